@@ -1,0 +1,103 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from './errors.ts';
+import { loadConfig } from './load.ts';
+
+function dirWith(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-config-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+function problemsOf(fn: () => unknown) {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('fills defaults and freezes', () => {
+    const config = loadConfig(dirWith({ 'site.yaml': 'site:\n  name: General\n' }), {});
+    expect(config.listeners.mllp.port).toBe(2575);
+    expect(config.http.port).toBe(8080);
+    expect(config.store.driver).toBe('sqlite');
+    expect(Object.isFrozen(config.listeners.mllp)).toBe(true);
+  });
+
+  it('merges top-level keys from several files', () => {
+    const dir = dirWith({ 'a.yaml': 'site:\n  name: G\n', 'b.yaml': 'http:\n  port: 9090\n' });
+    expect(loadConfig(dir, {}).http.port).toBe(9090);
+  });
+
+  it('reports every problem at once with file, line and key', () => {
+    const dir = dirWith({
+      'site.yaml': 'site:\n  name: G\n  colour: blue\n',
+      'net.yaml': 'listeners:\n  mllp:\n    port: seventy\n    maxFrameBytes: 10\nhttp:\n  port: 70000\n',
+    });
+    const problems = problemsOf(() => loadConfig(dir, {}));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ file: 'site.yaml', line: 3, key: 'site.colour' }),
+        expect.objectContaining({ file: 'net.yaml', line: 3, key: 'listeners.mllp.port' }),
+        expect.objectContaining({ file: 'net.yaml', line: 4, key: 'listeners.mllp.maxFrameBytes' }),
+        expect.objectContaining({ file: 'net.yaml', line: 6, key: 'http.port' }),
+      ]),
+    );
+  });
+
+  it('names a missing required key and a key set in two files', () => {
+    const dir = dirWith({ 'a.yaml': 'http:\n  port: 1\n', 'b.yaml': '\nhttp:\n  port: 2\n' });
+    const problems = problemsOf(() => loadConfig(dir, {}));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ file: 'b.yaml', line: 2, key: 'http' }),
+        expect.objectContaining({ key: 'site', message: 'is required' }),
+      ]),
+    );
+  });
+
+  it('reports YAML syntax errors with their line', () => {
+    const problems = problemsOf(() => loadConfig(dirWith({ 'bad.yaml': 'site:\n  name: [unclosed\n' }), {}));
+    expect(problems[0].file).toBe('bad.yaml');
+    expect(problems[0].line).toBeGreaterThan(0);
+  });
+
+  it('applies environment overrides by prefix, matching camelCase keys', () => {
+    const config = loadConfig(dirWith({ 'site.yaml': 'site:\n  name: G\n' }), {
+      SWITCHBOARD_LISTENERS_MLLP_PORT: '12575',
+      SWITCHBOARD_LISTENERS_MLLP_MAX_FRAME_BYTES: '4096',
+      SWITCHBOARD_SITE_TIMEZONE: 'Europe/Paris',
+    });
+    expect(config.listeners.mllp.port).toBe(12575);
+    expect(config.listeners.mllp.maxFrameBytes).toBe(4096);
+    expect(config.site.timezone).toBe('Europe/Paris');
+  });
+
+  it('says which environment variable is wrong', () => {
+    const problems = problemsOf(() =>
+      loadConfig(dirWith({ 'site.yaml': 'site:\n  name: G\n' }), {
+        SWITCHBOARD_LISTENERS_MLLP_PORT: 'abc',
+        SWITCHBOARD_NO_SUCH_KEY: '1',
+      }),
+    );
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ file: 'environment', key: 'listeners.mllp.port (SWITCHBOARD_LISTENERS_MLLP_PORT)' }),
+        expect.objectContaining({ file: 'environment', key: 'SWITCHBOARD_NO_SUCH_KEY' }),
+      ]),
+    );
+  });
+
+  it('takes secrets from the environment through ${NAME}', () => {
+    const dir = dirWith({ 'site.yaml': 'site:\n  name: G\nstore:\n  driver: postgres\n  url: ${PG_URL}\n' });
+    expect(loadConfig(dir, { PG_URL: 'postgres://x@h/db' }).store.url).toBe('postgres://x@h/db');
+    const problems = problemsOf(() => loadConfig(dir, {}));
+    expect(problems[0]).toMatchObject({ file: 'site.yaml', line: 5, key: 'store.url' });
+  });
+});

@@ -1,0 +1,89 @@
+/**
+ * The configuration schema: one JSON Schema, with every default visible here. The loader validates the
+ * merged YAML files against it, fills defaults, and freezes the result.
+ */
+
+const tlsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  default: {},
+  properties: {
+    enabled: { type: 'boolean', default: false },
+    certFile: { type: 'string' },
+    keyFile: { type: 'string' },
+    /** CA bundle used to verify client certificates (mutual TLS). */
+    caFile: { type: 'string' },
+    requireClientCert: { type: 'boolean', default: false },
+  },
+} as const;
+
+export const configSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['site'],
+  properties: {
+    site: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['name'],
+      properties: {
+        name: { type: 'string', minLength: 1 },
+        /** IANA zone in which schedules and rule windows are evaluated. Storage is always UTC. */
+        timezone: { type: 'string', default: 'America/New_York' },
+        /** How Switchboard names itself in MSH-3/MSH-4 of the acknowledgements it sends. */
+        application: { type: 'string', default: 'SWITCHBOARD' },
+        facility: { type: 'string', default: '' },
+      },
+    },
+    listeners: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        mllp: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            enabled: { type: 'boolean', default: true },
+            host: { type: 'string', default: '0.0.0.0' },
+            port: { type: 'integer', minimum: 0, maximum: 65535, default: 2575 },
+            maxFrameBytes: { type: 'integer', minimum: 1024, default: 1048576 },
+            /** Close a connection that has been silent this long. 0 keeps it open forever. */
+            idleTimeoutSeconds: { type: 'integer', minimum: 0, default: 600 },
+            maxConnections: { type: 'integer', minimum: 1, default: 1000 },
+            tls: tlsSchema,
+          },
+        },
+      },
+    },
+    http: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        enabled: { type: 'boolean', default: true },
+        host: { type: 'string', default: '0.0.0.0' },
+        port: { type: 'integer', minimum: 0, maximum: 65535, default: 8080 },
+      },
+    },
+    store: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        driver: { enum: ['sqlite', 'postgres'], default: 'sqlite' },
+        /** PostgreSQL connection string; put it in SWITCHBOARD_STORE_URL, never in git. */
+        url: { type: 'string' },
+      },
+    },
+    log: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        level: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
+      },
+    },
+  },
+} as const;

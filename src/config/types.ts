@@ -1,0 +1,26 @@
+/** The validated, defaulted configuration (mirrors schema.ts). */
+export interface TlsConfig {
+  enabled: boolean;
+  certFile?: string;
+  keyFile?: string;
+  caFile?: string;
+  requireClientCert: boolean;
+}
+
+export interface MllpListenerConfig {
+  enabled: boolean;
+  host: string;
+  port: number;
+  maxFrameBytes: number;
+  idleTimeoutSeconds: number;
+  maxConnections: number;
+  tls: TlsConfig;
+}
+
+export interface SwitchboardConfig {
+  site: { name: string; timezone: string; application: string; facility: string };
+  listeners: { mllp: MllpListenerConfig };
+  http: { enabled: boolean; host: string; port: number };
+  store: { driver: 'sqlite' | 'postgres'; url?: string };
+  log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
+}

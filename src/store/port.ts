@@ -1,0 +1,93 @@
+/**
+ * The store port: what the rest of Switchboard may ask of durable storage. Adapters (embedded SQLite, and
+ * PostgreSQL for scale-out) implement it; callers never see SQL or a driver. Every method is async so a
+ * networked adapter fits without changing callers.
+ */
+
+/** A message as a listener received it, before it is stored. The raw bytes are the record of truth. */
+export interface InboundMessage {
+  /** Which listener took it: 'mllp', 'wctp', 'sip', 'smtp'. */
+  listener: string;
+  /** Remote address:port of the sender. */
+  peer: string;
+  sendingApplication: string;
+  sendingFacility: string;
+  receivingApplication: string;
+  receivingFacility: string;
+  /** e.g. 'ORU' */
+  messageType: string;
+  /** e.g. 'R01' */
+  triggerEvent: string;
+  /** The sender's control id (HL7 MSH-10, WCTP messageID). Unique per sender. */
+  controlId: string;
+  receivedAt: Date;
+  raw: Buffer;
+}
+
+/** received: stored and acknowledged, not yet taken by the routing core. */
+export type MessageStatus = 'received' | 'routed' | 'filtered' | 'unrouted' | 'failed';
+
+export interface StoredMessage extends InboundMessage {
+  id: number;
+  status: MessageStatus;
+  statusDetail: string | null;
+  updatedAt: Date;
+}
+
+export type MessageSummary = Omit<StoredMessage, 'raw'> & { size: number };
+
+export interface SaveResult {
+  id: number;
+  /** True when the same sender had already sent this control id; nothing new was stored. */
+  duplicate: boolean;
+}
+
+export interface MessageQuery {
+  controlId?: string;
+  /** Matches the sending application or the sending facility. */
+  sender?: string;
+  /** 'ORU' or 'ORU^R01' */
+  type?: string;
+  status?: MessageStatus;
+  since?: Date;
+  until?: Date;
+  limit?: number;
+  offset?: number;
+}
+
+export interface MessageStore {
+  /**
+   * Stores a message durably; resolves only after the commit reached the disk. Concurrent calls are
+   * committed together (group commit). A repeated (sender, controlId) resolves with duplicate: true.
+   */
+  saveInbound(message: InboundMessage): Promise<SaveResult>;
+  get(id: number): Promise<StoredMessage | undefined>;
+  /** Newest first. */
+  list(query: MessageQuery): Promise<{ items: MessageSummary[]; total: number }>;
+  setStatus(id: number, status: MessageStatus, detail?: string): Promise<void>;
+  /** Messages still waiting for the routing core, oldest first (handed over again after a restart). */
+  pending(limit: number): Promise<StoredMessage[]>;
+}
+
+export interface AuditEntry {
+  at: Date;
+  /** Who: a user name, an API token's name, or 'system'. */
+  actor: string;
+  /** e.g. 'message.view', 'alert.acknowledge' */
+  action: string;
+  /** e.g. 'message:42' */
+  subject: string;
+  detail?: string;
+}
+
+export interface AuditLog {
+  record(entry: AuditEntry): Promise<void>;
+  list(query: { subject?: string; actor?: string; limit?: number }): Promise<AuditEntry[]>;
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  readonly messages: MessageStore;
+  readonly audit: AuditLog;
+  close(): Promise<void>;
+}

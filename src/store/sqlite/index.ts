@@ -1,0 +1,19 @@
+import type { Store } from '../port.ts';
+import { SqliteAuditLog } from './audit.ts';
+import { GroupCommit, openSqlite } from './database.ts';
+import { SqliteMessageStore } from './messages.ts';
+
+/** The embedded default store: one SQLite file under `dataDir`. */
+export function openSqliteStore(dataDir: string): Store {
+  const db = openSqlite(dataDir);
+  const commit = new GroupCommit(db);
+  return {
+    kind: 'sqlite',
+    messages: new SqliteMessageStore(db, commit),
+    audit: new SqliteAuditLog(db, commit),
+    async close() {
+      commit.flush();
+      db.close();
+    },
+  };
+}

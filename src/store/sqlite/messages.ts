@@ -1,0 +1,164 @@
+import type {
+  InboundMessage,
+  MessageQuery,
+  MessageStatus,
+  MessageStore,
+  MessageSummary,
+  SaveResult,
+  StoredMessage,
+} from '../port.ts';
+import type { GroupCommit, SqliteDb } from './database.ts';
+
+interface MessageRow {
+  id: number;
+  listener: string;
+  peer: string;
+  sending_application: string;
+  sending_facility: string;
+  receiving_application: string;
+  receiving_facility: string;
+  message_type: string;
+  trigger_event: string;
+  control_id: string;
+  received_at: number;
+  status: MessageStatus;
+  status_detail: string | null;
+  updated_at: number;
+  size: number;
+  raw?: Buffer;
+}
+
+const summaryColumns =
+  'id, listener, peer, sending_application, sending_facility, receiving_application, receiving_facility, message_type, trigger_event, control_id, received_at, status, status_detail, updated_at, size';
+
+export class SqliteMessageStore implements MessageStore {
+  private readonly insert;
+  private readonly findDuplicate;
+  private readonly byId;
+  private readonly updateStatus;
+  private readonly pendingRows;
+
+  constructor(
+    private readonly db: SqliteDb,
+    private readonly commit: GroupCommit,
+  ) {
+    this.insert = db.prepare(
+      `INSERT INTO messages (listener, peer, sending_application, sending_facility, receiving_application,
+         receiving_facility, message_type, trigger_event, control_id, received_at, status, updated_at, size, raw)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?)
+       ON CONFLICT (listener, sending_application, sending_facility, control_id) DO NOTHING`,
+    );
+    this.findDuplicate = db.prepare(
+      'SELECT id FROM messages WHERE listener = ? AND sending_application = ? AND sending_facility = ? AND control_id = ?',
+    );
+    this.byId = db.prepare(`SELECT ${summaryColumns}, raw FROM messages WHERE id = ?`);
+    this.updateStatus = db.prepare('UPDATE messages SET status = ?, status_detail = ?, updated_at = ? WHERE id = ?');
+    this.pendingRows = db.prepare(
+      `SELECT ${summaryColumns}, raw FROM messages WHERE status = 'received' ORDER BY id LIMIT ?`,
+    );
+  }
+
+  saveInbound(m: InboundMessage): Promise<SaveResult> {
+    return this.commit.write(() => {
+      const at = m.receivedAt.getTime();
+      const info = this.insert.run(
+        m.listener,
+        m.peer,
+        m.sendingApplication,
+        m.sendingFacility,
+        m.receivingApplication,
+        m.receivingFacility,
+        m.messageType,
+        m.triggerEvent,
+        m.controlId,
+        at,
+        at,
+        m.raw.length,
+        m.raw,
+      );
+      if (info.changes === 1) return { id: Number(info.lastInsertRowid), duplicate: false };
+      const row = this.findDuplicate.get(m.listener, m.sendingApplication, m.sendingFacility, m.controlId) as {
+        id: number;
+      };
+      return { id: row.id, duplicate: true };
+    });
+  }
+
+  async get(id: number): Promise<StoredMessage | undefined> {
+    const row = this.byId.get(id) as MessageRow | undefined;
+    return row ? toStored(row) : undefined;
+  }
+
+  async list(q: MessageQuery): Promise<{ items: MessageSummary[]; total: number }> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (q.controlId) {
+      where.push('control_id = ?');
+      args.push(q.controlId);
+    }
+    if (q.sender) {
+      where.push('(sending_application = ? OR sending_facility = ?)');
+      args.push(q.sender, q.sender);
+    }
+    if (q.type) {
+      const [type, trigger] = q.type.split('^');
+      where.push('message_type = ?');
+      args.push(type);
+      if (trigger) {
+        where.push('trigger_event = ?');
+        args.push(trigger);
+      }
+    }
+    if (q.status) {
+      where.push('status = ?');
+      args.push(q.status);
+    }
+    if (q.since) {
+      where.push('received_at >= ?');
+      args.push(q.since.getTime());
+    }
+    if (q.until) {
+      where.push('received_at < ?');
+      args.push(q.until.getTime());
+    }
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM messages ${clause}`).get(...args) as { n: number }).n;
+    const rows = this.db
+      .prepare(`SELECT ${summaryColumns} FROM messages ${clause} ORDER BY received_at DESC, id DESC LIMIT ? OFFSET ?`)
+      .all(...args, q.limit ?? 50, q.offset ?? 0) as MessageRow[];
+    return { items: rows.map(toSummary), total };
+  }
+
+  async setStatus(id: number, status: MessageStatus, detail?: string): Promise<void> {
+    await this.commit.write(() => this.updateStatus.run(status, detail ?? null, Date.now(), id));
+  }
+
+  async pending(limit: number): Promise<StoredMessage[]> {
+    return (this.pendingRows.all(limit) as MessageRow[]).map(toStored);
+  }
+}
+
+function toSummary(r: MessageRow): MessageSummary {
+  return {
+    id: r.id,
+    listener: r.listener,
+    peer: r.peer,
+    sendingApplication: r.sending_application,
+    sendingFacility: r.sending_facility,
+    receivingApplication: r.receiving_application,
+    receivingFacility: r.receiving_facility,
+    messageType: r.message_type,
+    triggerEvent: r.trigger_event,
+    controlId: r.control_id,
+    receivedAt: new Date(r.received_at),
+    status: r.status,
+    statusDetail: r.status_detail,
+    updatedAt: new Date(r.updated_at),
+    size: r.size,
+  };
+}
+
+function toStored(r: MessageRow): StoredMessage {
+  const { size: _size, ...rest } = toSummary(r);
+  return { ...rest, raw: r.raw as Buffer };
+}
