@@ -88,7 +88,10 @@ describe('loadConfig', () => {
     );
     expect(problems).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ file: 'environment', key: 'listeners.mllp.port (SWITCHBOARD_LISTENERS_MLLP_PORT)' }),
+        expect.objectContaining({
+          file: 'environment',
+          key: 'listeners.mllp.port (SWITCHBOARD_LISTENERS_MLLP_PORT)',
+        }),
         expect.objectContaining({ file: 'environment', key: 'SWITCHBOARD_NO_SUCH_KEY' }),
       ]),
     );

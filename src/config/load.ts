@@ -3,7 +3,7 @@ import { parse as parseYamlScalar } from 'yaml';
 import { ConfigError, type ConfigProblem } from './errors.ts';
 import { configSchema } from './schema.ts';
 import type { SwitchboardConfig } from './types.ts';
-import { type YamlFile, readYamlDir } from './yaml-files.ts';
+import { readYamlDir, type YamlFile } from './yaml-files.ts';
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
 const validate = ajv.compile(configSchema);
@@ -59,7 +59,11 @@ export function loadConfig(dir: string, env: NodeJS.ProcessEnv = process.env): S
   return deepFreeze(merged) as unknown as SwitchboardConfig;
 }
 
-function applyEnvOverrides(target: Json, env: NodeJS.ProcessEnv, problems: ConfigProblem[]): Map<string, string> {
+function applyEnvOverrides(
+  target: Json,
+  env: NodeJS.ProcessEnv,
+  problems: ConfigProblem[],
+): Map<string, string> {
   const set = new Map<string, string>();
   for (const [name, raw] of Object.entries(env)) {
     if (!name.startsWith(ENV_PREFIX) || raw === undefined) continue;
@@ -124,7 +128,13 @@ function substituteSecrets(
   if (node && typeof node === 'object') {
     const entries = Array.isArray(node) ? node.map((v, i) => [i, v] as const) : Object.entries(node);
     for (const [k, v] of entries) {
-      (node as Record<string | number, unknown>)[k] = substituteSecrets(v, [...path, k], env, problems, owner);
+      (node as Record<string | number, unknown>)[k] = substituteSecrets(
+        v,
+        [...path, k],
+        env,
+        problems,
+        owner,
+      );
     }
   }
   return node;

@@ -1,3 +1,5 @@
+import type { MllpListenerOptions } from '../listeners/mllp/server.ts';
+
 /** The validated, defaulted configuration (mirrors schema.ts). */
 export interface TlsConfig {
   enabled: boolean;
@@ -7,13 +9,8 @@ export interface TlsConfig {
   requireClientCert: boolean;
 }
 
-export interface MllpListenerConfig {
+export interface MllpListenerConfig extends MllpListenerOptions {
   enabled: boolean;
-  host: string;
-  port: number;
-  maxFrameBytes: number;
-  idleTimeoutSeconds: number;
-  maxConnections: number;
   tls: TlsConfig;
 }
 

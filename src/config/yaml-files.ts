@@ -1,6 +1,6 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { type Document, LineCounter, isMap, isScalar, parseDocument } from 'yaml';
+import { type Document, isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import type { ConfigProblem } from './errors.ts';
 
 /** A parsed YAML file that can say on which line any key path stands. */
@@ -41,7 +41,8 @@ export class YamlFile {
 
   /** The key node of the last path element, so an error points at `port:` rather than at its value. */
   private keyNode(path: Array<string | number>): { range?: [number, number, number] } | undefined {
-    const parent = this.doc.getIn(path.slice(0, -1), true) ?? (path.length === 1 ? this.doc.contents : undefined);
+    const parent =
+      this.doc.getIn(path.slice(0, -1), true) ?? (path.length === 1 ? this.doc.contents : undefined);
     if (!isMap(parent)) return undefined;
     const last = path[path.length - 1];
     const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === last);

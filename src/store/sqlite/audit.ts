@@ -12,7 +12,9 @@ export class SqliteAuditLog implements AuditLog {
   }
 
   async record(e: AuditEntry): Promise<void> {
-    await this.commit.write(() => this.insert.run(e.at.getTime(), e.actor, e.action, e.subject, e.detail ?? null));
+    await this.commit.write(() =>
+      this.insert.run(e.at.getTime(), e.actor, e.action, e.subject, e.detail ?? null),
+    );
   }
 
   async list(q: { subject?: string; actor?: string; limit?: number }): Promise<AuditEntry[]> {
@@ -29,7 +31,13 @@ export class SqliteAuditLog implements AuditLog {
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const rows = this.db
       .prepare(`SELECT at, actor, action, subject, detail FROM audit ${clause} ORDER BY id DESC LIMIT ?`)
-      .all(...args, q.limit ?? 100) as Array<{ at: number; actor: string; action: string; subject: string; detail: string | null }>;
+      .all(...args, q.limit ?? 100) as Array<{
+      at: number;
+      actor: string;
+      action: string;
+      subject: string;
+      detail: string | null;
+    }>;
     return rows.map((r) => ({ ...r, at: new Date(r.at), detail: r.detail ?? undefined }));
   }
 }

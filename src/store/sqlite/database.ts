@@ -21,9 +21,13 @@ export function openSqlite(dataDir: string): SqliteDb {
 }
 
 function migrate(db: SqliteDb): void {
-  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+  );
   const applied = new Set(
-    (db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((r) => r.version),
+    (db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map(
+      (r) => r.version,
+    ),
   );
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
   for (const m of migrations) {
@@ -41,7 +45,8 @@ function migrate(db: SqliteDb): void {
  * alone and rejects only its own caller. A caller's promise settles only after the commit.
  */
 export class GroupCommit {
-  private queue: Array<{ fn: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }> = [];
+  private queue: Array<{ fn: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }> =
+    [];
   private scheduled = false;
   private readonly flushAll: () => void;
 
@@ -70,7 +75,10 @@ export class GroupCommit {
         for (const item of batch) item.reject(error);
         return;
       }
-      batch.forEach((item, i) => (results[i].ok ? item.resolve(results[i].value) : item.reject(results[i].value)));
+      batch.forEach((item, i) => {
+        if (results[i].ok) item.resolve(results[i].value);
+        else item.reject(results[i].value);
+      });
     };
   }
 

@@ -52,7 +52,9 @@ export class SqliteMessageStore implements MessageStore {
       'SELECT id FROM messages WHERE listener = ? AND sending_application = ? AND sending_facility = ? AND control_id = ?',
     );
     this.byId = db.prepare(`SELECT ${summaryColumns}, raw FROM messages WHERE id = ?`);
-    this.updateStatus = db.prepare('UPDATE messages SET status = ?, status_detail = ?, updated_at = ? WHERE id = ?');
+    this.updateStatus = db.prepare(
+      'UPDATE messages SET status = ?, status_detail = ?, updated_at = ? WHERE id = ?',
+    );
     this.pendingRows = db.prepare(
       `SELECT ${summaryColumns}, raw FROM messages WHERE status = 'received' ORDER BY id LIMIT ?`,
     );
@@ -77,7 +79,12 @@ export class SqliteMessageStore implements MessageStore {
         m.raw,
       );
       if (info.changes === 1) return { id: Number(info.lastInsertRowid), duplicate: false };
-      const row = this.findDuplicate.get(m.listener, m.sendingApplication, m.sendingFacility, m.controlId) as {
+      const row = this.findDuplicate.get(
+        m.listener,
+        m.sendingApplication,
+        m.sendingFacility,
+        m.controlId,
+      ) as {
         id: number;
       };
       return { id: row.id, duplicate: true };
@@ -122,9 +129,13 @@ export class SqliteMessageStore implements MessageStore {
       args.push(q.until.getTime());
     }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const total = (this.db.prepare(`SELECT count(*) AS n FROM messages ${clause}`).get(...args) as { n: number }).n;
+    const total = (
+      this.db.prepare(`SELECT count(*) AS n FROM messages ${clause}`).get(...args) as { n: number }
+    ).n;
     const rows = this.db
-      .prepare(`SELECT ${summaryColumns} FROM messages ${clause} ORDER BY received_at DESC, id DESC LIMIT ? OFFSET ?`)
+      .prepare(
+        `SELECT ${summaryColumns} FROM messages ${clause} ORDER BY received_at DESC, id DESC LIMIT ? OFFSET ?`,
+      )
       .all(...args, q.limit ?? 50, q.offset ?? 0) as MessageRow[];
     return { items: rows.map(toSummary), total };
   }

@@ -1,0 +1,50 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { Logger } from 'pino';
+import type { Store } from '../store/port.ts';
+import { messageRoutes } from './messages.ts';
+import { sendProblem } from './problem.ts';
+
+export interface HealthSource {
+  name: string;
+  health(): { state: string };
+}
+
+export interface ApiDeps {
+  store: Store;
+  log: Logger;
+  listeners: HealthSource[];
+}
+
+/** The HTTP front door: REST API under /api (WCTP at /wctp and pages at / join it in later issues). */
+export function buildApi(deps: ApiDeps): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger, // Request lines carry URLs such as /api/patients/MRN: never logged (PHI).
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 2 * 1024 * 1024,
+  });
+
+  app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+    if (status >= 500) req.log.error({ err }, 'request failed');
+    return sendProblem(
+      reply,
+      status,
+      status >= 500 ? 'Internal error' : 'Bad request',
+      status >= 500 ? undefined : err.message,
+    );
+  });
+  app.setNotFoundHandler((req, reply) =>
+    sendProblem(reply, 404, 'Not found', `no route for ${req.method} ${req.url}`),
+  );
+
+  app.get('/api/health', async (_req, reply) => {
+    const listeners = Object.fromEntries(deps.listeners.map((l) => [l.name, l.health()]));
+    const ok = Object.values(listeners).every((l) => l.state === 'listening');
+    return reply
+      .code(ok ? 200 : 503)
+      .send({ status: ok ? 'ok' : 'degraded', store: deps.store.kind, listeners });
+  });
+
+  messageRoutes(app, deps.store, () => 'anonymous');
+  return app;
+}

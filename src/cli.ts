@@ -1,0 +1,181 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ConfigError } from './config/errors.ts';
+import { MllpClient, readAck, splitMessages } from './delivery/mllp/client.ts';
+import { startSwitchboard } from './main.ts';
+import { openSqliteStore } from './store/sqlite/index.ts';
+
+const usage = `switchboard — clinical message router
+
+Usage:
+  switchboard start [--config DIR] [--data DIR]
+      Run the router (defaults: --config config --data data).
+  switchboard send-hl7 FILE... [--host HOST] [--port PORT]
+      Send every HL7 message in the files over MLLP, one at a time, and print each ACK.
+      Exits 1 if any ACK is not AA/CA, 2 if the receiver cannot be reached.
+  switchboard messages [list] [--data DIR] [--type ORU^R01] [--sender APP] [--control-id ID] [--limit N]
+  switchboard messages show ID [--data DIR]
+      Read the stored inbox directly from the data folder.
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'start':
+      return start(rest);
+    case 'send-hl7':
+      return sendHl7(rest);
+    case 'messages':
+      return messages(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(usage);
+      return command === undefined ? 1 : 0;
+    default:
+      process.stderr.write(`unknown command: ${command}\n\n${usage}`);
+      return 1;
+  }
+}
+
+async function start(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { config: { type: 'string', default: 'config' }, data: { type: 'string', default: 'data' } },
+  });
+  let running: Awaited<ReturnType<typeof startSwitchboard>>;
+  try {
+    running = await startSwitchboard({ configDir: values.config!, dataDir: values.data! });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      return 78; // EX_CONFIG
+    }
+    throw err;
+  }
+  const { log } = running;
+  log.info({ mllp: running.mllp, http: running.http, data: values.data }, 'Switchboard is running');
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, 'stopping: finishing what is in flight');
+      running.stop().then(resolve, (err) => {
+        log.error({ err }, 'stop failed');
+        resolve();
+      });
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  return 0;
+}
+
+async function sendHl7(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: '2575' },
+      timeout: { type: 'string', default: '30' },
+    },
+  });
+  if (positionals.length === 0) {
+    process.stderr.write('send-hl7 needs at least one FILE\n');
+    return 1;
+  }
+  const client = new MllpClient({
+    host: values.host!,
+    port: Number(values.port),
+    ackTimeoutMs: Number(values.timeout) * 1000,
+  });
+  try {
+    await client.connect();
+  } catch (err) {
+    process.stderr.write(`cannot reach ${values.host}:${values.port}: ${(err as Error).message}\n`);
+    return 2;
+  }
+  let failures = 0;
+  try {
+    for (const file of positionals) {
+      for (const message of splitMessages(readFileSync(file))) {
+        const ack = await client.send(message);
+        const { code, controlId, text } = readAck(ack);
+        if (code !== 'AA' && code !== 'CA') failures += 1;
+        process.stdout.write(
+          `${file}: ${code} ${controlId}${text ? ` ${text}` : ''}\n${ack.replace(/\r/g, '\n')}\n`,
+        );
+      }
+    }
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    return 2;
+  } finally {
+    await client.close();
+  }
+  return failures > 0 ? 1 : 0;
+}
+
+async function messages(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      data: { type: 'string', default: 'data' },
+      type: { type: 'string' },
+      sender: { type: 'string' },
+      'control-id': { type: 'string' },
+      limit: { type: 'string', default: '20' },
+    },
+  });
+  const store = openSqliteStore(values.data!);
+  try {
+    if (positionals[0] === 'show') {
+      const m = await store.messages.get(Number(positionals[1]));
+      if (!m) {
+        process.stderr.write(`no message ${positionals[1]}\n`);
+        return 1;
+      }
+      await store.audit.record({
+        at: new Date(),
+        actor: `cli:${process.env.USER ?? 'unknown'}`,
+        action: 'message.view',
+        subject: `message:${m.id}`,
+      });
+      const { raw, ...meta } = m;
+      process.stdout.write(
+        `${JSON.stringify(meta, null, 2)}\n${raw.toString('utf8').replace(/\r/g, '\n')}\n`,
+      );
+      return 0;
+    }
+    const { items, total } = await store.messages.list({
+      type: values.type,
+      sender: values.sender,
+      controlId: values['control-id'],
+      limit: Number(values.limit),
+    });
+    for (const m of items) {
+      process.stdout.write(
+        `${m.id}\t${m.receivedAt.toISOString()}\t${m.messageType}^${m.triggerEvent}\t${m.sendingApplication}/${m.sendingFacility}\t${m.controlId}\t${m.status}\n`,
+      );
+    }
+    process.stdout.write(`${items.length} of ${total} message(s)\n`);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

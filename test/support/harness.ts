@@ -1,0 +1,63 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { type RunningSwitchboard, startSwitchboard } from '../../src/main.ts';
+
+export interface TestSwitchboard extends RunningSwitchboard {
+  configDir: string;
+  dataDir: string;
+  mllpPort: number;
+  httpUrl: string;
+  cleanup(): Promise<void>;
+}
+
+/** Site config for tests: every listener on 127.0.0.1 and port 0. Extra YAML files may be added. */
+export function writeTestConfig(extra: Record<string, string> = {}, overrides = ''): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-test-config-'));
+  writeFileSync(
+    join(dir, 'switchboard.yaml'),
+    `site:\n  name: Test Hospital\n  facility: TEST\nlisteners:\n  mllp:\n    host: 127.0.0.1\n    port: 0\n${overrides}http:\n  host: 127.0.0.1\n  port: 0\nlog:\n  level: silent\n`,
+  );
+  for (const [name, text] of Object.entries(extra)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+/** Starts a real Switchboard on ephemeral ports with a fresh data folder. */
+export async function startTestSwitchboard(
+  options: { configDir?: string; dataDir?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<TestSwitchboard> {
+  const configDir = options.configDir ?? writeTestConfig();
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'sb-test-data-'));
+  const running = await startSwitchboard({
+    configDir,
+    dataDir,
+    env: options.env ?? {},
+    log: pino({ level: 'silent' }),
+  });
+  return {
+    ...running,
+    configDir,
+    dataDir,
+    mllpPort: running.mllp?.port ?? 0,
+    httpUrl: `http://127.0.0.1:${running.http?.port}`,
+    async cleanup() {
+      await running.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(configDir, { recursive: true, force: true });
+    },
+  };
+}
+
+let seq = 0;
+/** A small ORU^R01 with a unique (or given) control id. */
+export function oru(controlId = `T${++seq}`, sender = 'LAB', value = '7.1'): string {
+  return [
+    `MSH|^~\\&|${sender}|RGH|SWITCHBOARD|RGH|20260115083000||ORU^R01^ORU_R01|${controlId}|P|2.5.1`,
+    'PID|1||MRN1001^^^RGH^MR||DOE^JANE^Q||19700101|F',
+    'PV1|1|I|4W^401^A^RGH',
+    'OBR|1|ORD1|FIL1|2823-3^Potassium^LN|||20260115082500',
+    `OBX|1|NM|2823-3^Potassium^LN||${value}|mmol/L|3.5-5.1|HH|||F`,
+    '',
+  ].join('\r');
+}
