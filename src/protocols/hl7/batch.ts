@@ -43,8 +43,21 @@ function segmentIdAt(input: Input, i: number, end: number): string {
   return String.fromCharCode(input.code(i), input.code(i + 1), input.code(i + 2));
 }
 
-/** Parses every message of a batch file or of a run of concatenated messages, in order. */
-export function parseBatch(raw: Buffer | string): Hl7Message[] {
+export interface BatchOptions {
+  /**
+   * Called for each message whose MSH is unusable (with its 0-based position in the batch and its
+   * own bytes, e.g. to answer it with buildRejectAck); the message is then left out of the result.
+   * Without it, the first such message throws its Hl7ParseError.
+   */
+  onError?: (error: Hl7ParseError, index: number, raw: Buffer | string) => void;
+}
+
+/**
+ * Parses every message of a batch file or of a run of concatenated messages, in order. Throws
+ * Hl7ParseError when no MSH is found, when text sits before the first message, or (without
+ * `onError`) when one message is unusable.
+ */
+export function parseBatch(raw: Buffer | string, options: BatchOptions = {}): Hl7Message[] {
   const input = inputOf(raw);
   const starts: number[] = [];
   const ends: number[] = [];
@@ -88,13 +101,18 @@ export function parseBatch(raw: Buffer | string): Hl7Message[] {
   if (starts.length === 0 && !envelopeSeen) {
     throw new Hl7ParseError('101', 'no MSH segment found', { segment: 'MSH', sequence: 1 });
   }
-  return starts.map((start, n) => {
+  const messages: Hl7Message[] = [];
+  starts.forEach((start, n) => {
     const slice = typeof raw === 'string' ? raw.slice(start, ends[n]) : raw.subarray(start, ends[n]);
     try {
-      return Hl7Message.parse(slice);
+      messages.push(Hl7Message.parse(slice));
     } catch (err) {
       if (!(err instanceof Hl7ParseError)) throw err;
-      throw new Hl7ParseError(err.code, `message ${n + 1} of the batch: ${err.message}`, err.location);
+      if (options.onError === undefined) {
+        throw new Hl7ParseError(err.code, `message ${n + 1} of the batch: ${err.message}`, err.location);
+      }
+      options.onError(err, n, slice);
     }
   });
+  return messages;
 }

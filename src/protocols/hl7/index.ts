@@ -13,7 +13,7 @@ export {
   type RejectOptions,
 } from './ack.ts';
 export { type AckMode, ackMode } from './ack-mode.ts';
-export { parseBatch } from './batch.ts';
+export { type BatchOptions, parseBatch } from './batch.ts';
 export { charsetOf, encodeHl7, type TextCharset } from './charset.ts';
 export { type Delimiters, encodingCharacters, STANDARD_DELIMITERS } from './delimiters.ts';
 export { errorCodeText, HL7_ERROR_CODES, type Hl7ErrorLocation, Hl7ParseError } from './errors.ts';
