@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { migrations } from '../migrations.ts';
+import { migrations } from '../migrations/index.ts';
 
 export type SqliteDb = Database.Database;
 

@@ -1,20 +1,9 @@
-/**
- * Schema migrations, one list for every adapter. Each step has its SQL per dialect; an adapter applies the
- * steps it has not applied yet, in order, each in its own transaction, and records them in
- * `schema_migrations`. Never edit a released step: add a new one.
- */
-export interface Migration {
-  version: number;
-  name: string;
-  sqlite: string;
-  postgres: string;
-}
+import type { Migration } from './migration.ts';
 
-export const migrations: Migration[] = [
-  {
-    version: 1,
-    name: 'inbound messages and audit',
-    sqlite: `
+export const inbox: Migration = {
+  version: 1,
+  name: 'inbound messages and audit',
+  sqlite: `
       CREATE TABLE messages (
         id INTEGER PRIMARY KEY,
         listener TEXT NOT NULL,
@@ -46,7 +35,7 @@ export const migrations: Migration[] = [
       );
       CREATE INDEX audit_subject ON audit (subject, at);
     `,
-    postgres: `
+  postgres: `
       CREATE TABLE messages (
         id BIGSERIAL PRIMARY KEY,
         listener TEXT NOT NULL,
@@ -78,5 +67,4 @@ export const migrations: Migration[] = [
       );
       CREATE INDEX audit_subject ON audit (subject, at);
     `,
-  },
-];
+};

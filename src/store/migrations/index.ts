@@ -1,0 +1,7 @@
+import { inbox } from './001-inbox.ts';
+import type { Migration } from './migration.ts';
+
+export type { Migration } from './migration.ts';
+
+/** Every migration, in order. One file per step; add new steps at the end. */
+export const migrations: Migration[] = [inbox].sort((a, b) => a.version - b.version);
