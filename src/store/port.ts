@@ -4,6 +4,9 @@
  * networked adapter fits without changing callers.
  */
 
+import type { CensusStore } from './census-port.ts';
+import type { ScheduleStore } from './schedule-port.ts';
+
 /** A message as a listener received it, before it is stored. The raw bytes are the record of truth. */
 export interface InboundMessage {
   /** Which listener took it: 'mllp', 'wctp', 'sip', 'smtp'. */
@@ -89,5 +92,7 @@ export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   readonly messages: MessageStore;
   readonly audit: AuditLog;
+  readonly census: CensusStore;
+  readonly schedules: ScheduleStore;
   close(): Promise<void>;
 }

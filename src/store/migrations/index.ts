@@ -1,7 +1,9 @@
 import { inbox } from './001-inbox.ts';
+import { schedules } from './002-schedules.ts';
+import { census } from './003-census.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration } from './migration.ts';
 
 /** Every migration, in order. One file per step; add new steps at the end. */
-export const migrations: Migration[] = [inbox].sort((a, b) => a.version - b.version);
+export const migrations: Migration[] = [inbox, schedules, census].sort((a, b) => a.version - b.version);

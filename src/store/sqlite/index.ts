@@ -1,7 +1,9 @@
 import type { Store } from '../port.ts';
 import { SqliteAuditLog } from './audit.ts';
+import { SqliteCensusStore } from './census.ts';
 import { GroupCommit, openSqlite } from './database.ts';
 import { SqliteMessageStore } from './messages.ts';
+import { SqliteScheduleStore } from './schedules.ts';
 
 /** The embedded default store: one SQLite file under `dataDir`. */
 export function openSqliteStore(dataDir: string): Store {
@@ -11,6 +13,8 @@ export function openSqliteStore(dataDir: string): Store {
     kind: 'sqlite',
     messages: new SqliteMessageStore(db, commit),
     audit: new SqliteAuditLog(db, commit),
+    census: new SqliteCensusStore(db, commit),
+    schedules: new SqliteScheduleStore(db, commit),
     async close() {
       commit.flush();
       db.close();

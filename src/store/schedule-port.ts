@@ -1,0 +1,64 @@
+/**
+ * The schedule store port: the one place shifts live. Config files, CSV drops and (later) synced
+ * scheduling systems such as Amion all write here, each under its own `source`, and everything that asks
+ * "who is on call" reads from here. Types sit in `src/store/` because the store imports nothing above it.
+ */
+
+/** 'oncall': a call role with a call order; 'team': everyone on shift answers; 'role': a staffed post. */
+export type AssignmentType = 'oncall' | 'team' | 'role';
+
+export const assignmentTypes: readonly AssignmentType[] = ['oncall', 'team', 'role'];
+
+/** Something a shift is worked for, e.g. "Hospitalist on call" or "Rapid response team". */
+export interface Assignment {
+  /** Our stable id, e.g. 'hospitalist-oncall'. */
+  id: string;
+  name: string;
+  type: AssignmentType;
+  department: string;
+}
+
+/** One person (or placeholder) covering one assignment for one interval. */
+export interface Shift {
+  /** Stable within its source, so a re-import of the same schedule keeps the same ids. */
+  id: string;
+  assignmentId: string;
+  /** A directory person id; may be a placeholder such as 'ph-cardiology-fellow'. */
+  personId: string;
+  /** Inclusive, UTC instant. */
+  start: Date;
+  /** Exclusive, UTC instant: a shift ending at 07:00 is not on at 07:00. */
+  end: Date;
+  /** 1 = first call, 2 = second call (backup), ... */
+  callOrder: number;
+  notes: string;
+  /** Draft shifts are stored but nobody is paged from them. */
+  published: boolean;
+  /** Where the shift came from: 'yaml', 'csv:<file>', 'demo', later 'amion', ... */
+  source: string;
+}
+
+export interface ReplaceResult {
+  /** Shifts from this source before the replacement. */
+  removed: number;
+  inserted: number;
+}
+
+export interface ScheduleStore {
+  /** Inserts or updates assignments by id. Assignments are never deleted here: old shifts refer to them. */
+  upsertAssignments(assignments: readonly Assignment[]): Promise<void>;
+  /** Every assignment, sorted by id. */
+  listAssignments(): Promise<Assignment[]>;
+  getAssignment(id: string): Promise<Assignment | undefined>;
+  /**
+   * Atomically replaces every shift that came from `source` with `shifts` (whose `source` must be the same):
+   * a reader sees either the old schedule or the new one, never a mix and never an empty gap between them.
+   */
+  replaceShifts(source: string, shifts: readonly Shift[]): Promise<ReplaceResult>;
+  /** Shifts (published or draft) of one assignment that are on at instant `at`, by call order then start. */
+  shiftsAt(assignmentId: string, at: Date): Promise<Shift[]>;
+  /** Shifts that overlap [from, to), optionally of one assignment, by assignment, start, call order. */
+  shiftsOverlapping(from: Date, to: Date, assignmentId?: string): Promise<Shift[]>;
+  /** Every source that has at least one shift stored, sorted. */
+  sources(): Promise<string[]>;
+}
