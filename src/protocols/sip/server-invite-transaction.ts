@@ -1,0 +1,128 @@
+/**
+ * INVITE server transaction, RFC 3261 section 17.2.1 as updated by RFC 6026 section 7.1.
+ *
+ *                     |INVITE: pass to TU, send 100 Trying
+ *                     V
+ *  INVITE        +-----------+  2xx from TU: send        +-----------+  2xx from TU: send
+ *  send last 1xx |           |--------------------------->|           |  INVITE: absorb
+ *   +------------|Proceeding |                           | Accepted  |  ACK: to TU
+ *   +----------->|           |  1xx from TU: send        |           |
+ *                +-----------+                           +-----------+
+ *  300-699 from TU |    | Transport Err.: inform TU           | Timer L
+ *  send response   |    +------------------------------+      |
+ *                  V                                   V      V
+ *  INVITE:     +-----------+  Timer H: inform TU   +------------+
+ *  send resp.  | Completed |---------------------->| Terminated |
+ *  Timer G:    +-----------+                       +------------+
+ *  send resp.      | ACK                                  ^
+ *                  V                                      |
+ *              +-----------+  Timer I                     |
+ *              | Confirmed |------------------------------+
+ *              +-----------+
+ *
+ * On an unreliable transport this machine also retransmits a 2xx from the Accepted state at T1,
+ * 2*T1... capped at T2 until the ACK arrives: RFC 3261 section 13.3.1.4 gives that job to the
+ * UAS core, and doing it here keeps every TU from re-implementing it. `ackTimeout` tells the TU when
+ * Timer L ends Accepted without an ACK (the TU should then send BYE).
+ */
+import { buildResponse } from './build.ts';
+import type { SipRequest, SipResponse } from './message.ts';
+import { Transaction, type TransactionChannel, type TransactionTiming } from './transaction.ts';
+
+export interface ServerTransactionUser {
+  /** The ACK for this INVITE's 2xx (RFC 6026 Accepted state). */
+  ack?(ack: SipRequest): void;
+  /** INVITE: Timer H (non-2xx never ACKed) or Timer L without ACK for the 2xx. */
+  timeout?(): void;
+  transportError?(error: unknown): void;
+}
+
+export type ServerInviteState = 'proceeding' | 'completed' | 'confirmed' | 'accepted';
+
+export class ServerInviteTransaction extends Transaction<ServerInviteState> {
+  user: ServerTransactionUser = {};
+  private lastResponse: SipResponse | undefined;
+  private acked = false;
+
+  constructor(
+    key: string,
+    readonly request: SipRequest,
+    channel: TransactionChannel,
+    timing: TransactionTiming,
+  ) {
+    super(key, channel, timing, 'proceeding');
+  }
+
+  /** Sends 100 Trying at once (section 17.2.1: unless the TU answers within 200 ms). */
+  start(sendTrying: boolean): void {
+    if (sendTrying) this.respond(buildResponse(this.request, 100));
+  }
+
+  /** The final response sent, if any. */
+  get finalResponse(): SipResponse | undefined {
+    return this.lastResponse !== undefined && this.lastResponse.status >= 200 ? this.lastResponse : undefined;
+  }
+
+  respond(response: SipResponse): void {
+    const { status } = response;
+    if (this.state === 'accepted') {
+      if (status >= 200 && status < 300) this.transmit(response);
+      return;
+    }
+    if (this.state !== 'proceeding') return;
+    this.lastResponse = response;
+    if (!this.transmit(response)) return;
+    if (status < 200) return;
+    const { t1, t2 } = this.timing.values;
+    if (status < 300) {
+      this.enter('accepted');
+      if (!this.channel.reliable) this.retransmitAfter('2xx', t1, t2);
+      this.arm('L', 64 * t1, () => {
+        this.enter('terminated');
+        if (!this.acked) this.user.timeout?.();
+      });
+    } else {
+      this.enter('completed');
+      if (!this.channel.reliable) this.retransmitAfter('G', t1, t2);
+      this.arm('H', 64 * t1, () => {
+        this.enter('terminated');
+        this.user.timeout?.();
+      });
+    }
+  }
+
+  private retransmitAfter(timer: string, interval: number, cap: number): void {
+    this.arm(timer, interval, () => {
+      if (this.lastResponse && this.transmit(this.lastResponse)) {
+        this.retransmitAfter(timer, Math.min(interval * 2, cap), cap);
+      }
+    });
+  }
+
+  /** A retransmitted INVITE, or an ACK matched to this transaction. */
+  receive(request: SipRequest): void {
+    if (request.method === 'ACK') {
+      if (this.state === 'completed') {
+        this.disarm('G');
+        this.disarm('H');
+        this.enter('confirmed');
+        this.arm('I', this.channel.reliable ? 0 : this.timing.values.t4, () => this.enter('terminated'));
+      } else if (this.state === 'accepted') {
+        this.disarm('2xx');
+        this.acked = true;
+        this.user.ack?.(request);
+      }
+      return;
+    }
+    // INVITE retransmission: repeat the latest response in Proceeding and Completed, absorb otherwise.
+    if ((this.state === 'proceeding' || this.state === 'completed') && this.lastResponse) {
+      this.transmit(this.lastResponse);
+    }
+  }
+
+  transportError(error: unknown): void {
+    if (this.terminated) return;
+    this.enter('terminated');
+    this.user.transportError?.(error);
+  }
+}
