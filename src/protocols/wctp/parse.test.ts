@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseWctp } from './parse.ts';
 import { WctpError } from './wctp-error.ts';
@@ -90,7 +90,11 @@ describe('parseWctp: operations a gateway answers', () => {
     const r = parseWctp(fixture('submit-request-base64.xml'));
     if (r.operation !== 'SubmitRequest') throw new Error('wrong operation');
     expect(r.version).toBe('1.2');
-    expect(r.payload).toEqual({ kind: 'transparent', type: 'FLEXSuite', bytes: Uint8Array.from([0, 1, 2, 253, 254, 255]) });
+    expect(r.payload).toEqual({
+      kind: 'transparent',
+      type: 'FLEXSuite',
+      bytes: Uint8Array.from([0, 1, 2, 253, 254, 255]),
+    });
   });
 
   it('reads a transient client message with its password in miscInfo and default control', () => {
@@ -146,7 +150,11 @@ describe('parseWctp: operations a gateway answers', () => {
     const multi = parseWctp(fixture('send-msg-multi.xml'));
     if (multi.operation !== 'SendMsgMulti') throw new Error('wrong operation');
     expect(multi.recipients.map((r) => r.recipientID)).toEqual(['7781', '7782', '7783']);
-    expect(multi.messageControl).toMatchObject({ allRecipsRequired: true, notifyWhenRead: true, deliveryPriority: 'HIGH' });
+    expect(multi.messageControl).toMatchObject({
+      allRecipsRequired: true,
+      notifyWhenRead: true,
+      deliveryPriority: 'HIGH',
+    });
   });
 });
 

@@ -65,7 +65,9 @@ export function readXml(xml: string): XmlElement {
     throw new WctpError(301, `the document cannot be parsed (${(error as Error).message})`);
   }
   const roots = toElements(nodes);
-  if (roots.elements.length !== 1 || roots.text.trim() !== '') {
+  // The parser drops text after the last tag ("<a/>junk"), so look for it ourselves.
+  const trailing = text.slice(text.lastIndexOf('>') + 1);
+  if (roots.elements.length !== 1 || roots.text.trim() !== '' || trailing.trim() !== '') {
     throw new WctpError(301, 'the document must hold exactly one root element and nothing else');
   }
   return roots.elements[0]!;
