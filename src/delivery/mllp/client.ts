@@ -91,25 +91,19 @@ export function readAck(ack: string): { code: string; controlId: string; text: s
 
 /**
  * Messages in a file as analysts keep them: one or more messages, LF / CRLF / CR line endings, blank lines
- * between messages, optionally already MLLP-framed. Each message comes back with CR segment endings.
+ * between messages, batch headers, optionally already MLLP-framed. Each message comes back as bytes with CR
+ * segment endings; the bytes of the text itself are untouched (an 8859/1 file stays 8859/1).
  */
-export function splitMessages(file: Buffer): string[] {
-  let text = file.toString('utf8');
-  if (text.includes('\x0b')) {
-    return text
+export function splitMessages(file: Buffer): Buffer[] {
+  // latin1 maps every byte to one char and back, so splitting on it never alters the message bytes.
+  let text = file.toString('latin1');
+  const bom = /^\xEF\xBB\xBF/;
+  if (text.includes('\x0b'))
+    text = text
       .split('\x0b')
       .map((s) => s.split('\x1c')[0])
-      .map((s) =>
-        s
-          .replace(/^\uFEFF/, '')
-          .replace(/\r\n|\n/g, '\r')
-          .trim(),
-      )
-      .filter((s) => s.startsWith('MSH'))
-      .map((s) => (s.endsWith('\r') ? s : `${s}\r`));
-  }
-  text = text.replace(/^\uFEFF/, '');
-  const lines = text.split(/\r\n|\r|\n/).map((l) => l.replace(/^\uFEFF/, ''));
+      .join('\n');
+  const lines = text.split(/\r\n|\r|\n/).map((l) => l.replace(bom, ''));
   const messages: string[] = [];
   let current: string[] = [];
   for (const line of lines) {
@@ -121,5 +115,5 @@ export function splitMessages(file: Buffer): string[] {
     current.push(line);
   }
   if (current.length) messages.push(`${current.join('\r')}\r`);
-  return messages.filter((m) => m.startsWith('MSH'));
+  return messages.filter((m) => m.startsWith('MSH')).map((m) => Buffer.from(m, 'latin1'));
 }

@@ -58,8 +58,15 @@ export async function receiveFrame(ctx: ReceiveContext, body: Buffer, peer: stri
 
   const mode = ackMode(header);
   const reply = (code: AckCode, text?: string, error?: AckError): string | null => {
-    const wanted = mode.enhanced ? (code === 'CA' ? mode.commitAckOnSuccess : mode.commitAckOnError) : true;
-    if (!wanted) return null;
+    if (mode.enhanced) {
+      const ok = code === 'CA';
+      if (!(ok ? mode.commitAckOnSuccess : mode.commitAckOnError)) {
+        // No commit ACK wanted. A sender that asked only for the application ACK (MSH-15 NE, MSH-16 AL/SU/ER)
+        // gets it on this connection: once stored and queued for routing, the message is accepted.
+        if (!(ok ? mode.applicationAckOnSuccess : mode.applicationAckOnError)) return null;
+        code = ok ? 'AA' : 'AR';
+      }
+    }
     return buildAck(header, {
       code,
       controlId: ctx.nextControlId(),
