@@ -4,7 +4,13 @@
  * end are decoded and split; the rest of the message is left untouched.
  */
 import { charsetOf, decodeBytes, type TextCharset } from './charset.ts';
-import { checkFieldSeparator, type Delimiters, delimitersFrom, STANDARD_DELIMITERS } from './delimiters.ts';
+import {
+  checkFieldSeparator,
+  type Delimiters,
+  delimitersFrom,
+  encodingCharacters,
+  STANDARD_DELIMITERS,
+} from './delimiters.ts';
 import { Hl7ParseError } from './errors.ts';
 import { unescapeText } from './escape.ts';
 
@@ -86,18 +92,11 @@ function skipLeading(raw: Buffer | string): number {
 
 /** Offset of the first CR or LF at or after `from`, or the length of the input. */
 function segmentEnd(raw: Buffer | string, from: number): number {
-  if (typeof raw === 'string') {
-    for (let i = from; i < raw.length; i++) {
-      const c = raw.charCodeAt(i);
-      if (c === 0x0d || c === 0x0a) return i;
-    }
-    return raw.length;
-  }
-  for (let i = from; i < raw.length; i++) {
-    const c = raw[i];
-    if (c === 0x0d || c === 0x0a) return i;
-  }
-  return raw.length;
+  // Native searches (memchr for a Buffer) beat a byte loop; CR is the usual terminator.
+  const cr = typeof raw === 'string' ? raw.indexOf('\r', from) : raw.indexOf(0x0d, from);
+  const lf = typeof raw === 'string' ? raw.indexOf('\n', from) : raw.indexOf(0x0a, from);
+  if (cr === -1) return lf === -1 ? raw.length : lf;
+  return lf !== -1 && lf < cr ? lf : cr;
 }
 
 function startsWithMsh(raw: Buffer | string, i: number): boolean {
@@ -105,21 +104,28 @@ function startsWithMsh(raw: Buffer | string, i: number): boolean {
   return raw[i] === 0x4d && raw[i + 1] === 0x53 && raw[i + 2] === 0x48;
 }
 
-/** First component of the first repetition, unescaped. */
-function firstComponent(field: string | undefined, d: Delimiters): string {
+/**
+ * Component n (1-based) of the first repetition, unescaped; '' when absent. Walks with indexOf
+ * instead of splitting: this runs several times per message on the ingest path.
+ */
+function component(field: string | undefined, n: number, d: Delimiters): string {
   if (field === undefined || field === '') return '';
   let end = field.indexOf(d.repetition);
   if (end === -1) end = field.length;
-  const comp = field.indexOf(d.component);
-  if (comp !== -1 && comp < end) end = comp;
-  return unescapeText(end === field.length ? field : field.slice(0, end), d);
+  let from = 0;
+  for (let i = 1; i < n; i++) {
+    const next = field.indexOf(d.component, from);
+    if (next === -1 || next >= end) return '';
+    from = next + 1;
+  }
+  const stop = field.indexOf(d.component, from);
+  if (stop !== -1 && stop < end) end = stop;
+  return unescapeText(from === 0 && end === field.length ? field : field.slice(from, end), d);
 }
 
-/** Component n (1-based) of the first repetition, unescaped; '' when absent. */
-function component(field: string | undefined, n: number, d: Delimiters): string {
-  if (field === undefined || field === '') return '';
-  const repetition = field.split(d.repetition, 1)[0]!;
-  return unescapeText(repetition.split(d.component)[n - 1] ?? '', d);
+/** First component of the first repetition, unescaped. */
+function firstComponent(field: string | undefined, d: Delimiters): string {
+  return component(field, 1, d);
 }
 
 /** HD (hierarchic designator): the namespace id, or the universal id when the namespace id is empty. */
@@ -146,7 +152,10 @@ function headerFromLine(line: string, lenient: boolean): MessageHeader {
     try {
       delimiters = delimitersFrom(field, parts[1] ?? '');
     } catch {
-      delimiters = { ...STANDARD_DELIMITERS, field };
+      // Standard encoding characters, unless the field separator is one of them ('MSH\...').
+      const clash = encodingCharacters(STANDARD_DELIMITERS).includes(field);
+      delimiters = clash ? { ...STANDARD_DELIMITERS } : { ...STANDARD_DELIMITERS, field };
+      if (clash) parts = line.split(delimiters.field);
     }
   } else {
     const field = checkFieldSeparator(line[3]);
