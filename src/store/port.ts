@@ -4,6 +4,7 @@
  * networked adapter fits without changing callers.
  */
 
+import type { AlertStore } from './alert-port.ts';
 import type { CensusStore } from './census-port.ts';
 import type { ScheduleStore } from './schedule-port.ts';
 
@@ -94,5 +95,6 @@ export interface Store {
   readonly audit: AuditLog;
   readonly census: CensusStore;
   readonly schedules: ScheduleStore;
+  readonly alerts: AlertStore;
   close(): Promise<void>;
 }

@@ -1,9 +1,12 @@
 import { inbox } from './001-inbox.ts';
 import { schedules } from './002-schedules.ts';
 import { census } from './003-census.ts';
+import { alerts } from './004-alerts.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration } from './migration.ts';
 
 /** Every migration, in order. One file per step; add new steps at the end. */
-export const migrations: Migration[] = [inbox, schedules, census].sort((a, b) => a.version - b.version);
+export const migrations: Migration[] = [inbox, schedules, census, alerts].sort(
+  (a, b) => a.version - b.version,
+);

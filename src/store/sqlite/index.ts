@@ -1,4 +1,5 @@
 import type { Store } from '../port.ts';
+import { SqliteAlertStore } from './alerts.ts';
 import { SqliteAuditLog } from './audit.ts';
 import { SqliteCensusStore } from './census.ts';
 import { GroupCommit, openSqlite } from './database.ts';
@@ -15,6 +16,7 @@ export function openSqliteStore(dataDir: string): Store {
     audit: new SqliteAuditLog(db, commit),
     census: new SqliteCensusStore(db, commit),
     schedules: new SqliteScheduleStore(db, commit),
+    alerts: new SqliteAlertStore(db, commit),
     async close() {
       commit.flush();
       db.close();

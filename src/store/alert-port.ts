@@ -1,0 +1,123 @@
+/**
+ * Alerts: what the routing core made of an event, who must act on it, and everything that happened since.
+ * Escalation timers are rows here (GoAlert's way): an engine cycle advances whatever is due, so a restart —
+ * even kill -9 — loses no pending escalation.
+ */
+
+export type AlertPriority = 'urgent' | 'high' | 'normal' | 'low';
+export type AlertStatus = 'open' | 'acknowledged' | 'closed';
+/** Per recipient, in the order a clinician's answer moves it. */
+export type RecipientState =
+  | 'queued'
+  | 'delivered'
+  | 'read'
+  | 'accepted'
+  | 'rejected'
+  | 'acknowledged'
+  | 'failed';
+
+export interface NewAlert {
+  messageId: number | null;
+  source: string;
+  ruleId: string;
+  title: string;
+  body: string;
+  priority: AlertPriority;
+  /** Patient context for the clinician (name, MRN, location); shown on the page, never logged. */
+  patient: Record<string, string> | null;
+  dedupKey: string | null;
+  /** Free-form context for the source protocol: WCTP messageID, choices, callback number, PCD instance id. */
+  context: Record<string, unknown>;
+  createdAt: Date;
+}
+
+export interface Alert extends NewAlert {
+  id: number;
+  status: AlertStatus;
+  updatedAt: Date;
+  acknowledgedBy: string | null;
+  acknowledgedAt: Date | null;
+}
+
+export interface AlertRecipient {
+  alertId: number;
+  personId: string;
+  state: RecipientState;
+  /** The escalation step that notified this person (0-based), and why they were chosen. */
+  step: number;
+  reason: string;
+  notifiedAt: Date;
+  updatedAt: Date;
+}
+
+export interface TimelineEvent {
+  alertId: number;
+  at: Date;
+  /** received, routed, notified, delivered, read, accepted, rejected, acknowledged, escalated, skipped, failsafe, updated, closed, failed */
+  kind: string;
+  personId: string | null;
+  detail: string;
+}
+
+/** A durable escalation timer: the next step of an alert's policy falls due at `dueAt`. */
+export interface EscalationTimer {
+  alertId: number;
+  /** The policy as it was when the alert was raised (a rule edit never changes an alert in flight). */
+  policy: unknown;
+  /** Recipients the rule resolved (for steps that say "the rule's recipients"). */
+  ruleRecipients: unknown;
+  nextStep: number;
+  /** How many times the steps have been run through (0 on the first pass). */
+  pass: number;
+  dueAt: Date;
+}
+
+/** Messages collected for a batching rule until its window closes. */
+export interface Batch {
+  key: string;
+  ruleId: string;
+  dueAt: Date;
+  items: unknown[];
+}
+
+export interface AlertQuery {
+  personId?: string;
+  status?: AlertStatus;
+  since?: Date;
+  limit?: number;
+}
+
+export interface AlertStore {
+  create(alert: NewAlert): Promise<Alert>;
+  get(id: number): Promise<Alert | undefined>;
+  list(query: AlertQuery): Promise<Alert[]>;
+  /** The newest open alert with this dedup key created at or after `since`. */
+  findOpenByDedupKey(key: string, since: Date): Promise<Alert | undefined>;
+  update(
+    id: number,
+    changes: Partial<
+      Pick<Alert, 'status' | 'title' | 'body' | 'priority' | 'context' | 'acknowledgedBy' | 'acknowledgedAt'>
+    >,
+    at: Date,
+  ): Promise<void>;
+  recipients(alertId: number): Promise<AlertRecipient[]>;
+  /** Adds a recipient, or leaves an existing one as it is. Returns false when the person was already there. */
+  addRecipient(r: Omit<AlertRecipient, 'updatedAt'>): Promise<boolean>;
+  setRecipientState(alertId: number, personId: string, state: RecipientState, at: Date): Promise<void>;
+  /** Open alerts a person is a recipient of, with their own state, newest first. */
+  forPerson(
+    personId: string,
+    opts: { includeClosed?: boolean; limit?: number },
+  ): Promise<Array<Alert & { myState: RecipientState }>>;
+  addEvent(e: TimelineEvent): Promise<void>;
+  timeline(alertId: number): Promise<TimelineEvent[]>;
+  /** Sets (or replaces) the alert's escalation timer. */
+  setTimer(t: EscalationTimer): Promise<void>;
+  clearTimer(alertId: number): Promise<void>;
+  timer(alertId: number): Promise<EscalationTimer | undefined>;
+  dueTimers(now: Date, limit: number): Promise<EscalationTimer[]>;
+  /** Appends to the batch for `key`, opening it with `dueAt` when none is open. */
+  addToBatch(key: string, ruleId: string, dueAt: Date, item: unknown): Promise<Batch>;
+  /** Removes and returns the batches whose window has closed. */
+  takeDueBatches(now: Date): Promise<Batch[]>;
+}

@@ -1,0 +1,298 @@
+import type {
+  Alert,
+  AlertQuery,
+  AlertRecipient,
+  AlertStore,
+  Batch,
+  EscalationTimer,
+  NewAlert,
+  RecipientState,
+  TimelineEvent,
+} from '../alert-port.ts';
+import type { GroupCommit, SqliteDb } from './database.ts';
+
+interface AlertRow {
+  id: number;
+  message_id: number | null;
+  source: string;
+  rule_id: string;
+  title: string;
+  body: string;
+  priority: Alert['priority'];
+  patient: string | null;
+  dedup_key: string | null;
+  context: string;
+  status: Alert['status'];
+  created_at: number;
+  updated_at: number;
+  acknowledged_by: string | null;
+  acknowledged_at: number | null;
+}
+
+const toAlert = (r: AlertRow): Alert => ({
+  id: r.id,
+  messageId: r.message_id,
+  source: r.source,
+  ruleId: r.rule_id,
+  title: r.title,
+  body: r.body,
+  priority: r.priority,
+  patient: r.patient ? JSON.parse(r.patient) : null,
+  dedupKey: r.dedup_key,
+  context: JSON.parse(r.context),
+  status: r.status,
+  createdAt: new Date(r.created_at),
+  updatedAt: new Date(r.updated_at),
+  acknowledgedBy: r.acknowledged_by,
+  acknowledgedAt: r.acknowledged_at === null ? null : new Date(r.acknowledged_at),
+});
+
+const columnOf: Record<string, string> = {
+  status: 'status',
+  title: 'title',
+  body: 'body',
+  priority: 'priority',
+  context: 'context',
+  acknowledgedBy: 'acknowledged_by',
+  acknowledgedAt: 'acknowledged_at',
+};
+
+export class SqliteAlertStore implements AlertStore {
+  private readonly s;
+
+  constructor(
+    private readonly db: SqliteDb,
+    private readonly commit: GroupCommit,
+  ) {
+    this.s = {
+      insert: db.prepare(
+        `INSERT INTO alerts (message_id, source, rule_id, title, body, priority, patient, dedup_key, context, status, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)`,
+      ),
+      get: db.prepare('SELECT * FROM alerts WHERE id = ?'),
+      dedup: db.prepare(
+        `SELECT * FROM alerts WHERE dedup_key = ? AND created_at >= ? AND status != 'closed' ORDER BY id DESC LIMIT 1`,
+      ),
+      recipients: db.prepare(
+        'SELECT * FROM alert_recipients WHERE alert_id = ? ORDER BY notified_at, person_id',
+      ),
+      addRecipient: db.prepare(
+        `INSERT INTO alert_recipients (alert_id, person_id, state, step, reason, notified_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (alert_id, person_id) DO NOTHING`,
+      ),
+      setState: db.prepare(
+        'UPDATE alert_recipients SET state = ?, updated_at = ? WHERE alert_id = ? AND person_id = ?',
+      ),
+      addEvent: db.prepare(
+        'INSERT INTO alert_events (alert_id, at, kind, person_id, detail) VALUES (?, ?, ?, ?, ?)',
+      ),
+      timeline: db.prepare('SELECT * FROM alert_events WHERE alert_id = ? ORDER BY id'),
+      setTimer: db.prepare(
+        `INSERT INTO escalation_timers (alert_id, policy, rule_recipients, next_step, pass, due_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (alert_id) DO UPDATE SET policy = excluded.policy, rule_recipients = excluded.rule_recipients,
+           next_step = excluded.next_step, pass = excluded.pass, due_at = excluded.due_at`,
+      ),
+      clearTimer: db.prepare('DELETE FROM escalation_timers WHERE alert_id = ?'),
+      timer: db.prepare('SELECT * FROM escalation_timers WHERE alert_id = ?'),
+      dueTimers: db.prepare('SELECT * FROM escalation_timers WHERE due_at <= ? ORDER BY due_at LIMIT ?'),
+      batch: db.prepare('SELECT * FROM rule_batches WHERE batch_key = ?'),
+      openBatch: db.prepare(
+        'INSERT INTO rule_batches (batch_key, rule_id, due_at, items) VALUES (?, ?, ?, ?)',
+      ),
+      setBatchItems: db.prepare('UPDATE rule_batches SET items = ? WHERE batch_key = ?'),
+      dueBatches: db.prepare('SELECT * FROM rule_batches WHERE due_at <= ?'),
+      deleteBatch: db.prepare('DELETE FROM rule_batches WHERE batch_key = ?'),
+    };
+  }
+
+  create(a: NewAlert): Promise<Alert> {
+    return this.commit.write(() => {
+      const at = a.createdAt.getTime();
+      const info = this.s.insert.run(
+        a.messageId,
+        a.source,
+        a.ruleId,
+        a.title,
+        a.body,
+        a.priority,
+        a.patient ? JSON.stringify(a.patient) : null,
+        a.dedupKey,
+        JSON.stringify(a.context),
+        at,
+        at,
+      );
+      return toAlert(this.s.get.get(Number(info.lastInsertRowid)) as AlertRow);
+    });
+  }
+
+  async get(id: number): Promise<Alert | undefined> {
+    const row = this.s.get.get(id) as AlertRow | undefined;
+    return row ? toAlert(row) : undefined;
+  }
+
+  async list(q: AlertQuery): Promise<Alert[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (q.personId) {
+      where.push('id IN (SELECT alert_id FROM alert_recipients WHERE person_id = ?)');
+      args.push(q.personId);
+    }
+    if (q.status) {
+      where.push('status = ?');
+      args.push(q.status);
+    }
+    if (q.since) {
+      where.push('created_at >= ?');
+      args.push(q.since.getTime());
+    }
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const rows = this.db
+      .prepare(`SELECT * FROM alerts ${clause} ORDER BY id DESC LIMIT ?`)
+      .all(...args, q.limit ?? 100) as AlertRow[];
+    return rows.map(toAlert);
+  }
+
+  async findOpenByDedupKey(key: string, since: Date): Promise<Alert | undefined> {
+    const row = this.s.dedup.get(key, since.getTime()) as AlertRow | undefined;
+    return row ? toAlert(row) : undefined;
+  }
+
+  async update(id: number, changes: Parameters<AlertStore['update']>[1], at: Date): Promise<void> {
+    const sets: string[] = ['updated_at = ?'];
+    const args: unknown[] = [at.getTime()];
+    for (const [key, value] of Object.entries(changes)) {
+      if (value === undefined) continue;
+      sets.push(`${columnOf[key]} = ?`);
+      args.push(
+        value instanceof Date
+          ? value.getTime()
+          : key === 'context'
+            ? JSON.stringify(value)
+            : (value as unknown),
+      );
+    }
+    const sql = `UPDATE alerts SET ${sets.join(', ')} WHERE id = ?`;
+    await this.commit.write(() => this.db.prepare(sql).run(...args, id));
+  }
+
+  async recipients(alertId: number): Promise<AlertRecipient[]> {
+    return (this.s.recipients.all(alertId) as Array<Record<string, unknown>>).map(toRecipient);
+  }
+
+  addRecipient(r: Omit<AlertRecipient, 'updatedAt'>): Promise<boolean> {
+    return this.commit.write(() => {
+      const at = r.notifiedAt.getTime();
+      return this.s.addRecipient.run(r.alertId, r.personId, r.state, r.step, r.reason, at, at).changes === 1;
+    });
+  }
+
+  async setRecipientState(alertId: number, personId: string, state: RecipientState, at: Date): Promise<void> {
+    await this.commit.write(() => this.s.setState.run(state, at.getTime(), alertId, personId));
+  }
+
+  async forPerson(personId: string, opts: { includeClosed?: boolean; limit?: number }) {
+    const rows = this.db
+      .prepare(
+        `SELECT a.*, r.state AS my_state FROM alerts a JOIN alert_recipients r ON r.alert_id = a.id
+         WHERE r.person_id = ? ${opts.includeClosed ? '' : "AND a.status = 'open'"} ORDER BY a.id DESC LIMIT ?`,
+      )
+      .all(personId, opts.limit ?? 200) as Array<AlertRow & { my_state: RecipientState }>;
+    return rows.map((r) => ({ ...toAlert(r), myState: r.my_state }));
+  }
+
+  async addEvent(e: TimelineEvent): Promise<void> {
+    await this.commit.write(() =>
+      this.s.addEvent.run(e.alertId, e.at.getTime(), e.kind, e.personId, e.detail),
+    );
+  }
+
+  async timeline(alertId: number): Promise<TimelineEvent[]> {
+    return (this.s.timeline.all(alertId) as Array<Record<string, unknown>>).map((r) => ({
+      alertId: r.alert_id as number,
+      at: new Date(r.at as number),
+      kind: r.kind as string,
+      personId: (r.person_id as string | null) ?? null,
+      detail: r.detail as string,
+    }));
+  }
+
+  async setTimer(t: EscalationTimer): Promise<void> {
+    await this.commit.write(() =>
+      this.s.setTimer.run(
+        t.alertId,
+        JSON.stringify(t.policy),
+        JSON.stringify(t.ruleRecipients),
+        t.nextStep,
+        t.pass,
+        t.dueAt.getTime(),
+      ),
+    );
+  }
+
+  async clearTimer(alertId: number): Promise<void> {
+    await this.commit.write(() => this.s.clearTimer.run(alertId));
+  }
+
+  async timer(alertId: number): Promise<EscalationTimer | undefined> {
+    const row = this.s.timer.get(alertId) as Record<string, unknown> | undefined;
+    return row ? toTimer(row) : undefined;
+  }
+
+  async dueTimers(now: Date, limit: number): Promise<EscalationTimer[]> {
+    return (this.s.dueTimers.all(now.getTime(), limit) as Array<Record<string, unknown>>).map(toTimer);
+  }
+
+  addToBatch(key: string, ruleId: string, dueAt: Date, item: unknown): Promise<Batch> {
+    return this.commit.write(() => {
+      const row = this.s.batch.get(key) as { items: string; due_at: number } | undefined;
+      if (!row) {
+        this.s.openBatch.run(key, ruleId, dueAt.getTime(), JSON.stringify([item]));
+        return { key, ruleId, dueAt, items: [item] };
+      }
+      const items = [...JSON.parse(row.items), item];
+      this.s.setBatchItems.run(JSON.stringify(items), key);
+      return { key, ruleId, dueAt: new Date(row.due_at), items };
+    });
+  }
+
+  takeDueBatches(now: Date): Promise<Batch[]> {
+    return this.commit.write(() => {
+      const rows = this.s.dueBatches.all(now.getTime()) as Array<{
+        batch_key: string;
+        rule_id: string;
+        due_at: number;
+        items: string;
+      }>;
+      for (const r of rows) this.s.deleteBatch.run(r.batch_key);
+      return rows.map((r) => ({
+        key: r.batch_key,
+        ruleId: r.rule_id,
+        dueAt: new Date(r.due_at),
+        items: JSON.parse(r.items),
+      }));
+    });
+  }
+}
+
+function toRecipient(r: Record<string, unknown>): AlertRecipient {
+  return {
+    alertId: r.alert_id as number,
+    personId: r.person_id as string,
+    state: r.state as RecipientState,
+    step: r.step as number,
+    reason: r.reason as string,
+    notifiedAt: new Date(r.notified_at as number),
+    updatedAt: new Date(r.updated_at as number),
+  };
+}
+
+function toTimer(r: Record<string, unknown>): EscalationTimer {
+  return {
+    alertId: r.alert_id as number,
+    policy: JSON.parse(r.policy as string),
+    ruleRecipients: JSON.parse(r.rule_recipients as string),
+    nextStep: r.next_step as number,
+    pass: r.pass as number,
+    dueAt: new Date(r.due_at as number),
+  };
+}
