@@ -110,6 +110,7 @@ export class SqliteCensusStore implements CensusStore {
       ),
       moveMembers: db.prepare('UPDATE census_care_team SET mrn = ? WHERE mrn = ?'),
       markMerged: db.prepare('UPDATE census_patients SET merged_into = ?, updated_at = ? WHERE mrn = ?'),
+      markLive: db.prepare('UPDATE census_patients SET merged_into = NULL WHERE mrn = ?'),
       repointMerged: db.prepare('UPDATE census_patients SET merged_into = ? WHERE merged_into = ?'),
       unitVisits: db.prepare(
         `SELECT * FROM census_visits WHERE unit = ? COLLATE NOCASE AND status = 'active'
@@ -199,6 +200,8 @@ export class SqliteCensusStore implements CensusStore {
       s.moveVisits.run(intoMrn, fromMrn);
       s.dropDuplicateMembers.run(fromMrn, intoMrn);
       s.moveMembers.run(intoMrn, fromMrn);
+      // The survivor is live even if it had once been merged away (a merge reversed by a second A40).
+      s.markLive.run(intoMrn);
       s.markMerged.run(intoMrn, now, fromMrn);
       // Anyone merged into the retired number earlier now points straight at the survivor.
       s.repointMerged.run(intoMrn, fromMrn);
