@@ -2,8 +2,14 @@
  * Building responses, ACKs for non-2xx and CANCELs from the requests they answer
  * (RFC 3261 sections 8.2.6, 17.1.1.3 and 9.1).
  */
+import { randomBytes } from 'node:crypto';
+import type { NameAddr } from './address.ts';
+import type { LocalViaAddress } from './dialog.ts';
 import type { ErrorEcho, SipRejection } from './errors.ts';
 import type { SipHeader, SipRequest, SipResponse } from './message.ts';
+import { newBranch } from './transaction-layer.ts';
+import type { Uri } from './uri.ts';
+import type { Via } from './via.ts';
 
 /** Standard reason phrases for the statuses this stack sends itself. */
 export const REASON_PHRASES: Record<number, string> = {
@@ -159,5 +165,68 @@ export function buildCancel(request: SipRequest, reason?: string): SipRequest {
     // RFC 3326: a Reason header tells the callee why (e.g. answered elsewhere).
     headers: reason === undefined ? [] : [{ name: 'Reason', value: reason }],
     body: Buffer.alloc(0),
+  };
+}
+
+/** A fresh From/To tag (section 19.3: at least 32 bits of randomness). */
+export function newTag(): string {
+  return randomBytes(8).toString('hex');
+}
+
+/** A fresh Call-ID (section 8.1.1.4), optionally `@host`. */
+export function newCallId(host?: string): string {
+  const id = randomBytes(12).toString('hex');
+  return host === undefined ? id : `${id}@${host}`;
+}
+
+export interface NewRequestOptions {
+  method: string;
+  uri: Uri;
+  from: NameAddr;
+  to: NameAddr;
+  via: LocalViaAddress;
+  contact?: NameAddr;
+  callId?: string;
+  cseq?: number;
+  route?: NameAddr[];
+  headers?: SipHeader[];
+  body?: Buffer;
+  contentType?: string;
+}
+
+/**
+ * A request outside any dialog (section 8.1.1): a From tag is added when missing, Call-ID and CSeq
+ * default to fresh values, Max-Forwards 70, the top Via gets a new branch and rport (RFC 3581).
+ */
+export function buildRequest(options: NewRequestOptions): SipRequest {
+  const from = { ...options.from, params: new Map(options.from.params) };
+  if (!from.params.has('tag')) from.params.set('tag', newTag());
+  const headers = [...(options.headers ?? [])];
+  if (options.contentType !== undefined) headers.push({ name: 'Content-Type', value: options.contentType });
+  const via: Via = {
+    protocol: 'SIP/2.0',
+    transport: options.via.transport.toUpperCase(),
+    host: options.via.host,
+    params: new Map([
+      ['branch', newBranch()],
+      ['rport', null],
+    ]),
+  };
+  if (options.via.port !== undefined) via.port = options.via.port;
+  return {
+    kind: 'request',
+    method: options.method,
+    uri: options.uri,
+    via: [via],
+    maxForwards: 70,
+    route: options.route ?? [],
+    recordRoute: [],
+    from,
+    to: options.to,
+    callId: options.callId ?? newCallId(),
+    cseq: { seq: options.cseq ?? 1, method: options.method },
+    contact: options.contact ? [options.contact] : [],
+    headers,
+    body: options.body ?? Buffer.alloc(0),
   };
 }

@@ -58,6 +58,13 @@ export function getHeader(msg: SipMessage, name: string): string | undefined {
   return msg.headers.find((h) => h.name.toLowerCase() === wanted)?.value;
 }
 
+/** Every value of an untyped header field as written, one per header line (for fields that are not
+ * comma lists, such as WWW-Authenticate and Authorization). */
+export function getHeaderValues(msg: SipMessage, name: string): string[] {
+  const wanted = canonicalHeaderName(name).toLowerCase();
+  return msg.headers.filter((h) => h.name.toLowerCase() === wanted).map((h) => h.value);
+}
+
 /** All values of an untyped header field, comma-separated lists split into elements. */
 export function getHeaderList(msg: SipMessage, name: string): string[] {
   const wanted = canonicalHeaderName(name).toLowerCase();
