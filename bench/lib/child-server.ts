@@ -1,0 +1,195 @@
+/**
+ * Servers under test run in a child process of their own, so the load generator does not share an event
+ * loop with them (it still shares the CPU cores; the child reports its own CPU time so a reader can see who
+ * used them). The two halves talk over the fork IPC channel:
+ *
+ *   child                                parent
+ *   ready {port, info}      ────────▶    launchServer() resolves
+ *                           ◀────────    mark   (start of the measured window)
+ *                           ◀────────    stop
+ *   stopped {cpu, wallMs}   ────────▶    stop() resolves; the child exits
+ *
+ * A child that cannot start sends `failed` with the reason and exits non-zero.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+
+/** What the child reports when it stops: its own CPU time over the measured window. */
+export interface ChildReport {
+  userCpuMs: number;
+  systemCpuMs: number;
+  /** Wall time from `mark` to `stop`. */
+  wallMs: number;
+  /** Anything else the child wants to say (for example how many rows it stored). */
+  info: Record<string, unknown>;
+}
+
+export interface ChildServer {
+  port: number;
+  pid: number;
+  /** What the child said when it became ready (for example the path of its database). */
+  info: Record<string, unknown>;
+  /** Starts the measured window (resets the child's CPU clock). */
+  mark(): void;
+  /** Asks the child to stop gracefully and waits for its report and its exit. */
+  stop(): Promise<ChildReport>;
+  /** Ends the child at once (after a failure). */
+  kill(): void;
+}
+
+export interface LaunchOptions {
+  /** Extra Node flags for the child, after `--import tsx` (e.g. `--cpu-prof`). */
+  execArgv?: string[];
+  env?: NodeJS.ProcessEnv;
+  /** @defaultValue 30000 */
+  readyTimeoutMs?: number;
+  /** @defaultValue 30000 */
+  stopTimeoutMs?: number;
+}
+
+type ChildMessage =
+  | { type: 'ready'; port: number; info?: Record<string, unknown> }
+  | { type: 'failed'; error: string }
+  | ({ type: 'stopped' } & ChildReport);
+
+type ParentMessage = { type: 'mark' } | { type: 'stop' };
+
+/** Forks `file` under tsx and resolves once it reports the port it listens on. */
+export function launchServer(
+  file: string,
+  args: string[] = [],
+  options: LaunchOptions = {},
+): Promise<ChildServer> {
+  const child = fork(file, args, {
+    execArgv: ['--import', 'tsx', ...(options.execArgv ?? [])],
+    env: options.env ?? process.env,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise<ChildServer>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${file} did not report ready within ${options.readyTimeoutMs ?? 30000} ms`));
+    }, options.readyTimeoutMs ?? 30000);
+    const onExit = (code: number | null, signal: string | null) => {
+      clearTimeout(timer);
+      reject(new Error(`${file} exited before it was ready (code ${code}, signal ${signal})`));
+    };
+    child.once('exit', onExit);
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on('message', function onReady(raw) {
+      const msg = raw as ChildMessage;
+      if (msg.type === 'failed') {
+        clearTimeout(timer);
+        child.off('exit', onExit);
+        reject(new Error(`${file} failed to start: ${msg.error}`));
+      } else if (msg.type === 'ready') {
+        clearTimeout(timer);
+        child.off('exit', onExit);
+        child.off('message', onReady);
+        resolve(controlChild(child, file, msg.port, msg.info ?? {}, options.stopTimeoutMs ?? 30000));
+      }
+    });
+  });
+}
+
+function controlChild(
+  child: ChildProcess,
+  file: string,
+  port: number,
+  info: Record<string, unknown>,
+  stopTimeoutMs: number,
+): ChildServer {
+  const send = (msg: ParentMessage) => {
+    if (child.connected) child.send(msg);
+  };
+  return {
+    port,
+    pid: child.pid ?? -1,
+    info,
+    mark: () => send({ type: 'mark' }),
+    kill: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    },
+    stop: () =>
+      new Promise<ChildReport>((resolve, reject) => {
+        let report: ChildReport | undefined;
+        const timer = setTimeout(() => {
+          child.kill('SIGKILL');
+          reject(new Error(`${file} did not stop within ${stopTimeoutMs} ms`));
+        }, stopTimeoutMs);
+        child.on('message', (raw) => {
+          const msg = raw as ChildMessage;
+          if (msg.type === 'stopped') {
+            const { type: _type, ...rest } = msg;
+            report = rest;
+          }
+        });
+        // Resolve on exit, not on the report: a profiling child writes its profile while exiting.
+        child.once('exit', (code) => {
+          clearTimeout(timer);
+          if (report && code === 0) resolve(report);
+          else reject(new Error(`${file} exited with code ${code} ${report ? '' : 'without a report'}`));
+        });
+        send({ type: 'stop' });
+      }),
+  };
+}
+
+/** The running server as the child sees it. */
+export interface ServedInChild {
+  port: number;
+  info?: Record<string, unknown>;
+  /** Graceful stop; may return figures to pass on to the parent. */
+  stop(): Promise<Record<string, unknown> | undefined>;
+}
+
+/**
+ * Child side: starts the server, reports its port, then waits for `mark` and `stop` from the parent.
+ * Call it once at the top level of a server file that `launchServer` forks.
+ */
+export function serveInChild(start: () => Promise<ServedInChild>): void {
+  if (!process.send) throw new Error('serveInChild must run in a process started by launchServer');
+  const reply = (msg: ChildMessage) => process.send?.(msg);
+  let markedCpu = process.cpuUsage();
+  let markedAt = performance.now();
+  start().then(
+    (served) => {
+      process.on('message', (raw) => {
+        const msg = raw as ParentMessage;
+        if (msg.type === 'mark') {
+          markedCpu = process.cpuUsage();
+          markedAt = performance.now();
+        } else if (msg.type === 'stop') {
+          const cpu = process.cpuUsage(markedCpu);
+          const wallMs = performance.now() - markedAt;
+          served.stop().then(
+            (info) => {
+              reply({
+                type: 'stopped',
+                userCpuMs: cpu.user / 1000,
+                systemCpuMs: cpu.system / 1000,
+                wallMs,
+                info: info ?? {},
+              });
+              process.disconnect();
+              // Should a library keep a handle open, end anyway; unref'd, so a clean exit is not delayed.
+              setTimeout(() => process.exit(0), 5000).unref();
+            },
+            (err: Error) => {
+              console.error(`server stop failed: ${err.stack ?? err.message}`);
+              process.exit(1);
+            },
+          );
+        }
+      });
+      reply({ type: 'ready', port: served.port, info: served.info });
+    },
+    (err: Error) => {
+      reply({ type: 'failed', error: err.stack ?? err.message });
+      process.exitCode = 1;
+      process.disconnect();
+    },
+  );
+}

@@ -1,0 +1,269 @@
+/**
+ * MLLP ingest benchmark: how many HL7 messages per second Switchboard receives, stores durably and
+ * acknowledges, and how long each sender waits for its ACK, next to two baselines run the same way in
+ * the same run (see bench/README.md):
+ *
+ *   A  bare-ack        node:net + our MLLP framing, ACK from memory          (the network ceiling)
+ *   B  sqlite-commit   the same + one SQLite commit (WAL, FULL) per message (the naive durable loop)
+ *   S  switchboard     startSwitchboard() from src/main.ts                  (the product)
+ *
+ * Each server runs in a child process, fresh for every (server, connections) cell, with a fresh data
+ * folder; cells run interleaved (A, B, S for 1 connection, then for 8, …) so machine noise spreads over
+ * all three. After each cell the stored rows are counted (database opened read-only), so a figure for
+ * B or S is a figure for messages that are on the disk.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+import { launchServer } from './lib/child-server.ts';
+import { formatMs, formatRate, formatRatio, formatTable, formatTargets } from './lib/table.ts';
+import { runLoad } from './mllp/load.ts';
+import { admissionTemplate, labResultTemplate } from './mllp/messages.ts';
+
+export const about =
+  'HL7 over MLLP: msgs/s and p50/p99 ACK latency, Switchboard vs a bare ACK server and a bare SQLite-commit loop';
+
+export const usage = `  --messages N        messages per cell (default 50000)
+  --connections LIST  comma-separated connection counts (default 1,8,32)
+  --pipeline N        messages in flight per connection (default 1: stop-and-wait)
+  --servers LIST      any of bare-ack,sqlite-commit,switchboard (default all three)
+  --data-root DIR     where the temporary data folders go (default the OS temp folder; use a real disk)
+  --profile DIR       write a V8 CPU profile of each Switchboard child into DIR (open in Chrome DevTools)
+  --stall-timeout MS  abandon a cell when no ACK arrives for this long (default 30000)`;
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+interface ServerKind {
+  name: string;
+  label: string;
+  file: string;
+  /** Whether it stores messages (then its rows are counted after the run). */
+  stores: boolean;
+}
+
+const servers: ServerKind[] = [
+  { name: 'bare-ack', label: 'A bare ACK (memory)', file: 'mllp/servers/memory-ack.ts', stores: false },
+  {
+    name: 'sqlite-commit',
+    label: 'B bare SQLite commit',
+    file: 'mllp/servers/sqlite-commit.ts',
+    stores: true,
+  },
+  { name: 'switchboard', label: 'Switchboard', file: 'mllp/servers/switchboard.ts', stores: true },
+];
+
+interface Cell {
+  server: ServerKind;
+  connections: number;
+  rate: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  stored?: number;
+  serverCpu: number;
+  generatorCpu: number;
+  errorSamples: string[];
+}
+
+const percent = (value: number) => (Number.isFinite(value) ? `${value.toFixed(0)}%` : '-');
+
+function positiveInt(text: string, what: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${what} must be a positive integer, got "${text}"`);
+  return n;
+}
+
+function options(argv: string[]) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      messages: { type: 'string', default: '50000' },
+      connections: { type: 'string', default: '1,8,32' },
+      pipeline: { type: 'string', default: '1' },
+      servers: { type: 'string', default: servers.map((s) => s.name).join(',') },
+      'data-root': { type: 'string', default: tmpdir() },
+      profile: { type: 'string' },
+      'stall-timeout': { type: 'string', default: '30000' },
+    },
+  });
+  const chosen = values.servers.split(',').map((name) => {
+    const kind = servers.find((s) => s.name === name.trim());
+    if (!kind)
+      throw new Error(`unknown server "${name}"; choose from ${servers.map((s) => s.name).join(', ')}`);
+    return kind;
+  });
+  return {
+    messages: positiveInt(values.messages, '--messages'),
+    connections: values.connections.split(',').map((c) => positiveInt(c.trim(), '--connections')),
+    pipeline: positiveInt(values.pipeline, '--pipeline'),
+    servers: chosen,
+    dataRoot: values['data-root'],
+    profile: values.profile,
+    stallTimeoutMs: positiveInt(values['stall-timeout'], '--stall-timeout'),
+  };
+}
+
+/** Rows in the server's message table and how many distinct control ids they hold. */
+function countStored(database: string): { rows: number; distinct: number } {
+  const db = new Database(database, { readonly: true, fileMustExist: true });
+  try {
+    const row = db
+      .prepare('SELECT count(*) AS rows, count(DISTINCT control_id) AS distinct_ids FROM messages')
+      .get() as {
+      rows: number;
+      distinct_ids: number;
+    };
+    return { rows: row.rows, distinct: row.distinct_ids };
+  } finally {
+    db.close();
+  }
+}
+
+async function runCell(
+  server: ServerKind,
+  connections: number,
+  opts: ReturnType<typeof options>,
+  runTag: string,
+): Promise<Cell> {
+  const dataDir = mkdtempSync(join(opts.dataRoot, 'sb-bench-data-'));
+  const templateOptions = { controlIdPrefix: runTag };
+  const templates = [admissionTemplate(templateOptions), labResultTemplate(templateOptions)];
+  const execArgv =
+    opts.profile && server.name === 'switchboard' ? ['--cpu-prof', '--cpu-prof-dir', opts.profile] : [];
+  const child = await launchServer(join(here, server.file), ['--data-dir', dataDir], { execArgv });
+  try {
+    child.mark();
+    const generatorCpuBefore = process.cpuUsage();
+    const result = await runLoad({
+      host: '127.0.0.1',
+      port: child.port,
+      messages: opts.messages,
+      connections,
+      pipeline: opts.pipeline,
+      templates,
+      stallTimeoutMs: opts.stallTimeoutMs,
+    });
+    const generatorCpu = process.cpuUsage(generatorCpuBefore);
+    const report = await child.stop();
+    const errorSamples = [...result.errorSamples];
+    let errors = result.errors;
+    let stored: number | undefined;
+    if (server.stores) {
+      const counted = countStored(String(child.info.database));
+      stored = counted.rows;
+      // The figure is for durably stored messages: every accepted message must be a row, once.
+      if (counted.rows !== opts.messages || counted.distinct !== counted.rows) {
+        errors += Math.abs(opts.messages - counted.distinct) || 1;
+        errorSamples.push(
+          `store holds ${counted.rows} rows (${counted.distinct} distinct ids), expected ${opts.messages}`,
+        );
+      }
+    }
+    const latency = result.latencies.summary();
+    const wallMs = report.wallMs > 0 ? report.wallMs : result.elapsedMs;
+    return {
+      server,
+      connections,
+      rate: result.elapsedMs > 0 ? (result.accepted / result.elapsedMs) * 1000 : Number.NaN,
+      p50: latency.p50Ms,
+      p99: latency.p99Ms,
+      errors,
+      stored,
+      serverCpu: ((report.userCpuMs + report.systemCpuMs) / wallMs) * 100,
+      generatorCpu:
+        result.elapsedMs > 0
+          ? ((generatorCpu.user + generatorCpu.system) / 1000 / result.elapsedMs) * 100
+          : Number.NaN,
+      errorSamples,
+    };
+  } catch (err) {
+    child.kill();
+    throw err;
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+export async function run(argv: string[]): Promise<void> {
+  const opts = options(argv);
+  const sizes = [admissionTemplate(), labResultTemplate()].map((t) => `${t.name} ${t.length} B`).join(', ');
+  console.log(
+    `MLLP ingest: ${opts.messages.toLocaleString('en-US')} messages per cell (${sizes}), ` +
+      `${opts.pipeline === 1 ? 'stop-and-wait' : `${opts.pipeline} in flight`} per connection`,
+  );
+  console.log(`node ${process.version}, data under ${opts.dataRoot}\n`);
+
+  // A tag unique to this run keeps control ids apart from any earlier run's.
+  const runTag = `B${Date.now().toString(36).toUpperCase().slice(-5)}`;
+  const cells: Cell[] = [];
+  for (const connections of opts.connections) {
+    for (const server of opts.servers) {
+      const cell = await runCell(server, connections, opts, runTag);
+      cells.push(cell);
+      console.log(
+        `  ${server.label.padEnd(22)} ${String(connections).padStart(3)} conn: ${formatRate(cell.rate).padStart(7)} msgs/s, ` +
+          `p50 ${formatMs(cell.p50)} ms, p99 ${formatMs(cell.p99)} ms, errors ${cell.errors}`,
+      );
+      for (const sample of cell.errorSamples.slice(0, 3)) console.log(`      ${sample}`);
+    }
+  }
+
+  const baseline = (connections: number) =>
+    cells.find((c) => c.server.name === 'bare-ack' && c.connections === connections)?.rate ?? Number.NaN;
+  console.log('');
+  console.log(
+    formatTable(
+      [
+        { title: 'server' },
+        { title: 'connections', align: 'right' },
+        { title: 'msgs/s', align: 'right' },
+        { title: 'p50 ms', align: 'right' },
+        { title: 'p99 ms', align: 'right' },
+        { title: 'vs A', align: 'right' },
+        { title: 'errors', align: 'right' },
+        { title: 'stored', align: 'right' },
+        { title: 'server CPU', align: 'right' },
+        { title: 'load CPU', align: 'right' },
+      ],
+      cells.map((c) => [
+        c.server.label,
+        c.connections,
+        formatRate(c.rate),
+        formatMs(c.p50),
+        formatMs(c.p99),
+        formatRatio(c.rate, baseline(c.connections)),
+        c.errors,
+        c.stored === undefined ? '-' : c.stored,
+        percent(c.serverCpu),
+        percent(c.generatorCpu),
+      ]),
+    ),
+  );
+
+  const switchboardAt = (connections: number) => {
+    if (opts.pipeline !== 1) return undefined; // the targets are for stop-and-wait senders
+    const cell = cells.find((c) => c.server.name === 'switchboard' && c.connections === connections);
+    return cell && cell.errors === 0 ? cell.rate : undefined;
+  };
+  console.log('\nTargets (Switchboard, stop-and-wait, no errors):');
+  console.log(
+    formatTargets([
+      {
+        label: '>= 10,000 msgs/s over 32 connections',
+        measured: switchboardAt(32),
+        threshold: 10000,
+        unit: 'msgs/s',
+      },
+      {
+        label: '>= 3,000 msgs/s on 1 connection',
+        measured: switchboardAt(1),
+        threshold: 3000,
+        unit: 'msgs/s',
+      },
+    ]),
+  );
+  if (opts.profile) console.log(`\nCPU profiles of the Switchboard children: ${opts.profile}/*.cpuprofile`);
+}

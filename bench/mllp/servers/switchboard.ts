@@ -1,0 +1,48 @@
+/**
+ * Switchboard itself, started the way `switchboard start` does it (startSwitchboard from src/main.ts), with
+ * a config folder written here and the data folder the parent gives. Only the MLLP listener is on (HTTP
+ * off), logging silent, so the figures are those of the ingest path: frame, parse the header, store
+ * durably with group commit, hand to routing, ACK in order.
+ *
+ * Forked by bench/mllp.ts through launchServer; argument: --data-dir <folder>.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startSwitchboard } from '../../../src/main.ts';
+import { serveInChild } from '../../lib/child-server.ts';
+
+const { values } = parseArgs({ options: { 'data-dir': { type: 'string' } } });
+
+/** The smallest site config the loader accepts, on loopback and an ephemeral port. */
+const siteConfig = `site:
+  name: Benchmark Hospital
+  facility: BENCH
+listeners:
+  mllp:
+    host: 127.0.0.1
+    port: 0
+http:
+  enabled: false
+log:
+  level: silent
+`;
+
+serveInChild(async () => {
+  const dataDir = values['data-dir'];
+  if (!dataDir) throw new Error('--data-dir is required');
+  const configDir = mkdtempSync(join(tmpdir(), 'sb-bench-config-'));
+  writeFileSync(join(configDir, 'switchboard.yaml'), siteConfig);
+  const running = await startSwitchboard({ configDir, dataDir, env: {} });
+  if (!running.mllp) throw new Error('the MLLP listener did not start');
+  return {
+    port: running.mllp.port,
+    info: { database: join(dataDir, 'switchboard.db'), table: 'messages' },
+    async stop() {
+      await running.stop();
+      rmSync(configDir, { recursive: true, force: true });
+      return {};
+    },
+  };
+});
