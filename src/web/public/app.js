@@ -1,0 +1,382 @@
+// The clinician page: sign in, keep the alert socket open, show the list and the detail, send answers.
+// Protocol: docs/websocket.md. The server decides every state; this page shows what it last said.
+
+import { AlertBook } from './alert-book.js';
+import { renderAlertDetail } from './alert-detail.js';
+import { renderAlertList } from './alert-list.js';
+import { AlertSocket, socketUrl } from './alert-socket.js';
+import { isUnseen, personName, priorityLabel, stateLabel } from './format.js';
+import { fetchAlertTimeline, forgetSession, savedSession, saveSession, signIn } from './session.js';
+import { AlertTones } from './tones.js';
+
+const $ = (id) => document.getElementById(id);
+const MUTE_KEY = 'switchboard.muted';
+/** After a reconnect, alerts the server has not replayed within this time were closed while we were away. */
+const REPLAY_SETTLE_MS = 5000;
+
+const ui = {
+  bar: $('app-bar'),
+  connection: $('connection'),
+  soundOn: $('sound-on'),
+  mute: $('mute'),
+  signOut: $('sign-out'),
+  signInSection: $('sign-in'),
+  signInForm: $('sign-in-form'),
+  signInError: $('sign-in-error'),
+  signInButton: $('sign-in-button'),
+  alertsSection: $('alerts'),
+  who: $('who'),
+  empty: $('empty'),
+  list: $('alert-list'),
+  detail: $('detail'),
+  announcer: $('announcer'),
+};
+
+const book = new AlertBook();
+const tones = new AlertTones();
+tones.muted = sessionStorage.getItem(MUTE_KEY) === 'true';
+
+let session = null;
+let socket = null;
+let connected = false;
+let serverSkewMs = 0;
+let openId = null;
+/** Per alert: the answer on its way (`pendingAction`), or the last result to show. */
+const answers = new Map();
+/** ref → alert id, for matching `ok` / `error` frames to the answer they belong to. */
+const refs = new Map();
+const timelines = new Map();
+const closedReasons = new Map();
+/** Frames already sent on this connection, so a replay does not resend them. */
+let sentThisConnection = new Set();
+let unconfirmed = new Set();
+let settleTimer = null;
+let refSeq = 0;
+
+const nowMs = () => Date.now() + serverSkewMs;
+
+// ---- rendering ------------------------------------------------------------------------------------------
+
+function render() {
+  const alerts = book.list();
+  renderAlertList(ui.list, alerts, { nowMs: nowMs(), onOpen: openAlert, selectedId: openId });
+  ui.empty.hidden = alerts.length > 0;
+  const unseen = alerts.filter(isUnseen);
+  document.title = unseen.length ? `(${unseen.length}) Switchboard alerts` : 'Switchboard alerts';
+  tones.ring(unseen.some((a) => a.priority === 'urgent'));
+  if (openId !== null) renderDetail();
+}
+
+function renderDetail() {
+  renderAlertDetail(ui.detail, {
+    alert: book.get(openId) ?? closedReasons.get(openId)?.alert,
+    closedReason: closedReasons.get(openId)?.reason,
+    answer: answers.get(openId),
+    connected,
+    timeline: timelines.get(openId),
+    nowMs: nowMs(),
+    onAnswer: (action, choice) => answer(openId, action, choice),
+    onBack: () => history.back(),
+    onRetryTimeline: () => loadTimeline(openId),
+  });
+}
+
+function renderSound() {
+  ui.mute.setAttribute('aria-pressed', String(tones.muted));
+  ui.mute.textContent = tones.muted ? 'Muted' : 'Sound on';
+  ui.soundOn.hidden = tones.ready || tones.muted;
+}
+
+/** Screen readers read the live region when its text changes; clearing first repeats identical news. */
+function announce(text) {
+  ui.announcer.textContent = '';
+  requestAnimationFrame(() => {
+    ui.announcer.textContent = text;
+  });
+}
+
+const CONNECTION_TEXT = {
+  connecting: 'Connecting…',
+  connected: 'Connected',
+  reconnecting: 'Reconnecting…',
+  'signed-out': 'Signed out',
+  stopped: 'Signed out',
+};
+
+function showConnection(status) {
+  ui.connection.dataset.state = status.state;
+  ui.connection.textContent =
+    status.state === 'reconnecting' && status.retryInMs
+      ? `Reconnecting in ${Math.max(1, Math.round(status.retryInMs / 1000))} s…`
+      : (CONNECTION_TEXT[status.state] ?? status.state);
+}
+
+// ---- the socket -----------------------------------------------------------------------------------------
+
+function sendOnce(frame) {
+  const key = `${frame.type}:${frame.alertId}`;
+  if (sentThisConnection.has(key)) return;
+  if (socket?.send(frame)) sentThisConnection.add(key);
+}
+
+function onStatus(status) {
+  const wasConnected = connected;
+  connected = status.state === 'connected';
+  showConnection(status);
+  if (wasConnected && !connected) {
+    // An answer sent just before the drop may or may not have landed: say so instead of guessing.
+    for (const [ref, alertId] of refs) {
+      answers.set(alertId, {
+        error:
+          'The connection dropped before Switchboard confirmed your answer. Check the state, then try again.',
+      });
+      refs.delete(ref);
+    }
+  }
+  if (status.state === 'signed-out') {
+    endSession('Your session has ended. Please sign in again.');
+    return;
+  }
+  if (openId !== null) renderDetail();
+}
+
+function onFrame(frame) {
+  switch (frame.type) {
+    case 'welcome':
+      if (frame.serverTime) serverSkewMs = Date.parse(frame.serverTime) - Date.now() || 0;
+      sentThisConnection = new Set();
+      unconfirmed = new Set(book.list().map((a) => String(a.id)));
+      clearTimeout(settleTimer);
+      settleTimer = setTimeout(dropUnconfirmed, REPLAY_SETTLE_MS);
+      render();
+      return;
+    case 'alert':
+      if (frame.alert) receiveAlert(frame.alert);
+      return;
+    case 'removed':
+      removeAlert(frame.alertId, frame.reason);
+      return;
+    case 'ok':
+      answered(frame);
+      return;
+    case 'error':
+      refused(frame);
+      return;
+    default:
+      return; // A newer server may send frames this page does not know yet.
+  }
+}
+
+function receiveAlert(alert) {
+  const id = String(alert.id);
+  unconfirmed.delete(id);
+  closedReasons.delete(id);
+  const before = book.get(id);
+  const change = book.put(alert);
+  if (alert.myState === 'queued') sendOnce({ type: 'delivered', alertId: alert.id });
+  if (change === 'new' && isUnseen(alert)) {
+    tones.play(alert.priority);
+    if (alert.priority === 'urgent') navigator.vibrate?.([200, 100, 200, 100, 200]);
+    announce(`New ${priorityLabel(alert.priority).toLowerCase()} alert: ${alert.title}. ${alert.body ?? ''}`);
+  } else if (change === 'changed' && before?.status === 'open' && alert.status !== 'open') {
+    const by = alert.acknowledgedBy ? ` by ${personName(alert, alert.acknowledgedBy)}` : '';
+    announce(`${alert.title}: ${stateLabel(alert.status).toLowerCase()}${by}.`);
+  }
+  if (id === openId) {
+    if (isUnseen(alert) && document.visibilityState === 'visible')
+      sendOnce({ type: 'read', alertId: alert.id });
+    if (change === 'changed') loadTimeline(id);
+  }
+  render();
+}
+
+function removeAlert(alertId, reason) {
+  const id = String(alertId);
+  const alert = book.remove(id);
+  if (alert && id === openId) closedReasons.set(id, { alert, reason: reason || 'no longer needs you' });
+  if (alert) announce(`${alert.title}: closed.`);
+  render();
+}
+
+function dropUnconfirmed() {
+  for (const id of unconfirmed) removeAlert(id, 'closed while you were offline');
+  unconfirmed = new Set();
+}
+
+function answered(frame) {
+  const alertId = refs.get(frame.ref);
+  refs.delete(frame.ref);
+  if (frame.alert) book.put(frame.alert);
+  const id = String(frame.alert?.id ?? alertId ?? '');
+  if (!id) return;
+  const mine = frame.alert?.myState;
+  answers.set(id, { message: mine ? `Recorded. Your state: ${stateLabel(mine)}.` : 'Recorded.' });
+  announce(mine ? `Your answer is recorded: ${stateLabel(mine)}.` : 'Your answer is recorded.');
+  if (id === openId) loadTimeline(id);
+  render();
+}
+
+function refused(frame) {
+  const alertId = frame.ref ? refs.get(frame.ref) : undefined;
+  if (frame.ref) refs.delete(frame.ref);
+  const message = `Not recorded: ${frame.message || frame.code || 'refused by Switchboard'}`;
+  if (alertId) answers.set(alertId, { error: message });
+  announce(message);
+  render();
+}
+
+function answer(alertId, action, choice) {
+  const ref = `r${++refSeq}`;
+  const frame = { type: action, alertId: book.get(alertId)?.id ?? alertId, ref };
+  if (action === 'reply') frame.choice = choice;
+  if (!socket?.send(frame)) {
+    answers.set(alertId, { error: 'Not connected; your answer was not sent.' });
+  } else {
+    refs.set(ref, alertId);
+    answers.set(alertId, { pendingAction: action === 'reply' ? choice : action });
+  }
+  renderDetail();
+}
+
+// ---- the detail view --------------------------------------------------------------------------------------
+
+async function loadTimeline(id) {
+  if (!session) return;
+  if (!timelines.has(id)) timelines.set(id, { state: 'loading', events: [] });
+  try {
+    const events = await fetchAlertTimeline(id, session.token);
+    timelines.set(id, { state: 'ready', events });
+  } catch (err) {
+    timelines.set(id, { state: 'error', events: [], message: err.message });
+  }
+  if (id === openId) renderDetail();
+}
+
+function openAlert(id) {
+  location.hash = `#alert-${id}`;
+}
+
+/** The hash is the view (`#alert-42` = that alert's detail), so the phone's back button closes the detail. */
+function showRoute() {
+  const match = /^#alert-(.+)$/.exec(location.hash);
+  const id = match && session ? decodeURIComponent(match[1]) : null;
+  const wasOpen = openId;
+  openId = id;
+  ui.detail.hidden = id === null;
+  document.body.classList.toggle('showing-detail', id !== null);
+  if (id === null) {
+    closedReasons.clear();
+    render();
+    if (wasOpen !== null) ui.list.querySelector(`li[data-id="${CSS.escape(wasOpen)}"] button`)?.focus();
+    return;
+  }
+  const alert = book.get(id);
+  if (alert && isUnseen(alert)) sendOnce({ type: 'read', alertId: alert.id });
+  timelines.delete(id);
+  loadTimeline(id);
+  render();
+  ui.detail.querySelector('#detail-title')?.focus();
+}
+
+// ---- session ----------------------------------------------------------------------------------------------
+
+function startSession(s) {
+  session = s;
+  ui.signInSection.hidden = true;
+  ui.bar.hidden = false;
+  ui.alertsSection.hidden = false;
+  ui.who.textContent = s.person?.name ? `Signed in as ${s.person.name}` : '';
+  renderSound();
+  socket = new AlertSocket({
+    url: socketUrl(location, s.token),
+    WebSocket,
+    onFrame,
+    onStatus,
+  });
+  socket.start();
+  showRoute();
+}
+
+function endSession(message) {
+  socket?.stop();
+  socket = null;
+  session = null;
+  connected = false;
+  forgetSession();
+  book.clear();
+  answers.clear();
+  refs.clear();
+  timelines.clear();
+  closedReasons.clear();
+  clearTimeout(settleTimer);
+  tones.ring(false);
+  renderAlertList(ui.list, [], { nowMs: nowMs(), onOpen: openAlert, selectedId: null });
+  ui.bar.hidden = true;
+  ui.alertsSection.hidden = true;
+  ui.detail.hidden = true;
+  document.body.classList.remove('showing-detail');
+  ui.signInSection.hidden = false;
+  ui.signInError.textContent = message ?? '';
+  document.title = 'Switchboard alerts';
+  if (location.hash) history.replaceState(null, '', location.pathname);
+  openId = null;
+  $('username').focus();
+}
+
+ui.signInForm.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  // Inside the click: browsers only let a page start audio from a user gesture.
+  const unlocking = tones.unlock();
+  const username = $('username').value.trim();
+  const password = $('password').value;
+  if (!username || !password) {
+    ui.signInError.textContent = 'Enter your username and password.';
+    return;
+  }
+  ui.signInError.textContent = '';
+  ui.signInButton.setAttribute('aria-disabled', 'true');
+  ui.signInButton.textContent = 'Signing in…';
+  try {
+    const s = await signIn(username, password);
+    saveSession(s);
+    $('password').value = '';
+    await unlocking;
+    startSession(s);
+  } catch (err) {
+    ui.signInError.textContent = err.message;
+  } finally {
+    ui.signInButton.removeAttribute('aria-disabled');
+    ui.signInButton.textContent = 'Sign in';
+  }
+});
+
+ui.signOut.addEventListener('click', () => endSession('You have signed out.'));
+
+ui.mute.addEventListener('click', () => {
+  tones.muted = !tones.muted;
+  sessionStorage.setItem(MUTE_KEY, String(tones.muted));
+  if (!tones.muted) tones.unlock().then(renderSound);
+  renderSound();
+});
+
+ui.soundOn.addEventListener('click', () => tones.unlock().then(renderSound));
+// After a reload there has been no gesture yet: the first tap anywhere turns sound on.
+document.addEventListener('pointerdown', () => tones.unlock().then(renderSound), { once: true });
+
+window.addEventListener('hashchange', showRoute);
+window.addEventListener('online', () => socket?.reconnectNow());
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState !== 'visible') return;
+  socket?.reconnectNow();
+  const alert = openId !== null ? book.get(openId) : undefined;
+  if (alert && isUnseen(alert)) sendOnce({ type: 'read', alertId: alert.id });
+  render();
+});
+// "4 min ago" has to keep counting while the phone sits on the desk.
+setInterval(() => {
+  if (session) render();
+}, 30_000);
+
+const restored = savedSession();
+if (restored) startSession(restored);
+else endSession();

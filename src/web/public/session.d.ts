@@ -1,0 +1,17 @@
+// Types for session.js, for the unit tests (never served).
+export interface Session {
+  token: string;
+  expiresAt?: string;
+  person?: { id: string; name: string };
+}
+type FetchLike = (url: string, init?: RequestInit) => Promise<Response>;
+type StorageLike = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
+export declare function signIn(username: string, password: string, fetchImpl?: FetchLike): Promise<Session>;
+export declare function saveSession(session: Session, storage?: StorageLike): void;
+export declare function savedSession(storage?: StorageLike, nowMs?: number): Session | null;
+export declare function forgetSession(storage?: StorageLike): void;
+export declare function fetchAlertTimeline(
+  id: string | number,
+  token: string,
+  fetchImpl?: FetchLike,
+): Promise<Array<{ at: string; kind: string; personId?: string | null; detail?: string }>>;

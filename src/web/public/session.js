@@ -1,0 +1,75 @@
+// Signing in and the calls the page makes over plain HTTP (docs/websocket.md, "Signing in").
+// The token lives in sessionStorage: it survives a reload of this tab but not closing it, and is never
+// shared with another tab or left on a shared ward phone after the browser is closed.
+
+const STORAGE_KEY = 'switchboard.session';
+
+/** A problem+json answer (RFC 9457) turned into an Error whose message a person can read. */
+async function failure(response, fallback) {
+  let detail = '';
+  try {
+    const problem = await response.json();
+    detail = problem.detail || problem.title || '';
+  } catch {
+    // Not JSON: the status line says enough.
+  }
+  const error = new Error(detail || `${fallback} (HTTP ${response.status})`);
+  error.status = response.status;
+  return error;
+}
+
+/** POST /api/session. Resolves `{ token, expiresAt, person }`; rejects with a message to show. */
+export async function signIn(username, password, fetchImpl = fetch) {
+  let response;
+  try {
+    response = await fetchImpl('/api/session', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password }),
+    });
+  } catch {
+    throw new Error('Switchboard cannot be reached. Check the network and try again.');
+  }
+  if (response.status === 401) throw new Error('Username or password not recognised.');
+  if (!response.ok) throw await failure(response, 'Sign-in failed');
+  const session = await response.json();
+  if (!session?.token) throw new Error('Sign-in failed: the server sent no token.');
+  return session;
+}
+
+export function saveSession(session, storage = sessionStorage) {
+  storage.setItem(STORAGE_KEY, JSON.stringify(session));
+}
+
+/** The session kept in this tab, unless it has expired. */
+export function savedSession(storage = sessionStorage, nowMs = Date.now()) {
+  try {
+    const session = JSON.parse(storage.getItem(STORAGE_KEY) ?? 'null');
+    if (!session?.token) return null;
+    if (session.expiresAt && Date.parse(session.expiresAt) <= nowMs) {
+      storage.removeItem(STORAGE_KEY);
+      return null;
+    }
+    return session;
+  } catch {
+    return null;
+  }
+}
+
+export function forgetSession(storage = sessionStorage) {
+  storage.removeItem(STORAGE_KEY);
+}
+
+/**
+ * GET /api/alerts/:id with the bearer token: the alert and its timeline. The timeline is read wherever the
+ * server puts it (`timeline` beside or inside `alert`) so the page survives small shape changes.
+ */
+export async function fetchAlertTimeline(id, token, fetchImpl = fetch) {
+  const response = await fetchImpl(`/api/alerts/${encodeURIComponent(id)}`, {
+    headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+  });
+  if (!response.ok) throw await failure(response, 'Timeline not available');
+  const body = await response.json();
+  const events = body.timeline ?? body.alert?.timeline ?? body.events ?? [];
+  return Array.isArray(events) ? events : [];
+}
