@@ -1,0 +1,15 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+// The harness's own unit tests (percentiles, tables, message templates, ACK checks, the child protocol).
+// The root vitest.config.ts covers src/ and test/ only; run these with
+//   npx vitest run --config bench/vitest.config.ts
+// They check behaviour, never timing: the benchmarks themselves assert nothing.
+export default defineConfig({
+  test: {
+    root: fileURLToPath(new URL('.', import.meta.url)),
+    include: ['**/*.test.ts'],
+    testTimeout: 30_000,
+    pool: 'forks',
+  },
+});
