@@ -1,0 +1,170 @@
+/**
+ * SIP over TCP (RFC 3261 section 18): messages framed by Content-Length on each connection, one
+ * connection per remote address reused for both directions (section 18.2.2, and RFC 5923's
+ * reasoning for keeping connections). Responses go back on the connection the request came in on;
+ * if it has closed, a new connection is opened to the Via's received address and sent-by port.
+ */
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { SipParseError } from '../../protocols/sip/errors.ts';
+import type { SipMessage } from '../../protocols/sip/message.ts';
+import { parseMessage } from '../../protocols/sip/parser.ts';
+import { serializeMessage } from '../../protocols/sip/serializer.ts';
+import { SipStreamFramer } from '../../protocols/sip/stream-framer.ts';
+import type { TransactionChannel } from '../../protocols/sip/transaction.ts';
+import {
+  errorResponseFor,
+  type LocalAddress,
+  type RemoteAddress,
+  responseDestination,
+  type SipInbound,
+  stampReceived,
+} from './transport-routing.ts';
+
+export interface TcpTransportOptions {
+  /** @defaultValue '0.0.0.0' */
+  host?: string;
+  /** @defaultValue 5060; 0 picks a free port */
+  port?: number;
+  /** @defaultValue 65535 */
+  maxMessageSize?: number;
+  /** Connections silent for this long are closed. @defaultValue 600000 */
+  idleTimeoutMs?: number;
+  onError?: (error: unknown) => void;
+}
+
+const keyOf = (remote: RemoteAddress) => `${remote.address}|${remote.port}`;
+
+export class TcpTransport {
+  private server: Server | undefined;
+  private local: LocalAddress | undefined;
+  private readonly connections = new Map<string, Socket>();
+
+  constructor(
+    private readonly inbound: SipInbound,
+    private readonly options: TcpTransportOptions = {},
+  ) {}
+
+  async listen(): Promise<LocalAddress> {
+    const server = createServer((socket) =>
+      this.adopt(socket, { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 }),
+    );
+    this.server = server;
+    server.on('error', (err) => this.options.onError?.(err));
+    const host = this.options.host ?? '0.0.0.0';
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port ?? 5060, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const bound = server.address();
+    if (bound === null || typeof bound === 'string') throw new Error('TCP transport has no address');
+    this.local = { transport: 'TCP', host: bound.address, port: bound.port };
+    return this.local;
+  }
+
+  get localAddress(): LocalAddress {
+    if (!this.local) throw new Error('TCP transport is not listening');
+    return this.local;
+  }
+
+  /** Open connections, by remote address (for tests and health). */
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /**
+   * A channel for a client transaction towards `destination`; `onTransportError` hears about a
+   * connection that fails later (wire it to the transaction's `transportError`).
+   */
+  channelTo(destination: RemoteAddress, onTransportError?: (error: unknown) => void): TransactionChannel {
+    return { reliable: true, send: (message) => this.sendTo(message, destination, onTransportError) };
+  }
+
+  /** Sends over the existing connection to `destination`, opening one when there is none. */
+  sendTo(message: SipMessage, destination: RemoteAddress, onTransportError?: (error: unknown) => void): void {
+    let socket = this.connections.get(keyOf(destination));
+    if (!socket || socket.destroyed) {
+      socket = connect({ host: destination.address, port: destination.port });
+      this.adopt(socket, destination);
+    }
+    if (onTransportError) socket.once('error', onTransportError);
+    socket.write(serializeMessage(message));
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.connections.values()) socket.destroy();
+    this.connections.clear();
+    const server = this.server;
+    this.server = undefined;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private adopt(socket: Socket, remote: RemoteAddress): void {
+    const key = keyOf(remote);
+    this.connections.set(key, socket);
+    socket.setTimeout(this.options.idleTimeoutMs ?? 600_000, () => socket.destroy());
+    socket.on('close', () => {
+      if (this.connections.get(key) === socket) this.connections.delete(key);
+    });
+    socket.on('error', (err) => this.options.onError?.(err));
+    // RFC 5626 section 3.5.1: a double-CRLF ping is answered with a single CRLF pong.
+    const framer = new SipStreamFramer({
+      maxMessageSize: this.options.maxMessageSize,
+      onPing: () => socket.write('\r\n'),
+    });
+    socket.on('data', (chunk: Buffer) => {
+      let frames: Buffer[];
+      try {
+        frames = framer.push(chunk);
+      } catch (err) {
+        // Framing is lost: answer if we can, then close (section 18.3).
+        const answer = err instanceof SipParseError ? errorResponseFor(err) : undefined;
+        if (err instanceof SipParseError) this.inbound.rejected?.(err, remote);
+        if (answer) socket.end(answer);
+        else socket.destroy();
+        return;
+      }
+      for (const frame of frames) this.receive(frame, socket, remote);
+    });
+  }
+
+  private receive(frame: Buffer, socket: Socket, source: RemoteAddress): void {
+    let message: SipMessage;
+    try {
+      message = parseMessage(frame, { framing: 'stream', maxMessageSize: this.options.maxMessageSize });
+    } catch (err) {
+      if (!(err instanceof SipParseError)) {
+        this.options.onError?.(err);
+        return;
+      }
+      const answer = errorResponseFor(err);
+      if (answer) socket.write(answer);
+      this.inbound.rejected?.(err, source);
+      return;
+    }
+    try {
+      if (message.kind === 'request') {
+        stampReceived(message, source);
+        const channel: TransactionChannel = {
+          reliable: true,
+          send: (response) => {
+            if (!socket.destroyed) socket.write(serializeMessage(response));
+            else if (response.kind === 'response') {
+              // The connection is gone: open a new one to the Via's received address and sent-by port.
+              const via = response.via[0]!;
+              const destination = responseDestination(response);
+              this.sendTo(response, { address: destination.address, port: via.port ?? 5060 });
+            }
+          },
+        };
+        this.inbound.request(message, channel, source);
+      } else {
+        this.inbound.response(message, source);
+      }
+    } catch (err) {
+      this.options.onError?.(err);
+    }
+  }
+}

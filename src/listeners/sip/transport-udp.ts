@@ -1,0 +1,123 @@
+/**
+ * SIP over UDP (RFC 3261 section 18): one socket, each datagram one message. A datagram the parser
+ * refuses gets its 4xx/5xx when it was a request with a Via to answer, and the socket keeps serving.
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import { isIPv6 } from 'node:net';
+import { SipParseError } from '../../protocols/sip/errors.ts';
+import type { SipMessage } from '../../protocols/sip/message.ts';
+import { parseMessage } from '../../protocols/sip/parser.ts';
+import { serializeMessage } from '../../protocols/sip/serializer.ts';
+import type { TransactionChannel } from '../../protocols/sip/transaction.ts';
+import {
+  errorResponseFor,
+  type LocalAddress,
+  type RemoteAddress,
+  responseDestination,
+  type SipInbound,
+  stampReceived,
+} from './transport-routing.ts';
+
+export interface UdpTransportOptions {
+  /** @defaultValue '0.0.0.0' */
+  host?: string;
+  /** @defaultValue 5060; 0 picks a free port */
+  port?: number;
+  /** @defaultValue 65535 */
+  maxMessageSize?: number;
+  /** Unexpected failures (socket errors); parse errors go to `inbound.rejected`. */
+  onError?: (error: unknown) => void;
+}
+
+export class UdpTransport {
+  private socket: Socket | undefined;
+  private local: LocalAddress | undefined;
+
+  constructor(
+    private readonly inbound: SipInbound,
+    private readonly options: UdpTransportOptions = {},
+  ) {}
+
+  async listen(): Promise<LocalAddress> {
+    const host = this.options.host ?? '0.0.0.0';
+    const socket = createSocket(isIPv6(host) ? 'udp6' : 'udp4');
+    this.socket = socket;
+    socket.on('message', (data, rinfo) => this.receive(data, { address: rinfo.address, port: rinfo.port }));
+    socket.on('error', (err) => this.options.onError?.(err));
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(this.options.port ?? 5060, host, () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+    const bound = socket.address();
+    this.local = { transport: 'UDP', host: bound.address, port: bound.port };
+    return this.local;
+  }
+
+  /** Our sent-by for Via headers. */
+  get localAddress(): LocalAddress {
+    if (!this.local) throw new Error('UDP transport is not listening');
+    return this.local;
+  }
+
+  /** A channel for a client transaction towards `destination`. */
+  channelTo(destination: RemoteAddress): TransactionChannel {
+    return { reliable: false, send: (message) => this.sendTo(message, destination) };
+  }
+
+  /** Sends any message to an explicit destination (ACK for 2xx, stateless answers). */
+  sendTo(message: SipMessage, destination: RemoteAddress): void {
+    this.sendBytes(serializeMessage(message), destination);
+  }
+
+  async close(): Promise<void> {
+    const socket = this.socket;
+    this.socket = undefined;
+    if (socket) await new Promise<void>((resolve) => socket.close(() => resolve()));
+  }
+
+  private sendBytes(bytes: Buffer, destination: RemoteAddress): void {
+    if (!this.socket) throw new Error('UDP transport is closed');
+    this.socket.send(bytes, destination.port, destination.address, (err) => {
+      if (err) this.options.onError?.(err);
+    });
+  }
+
+  private receive(data: Buffer, source: RemoteAddress): void {
+    let message: SipMessage;
+    try {
+      message = parseMessage(data, { framing: 'datagram', maxMessageSize: this.options.maxMessageSize });
+    } catch (err) {
+      if (!(err instanceof SipParseError)) {
+        this.options.onError?.(err);
+        return;
+      }
+      // Answer to the packet's source: the Via that would tell us otherwise may be what was broken.
+      const answer = errorResponseFor(err);
+      if (answer) this.sendBytes(answer, source);
+      this.inbound.rejected?.(err, source);
+      return;
+    }
+    try {
+      if (message.kind === 'request') {
+        stampReceived(message, source);
+        // Responses within a server transaction follow the Via (section 18.2.2).
+        const channel: TransactionChannel = {
+          reliable: false,
+          send: (response) => {
+            if (response.kind !== 'response') throw new Error('A server transaction sends responses only');
+            this.sendTo(response, responseDestination(response));
+          },
+        };
+        this.inbound.request(message, channel, source);
+      } else {
+        this.inbound.response(message, source);
+      }
+    } catch (err) {
+      // A failing transaction user must not take the socket down with it.
+      this.options.onError?.(err);
+    }
+  }
+}
