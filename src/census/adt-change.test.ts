@@ -124,6 +124,14 @@ describe('adtToCensusChange', () => {
     expect(attending.providers[0].assigningAuthority).toBe('NORTHPROV');
   });
 
+  it('reads v2.7+ locations whose parts are HD (name&id&type) by their names', () => {
+    const raw = adt.A02_TO_ICU.replace('ICU^^ICU-2^RGH', 'ICU&2.16.840.1.1&ISO^^ICU-2&77&L^RGH&2.16.840.1.9&ISO');
+    expect(read(raw)?.visit?.location).toEqual({
+      sent: true,
+      value: { facility: 'RGH', unit: 'ICU', room: '', bed: 'ICU-2' },
+    });
+  });
+
   it('ignores other message types and ADT events it does not follow', () => {
     expect(read(adt.ORU_RESULT)).toBeUndefined();
     expect(read(adt.A31_PERSON_UPDATE)).toBeUndefined();

@@ -91,12 +91,14 @@ export function readLocation(segment: Segment, n: number): Sent<PatientLocation 
   const text = raw(segment, n);
   if (text === '') return { sent: false };
   if (text === HL7_NULL) return { sent: true, value: undefined };
+  // Point of care, room and bed are IS before v2.7 and HD from v2.7 on ('4W&1.2.3&ISO'): the first
+  // subcomponent is the name either way.
   return {
     sent: true,
     value: {
-      unit: segment.value(`${n}.1`) ?? '',
-      room: segment.value(`${n}.2`) ?? '',
-      bed: segment.value(`${n}.3`) ?? '',
+      unit: segment.value(`${n}.1.1`) ?? '',
+      room: segment.value(`${n}.2.1`) ?? '',
+      bed: segment.value(`${n}.3.1`) ?? '',
       facility: segment.value(`${n}.4.1`) ?? '',
     },
   };
