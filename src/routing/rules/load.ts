@@ -78,7 +78,7 @@ export function loadRules(
       ? readRulesFolder(source)
       : 'files' in source
         ? source
-        : { files: [...source], version: fingerprint(source), problems: [] };
+        : { files: [...source], version: '', problems: [] };
   const problems = [...read.problems];
   const checkers: Array<{ check: FileChecker; top: Record<string, unknown> }> = [];
   for (const file of read.files) {
@@ -127,16 +127,18 @@ export function loadRules(
         else ruleIds.set(id, where(check, [...at, 'id']));
       }
       const rule = parseRule(item, at, check, { timezone, checkRecipient: options.checkRecipient });
+      if (rule) parsed.push(rule);
       // Only an id that no policy declares is unknown; a declared policy with its own problems is
-      // reported there, not again at every rule that uses it.
-      if (rule?.escalation && !declared.has(rule.escalation.id)) {
+      // reported there, not again at every rule that uses it. Checked even when the rule has other
+      // problems, so that one pass reports them all.
+      const policyId = (item as { escalation?: unknown } | null)?.escalation;
+      if (typeof policyId === 'string' && !declared.has(policyId)) {
         const known = [...declared.keys()].join(', ') || 'none defined';
         check.report(
-          rule.escalation.at,
-          `names escalation policy "${rule.escalation.id}", which does not exist (known: ${known})`,
+          [...at, 'escalation'],
+          `names escalation policy "${policyId}", which does not exist (known: ${known})`,
         );
       }
-      if (rule) parsed.push(rule);
     });
   }
 
@@ -144,7 +146,7 @@ export function loadRules(
   const value = new RuleSet({
     rules: parsed.map((p) => p.compiled),
     policies,
-    version: read.version,
+    version: read.version || fingerprint(read.files),
     timezone,
     onRuleError: options.onRuleError,
   });

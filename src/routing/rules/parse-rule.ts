@@ -52,8 +52,6 @@ export const DEFAULT_DEDUP_WINDOW_MINUTES = 30;
 
 export interface ParsedRule {
   compiled: CompiledRule;
-  /** The escalation policy id it names, and where, for the loader to resolve across files. */
-  escalation?: { id: string; at: KeyPath };
 }
 
 export interface RuleParseOptions {
@@ -217,10 +215,7 @@ export function parseRule(
     stop,
     at: check.at(at),
   });
-  const compiled = new CompiledRule({ rule, header, fields, during, when, templates });
-  return escalation === undefined
-    ? { compiled }
-    : { compiled, escalation: { id: escalation, at: key('escalation') } };
+  return { compiled: new CompiledRule({ rule, header, fields, during, when, templates }) };
 }
 
 function template(value: unknown, at: KeyPath, check: FileChecker): Template | undefined {
