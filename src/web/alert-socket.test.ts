@@ -154,6 +154,17 @@ describe('AlertSocket', () => {
     expect(timers.pending).toBe(0);
   });
 
+  it('stops for good on 4403 (an account that receives no alerts) and says which code', () => {
+    const { socket, timers, statuses, last } = setUp();
+    socket.start();
+    last().serverSends({ type: 'welcome' });
+    last().serverCloses(4403);
+    expect(statuses.at(-1)).toEqual({ state: 'signed-out', code: 4403 });
+    timers.advance(60_000);
+    expect(FakeSocket.made).toHaveLength(1);
+    expect(socket.send({ type: 'hello' })).toBe(false);
+  });
+
   it('reconnects at once when asked (network back), and not at all after stop', () => {
     const { socket, timers, last } = setUp();
     socket.start();

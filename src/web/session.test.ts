@@ -92,3 +92,16 @@ describe('fetchAlertTimeline', () => {
     ).rejects.toThrow('not your alert');
   });
 });
+
+describe('tokenStillAccepted', () => {
+  it('is false only on a definite 401, never on a network failure', async () => {
+    expect(await tokenStillAccepted('t', async () => json(401, { title: 'Sign in required' }))).toBe(false);
+    expect(await tokenStillAccepted('t', async () => json(200, { items: [] }))).toBe(true);
+    expect(await tokenStillAccepted('t', async () => json(503, {}))).toBe(true);
+    expect(
+      await tokenStillAccepted('t', async () => {
+        throw new TypeError('offline');
+      }),
+    ).toBe(true);
+  });
+});

@@ -106,6 +106,12 @@ function recipientsSection(alert) {
   );
 }
 
+/** The server names the person in `person` (a string); older shapes gave an object or only the id. */
+function eventPerson(alert, event) {
+  if (typeof event.person === 'string') return event.person;
+  return personName(alert, event.person ?? event.personId);
+}
+
 function timelineSection(alert, timeline, nowMs, onRetry) {
   let content;
   if (!timeline || timeline.state === 'loading') content = h('p', { class: 'muted' }, 'Loading timeline…');
@@ -127,7 +133,7 @@ function timelineSection(alert, timeline, nowMs, onRetry) {
           { dataset: { kind: e.kind } },
           h('time', { datetime: e.at }, clockTime(e.at, nowMs)),
           h('span', { class: 'kind' }, eventLabel(e.kind)),
-          h('span', { class: 'who' }, e.personName ?? e.person?.name ?? personName(alert, e.personId)),
+          h('span', { class: 'who' }, eventPerson(alert, e)),
           e.detail ? h('span', { class: 'event-detail' }, e.detail) : null,
         ),
       ),

@@ -1,5 +1,6 @@
 // Types for alert-socket.js, for the unit tests (never served).
 export declare const CLOSE_UNAUTHORISED: 4401;
+export declare const CLOSE_NOT_A_RECIPIENT: 4403;
 export interface Backoff {
   firstMs: number;
   maxMs: number;
@@ -12,6 +13,7 @@ export interface SocketStatus {
   state: 'connecting' | 'connected' | 'reconnecting' | 'signed-out' | 'stopped';
   retryInMs?: number;
   attempt?: number;
+  code?: number;
 }
 export interface SocketLike {
   send(data: string): void;

@@ -3,13 +3,18 @@
 //   start ─> connecting ──welcome──> connected ──drop──> reconnecting (wait backoff) ──> connecting ...
 //                │                                                  ^
 //                └──no welcome within connectTimeoutMs──────────────┘
-//   close code 4401 (token missing or expired) ─> signed-out: never retried, the person must sign in again.
+//   close code 4401 (token missing or expired) or 4403 (account receives no alerts) ─> signed-out: never
+//   retried, the person must sign in again.
 //
 // After every `welcome` we send `hello`, and the server replays each open alert, so an alert raised while the
 // phone was in a lift is not lost. The WebSocket class and the timers are parameters so tests can drive them.
 
 /** The server's close code for a missing or expired token (docs/websocket.md, "Signing in"). */
 export const CLOSE_UNAUTHORISED = 4401;
+/** The account is signed in but is not a person who receives alerts (an analyst's account). */
+export const CLOSE_NOT_A_RECIPIENT = 4403;
+/** Close codes after which trying again cannot help: the person has to sign in (again, or as someone else). */
+const FINAL_CLOSE_CODES = new Set([CLOSE_UNAUTHORISED, CLOSE_NOT_A_RECIPIENT]);
 
 export const BACKOFF = Object.freeze({ firstMs: 500, maxMs: 30_000, connectTimeoutMs: 10_000 });
 
@@ -105,11 +110,11 @@ export class AlertSocket {
     ws.onmessage = (event) => this.#received(ws, event.data);
     ws.onclose = (event) => {
       if (this.#ws !== ws) return;
-      if (event.code === CLOSE_UNAUTHORISED) {
+      if (FINAL_CLOSE_CODES.has(event.code)) {
         this.#ws = null;
         this.#stopped = true;
         this.#clearTimers();
-        this.#setStatus({ state: 'signed-out' });
+        this.#setStatus({ state: 'signed-out', code: event.code });
         return;
       }
       this.#dropped(ws);

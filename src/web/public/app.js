@@ -4,7 +4,7 @@
 import { AlertBook } from './alert-book.js';
 import { renderAlertDetail } from './alert-detail.js';
 import { renderAlertList } from './alert-list.js';
-import { AlertSocket, socketUrl } from './alert-socket.js';
+import { AlertSocket, CLOSE_NOT_A_RECIPIENT, socketUrl } from './alert-socket.js';
 import { isUnseen, personName, priorityLabel, stateLabel } from './format.js';
 import { fetchAlertTimeline, forgetSession, savedSession, saveSession, signIn } from './session.js';
 import { AlertTones } from './tones.js';
@@ -54,6 +54,26 @@ let settleTimer = null;
 let refSeq = 0;
 
 const nowMs = () => Date.now() + serverSkewMs;
+
+const SESSION_ENDED = 'Your session has ended. Please sign in again.';
+const NOT_A_RECIPIENT = 'This account does not receive alerts. Sign in with a clinician account.';
+let checkingSession = false;
+
+/** While reconnecting: a refused token ends the session instead of retrying forever. */
+async function checkStillSignedIn() {
+  const s = session;
+  if (!s || checkingSession) return;
+  if (s.expiresAt && Date.parse(s.expiresAt) <= Date.now()) {
+    endSession(SESSION_ENDED);
+    return;
+  }
+  checkingSession = true;
+  try {
+    if (!(await tokenStillAccepted(s.token)) && session === s) endSession(SESSION_ENDED);
+  } finally {
+    checkingSession = false;
+  }
+}
 
 // ---- rendering ------------------------------------------------------------------------------------------
 
@@ -134,9 +154,10 @@ function onStatus(status) {
     }
   }
   if (status.state === 'signed-out') {
-    endSession('Your session has ended. Please sign in again.');
+    endSession(status.code === CLOSE_NOT_A_RECIPIENT ? NOT_A_RECIPIENT : SESSION_ENDED);
     return;
   }
+  if (status.state === 'reconnecting') checkStillSignedIn();
   if (openId !== null) renderDetail();
 }
 
@@ -325,6 +346,7 @@ function endSession(message) {
 
 ui.signInForm.addEventListener('submit', async (event) => {
   event.preventDefault();
+  if (ui.signInButton.getAttribute('aria-disabled') === 'true') return; // already signing in
   // Inside the click: browsers only let a page start audio from a user gesture.
   const unlocking = tones.unlock();
   const username = $('username').value.trim();

@@ -11,5 +11,5 @@ export declare function timeSince(iso: string, nowMs: number): string;
 export declare function clockTime(iso: string, nowMs: number, timeZone?: string): string;
 export declare function personName(
   alert: { recipients?: Array<{ personId: string; name?: string }> } | undefined,
-  personId: string | null | undefined,
+  who: string | { personId?: string; name?: string } | null | undefined,
 ): string;

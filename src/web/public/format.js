@@ -113,9 +113,13 @@ export function clockTime(iso, nowMs, timeZone) {
   return sameDay ? time : `${day.format(at)} ${time}`;
 }
 
-/** A person's name as the alert knows it (its recipients), else the id as sent. */
-export function personName(alert, personId) {
-  if (!personId) return '';
-  const recipient = (alert?.recipients ?? []).find((r) => r.personId === personId);
-  return recipient?.name || personId;
+/**
+ * A person's name as the alert knows it. `who` is a person id, or an object that already carries the name
+ * (`acknowledgedBy: { personId, name }` as the server sends it); an id is looked up among the recipients.
+ */
+export function personName(alert, who) {
+  if (!who) return '';
+  if (typeof who === 'object') return who.name || who.personId || '';
+  const recipient = (alert?.recipients ?? []).find((r) => r.personId === who);
+  return recipient?.name || who;
 }

@@ -15,3 +15,4 @@ export declare function fetchAlertTimeline(
   token: string,
   fetchImpl?: FetchLike,
 ): Promise<Array<{ at: string; kind: string; personId?: string | null; detail?: string }>>;
+export declare function tokenStillAccepted(token: string, fetchImpl?: FetchLike): Promise<boolean>;

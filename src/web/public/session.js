@@ -73,3 +73,19 @@ export async function fetchAlertTimeline(id, token, fetchImpl = fetch) {
   const events = body.timeline ?? body.alert?.timeline ?? body.events ?? [];
   return Array.isArray(events) ? events : [];
 }
+
+/**
+ * Whether the token is still accepted. A browser cannot see why a WebSocket handshake failed (an HTTP 401 and
+ * a dead network both look like close code 1006), so while reconnecting the page asks a plain endpoint.
+ * Answers false only on a definite 401; a network failure is not proof of anything.
+ */
+export async function tokenStillAccepted(token, fetchImpl = fetch) {
+  try {
+    const response = await fetchImpl('/api/alerts?limit=1', {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    return response.status !== 401;
+  } catch {
+    return true;
+  }
+}
