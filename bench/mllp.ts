@@ -64,6 +64,8 @@ interface Cell {
   errors: number;
   stored?: number;
   serverCpu: number;
+  /** Server CPU time (user + system) per accepted message: steadier than rates on a busy machine. */
+  serverCpuPerMessageUs: number;
   generatorCpu: number;
   errorSamples: string[];
 }
@@ -173,6 +175,8 @@ async function runCell(
       errors,
       stored,
       serverCpu: ((report.userCpuMs + report.systemCpuMs) / wallMs) * 100,
+      serverCpuPerMessageUs:
+        result.accepted > 0 ? ((report.userCpuMs + report.systemCpuMs) * 1000) / result.accepted : Number.NaN,
       generatorCpu:
         result.elapsedMs > 0
           ? ((generatorCpu.user + generatorCpu.system) / 1000 / result.elapsedMs) * 100
@@ -226,6 +230,7 @@ export async function run(argv: string[]): Promise<void> {
         { title: 'errors', align: 'right' },
         { title: 'stored', align: 'right' },
         { title: 'server CPU', align: 'right' },
+        { title: 'CPU us/msg', align: 'right' },
         { title: 'load CPU', align: 'right' },
       ],
       cells.map((c) => [
@@ -238,6 +243,7 @@ export async function run(argv: string[]): Promise<void> {
         c.errors,
         c.stored === undefined ? '-' : c.stored,
         percent(c.serverCpu),
+        Number.isFinite(c.serverCpuPerMessageUs) ? c.serverCpuPerMessageUs.toFixed(0) : '-',
         percent(c.generatorCpu),
       ]),
     ),
