@@ -125,7 +125,10 @@ describe('adtToCensusChange', () => {
   });
 
   it('reads v2.7+ locations whose parts are HD (name&id&type) by their names', () => {
-    const raw = adt.A02_TO_ICU.replace('ICU^^ICU-2^RGH', 'ICU&2.16.840.1.1&ISO^^ICU-2&77&L^RGH&2.16.840.1.9&ISO');
+    const raw = adt.A02_TO_ICU.replace(
+      'ICU^^ICU-2^RGH',
+      'ICU&2.16.840.1.1&ISO^^ICU-2&77&L^RGH&2.16.840.1.9&ISO',
+    );
     expect(read(raw)?.visit?.location).toEqual({
       sent: true,
       value: { facility: 'RGH', unit: 'ICU', room: '', bed: 'ICU-2' },

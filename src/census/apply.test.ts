@@ -7,6 +7,7 @@ import type { Store } from '../store/port.ts';
 import { openSqliteStore } from '../store/sqlite/index.ts';
 import { CensusMessageError } from './adt-change.ts';
 import { Census } from './census.ts';
+import { CoverageResolver } from './coverage-resolver.ts';
 import * as adt from './fixtures/adt-messages.ts';
 import { formatLocation } from './location.ts';
 
@@ -203,6 +204,37 @@ describe('applying ADT to the census', () => {
     const results = await Promise.all([adt.A01_ADMIT, adt.A02_TO_ICU, adt.A12_CANCEL_TRANSFER].map(apply));
     expect(results.map((r) => r?.action)).toEqual(['admit', 'transfer', 'cancel-transfer']);
     expect(await where()).toBe('RGH/4W 401-A');
+  });
+
+  it('finds the staff covering the bed the patient lies in now, following a transfer', async () => {
+    const coverage = new CoverageResolver({
+      entries: [
+        {
+          person: 'rn-day-4w',
+          role: 'nurse',
+          unit: '4W',
+          beds: ['401-A'],
+          window: { start: 420, end: 1140 },
+          origin: { file: 't' },
+        },
+        { person: 'rn-icu', role: 'nurse', unit: 'ICU', beds: ['ICU-2'], origin: { file: 't' } },
+      ],
+    });
+    const noon = new Date('2024-03-10T16:00:00Z'); // 12:00 EDT
+    expect(await census.staffCovering('700123', 'nurse', noon, coverage)).toEqual({ matches: [] });
+    await apply(adt.A01_ADMIT);
+    const onWard = await census.staffCovering('700123', 'nurse', noon, coverage);
+    expect(onWard.matches.map((m) => [m.person, m.level])).toEqual([['rn-day-4w', 'bed']]);
+    expect(onWard.visit?.visitNumber).toBe('V5501');
+    await apply(adt.A02_TO_ICU);
+    const inIcu = await census.staffCovering('700123', 'nurse', noon, coverage);
+    expect(inIcu.matches.map((m) => m.person)).toEqual(['rn-icu']);
+  });
+
+  it('names each person once per role, whether they came by PV1 or by ROL', async () => {
+    await apply(adt.A01_ADMIT);
+    const pcp = await census.careTeamInRole('700123', 'primary-care');
+    expect(pcp.map((m) => m.provider.id)).toEqual(['P100']); // PD1-4 and ROL PP, one person
   });
 
   it('gives a visit number to a sender that sends none, and keeps using it', async () => {

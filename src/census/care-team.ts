@@ -22,11 +22,21 @@ export function roleName(member: Pick<CareTeamMember, 'role'>): string {
   return ROLE_SYNONYMS[member.role.toUpperCase()] ?? member.role;
 }
 
-/** Members in a role, asked by name ('attending') or by ROL code ('AT'), case-insensitive. */
+/**
+ * Members in a role, asked by name ('attending') or by ROL code ('AT'), case-insensitive; each person
+ * once (the same doctor often comes both in PV1-7 and in a ROL 'AT'), in care-team order.
+ */
 export function membersInRole(members: CareTeamMember[], role: string): CareTeamMember[] {
   const wanted = role.toUpperCase();
   const wantedName = (ROLE_SYNONYMS[wanted] ?? role).toUpperCase();
-  return members.filter((m) => m.role.toUpperCase() === wanted || roleName(m).toUpperCase() === wantedName);
+  const seen = new Set<string>();
+  return members.filter((m) => {
+    if (m.role.toUpperCase() !== wanted && roleName(m).toUpperCase() !== wantedName) return false;
+    const who = personKey(m);
+    if (seen.has(who)) return false;
+    seen.add(who);
+    return true;
+  });
 }
 
 /** Who a member is: their id when the sender gave one, their name otherwise. */

@@ -15,6 +15,7 @@ import type {
 import { adtToCensusChange } from './adt-change.ts';
 import { applyCensusChange, type CensusUpdate } from './apply.ts';
 import { membersInRole } from './care-team.ts';
+import type { CoverageMatch, CoverageResolver } from './coverage-resolver.ts';
 
 export interface CensusOptions {
   /** The site's IANA time zone (config `site.timezone`): HL7 times without an offset are local there. */
@@ -68,6 +69,23 @@ export class Census {
   /** Care-team members in a role: 'attending' finds PV1-7 and ROL 'AT' alike; ROL codes work as sent. */
   async careTeamInRole(mrn: string, role: string, at?: Date): Promise<CareTeamMember[]> {
     return membersInRole(await this.store.careTeam(mrn, at), role);
+  }
+
+  /**
+   * The staff in `role` ('nurse', 'tech', 'charge-nurse') covering the bed the patient lies in now,
+   * with the visit that places them and the coverage entries that matched (the "why" of a dry run).
+   * No active visit: no visit and nobody.
+   */
+  async staffCovering(
+    mrn: string,
+    role: string,
+    at: Date,
+    coverage: CoverageResolver,
+  ): Promise<{ visit?: Visit; matches: CoverageMatch[] }> {
+    const visit = await this.store.activeVisit(mrn);
+    if (visit === undefined) return { matches: [] };
+    const { unit, room, bed } = visit.location;
+    return { visit, matches: coverage.coverageOf({ unit, room, bed }, role, at, this.options.zone) };
   }
 
   patientsAt(location: Partial<PatientLocation>): Promise<PatientAtLocation[]> {
