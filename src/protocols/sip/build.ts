@@ -2,12 +2,10 @@
  * Building responses, ACKs for non-2xx and CANCELs from the requests they answer
  * (RFC 3261 sections 8.2.6, 17.1.1.3 and 9.1).
  */
-import { randomBytes } from 'node:crypto';
 import type { NameAddr } from './address.ts';
-import type { LocalViaAddress } from './dialog.ts';
 import type { ErrorEcho, SipRejection } from './errors.ts';
+import { newBranch, newCallId, newTag } from './ids.ts';
 import type { SipHeader, SipRequest, SipResponse } from './message.ts';
-import { newBranch } from './transaction-layer.ts';
 import type { Uri } from './uri.ts';
 import type { Via } from './via.ts';
 
@@ -168,15 +166,11 @@ export function buildCancel(request: SipRequest, reason?: string): SipRequest {
   };
 }
 
-/** A fresh From/To tag (section 19.3: at least 32 bits of randomness). */
-export function newTag(): string {
-  return randomBytes(8).toString('hex');
-}
-
-/** A fresh Call-ID (section 8.1.1.4), optionally `@host`. */
-export function newCallId(host?: string): string {
-  const id = randomBytes(12).toString('hex');
-  return host === undefined ? id : `${id}@${host}`;
+/** The local Via for a request we originate: sent-by comes from the transport that will send it. */
+export interface LocalViaAddress {
+  transport: string;
+  host: string;
+  port?: number;
 }
 
 export interface NewRequestOptions {

@@ -4,8 +4,9 @@
  * dialogs wherever it likes (memory, store).
  */
 import { type NameAddr, tagOf } from './address.ts';
+import type { LocalViaAddress } from './build.ts';
+import { newBranch } from './ids.ts';
 import type { SipHeader, SipRequest, SipResponse } from './message.ts';
-import { newBranch } from './transaction-layer.ts';
 import type { Uri } from './uri.ts';
 import type { Via } from './via.ts';
 
@@ -28,13 +29,6 @@ export interface Dialog {
   routeSet: NameAddr[];
   /** sips Request-URI and top Record-Route / Contact (section 12.1.1). */
   secure: boolean;
-}
-
-/** The local Via for a request we originate: sent-by comes from the transport that will send it. */
-export interface LocalViaAddress {
-  transport: string;
-  host: string;
-  port?: number;
 }
 
 const withoutTag = (na: NameAddr): NameAddr => {

@@ -5,7 +5,6 @@
  * It is pure: the transport hands it parsed messages together with a `TransactionChannel` to answer
  * on, and it sends through the channels it is given.
  */
-import { randomBytes } from 'node:crypto';
 import { tagOf } from './address.ts';
 import {
   type ClientInviteState,
@@ -13,6 +12,7 @@ import {
   type ClientTransactionUser,
 } from './client-invite-transaction.ts';
 import { type ClientNonInviteState, ClientNonInviteTransaction } from './client-non-invite-transaction.ts';
+import { newBranch } from './ids.ts';
 import type { SipRequest, SipResponse } from './message.ts';
 import { ServerInviteTransaction } from './server-invite-transaction.ts';
 import { ServerNonInviteTransaction } from './server-non-invite-transaction.ts';
@@ -42,11 +42,6 @@ export interface TransactionLayerOptions {
   onStrayResponse?(response: SipResponse): void;
   /** Send 100 Trying as soon as an INVITE server transaction starts. @defaultValue true */
   autoTrying?: boolean;
-}
-
-/** A fresh RFC 3261 branch: the magic cookie plus 96 random bits. */
-export function newBranch(): string {
-  return MAGIC_COOKIE + randomBytes(12).toString('base64url');
 }
 
 export class TransactionLayer {
