@@ -45,7 +45,7 @@ export {
   failureFromError,
 } from './failure-response.ts';
 export type * from './operations.ts';
-export { parseWctp } from './parse.ts';
+export { type ParseOptions, parseWctp } from './parse.ts';
 export { formatWctpTimestamp, parseWctpTimestamp } from './timestamp.ts';
 export type * from './types.ts';
 export {
@@ -58,3 +58,4 @@ export {
   type WctpVersion,
 } from './version.ts';
 export { isWctpError, WctpError } from './wctp-error.ts';
+export { MAX_DOCUMENT_CHARS } from './xml-reader.ts';

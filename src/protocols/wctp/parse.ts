@@ -25,7 +25,10 @@ import {
 import { attribute, type ReadContext } from './read-elements.ts';
 import { normaliseVersion } from './version.ts';
 import { WctpError } from './wctp-error.ts';
-import { readXml, type XmlElement } from './xml-reader.ts';
+import { type ReadXmlOptions, readXml, type XmlElement } from './xml-reader.ts';
+
+/** Options for parseWctp. */
+export type ParseOptions = ReadXmlOptions;
 
 type Reader = (ctx: ReadContext, el: XmlElement) => WctpOperation;
 
@@ -64,9 +67,9 @@ const READERS: ReadonlyMap<string, { operation: OperationName; read: Reader }> =
  * is missing or wrong, 303 for an unknown wctpVersion, 300 for an operation we do not implement
  * (e.g. WCTP 1.0's wctp-BindDomainAlias), 405/406 for bad delivery times.
  */
-export function parseWctp(xml: string): WctpRequest {
+export function parseWctp(xml: string, options: ParseOptions = {}): WctpRequest {
   try {
-    return parseDocument(xml);
+    return parseDocument(xml, options);
   } catch (error) {
     if (error instanceof WctpError) throw error;
     // A bug of ours must still reach the sender as a WCTP answer, never as a stack trace.
@@ -74,8 +77,8 @@ export function parseWctp(xml: string): WctpRequest {
   }
 }
 
-function parseDocument(xml: string): WctpRequest {
-  const root = readXml(xml);
+function parseDocument(xml: string, options: ParseOptions): WctpRequest {
+  const root = readXml(xml, options);
   if (root.name !== 'wctp-operation') {
     throw new WctpError(302, 'the root element must be wctp-Operation');
   }

@@ -58,6 +58,32 @@ describe('readXml', () => {
     expect(code(`<a>${'x'.repeat(MAX_DOCUMENT_CHARS)}</a>`)).toBe(301);
   });
 
+  it('applies the size limit after repairing bare ampersands, and takes a smaller limit when told', () => {
+    expect(code(`<a>${'&'.repeat(MAX_DOCUMENT_CHARS / 2)}</a>`)).toBe(301);
+    expect(code('<a>0123456789</a>')).toBe(0);
+    expect(() => readXml('<a>0123456789</a>', { maxDocumentChars: 10 })).toThrow(/larger than 10/);
+  });
+
+  it('refuses floods of unterminated CDATA sections and comments (scanned in one pass)', () => {
+    expect(code(`<a>&${'<![CDATA['.repeat(10_000)}</a>`)).toBe(301);
+    expect(code(`<a>&${'<!--'.repeat(20_000)}</a>`)).toBe(301);
+  });
+
+  it('does not quote the document in its error texts', () => {
+    for (const doc of [
+      '<Secret-Name attr="x"><b></Secret-Name>',
+      '<a Secret-Attr="1" Secret-Attr="2"/>',
+      '<a>x</a >PATIENT',
+    ]) {
+      try {
+        readXml(doc);
+        expect.unreachable();
+      } catch (error) {
+        expect((error as WctpError).text).not.toMatch(/secret|patient/i);
+      }
+    }
+  });
+
   it('is not fooled by prototype-polluting names', () => {
     expect(code('<a __proto__="x"><__proto__/></a>')).toBe(301);
     expect(({} as Record<string, unknown>).x).toBeUndefined();
