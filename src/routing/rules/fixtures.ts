@@ -38,7 +38,7 @@ export function statOrder(priority = 'S'): Hl7Message {
     msh('ORM^O01', 'EPICORD', 'RGH', 'C2001'),
     PATIENT,
     ON_4W,
-    `ORC|NW|ORD8890||||||^^^202503100815^^${priority}`,
+    `ORC|NW|ORD8890|||||^^^202503100815^^${priority}`,
     'OBR|1|ORD8890||71045^Chest X-ray 1 view^CPT',
   );
 }

@@ -93,7 +93,9 @@ export class RuleSet {
           });
           continue;
         }
-        const outcome = compiled.test(input, at, trace);
+        let outcome = compiled.test(input, at, trace);
+        // The fast pass gathers no reasons; a match is rare enough to run again and say why.
+        if (outcome.ok && !trace) outcome = compiled.test(input, at, true);
         traces?.push(toTrace(compiled.rule, outcome));
         if (outcome.error !== undefined && !trace) this.onRuleError?.(compiled.rule, outcome.error);
         if (!outcome.ok) continue;
