@@ -158,7 +158,68 @@ describe('parseWctp: operations a gateway answers', () => {
   });
 });
 
+describe('parseWctp: shapes real clients send', () => {
+  it('takes wctp-ClientOriginator in a SubmitHeader as the originator and ignores undeclared attributes', () => {
+    expect(parseWctp(fixture('submit-request-client-originator.xml'))).toMatchObject({
+      operation: 'SubmitRequest',
+      originator: { senderID: 'sms-bridge', securityCode: 'bridge-pw' },
+      messageControl: { messageID: 'BR-77', transactionID: 'BT-77', allowResponse: false },
+      recipient: { recipientID: '5550100' },
+    });
+  });
+});
+
 describe('parseWctp: what a carrier sends back to us', () => {
+  it('reads a PollResponse holding an unsolicited SubmitRequest and a failed LookupResponse', () => {
+    const r = parseWctp(fixture('poll-response-mixed.xml'));
+    if (r.operation !== 'PollResponse' || r.result.kind !== 'messages') throw new Error('shape');
+    expect(r.minNextPollInterval).toBe(15);
+    expect(r.result.messages[0]).toMatchObject({
+      sequenceNo: '900',
+      message: { operation: 'SubmitRequest', payload: { text: 'Unsolicited page from 7781: call pharmacy' } },
+    });
+    expect(r.result.messages[1]).toMatchObject({
+      sequenceNo: '901',
+      message: { operation: 'LookupResponse', result: { kind: 'failure', code: 403 } },
+    });
+  });
+
+  it('reads failures in each answer element', () => {
+    expect(parseWctp(fixture('client-query-response-failure.xml'))).toMatchObject({
+      result: { kind: 'failure', code: 504 },
+    });
+    expect(parseWctp(fixture('submit-client-response-failure.xml'))).toMatchObject({
+      result: { kind: 'failure', code: 411, detail: 'limit is 240' },
+    });
+    expect(parseWctp(fixture('version-response-failure.xml'))).toMatchObject({
+      responder: 'carrier.example',
+      contactInfo: { phone: '+1 555 0100', www: 'https://carrier.example/wctp' },
+      result: { kind: 'failure', code: 605 },
+    });
+    expect(parseWctp(fixture('send-msg-multi-response-failure.xml'))).toMatchObject({
+      maxNumRecips: 2,
+      numInvalidRecips: 3,
+      result: { kind: 'failure', code: 431 },
+      failedRecipients: [],
+    });
+  });
+
+  it('reads a device location and a return to service', () => {
+    expect(parseWctp(fixture('device-location-response.xml'))).toMatchObject({
+      result: {
+        kind: 'location',
+        status: 'stale',
+        fixType: 'estimated',
+        latitude: '38.63',
+        longitude: '-90.26',
+      },
+    });
+    expect(parseWctp(fixture('return-to-svc.xml'))).toMatchObject({
+      operation: 'ReturnToSvc',
+      address: '7781@carrier.example',
+    });
+  });
+
   it('reads a StatusInfo push with its response header flattened', () => {
     expect(parseWctp(fixture('status-info-read.xml'))).toMatchObject({
       operation: 'StatusInfo',
