@@ -3,8 +3,9 @@
  * section 18.2.1, RFC 3581 section 4), choosing where a response goes (RFC 3261 section 18.2.2,
  * RFC 3581 section 4), and answering requests the parser refused.
  */
-import { buildErrorResponseBytes, newTag } from '../../protocols/sip/build.ts';
+import { buildErrorResponseBytes } from '../../protocols/sip/build.ts';
 import type { SipParseError } from '../../protocols/sip/errors.ts';
+import { newTag } from '../../protocols/sip/ids.ts';
 import type { SipRequest, SipResponse } from '../../protocols/sip/message.ts';
 import type { Timers } from '../../protocols/sip/timers.ts';
 import type { TransactionChannel } from '../../protocols/sip/transaction.ts';

@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildResponse, newTag } from '../../protocols/sip/build.ts';
+import { buildResponse } from '../../protocols/sip/build.ts';
+import { newTag } from '../../protocols/sip/ids.ts';
 import type { SipRequest } from '../../protocols/sip/message.ts';
 import { parseMessage } from '../../protocols/sip/parser.ts';
 import { SipStreamFramer } from '../../protocols/sip/stream-framer.ts';

@@ -1,6 +1,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildResponse, newTag } from '../../protocols/sip/build.ts';
+import { buildResponse } from '../../protocols/sip/build.ts';
+import { newTag } from '../../protocols/sip/ids.ts';
 import type { SipResponse } from '../../protocols/sip/message.ts';
 import { parseMessage } from '../../protocols/sip/parser.ts';
 import { TransactionLayer } from '../../protocols/sip/transaction-layer.ts';

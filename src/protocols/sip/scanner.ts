@@ -14,8 +14,6 @@ function charClass(chars: string): Uint8Array {
 export const TOKEN = charClass("-.!%*_+`'~");
 /** word (Call-ID) adds ( ) < > : \ DQUOTE / [ ] ? { } to token. */
 export const WORD = charClass('-.!%*_+`\'~()<>:\\"/[]?{}');
-/** Characters a host, IPv4 address or IPv6 reference may contain. */
-export const HOST = charClass('-.[]:');
 
 export function isIn(table: Uint8Array, code: number): boolean {
   return code < 128 && table[code] === 1;
