@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { fetchAlertTimeline, forgetSession, savedSession, saveSession, signIn } from './public/session.js';
+import {
+  fetchAlertTimeline,
+  forgetSession,
+  savedSession,
+  saveSession,
+  signIn,
+  tokenStillAccepted,
+} from './public/session.js';
 
 class MemoryStorage {
   private items = new Map<string, string>();
