@@ -124,3 +124,33 @@ describe('TCP transport on 127.0.0.1', () => {
     }
   });
 });
+
+describe('TCP transport failures', () => {
+  it('reports a refused connection to the transaction through the channel', async () => {
+    const caller = uas();
+    await caller.transport.listen();
+    // A port that was just free: nothing listens there.
+    const probe = uas();
+    await probe.transport.listen();
+    const deadPort = probe.transport.localAddress.port;
+    await probe.transport.close();
+    try {
+      const request = parseMessage(message('t7'), { framing: 'stream' }) as SipRequest;
+      const outcome: string[] = [];
+      let tx: ReturnType<typeof caller.layer.sendRequest> | undefined;
+      const channel = caller.transport.channelTo({ address: '127.0.0.1', port: deadPort }, (err) =>
+        tx?.transportError(err),
+      );
+      tx = caller.layer.sendRequest(request, channel, {
+        response: () => outcome.push('response'),
+        timeout: () => outcome.push('timeout'),
+        transportError: () => outcome.push('transport error'),
+      });
+      await until(() => outcome.length === 1);
+      expect(outcome).toEqual(['transport error']);
+      expect(tx.state).toBe('terminated');
+    } finally {
+      await caller.transport.close();
+    }
+  });
+});

@@ -89,8 +89,11 @@ export class TcpTransport {
       socket = connect({ host: destination.address, port: destination.port });
       this.adopt(socket, destination);
     }
-    if (onTransportError) socket.once('error', onTransportError);
-    socket.write(serializeMessage(message));
+    // The write callback reports this message's failure (a refused connect included) without piling
+    // listeners onto a long-lived connection.
+    socket.write(serializeMessage(message), (err) => {
+      if (err) onTransportError?.(err);
+    });
   }
 
   async close(): Promise<void> {
