@@ -34,6 +34,7 @@ import {
   buildWctp,
   parseWctp,
   type StatusInfoInput,
+  WCTP_DTD_SUPPORT,
   WctpError,
   type WctpRequest,
   wctpFailure,
@@ -195,6 +196,10 @@ describe.skipIf(!ready)('WCTP builders validate against wctp-dtd-v1r3.dtd', () =
             },
           ],
         },
+      }),
+      versionOurs: buildVersionResponse({
+        responder: 'switchboard',
+        result: { kind: 'dtds', dtds: WCTP_DTD_SUPPORT },
       }),
       versionFailure: buildVersionResponse({ responder: 'switchboard', result: wctpFailure(604) }),
       lookupData: buildLookupResponse({

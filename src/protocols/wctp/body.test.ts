@@ -24,6 +24,11 @@ describe('decodeBody', () => {
     expect(decodeBody(Buffer.from(XML, 'latin1'), 'text/xml; charset=ISO-8859-1')).toBe(XML);
   });
 
+  it('reads a UTF-8 body whose declaration says utf-16 (a .NET habit) as UTF-8', () => {
+    const declared16 = XML.replace('<?xml version="1.0"?>', '<?xml version="1.0" encoding="utf-16"?>');
+    expect(decodeBody(Buffer.from(declared16, 'utf8'), 'text/xml')).toBe(declared16);
+  });
+
   it('reads UTF-16 with a byte-order mark', () => {
     const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(XML, 'utf16le')]);
     expect(decodeBody(utf16)).toBe(XML);

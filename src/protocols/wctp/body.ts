@@ -44,11 +44,17 @@ function decodeBytes(bytes: Uint8Array, charset: string | undefined): string {
   return decodeWith(charset ?? declaredEncoding(bytes) ?? 'utf-8', bytes);
 }
 
-/** The `encoding` of an XML declaration at the start of ASCII-compatible bytes. */
+/**
+ * The `encoding` of an XML declaration at the start of ASCII-compatible bytes. A declaration we can
+ * read as ASCII cannot be in UTF-16 or UTF-32, whatever it says: .NET clients serialise a string
+ * (declared "utf-16") and send it as UTF-8. Real UTF-16 carries a byte-order mark (XML 1.0, 4.3.3).
+ */
 function declaredEncoding(bytes: Uint8Array): string | undefined {
   const head = new TextDecoder('latin1').decode(bytes.subarray(0, 200));
   const match = /^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']/.exec(head);
-  return match?.[1]?.toLowerCase();
+  const label = match?.[1]?.toLowerCase();
+  if (label === undefined || /^(utf-?16|utf-?32|ucs-?2|ucs-?4)/.test(label)) return undefined;
+  return label;
 }
 
 function decodeWith(label: string, bytes: Uint8Array): string {

@@ -16,6 +16,7 @@ import {
 } from './build.ts';
 import type { StatusInfoInput, SubmitRequestInput } from './operations.ts';
 import { parseWctp } from './parse.ts';
+import { normaliseVersion, WCTP_DTD_SUPPORT } from './version.ts';
 
 /** Element names in document order: how we check the DTD's sequence without the DTD. */
 function elementOrder(xml: string): string[] {
@@ -180,6 +181,17 @@ describe('gateway answers', () => {
       exceptions: false,
     });
     expect(parsed.result.dtds[1]).toMatchObject({ supportType: 'Deprecated', exceptions: true });
+  });
+
+  it("VersionResponse with Switchboard's own support list names all four releases", () => {
+    const xml = buildVersionResponse({
+      responder: 'switchboard',
+      result: { kind: 'dtds', dtds: WCTP_DTD_SUPPORT },
+    });
+    const parsed = parseWctp(xml);
+    if (parsed.operation !== 'VersionResponse' || parsed.result.kind !== 'dtds') throw new Error('shape');
+    expect(parsed.result.dtds).toEqual(WCTP_DTD_SUPPORT);
+    expect(parsed.result.dtds.map((d) => normaliseVersion(d.dtdName))).toEqual(['1.3', '1.2', '1.1', '1.0']);
   });
 
   it('LookupResponse and DeviceLocationResponse: originator, recipient, then the data', () => {

@@ -52,6 +52,7 @@ export {
   normaliseVersion,
   tryNormaliseVersion,
   WCTP_DTD_NAMES,
+  WCTP_DTD_SUPPORT,
   WCTP_OUTPUT_DOCTYPE,
   WCTP_OUTPUT_VERSION,
   WCTP_VERSIONS,

@@ -368,7 +368,7 @@ export interface PollResponseInput {
     | WctpFailure;
 }
 export type VersionResponseInput = Omit<VersionResponse, 'operation' | 'result'> & {
-  result: { kind: 'dtds'; dtds: DtdSupportInput[] } | WctpFailure;
+  result: { kind: 'dtds'; dtds: readonly DtdSupportInput[] } | WctpFailure;
 };
 export type SendMsgMultiResponseInput = Omit<SendMsgMultiResponse, 'operation' | 'failedRecipients'> & {
   failedRecipients?: FailedRecipient[];

@@ -1,3 +1,4 @@
+import type { DtdSupport } from './operations.ts';
 import { WctpError } from './wctp-error.ts';
 
 /** The four published WCTP releases. */
@@ -16,6 +17,18 @@ export const WCTP_DTD_NAMES: Readonly<Record<WctpVersion, string>> = {
 /** What we write: every answer is a WCTP 1.3 document, which 1.1 and 1.2 clients read too. */
 export const WCTP_OUTPUT_VERSION = 'wctp-dtd-v1r3';
 export const WCTP_OUTPUT_DOCTYPE = '<!DOCTYPE wctp-Operation SYSTEM "http://dtd.wctp.org/wctp-dtd-v1r3.dtd">';
+
+/**
+ * What Switchboard answers to wctp-VersionQuery: it reads all four releases and always answers in
+ * 1.3. WCTP 1.0 is marked Deprecated with exceptions: its wctp-BindDomainAlias is refused (300) and a
+ * strict 1.0 client may not read 1.3 answers.
+ */
+export const WCTP_DTD_SUPPORT: readonly DtdSupport[] = Object.freeze([
+  { dtdName: 'wctp-dtd-v1r3', verToken: 'wctp-dtd-v1r3', supportType: 'Supported', exceptions: false },
+  { dtdName: 'wctp-dtd-v1r2', verToken: 'wctp-dtd-v1r2', supportType: 'Supported', exceptions: false },
+  { dtdName: 'wctp-dtd-v1r1', verToken: 'wctp-dtd-v1r1', supportType: 'Supported', exceptions: false },
+  { dtdName: 'wctpv1-0', verToken: 'wctpv1-0', supportType: 'Deprecated', exceptions: true },
+]);
 
 // Spellings met in the wild: "wctp-dtd-v1r3", "WCTP-DTD-V1R3", "1.3", "wctp-dtd-v1r1.dtd",
 // "wctpv1-0", "1.0", "v1r2", and the DTD's URL. We reduce each to major/minor digits.
