@@ -17,7 +17,7 @@ export function msh(type: string, app = 'LAB', facility = 'RGH', control = 'C100
 
 export const PATIENT = 'PID|1||MRN40021^^^RGH^MR||RIVERA^ANA^M||19610402|F';
 export const TEST_PATIENT = 'PID|1||MRN99001^^^RGH^MR||ZZTEST^PATIENT||19800101|M';
-export const ON_4W = 'PV1|1|I|4W^412^1^RGH||||1234^OKAFOR^CHIDI^^^DR|||MED';
+export const ON_4W = 'PV1|1|I|4W^401^A^RGH||||1234^OKAFOR^CHIDI^^^DR|||MED';
 
 /** A chemistry panel: sodium normal, potassium critically high (OBX-8 'HH'). */
 export function criticalPotassium(flag = 'HH'): Hl7Message {
@@ -49,7 +49,7 @@ export function edArrival(severity = 'SV', unit = 'ED'): Hl7Message {
     msh('ADT^A04', 'ADT', 'RGH', 'C3001'),
     'EVN|A04|202503100820',
     PATIENT,
-    `PV1|1|E|${unit}^B07^1^RGH||||||||||||||||V0091`,
+    `PV1|1|E|${unit}^^${unit}-3^RGH||||||||||||||||V0091`,
     `AL1|1|DA|70618^Penicillin^RXNORM|${severity}|Anaphylaxis`,
   );
 }

@@ -108,7 +108,7 @@ describe('RuleSet.evaluate', () => {
     expect(m.escalationPolicy?.repeat).toBe(1);
     // The title quotes the critical observation (the second OBX), not the first one.
     expect(m.title).toBe('Critical Potassium: 6.9 mmol/L');
-    expect(m.body).toBe('ANA RIVERA (MRN40021), 4W 412-1');
+    expect(m.body).toBe('ANA RIVERA (MRN40021), 4W 401-A');
     expect(m.dedupKey).toBe('critical-lab-result:MRN40021-2823-3');
     expect(m.dedupWindowMinutes).toBe(15);
     expect(m.batchMinutes).toBeUndefined();
@@ -139,7 +139,7 @@ describe('RuleSet.evaluate', () => {
     const set = rules(`rules:
   - id: ed-arrivals
     match: { type: ADT, trigger: A04 }
-    recipients: [ { careTeam: primaryCare } ]
+    recipients: [ { careTeam: primary-care } ]
     batch: { minutes: 10, key: "{{PV1-3.1}}" }
   - id: all-adt
     match: { type: ADT }

@@ -16,7 +16,7 @@ function parsed(source: string): Template {
 describe('Template', () => {
   it('fills HL7 paths and header names', () => {
     const t = parsed('{{PID-5.2}} {{PID-5.1}} ({{ PID-3.1 }}) on {{PV1-3.1}}-{{PV1-3.2}} via {{listener}}');
-    expect(t.render(scope())).toBe('ANA RIVERA (MRN40021) on 4W-412 via mllp');
+    expect(t.render(scope())).toBe('ANA RIVERA (MRN40021) on 4W-401 via mllp');
     expect(
       parsed(
         '{{messageType}}^{{trigger}} from {{sendingApplication}}@{{sendingFacility}} #{{controlId}}',

@@ -35,6 +35,12 @@ function events() {
   };
 }
 
+/** Saves as careful editors do (write aside, then rename), so no reload can see a half-written file. */
+function save(dir: string, name: string, text: string): void {
+  writeFileSync(join(dir, `.${name}.tmp`), text);
+  renameSync(join(dir, `.${name}.tmp`), join(dir, name));
+}
+
 const ids = (set: RuleSet) =>
   set.evaluate({ message: criticalPotassium(), listener: 'mllp' }).map((m) => m.rule.id);
 
@@ -57,11 +63,11 @@ describe('RulesWatcher', () => {
   it('swaps in a good edit when a file changes, and an evaluation in flight keeps its set', async () => {
     const dir = folder({ 'lab.yaml': rule('old-rule') });
     const seen = events();
-    open = RulesWatcher.start(dir, { debounceMs: 20, ...seen });
+    open = RulesWatcher.start(dir, { debounceMs: 50, ...seen });
     const inFlight = open.current();
     expect(ids(inFlight)).toEqual(['old-rule']);
 
-    writeFileSync(join(dir, 'lab.yaml'), rule('new-rule'));
+    save(dir, 'lab.yaml', rule('new-rule'));
     const e = await seen.next();
     expect(e.kind).toBe('reloaded');
     expect(ids(open.current())).toEqual(['new-rule']);
@@ -73,10 +79,10 @@ describe('RulesWatcher', () => {
   it('keeps the running rules on a bad edit and reports the problems', async () => {
     const dir = folder({ 'lab.yaml': rule('good-rule') });
     const seen = events();
-    open = RulesWatcher.start(dir, { debounceMs: 20, ...seen });
+    open = RulesWatcher.start(dir, { debounceMs: 50, ...seen });
     const before = open.current();
 
-    writeFileSync(join(dir, 'lab.yaml'), rule('good-rule', '    escalation: no-such-policy\n'));
+    save(dir, 'lab.yaml', rule('good-rule', '    escalation: no-such-policy\n'));
     const e = await seen.next();
     expect(e.kind).toBe('rejected');
     expect(e.kind === 'rejected' && e.problems).toEqual([
@@ -88,9 +94,8 @@ describe('RulesWatcher', () => {
     ]);
     expect(open.current()).toBe(before);
 
-    // Fixing it is picked up like any edit; an editor's save-by-rename too.
-    writeFileSync(join(dir, '.lab.yaml.tmp'), rule('fixed-rule'));
-    renameSync(join(dir, '.lab.yaml.tmp'), join(dir, 'lab.yaml'));
+    // Fixing it is picked up like any edit.
+    save(dir, 'lab.yaml', rule('fixed-rule'));
     expect((await seen.next()).kind).toBe('reloaded');
     expect(ids(open.current())).toEqual(['fixed-rule']);
   });
@@ -98,8 +103,8 @@ describe('RulesWatcher', () => {
   it('picks up added and removed files', async () => {
     const dir = folder({ '10-lab.yaml': rule('lab') });
     const seen = events();
-    open = RulesWatcher.start(dir, { debounceMs: 20, ...seen });
-    writeFileSync(join(dir, '20-more.yaml'), rule('more'));
+    open = RulesWatcher.start(dir, { debounceMs: 50, ...seen });
+    save(dir, '20-more.yaml', rule('more'));
     expect((await seen.next()).kind).toBe('reloaded');
     expect(ids(open.current())).toEqual(['lab', 'more']);
     rmSync(join(dir, '10-lab.yaml'));
