@@ -4,9 +4,10 @@
  * RFC 3581 section 4), and answering requests the parser refused.
  */
 import { buildErrorResponseBytes } from '../../protocols/sip/build.ts';
-import type { SipParseError } from '../../protocols/sip/errors.ts';
+import { SipParseError } from '../../protocols/sip/errors.ts';
 import { newTag } from '../../protocols/sip/ids.ts';
-import type { SipRequest, SipResponse } from '../../protocols/sip/message.ts';
+import type { SipMessage, SipRequest, SipResponse } from '../../protocols/sip/message.ts';
+import { parseMessage } from '../../protocols/sip/parser.ts';
 import type { Timers } from '../../protocols/sip/timers.ts';
 import type { TransactionChannel } from '../../protocols/sip/transaction.ts';
 
@@ -68,3 +69,50 @@ export const nodeTimers: Timers = {
   set: (ms, fn) => setTimeout(fn, ms),
   clear: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
+
+/** How one transport answers on the path a message arrived by. */
+export interface ArrivalPath {
+  framing: 'datagram' | 'stream';
+  maxMessageSize?: number;
+  /** Sends raw bytes (an error response) back the way the message came. */
+  reply(bytes: Buffer): void;
+  /** The channel a server transaction answers on (section 18.2.2 for this transport). */
+  responseChannel: TransactionChannel;
+}
+
+/**
+ * Parses one message and hands it up: requests get received/rport stamped and a response channel;
+ * a refused request is answered at once and the transport keeps serving; a failing transaction
+ * user is reported to `onError` and never takes the transport down.
+ */
+export function deliver(
+  data: Buffer,
+  source: RemoteAddress,
+  path: ArrivalPath,
+  inbound: SipInbound,
+  onError?: (error: unknown) => void,
+): void {
+  let message: SipMessage;
+  try {
+    message = parseMessage(data, { framing: path.framing, maxMessageSize: path.maxMessageSize });
+  } catch (err) {
+    if (!(err instanceof SipParseError)) {
+      onError?.(err);
+      return;
+    }
+    const answer = errorResponseFor(err);
+    if (answer) path.reply(answer);
+    inbound.rejected?.(err, source);
+    return;
+  }
+  try {
+    if (message.kind === 'request') {
+      stampReceived(message, source);
+      inbound.request(message, path.responseChannel, source);
+    } else {
+      inbound.response(message, source);
+    }
+  } catch (err) {
+    onError?.(err);
+  }
+}

@@ -7,17 +7,16 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { SipParseError } from '../../protocols/sip/errors.ts';
 import type { SipMessage } from '../../protocols/sip/message.ts';
-import { parseMessage } from '../../protocols/sip/parser.ts';
 import { serializeMessage } from '../../protocols/sip/serializer.ts';
 import { SipStreamFramer } from '../../protocols/sip/stream-framer.ts';
 import type { TransactionChannel } from '../../protocols/sip/transaction.ts';
 import {
+  deliver,
   errorResponseFor,
   type LocalAddress,
   type RemoteAddress,
   responseDestination,
   type SipInbound,
-  stampReceived,
 } from './transport-routing.ts';
 
 export interface TcpTransportOptions {
@@ -134,40 +133,27 @@ export class TcpTransport {
   }
 
   private receive(frame: Buffer, socket: Socket, source: RemoteAddress): void {
-    let message: SipMessage;
-    try {
-      message = parseMessage(frame, { framing: 'stream', maxMessageSize: this.options.maxMessageSize });
-    } catch (err) {
-      if (!(err instanceof SipParseError)) {
-        this.options.onError?.(err);
-        return;
-      }
-      const answer = errorResponseFor(err);
-      if (answer) socket.write(answer);
-      this.inbound.rejected?.(err, source);
-      return;
-    }
-    try {
-      if (message.kind === 'request') {
-        stampReceived(message, source);
-        const channel: TransactionChannel = {
+    deliver(
+      frame,
+      source,
+      {
+        framing: 'stream',
+        maxMessageSize: this.options.maxMessageSize,
+        reply: (bytes) => socket.write(bytes),
+        responseChannel: {
           reliable: true,
           send: (response) => {
             if (!socket.destroyed) socket.write(serializeMessage(response));
             else if (response.kind === 'response') {
               // The connection is gone: open a new one to the Via's received address and sent-by port.
-              const via = response.via[0]!;
               const destination = responseDestination(response);
-              this.sendTo(response, { address: destination.address, port: via.port ?? 5060 });
+              this.sendTo(response, { address: destination.address, port: response.via[0]!.port ?? 5060 });
             }
           },
-        };
-        this.inbound.request(message, channel, source);
-      } else {
-        this.inbound.response(message, source);
-      }
-    } catch (err) {
-      this.options.onError?.(err);
-    }
+        },
+      },
+      this.inbound,
+      this.options.onError,
+    );
   }
 }

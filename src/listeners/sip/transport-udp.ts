@@ -4,18 +4,15 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
-import { SipParseError } from '../../protocols/sip/errors.ts';
 import type { SipMessage } from '../../protocols/sip/message.ts';
-import { parseMessage } from '../../protocols/sip/parser.ts';
 import { serializeMessage } from '../../protocols/sip/serializer.ts';
 import type { TransactionChannel } from '../../protocols/sip/transaction.ts';
 import {
-  errorResponseFor,
+  deliver,
   type LocalAddress,
   type RemoteAddress,
   responseDestination,
   type SipInbound,
-  stampReceived,
 } from './transport-routing.ts';
 
 export interface UdpTransportOptions {
@@ -86,38 +83,25 @@ export class UdpTransport {
   }
 
   private receive(data: Buffer, source: RemoteAddress): void {
-    let message: SipMessage;
-    try {
-      message = parseMessage(data, { framing: 'datagram', maxMessageSize: this.options.maxMessageSize });
-    } catch (err) {
-      if (!(err instanceof SipParseError)) {
-        this.options.onError?.(err);
-        return;
-      }
-      // Answer to the packet's source: the Via that would tell us otherwise may be what was broken.
-      const answer = errorResponseFor(err);
-      if (answer) this.sendBytes(answer, source);
-      this.inbound.rejected?.(err, source);
-      return;
-    }
-    try {
-      if (message.kind === 'request') {
-        stampReceived(message, source);
-        // Responses within a server transaction follow the Via (section 18.2.2).
-        const channel: TransactionChannel = {
+    deliver(
+      data,
+      source,
+      {
+        framing: 'datagram',
+        maxMessageSize: this.options.maxMessageSize,
+        // Errors go to the packet's source: the Via that would say otherwise may be what was broken.
+        reply: (bytes) => this.sendBytes(bytes, source),
+        // Responses within a server transaction follow the Via (section 18.2.2, RFC 3581).
+        responseChannel: {
           reliable: false,
           send: (response) => {
             if (response.kind !== 'response') throw new Error('A server transaction sends responses only');
             this.sendTo(response, responseDestination(response));
           },
-        };
-        this.inbound.request(message, channel, source);
-      } else {
-        this.inbound.response(message, source);
-      }
-    } catch (err) {
-      // A failing transaction user must not take the socket down with it.
-      this.options.onError?.(err);
-    }
+        },
+      },
+      this.inbound,
+      this.options.onError,
+    );
   }
 }
