@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { hashPassword } from './api/passwords.ts';
 import { ConfigError } from './config/errors.ts';
 import { MllpClient, readAck, splitMessages } from './delivery/mllp/client.ts';
 import { startSwitchboard } from './main.ts';
@@ -17,6 +18,8 @@ Usage:
   switchboard messages [list] [--data DIR] [--type ORU^R01] [--sender APP] [--control-id ID] [--limit N]
   switchboard messages show ID [--data DIR]
       Read the stored inbox directly from the data folder.
+  switchboard hash-password
+      Read a password from standard input; print the hash to put in config/accounts.yaml.
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -28,6 +31,8 @@ async function main(argv: string[]): Promise<number> {
       return sendHl7(rest);
     case 'messages':
       return messages(rest);
+    case 'hash-password':
+      return hashPasswordCommand();
     case undefined:
     case 'help':
     case '--help':
@@ -118,6 +123,21 @@ async function sendHl7(args: string[]): Promise<number> {
     await client.close();
   }
   return failures > 0 ? 1 : 0;
+}
+
+async function hashPasswordCommand(): Promise<number> {
+  if (process.stdin.isTTY) process.stderr.write('password: ');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const password = Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
+  if (password.length < 4) {
+    process.stderr.write('a password needs at least 4 characters\n');
+    return 1;
+  }
+  process.stdout.write(`${await hashPassword(password)}\n`);
+  return 0;
 }
 
 async function messages(args: string[]): Promise<number> {

@@ -1,56 +1,172 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
+import { alertRoutes } from './api/alerts.ts';
+import { patientRoutes } from './api/patients.ts';
+import { ruleRoutes } from './api/rules.ts';
+import { scheduleRoutes } from './api/schedules.ts';
 import { buildApi } from './api/server.ts';
-import { loadConfig } from './config/load.ts';
+import { SessionSigner } from './api/sessions.ts';
+import { clinicianSocket } from './api/ws.ts';
+import { Census } from './census/census.ts';
+import { CoverageResolver } from './census/coverage-resolver.ts';
 import { createLogger } from './config/logger.ts';
-import type { SwitchboardConfig } from './config/types.ts';
+import { loadSite, recipientChecker, type Site } from './config/site.ts';
+import { ClinicianHub } from './delivery/app/hub.ts';
 import { MllpListener } from './listeners/mllp/server.ts';
-import { holdInStore } from './routing/inbound-port.ts';
+import { AlertService } from './routing/alerts.ts';
+import { type Clock, systemClock } from './routing/clock.ts';
+import { dryRun } from './routing/dry-run.ts';
+import { RoutingCycle } from './routing/engine.ts';
+import { EscalationEngine } from './routing/escalation.ts';
+import { HospitalModel } from './routing/hospital-model.ts';
+import { NotificationFanout } from './routing/notifications.ts';
+import { RecipientResolver } from './routing/recipient-resolver.ts';
+import { Router } from './routing/router.ts';
+import { RuleSet } from './routing/rules/rule-set.ts';
+import { RulesWatcher } from './routing/rules/watcher.ts';
+import { expandRotations } from './schedules/load.ts';
+import { OnCallResolver } from './schedules/on-call.ts';
+import { applySchedules } from './schedules/sync.ts';
 import type { Store } from './store/port.ts';
 import { openSqliteStore } from './store/sqlite/index.ts';
+import { registerPages } from './web/pages.ts';
 
 export interface StartOptions {
   configDir: string;
   dataDir: string;
   env?: NodeJS.ProcessEnv;
   log?: Logger;
+  /** Behaviour tests pass a ManualClock and drive `routing.tick()` themselves. */
+  clock?: Clock;
+  /** Run the escalation/batch cycle on a timer. @defaultValue true */
+  cycle?: boolean;
 }
 
 export interface RunningSwitchboard {
-  config: SwitchboardConfig;
+  site: Site;
+  config: Site['config'];
   store: Store;
   log: Logger;
   mllp?: { host: string; port: number };
   http?: { host: string; port: number };
+  routing: {
+    router: Router;
+    alerts: AlertService;
+    rules: () => RuleSet;
+    tick(): Promise<void>;
+    hub: ClinicianHub;
+  };
   stop(): Promise<void>;
 }
 
 /** Wires the parts together from a config folder and a data folder, and starts every enabled listener. */
 export async function startSwitchboard(options: StartOptions): Promise<RunningSwitchboard> {
-  const config = loadConfig(resolve(options.configDir), options.env ?? process.env);
+  const env = options.env ?? process.env;
+  const clock = options.clock ?? systemClock;
+  const site = loadSite(options.configDir, env, clock.now());
+  const { config } = site;
   const log = options.log ?? createLogger(config.log.level);
   if (config.store.driver !== 'sqlite')
     throw new Error(`store driver ${config.store.driver} is not available yet`);
   const store = openSqliteStore(resolve(options.dataDir));
-  const inbound = holdInStore;
-
-  const stops: Array<() => Promise<void>> = [];
-  const running: RunningSwitchboard = {
-    config,
-    store,
-    log,
-    async stop() {
-      for (const stop of stops.reverse()) await stop().catch((err) => log.error({ err }, 'stop failed'));
-      await store.close();
-    },
+  const stops: Array<() => Promise<void> | void> = [];
+  const stop = async () => {
+    for (const s of stops.reverse())
+      await Promise.resolve(s()).catch((err) => log.error({ err }, 'stop failed'));
+    await store.close();
   };
 
   try {
+    const zone = config.site.timezone;
+    // Schedules: the store is the one place shifts live; config sources are synced into it at start, and
+    // the demo rotation is regenerated every few hours so there is always someone on call "now".
+    await applySchedules(store.schedules, site.schedules);
+    if (site.schedules.rotations.length) {
+      const refresh = setInterval(() => {
+        const shifts = expandRotations(site.schedules.rotations, zone, clock.now());
+        void store.schedules
+          .replaceShifts('demo', shifts)
+          .catch((err) => log.error({ err }, 'demo rotation refresh failed'));
+      }, 6 * 3600_000);
+      refresh.unref();
+      stops.push(() => clearInterval(refresh));
+    }
+
+    const directory = () => site.directory;
+    const nameOf = (id: string) => site.directory.person(id)?.name ?? site.directory.group(id)?.name;
+    const census = new Census(store.census, { zone });
+    const coverage = new CoverageResolver(site.coverage);
+    const oncall = new OnCallResolver(store.schedules);
+    const model = new HospitalModel({ directory, coverage: () => coverage, oncall, census, zone });
+    const resolver = new RecipientResolver(model);
+
+    const rules = existsSync(site.rulesDir)
+      ? RulesWatcher.start(site.rulesDir, {
+          timezone: zone,
+          checkRecipient: recipientChecker(site),
+          onReloaded: (now) => log.info({ version: now.version, rules: now.rules.length }, 'rules reloaded'),
+          onRejected: (problems) => log.warn({ problems }, 'rules edit refused; the running rules stay'),
+          onRuleError: (rule, error) =>
+            log.warn({ rule: rule.id, error }, 'rule condition failed while running'),
+        })
+      : undefined;
+    if (!rules) log.warn({ dir: site.rulesDir }, 'no rules folder: every message stays unrouted');
+    if (rules) stops.push(() => rules.close());
+    const currentRules = rules
+      ? () => rules.current()
+      : (() => {
+          const empty = RuleSet.empty(zone);
+          return () => empty;
+        })();
+
+    const notifier = new NotificationFanout();
+    const escalation = new EscalationEngine(store.alerts, resolver, notifier, clock, log);
+    const failsafe = config.routing.failsafeGroup
+      ? [
+          {
+            kind: 'group' as const,
+            id: config.routing.failsafeGroup,
+            at: { file: 'switchboard.yaml', key: 'routing.failsafeGroup' },
+          },
+        ]
+      : [];
+    const alerts = new AlertService(store.alerts, resolver, escalation, notifier, clock, log, failsafe);
+    const hub = new ClinicianHub({
+      alerts: store.alerts,
+      nameOf,
+      answer: (id, person, action, choice) => alerts.respond(id, person, action, choice),
+      log,
+    });
+    notifier.add(hub);
+    const router = new Router({
+      messages: store.messages,
+      alerts: store.alerts,
+      service: alerts,
+      rules: currentRules,
+      census: { apply: (m) => census.applyAdt(m) },
+      clock,
+      log,
+    });
+    const cycle = new RoutingCycle(escalation, router, log, config.routing.cycleMs);
+    if (options.cycle !== false) cycle.start();
+    stops.push(() => cycle.stop());
+    stops.push(() => router.drained());
+
+    const running: RunningSwitchboard = {
+      site,
+      config,
+      store,
+      log,
+      routing: { router, alerts, rules: currentRules, tick: () => cycle.tick(), hub },
+      stop,
+    };
+
     const health = [];
     if (config.listeners.mllp.enabled) {
       const mllp = new MllpListener(config.listeners.mllp, {
         store: store.messages,
-        inbound,
+        inbound: router,
         log: log.child({ listener: 'mllp' }),
         application: config.site.application,
         facility: config.site.facility,
@@ -59,8 +175,73 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
       stops.push(() => mllp.stop());
       health.push({ name: 'mllp', health: () => mllp.health() });
     }
+    const recovered = await router.recover();
+    if (recovered) log.info({ messages: recovered }, 'routing messages stored before the last stop');
+
     if (config.http.enabled) {
-      const app = buildApi({ store, log, listeners: health });
+      const signer = new SessionSigner(resolve(options.dataDir), env.SWITCHBOARD_SESSION_SECRET);
+      const app = await buildApi({
+        store,
+        log,
+        listeners: health,
+        auth: {
+          accounts: () => config.accounts,
+          apiTokens: () => config.apiTokens,
+          signer,
+          personName: nameOf,
+        },
+        plugins: [
+          (a) => alertRoutes(a, { alerts: store.alerts, service: alerts, audit: store.audit, nameOf }),
+          (a) =>
+            scheduleRoutes(a, {
+              schedules: store.schedules,
+              oncall,
+              isReachable: (id) => site.directory.isReachable(id),
+              nameOf,
+            }),
+          (a) =>
+            patientRoutes(a, {
+              audit: store.audit,
+              lookup: async (mrn) => {
+                const patient = await census.patient(mrn);
+                if (!patient) return undefined;
+                const team = await model.careTeam(mrn, '', clock.now()).catch(() => []);
+                const members = await census.careTeam(mrn);
+                return {
+                  patient,
+                  visit: (await census.activeVisit(mrn)) ?? null,
+                  careTeam: members.map((m, i) => ({ ...m, personId: team[i]?.personId ?? null })),
+                };
+              },
+            }),
+          (a) =>
+            ruleRoutes(a, {
+              summary: () => {
+                const set = currentRules();
+                return {
+                  version: set.version,
+                  rules: set.rules,
+                  escalationPolicies: [...set.policies.values()],
+                };
+              },
+              reload: async () => {
+                if (!rules)
+                  return {
+                    ok: false,
+                    problems: [{ file: site.rulesDir, key: '', message: 'no rules folder' }],
+                  };
+                const r = rules.reload();
+                return r.ok
+                  ? { ok: true, problems: [], changed: r.changed, version: r.ruleSet.version }
+                  : { ok: false, problems: r.problems };
+              },
+              dryRun: (raw, listener, at) =>
+                dryRun(raw, { rules: currentRules(), resolver, clock, listener, at }),
+            }),
+          (a) => clinicianSocket(a, hub, nameOf),
+          (a) => registerPages(a),
+        ],
+      });
       await app.listen({ host: config.http.host, port: config.http.port });
       const addr = app.server.address();
       running.http = {
@@ -68,11 +249,11 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
         port: typeof addr === 'object' && addr ? addr.port : config.http.port,
       };
       stops.push(() => app.close());
-      log.info(running.http, 'HTTP API ready');
+      log.info(running.http, 'HTTP ready');
     }
+    return running;
   } catch (err) {
-    await running.stop();
+    await stop();
     throw err;
   }
-  return running;
 }

@@ -1,8 +1,10 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { Store } from '../store/port.ts';
+import { type Account, type ApiToken, forbidUnless, registerAuth } from './auth.ts';
 import { messageRoutes } from './messages.ts';
 import { sendProblem } from './problem.ts';
+import type { SessionSigner } from './sessions.ts';
 
 export interface HealthSource {
   name: string;
@@ -13,12 +15,21 @@ export interface ApiDeps {
   store: Store;
   log: Logger;
   listeners: HealthSource[];
+  auth: {
+    accounts: () => readonly Account[];
+    apiTokens: () => readonly ApiToken[];
+    signer: SessionSigner;
+    personName: (id: string) => string | undefined;
+  };
+  /** Further routes (alerts, schedules, rules, pages, WCTP…), registered after authentication. */
+  plugins?: Array<(app: FastifyInstance) => void | Promise<void>>;
 }
 
-/** The HTTP front door: REST API under /api (WCTP at /wctp and pages at / join it in later issues). */
-export function buildApi(deps: ApiDeps): FastifyInstance {
+/** The HTTP front door: REST API under /api, the clinician WebSocket, the pages at /, and WCTP. */
+export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    loggerInstance: deps.log as FastifyBaseLogger, // Request lines carry URLs such as /api/patients/MRN: never logged (PHI).
+    loggerInstance: deps.log as FastifyBaseLogger,
+    // Request lines carry URLs such as /api/patients/MRN: never logged (PHI).
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 2 * 1024 * 1024,
   });
@@ -34,8 +45,10 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     );
   });
   app.setNotFoundHandler((req, reply) =>
-    sendProblem(reply, 404, 'Not found', `no route for ${req.method} ${req.url}`),
+    sendProblem(reply, 404, 'Not found', `no route for ${req.method} ${req.url.split('?')[0]}`),
   );
+
+  registerAuth(app, deps.auth);
 
   app.get('/api/health', async (_req, reply) => {
     const listeners = Object.fromEntries(deps.listeners.map((l) => [l.name, l.health()]));
@@ -45,6 +58,15 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
       .send({ status: ok ? 'ok' : 'degraded', store: deps.store.kind, listeners });
   });
 
-  messageRoutes(app, deps.store, () => 'anonymous');
+  // The inbox holds PHI: interface analysts and admins only.
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.url.startsWith('/api/messages') && forbidUnless(req, reply, 'analyst', 'admin')) return reply;
+  });
+  messageRoutes(
+    app,
+    deps.store,
+    (req) => (req as { user?: { username: string } }).user?.username ?? 'unknown',
+  );
+  for (const plugin of deps.plugins ?? []) await plugin(app);
   return app;
 }

@@ -10,6 +10,12 @@ const validate = ajv.compile(configSchema);
 
 export const ENV_PREFIX = 'SWITCHBOARD_';
 
+/**
+ * Top-level keys that live in the config folder but are validated by their own modules (with the same
+ * file/line/key problems): the directory, schedules and staff coverage.
+ */
+export const SECTIONS_LOADED_ELSEWHERE = ['directory', 'schedules', 'coverage'];
+
 type Json = Record<string, unknown>;
 type SchemaNode = { properties?: Record<string, SchemaNode>; type?: string };
 
@@ -34,6 +40,7 @@ export function loadConfig(dir: string, env: NodeJS.ProcessEnv = process.env): S
       continue;
     }
     for (const [key, v] of Object.entries(value as Json)) {
+      if (SECTIONS_LOADED_ELSEWHERE.includes(key)) continue;
       const first = owner.get(key);
       if (first) {
         problems.push({

@@ -77,6 +77,51 @@ export const configSchema = {
         url: { type: 'string' },
       },
     },
+    routing: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        /** Folder of rule files, relative to the config folder. */
+        rulesDir: { type: 'string', default: 'rules' },
+        /** Group told about an alert that found nobody and whose rule has no escalation policy: never silence. */
+        failsafeGroup: { type: 'string' },
+        /** How often due escalation steps and batch digests are checked, in milliseconds. */
+        cycleMs: { type: 'integer', minimum: 50, default: 1000 },
+      },
+    },
+    accounts: {
+      type: 'array',
+      default: [],
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['username', 'role', 'passwordHash'],
+        properties: {
+          username: { type: 'string', minLength: 1 },
+          /** The directory person this account signs in as (clinicians). */
+          person: { type: 'string' },
+          role: { enum: ['clinician', 'analyst', 'admin'] },
+          /** From `switchboard hash-password`; never a clear-text password. */
+          passwordHash: { type: 'string', pattern: '^scrypt\\$' },
+        },
+      },
+    },
+    apiTokens: {
+      type: 'array',
+      default: [],
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'role', 'token'],
+        properties: {
+          name: { type: 'string', minLength: 1 },
+          role: { enum: ['clinician', 'analyst', 'admin'] },
+          /** Write `${SOME_ENV_VAR}`: tokens are secrets. */
+          token: { type: 'string', minLength: 16 },
+        },
+      },
+    },
     log: {
       type: 'object',
       additionalProperties: false,

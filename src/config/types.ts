@@ -19,5 +19,13 @@ export interface SwitchboardConfig {
   listeners: { mllp: MllpListenerConfig };
   http: { enabled: boolean; host: string; port: number };
   store: { driver: 'sqlite' | 'postgres'; url?: string };
+  routing: { rulesDir: string; failsafeGroup?: string; cycleMs: number };
+  accounts: Array<{
+    username: string;
+    person?: string;
+    role: 'clinician' | 'analyst' | 'admin';
+    passwordHash: string;
+  }>;
+  apiTokens: Array<{ name: string; role: 'clinician' | 'analyst' | 'admin'; token: string }>;
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
 }

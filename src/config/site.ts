@@ -1,0 +1,81 @@
+import { join, resolve } from 'node:path';
+import { loadCoverage } from '../census/coverage-load.ts';
+import type { CoveragePlan } from '../census/coverage-plan.ts';
+import type { Directory } from '../directory/directory.ts';
+import { loadDirectory } from '../directory/load.ts';
+import type { RecipientSpec } from '../routing/rules/types.ts';
+import { loadSchedules, type ScheduleConfig } from '../schedules/load.ts';
+import { ConfigError, type ConfigProblem } from './errors.ts';
+import { loadConfig } from './load.ts';
+import type { SwitchboardConfig } from './types.ts';
+
+/** Everything the config folder says about the hospital, checked together. */
+export interface Site {
+  configDir: string;
+  config: SwitchboardConfig;
+  directory: Directory;
+  schedules: ScheduleConfig;
+  coverage: CoveragePlan;
+  rulesDir: string;
+}
+
+/**
+ * Loads the config folder: settings, directory, schedules and coverage (rules are loaded by the
+ * RulesWatcher, which keeps them current). Every problem in every file is reported at once.
+ */
+export function loadSite(configDir: string, env: NodeJS.ProcessEnv, now = new Date()): Site {
+  const dir = resolve(configDir);
+  const config = loadConfig(dir, env);
+  const problems: ConfigProblem[] = [];
+  const directory = take(loadDirectory(dir), problems);
+  const knownPeople = (id: string) => directory.person(id) !== undefined;
+  const schedules = take(
+    loadSchedules(dir, { zone: config.site.timezone, knownPeople, configDir: dir, now }),
+    problems,
+  );
+  const coverage = take(loadCoverage(dir, { knownPeople, configDir: dir }), problems);
+  if (config.routing.failsafeGroup && !directory.group(config.routing.failsafeGroup)) {
+    problems.push({
+      file: 'switchboard.yaml',
+      key: 'routing.failsafeGroup',
+      message: `no group ${config.routing.failsafeGroup} in the directory`,
+    });
+  }
+  config.accounts.forEach((a, i) => {
+    if (a.person && !directory.person(a.person)) {
+      problems.push({
+        file: 'accounts',
+        key: `accounts.${i}.person`,
+        message: `no person ${a.person} in the directory`,
+      });
+    }
+  });
+  if (problems.length) throw new ConfigError(problems);
+  return {
+    configDir: dir,
+    config,
+    directory,
+    schedules,
+    coverage,
+    rulesDir: join(dir, config.routing.rulesDir),
+  };
+}
+
+/** A rule may only name people, groups and assignments that exist. */
+export function recipientChecker(site: Pick<Site, 'directory' | 'schedules'>) {
+  const assignments = new Set(site.schedules.assignments.map((a) => a.id));
+  return (spec: RecipientSpec): string | undefined => {
+    if (spec.kind === 'person' && !site.directory.person(spec.id))
+      return `no person ${spec.id} in the directory`;
+    if (spec.kind === 'group' && !site.directory.group(spec.id))
+      return `no group ${spec.id} in the directory`;
+    if (spec.kind === 'onCall' && !assignments.has(spec.assignment))
+      return `no assignment ${spec.assignment} in the schedules`;
+    return undefined;
+  };
+}
+
+function take<T>(result: { value: T; problems: ConfigProblem[] }, into: ConfigProblem[]): T {
+  into.push(...result.problems);
+  return result.value;
+}

@@ -1,0 +1,209 @@
+import type { Logger } from 'pino';
+import type { Alert, AlertStore, EscalationTimer } from '../store/alert-port.ts';
+import type { Clock } from './clock.ts';
+import type { PatientContext } from './model.ts';
+import type { NotificationPort } from './notifications.ts';
+import type { RecipientResolver, RuleRecipients } from './recipient-resolver.ts';
+import type { EscalationPolicy, RecipientSpec } from './rules/types.ts';
+
+const MINUTE = 60_000;
+
+/**
+ * Escalation as durable state (GoAlert's way): each open alert with a policy has one timer row saying which
+ * step falls due when. `tick()` runs whatever is due; after a restart the next tick picks up where the last
+ * process stopped, so kill -9 loses no escalation.
+ *
+ * A policy runs its steps in order (each after its delay), then `repeat` more rounds, then the failsafe:
+ * never silence. A step that resolves to nobody is skipped at once rather than waited out. An
+ * acknowledgement or acceptance clears the timer for everyone; a rejection runs the next step at once.
+ */
+export class EscalationEngine {
+  constructor(
+    private readonly alerts: AlertStore,
+    private readonly resolver: RecipientResolver,
+    private readonly notifier: NotificationPort,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {}
+
+  /** Starts a policy on a new alert: the first step runs now when its delay is 0. */
+  async start(alert: Alert, policy: EscalationPolicy, ruleRecipients: RuleRecipients): Promise<void> {
+    const first = policy.steps[0];
+    const timer: EscalationTimer = {
+      alertId: alert.id,
+      policy,
+      ruleRecipients,
+      nextStep: 0,
+      pass: 0,
+      dueAt: new Date(this.clock.now().getTime() + (first?.delayMinutes ?? 0) * MINUTE),
+    };
+    await this.alerts.setTimer(timer);
+    if ((first?.delayMinutes ?? 0) === 0) await this.advance(timer, alert);
+  }
+
+  /** Runs every due step. Returns how many timers it advanced. */
+  async tick(): Promise<number> {
+    const due = await this.alerts.dueTimers(this.clock.now(), 500);
+    for (const timer of due) {
+      try {
+        const alert = await this.alerts.get(timer.alertId);
+        if (!alert || alert.status !== 'open') {
+          await this.alerts.clearTimer(timer.alertId);
+          continue;
+        }
+        await this.advance(timer, alert);
+      } catch (err) {
+        this.log.error({ err, alertId: timer.alertId }, 'escalation step failed; retrying next tick');
+      }
+    }
+    return due.length;
+  }
+
+  /** A rejection: the next step is due now. */
+  async escalateNow(alert: Alert): Promise<void> {
+    const timer = await this.alerts.timer(alert.id);
+    if (!timer) return;
+    await this.advance({ ...timer, dueAt: this.clock.now() }, alert);
+  }
+
+  async stop(alertId: number): Promise<void> {
+    await this.alerts.clearTimer(alertId);
+  }
+
+  /** Runs the timer's step (skipping steps that find nobody), then sets the timer for the one after. */
+  private async advance(timer: EscalationTimer, alert: Alert): Promise<void> {
+    const policy = timer.policy as EscalationPolicy;
+    const ruleRecipients = timer.ruleRecipients as RuleRecipients;
+    let { nextStep: step, pass } = timer;
+    const now = this.clock.now();
+    const patient = (alert.patient ?? undefined) as PatientContext | undefined;
+
+    for (;;) {
+      if (step >= policy.steps.length) {
+        if (pass < policy.repeat) {
+          pass += 1;
+          step = 0;
+          await this.event(
+            alert,
+            'escalated',
+            null,
+            `round ${pass + 1} of ${policy.repeat + 1} of policy ${policy.id}`,
+          );
+          continue;
+        }
+        await this.failsafe(alert, policy.failsafe, now, patient);
+        await this.alerts.clearTimer(alert.id);
+        return;
+      }
+      const s = policy.steps[step];
+      const { recipients, notes } = await this.resolver.resolveAll(s.targets, {
+        patient,
+        at: now,
+        ruleRecipients,
+      });
+      const added = await this.notifyAll(alert, recipients, step, pass, now);
+      if (added === 0) {
+        const why = notes.length ? notes.join('; ') : 'everyone it names was already notified';
+        await this.event(
+          alert,
+          'skipped',
+          null,
+          `step ${step + 1} of policy ${policy.id} found no one new: ${why}`,
+        );
+        step += 1;
+        continue; // a step that resolves to nobody is skipped, not waited out
+      }
+      if (step > 0 || pass > 0) {
+        await this.event(
+          alert,
+          'escalated',
+          null,
+          `step ${step + 1} of policy ${policy.id}, round ${pass + 1}`,
+        );
+        this.notifier.changed(alert);
+      }
+      const nextDelay =
+        step + 1 < policy.steps.length
+          ? policy.steps[step + 1].delayMinutes
+          : policy.waitAfterLastStepMinutes;
+      await this.alerts.setTimer({
+        ...timer,
+        nextStep: step + 1,
+        pass,
+        dueAt: new Date(now.getTime() + nextDelay * MINUTE),
+      });
+      return;
+    }
+  }
+
+  private async failsafe(alert: Alert, specs: readonly RecipientSpec[], now: Date, patient?: PatientContext) {
+    const { recipients, notes } = await this.resolver.resolveAll(specs, { patient, at: now });
+    // The failsafe is told even if already notified: it must know every step ran out.
+    const all = await this.alerts.recipients(alert.id);
+    for (const r of recipients) {
+      const known = all.some((x) => x.personId === r.personId);
+      if (!known) {
+        await this.alerts.addRecipient({
+          alertId: alert.id,
+          personId: r.personId,
+          state: 'queued',
+          step: -1,
+          reason: `failsafe: ${r.reason}`,
+          notifiedAt: now,
+        });
+      }
+      this.notifier.notify(r.personId, alert);
+    }
+    const who = recipients.map((r) => r.personId).join(', ') || 'nobody';
+    await this.event(
+      alert,
+      'failsafe',
+      null,
+      `every step exhausted; failsafe notified: ${who}${notes.length ? ` (${notes.join('; ')})` : ''}`,
+    );
+    if (!recipients.length)
+      this.log.error({ alertId: alert.id }, 'failsafe resolved to nobody: alert unanswered');
+  }
+
+  /**
+   * Notifies the step's people. On the first round only people not yet on the alert count; on a repeat round
+   * everyone the step names is paged again, except those who rejected it.
+   */
+  private async notifyAll(
+    alert: Alert,
+    recipients: { personId: string; reason: string }[],
+    step: number,
+    pass: number,
+    now: Date,
+  ) {
+    const existing = new Map((await this.alerts.recipients(alert.id)).map((r) => [r.personId, r]));
+    let notified = 0;
+    for (const r of recipients) {
+      const known = existing.get(r.personId);
+      if (known && (pass === 0 || known.state === 'rejected')) continue;
+      if (!known) {
+        await this.alerts.addRecipient({
+          alertId: alert.id,
+          personId: r.personId,
+          state: 'queued',
+          step,
+          reason: r.reason,
+          notifiedAt: now,
+        });
+      }
+      notified += 1;
+      await this.event(
+        alert,
+        'notified',
+        r.personId,
+        known ? `${r.reason} (repeat, round ${pass + 1})` : r.reason,
+      );
+      this.notifier.notify(r.personId, alert);
+    }
+    return notified;
+  }
+
+  private event(alert: Alert, kind: string, personId: string | null, detail: string) {
+    return this.alerts.addEvent({ alertId: alert.id, at: this.clock.now(), kind, personId, detail });
+  }
+}

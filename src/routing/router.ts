@@ -1,0 +1,172 @@
+import type { Logger } from 'pino';
+import { Hl7Message } from '../protocols/hl7/index.ts';
+import type { Alert, AlertStore } from '../store/alert-port.ts';
+import type { MessageStore } from '../store/port.ts';
+import type { AlertService } from './alerts.ts';
+import type { Clock } from './clock.ts';
+import type { InboundEvent, InboundPort } from './inbound-port.ts';
+import { describeLocation, patientFromMessage } from './patient-context.ts';
+import type { RuleSet } from './rules/rule-set.ts';
+import type { RuleMatch } from './rules/types.ts';
+
+export interface RouterDeps {
+  messages: MessageStore;
+  alerts: AlertStore;
+  service: AlertService;
+  /** The rules in force now; taken once per message, so a reload never changes a message mid-flight. */
+  rules: () => RuleSet;
+  /** Keeps the census current from ADT before rules run (so a care team is up to date). */
+  census?: { apply(message: Hl7Message): Promise<unknown> };
+  clock: Clock;
+  log: Logger;
+}
+
+/** One collected item of a batching rule, kept in the store until the digest goes out. */
+interface BatchItem {
+  messageId: number;
+  title: string;
+  body: string;
+}
+
+/**
+ * The routing core's inbound side: stored messages in, alerts out. Messages are routed one at a time, in
+ * the order they were stored, so an ADT transfer is in the census before the result that follows it.
+ * A message's status records the outcome: routed (with its alerts), filtered, unrouted, or failed.
+ */
+export class Router implements InboundPort {
+  private readonly queue: InboundEvent[] = [];
+  private running = false;
+  private idle: Array<() => void> = [];
+
+  constructor(private readonly deps: RouterDeps) {}
+
+  accept(event: InboundEvent): void {
+    this.queue.push(event);
+    if (!this.running) void this.pump();
+  }
+
+  /** Hands over again what was stored but not routed before the last stop (kill -9 included). */
+  async recover(): Promise<number> {
+    const pending = await this.deps.messages.pending(100_000);
+    for (const m of pending) this.accept({ messageId: m.id, listener: m.listener, raw: m.raw });
+    return pending.length;
+  }
+
+  /** Resolves when every accepted message has been routed (for tests and graceful stop). */
+  drained(): Promise<void> {
+    if (!this.running && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  private async pump(): Promise<void> {
+    this.running = true;
+    while (this.queue.length) {
+      const event = this.queue.shift()!;
+      try {
+        await this.route(event);
+      } catch (err) {
+        this.deps.log.error({ err, messageId: event.messageId }, 'routing failed');
+        await this.deps.messages.setStatus(event.messageId, 'failed', (err as Error).message).catch(() => {});
+      }
+    }
+    this.running = false;
+    for (const resolve of this.idle.splice(0)) resolve();
+  }
+
+  private async route(event: InboundEvent): Promise<void> {
+    const { deps } = this;
+    const message = Hl7Message.parse(event.raw);
+    if (message.header.messageType === 'ADT' && deps.census) {
+      await deps.census.apply(message).catch((err) => {
+        deps.log.warn(
+          { messageId: event.messageId, err: (err as Error).message },
+          'census could not apply ADT',
+        );
+      });
+    }
+    const rules = deps.rules();
+    const matches = rules.evaluate({ message, listener: event.listener, at: deps.clock.now().getTime() });
+    if (matches.length === 0) {
+      await deps.messages.setStatus(event.messageId, 'unrouted', 'no rule matched');
+      return;
+    }
+    if (matches[0].filtered) {
+      await deps.messages.setStatus(event.messageId, 'filtered', `rule ${matches[0].rule.id}`);
+      return;
+    }
+    const outcomes: string[] = [];
+    for (const match of matches) outcomes.push(await this.raise(match, message, event));
+    await deps.messages.setStatus(event.messageId, 'routed', outcomes.join('; '));
+  }
+
+  private async raise(match: RuleMatch, message: Hl7Message, event: InboundEvent): Promise<string> {
+    const { deps } = this;
+    const now = deps.clock.now();
+    if (match.batchMinutes && match.batchKey) {
+      const item: BatchItem = { messageId: event.messageId, title: match.title, body: match.body };
+      const batch = await deps.alerts.addToBatch(
+        match.batchKey,
+        match.rule.id,
+        new Date(now.getTime() + match.batchMinutes * 60_000),
+        item,
+      );
+      return `batched under ${match.batchKey} (${batch.items.length} so far, digest at ${batch.dueAt.toISOString()})`;
+    }
+    if (match.dedupKey) {
+      const since = new Date(now.getTime() - (match.dedupWindowMinutes ?? 30) * 60_000);
+      const open = await deps.alerts.findOpenByDedupKey(match.dedupKey, since);
+      if (open) {
+        await deps.service.update(
+          open,
+          { title: match.title, body: match.body, priority: match.priority },
+          `message ${event.messageId} has the same dedup key (rule ${match.rule.id})`,
+        );
+        return `alert ${open.id} updated (dedup)`;
+      }
+    }
+    const patient = patientFromMessage(message);
+    const alert = await deps.service.raise({
+      messageId: event.messageId,
+      source: event.listener,
+      ruleId: match.rule.id,
+      title: match.title,
+      body: match.body,
+      priority: match.priority,
+      patient: patient
+        ? { ...patient, ...(patient.location ? { where: describeLocation(patient.location) } : {}) }
+        : undefined,
+      recipients: match.recipients,
+      policy: match.escalationPolicy,
+      dedupKey: match.dedupKey,
+      reasons: match.reasons,
+    });
+    return `alert ${alert.id}`;
+  }
+
+  /** Sends the digest of every batch whose window has closed. */
+  async flushBatches(): Promise<Alert[]> {
+    const { deps } = this;
+    const raised: Alert[] = [];
+    for (const batch of await deps.alerts.takeDueBatches(deps.clock.now())) {
+      const rule = deps.rules().rule(batch.ruleId);
+      const items = batch.items as BatchItem[];
+      const policy = rule?.escalationPolicyId ? deps.rules().policy(rule.escalationPolicyId) : undefined;
+      raised.push(
+        await deps.service.raise({
+          messageId: null,
+          source: 'batch',
+          ruleId: batch.ruleId,
+          title: `${items.length} × ${items[0]?.title ?? batch.ruleId}`,
+          body: items.map((i) => `• ${i.title}${i.body ? ` — ${i.body}` : ''}`).join('\n'),
+          priority: rule?.priority ?? 'normal',
+          recipients: rule?.recipients ?? [],
+          policy,
+          reasons: [
+            `digest of ${items.length} message(s) collected by rule ${batch.ruleId}: ${items.map((i) => i.messageId).join(', ')}`,
+          ],
+        }),
+      );
+    }
+    return raised;
+  }
+}
