@@ -38,6 +38,18 @@ describe('demo rules (config/rules)', () => {
     expect(m.escalationPolicy?.failsafe[0]).toMatchObject({ kind: 'group', id: 'operators' });
   });
 
+  it('read the flag whether it is sent plain (HH) or coded (HH^Critical high^HL70078)', () => {
+    const coded = hl7(
+      msh('ORU^R01'),
+      PATIENT,
+      'PV1|1|I|4W^402^B',
+      'OBX|1|NM|2823-3^Potassium^LN||6.8|mmol/L|3.5-5.1|HH^Critical high^HL70078|||F',
+    );
+    const [m] = demo().evaluate({ message: coded, listener: 'mllp' });
+    expect(m.rule.id).toBe('critical-lab-result');
+    expect(m.title).toBe('Critical Potassium: 6.8 mmol/L (HH)');
+  });
+
   it('raise nothing for merely abnormal results (H, L)', () => {
     expect(routed(criticalPotassium('H'))).toEqual([]);
     expect(routed(criticalPotassium('L'))).toEqual([]);
