@@ -1,3 +1,4 @@
+// A copy lives in src/directory/checks.ts: directory and schedules may not import each other (DESIGN.md).
 import type { ConfigProblem } from '../config/errors.ts';
 import type { YamlFile } from '../config/yaml-files.ts';
 
@@ -41,8 +42,6 @@ export class SectionChecks {
   }
 
   /** A non-empty string. Numbers are refused: YAML reads 007 as 7, and an id must keep its digits. */
-  text(value: unknown, path: KeyPath, required: true): string | undefined;
-  text(value: unknown, path: KeyPath, required: false): string | undefined;
   text(value: unknown, path: KeyPath, required: boolean): string | undefined {
     if (value === undefined || value === null) {
       if (required) this.report(path, 'is required');

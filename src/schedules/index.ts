@@ -17,4 +17,4 @@ export {
 export { formatLocal, parseLocalTime } from './local-time.ts';
 export { type CoverageGap, type OnCallEntry, OnCallResolver, type OnCallResolverOptions } from './on-call.ts';
 export { expandRotation, type Rotation } from './rotation.ts';
-export { applySchedules, type ScheduleSyncResult } from './sync.ts';
+export { applySchedules, refreshRotations, type ScheduleSyncResult } from './sync.ts';

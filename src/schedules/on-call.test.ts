@@ -8,7 +8,7 @@ import type { Shift } from '../store/schedule-port.ts';
 import { openSqliteStore } from '../store/sqlite/index.ts';
 import { loadSchedules } from './load.ts';
 import { OnCallResolver } from './on-call.ts';
-import { applySchedules } from './sync.ts';
+import { applySchedules, refreshRotations } from './sync.ts';
 
 const zone = 'America/New_York';
 const H = 3_600_000;
@@ -213,5 +213,14 @@ describe('OnCallResolver over the SQLite store', () => {
     ]);
     const now = await resolver.onCall('hospitalist-oncall', at('2026-11-22T15:00:00Z'));
     expect(now.map((e) => e.callOrder)).toEqual([1, 2, 3]);
+  });
+  it('refreshes the demo rotation so a server running for weeks stays covered', async () => {
+    await load('2026-11-22T15:00:00Z');
+    const later = at('2027-01-10T15:00:00Z'); // beyond the 2 days generated ahead
+    expect(await resolver.onCall('hospitalist-oncall', later)).toEqual([]);
+    const { value } = loadSchedules(new YamlFile('schedules.yaml', scheduleYaml), { zone, knownPeople });
+    await refreshRotations(store.schedules, value.rotations, zone, later);
+    expect((await resolver.onCall('hospitalist-oncall', later)).map((e) => e.callOrder)).toEqual([1, 2]);
+    expect(await store.schedules.sources()).toEqual(['demo', 'yaml']);
   });
 });

@@ -1,5 +1,6 @@
 import type { ScheduleStore } from '../store/schedule-port.ts';
-import { isConfigSource, type ScheduleConfig } from './load.ts';
+import { demoSource, expandRotations, isConfigSource, type ScheduleConfig } from './load.ts';
+import type { Rotation } from './rotation.ts';
 
 export interface ScheduleSyncResult {
   /** Per source: how many shifts were replaced by how many. */
@@ -27,4 +28,18 @@ export async function applySchedules(
     result.sources.push({ source: stale, ...r });
   }
   return result;
+}
+
+/**
+ * Regenerates the demo rotation around `now` and replaces the 'demo' source with it. The rotation only
+ * reaches `daysAfter` days ahead, so a server that runs for weeks should call this once a day; slots keep
+ * their ids and people, so only the days that slid in and out of the window change.
+ */
+export async function refreshRotations(
+  store: ScheduleStore,
+  rotations: readonly Rotation[],
+  zone: string,
+  now: Date,
+): Promise<{ removed: number; inserted: number }> {
+  return store.replaceShifts(demoSource, expandRotations(rotations, zone, now));
 }
