@@ -3,11 +3,25 @@ import type pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/config/logger.ts';
 import { MllpClient } from '../../src/delivery/mllp/client.ts';
-import { oru, startTestSwitchboard, type TestSwitchboard } from '../support/harness.ts';
+import {
+  oru,
+  signIn,
+  startTestSwitchboard,
+  type TestSwitchboard,
+  writeTestAccounts,
+  writeTestConfig,
+} from '../support/harness.ts';
 
 let sb: TestSwitchboard;
+let token: string;
 beforeAll(async () => {
-  sb = await startTestSwitchboard();
+  const configDir = writeTestConfig();
+  await writeTestAccounts(configDir, [
+    { username: 'analyst', role: 'analyst' },
+    { username: 'nurse', role: 'clinician' },
+  ]);
+  sb = await startTestSwitchboard({ configDir });
+  token = await signIn(sb.httpUrl, 'analyst');
   const client = new MllpClient({ host: '127.0.0.1', port: sb.mllpPort });
   await client.connect();
   await client.send(oru('API-1', 'LAB'));
@@ -22,8 +36,8 @@ afterAll(async () => {
   await sb.cleanup();
 });
 
-const get = async (path: string) => {
-  const res = await fetch(`${sb.httpUrl}${path}`);
+const get = async (path: string, bearer = token) => {
+  const res = await fetch(`${sb.httpUrl}${path}`, { headers: { authorization: `Bearer ${bearer}` } });
   return { status: res.status, type: res.headers.get('content-type'), body: await res.json() };
 };
 
@@ -77,6 +91,25 @@ describe('GET /api/messages/:id', () => {
     const bad = await get('/api/messages/abc');
     expect(bad.status).toBe(400);
     expect(bad.body.title).toBeTruthy();
+  });
+});
+
+describe('authentication', () => {
+  it('refuses the inbox without a token, with a bad token, and to a clinician', async () => {
+    expect((await fetch(`${sb.httpUrl}/api/messages`)).status).toBe(401);
+    expect((await get('/api/messages', 'forged.token')).status).toBe(401);
+    expect((await get('/api/messages', await signIn(sb.httpUrl, 'nurse'))).status).toBe(403);
+    expect((await fetch(`${sb.httpUrl}/api/health`)).status).toBe(200);
+  });
+
+  it('refuses a wrong password with problem JSON', async () => {
+    const res = await fetch(`${sb.httpUrl}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'analyst', password: 'nope' }),
+    });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
   });
 });
 

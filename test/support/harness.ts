@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
+import { hashPassword } from '../../src/api/passwords.ts';
 import { type RunningSwitchboard, startSwitchboard } from '../../src/main.ts';
 
 export interface TestSwitchboard extends RunningSwitchboard {
@@ -12,7 +13,30 @@ export interface TestSwitchboard extends RunningSwitchboard {
   cleanup(): Promise<void>;
 }
 
+/** Password of every test account (hash computed once; scrypt is deliberately slow). */
+export const TEST_PASSWORD = 'test-password';
+const testHash = hashPassword(TEST_PASSWORD);
+
 /** Site config for tests: every listener on 127.0.0.1 and port 0. Extra YAML files may be added. */
+export async function writeTestAccounts(dir: string, accounts: Array<{ username: string; role: string; person?: string }>) {
+  const hash = await testHash;
+  const lines = accounts.map(
+    (a) => `  - { username: ${a.username}, role: ${a.role}${a.person ? `, person: ${a.person}` : ''}, passwordHash: '${hash}' }`,
+  );
+  writeFileSync(join(dir, 'accounts.yaml'), `accounts:\n${lines.join('\n')}\n`);
+}
+
+/** Signs in over HTTP and returns the bearer token. */
+export async function signIn(httpUrl: string, username: string, password = TEST_PASSWORD): Promise<string> {
+  const res = await fetch(`${httpUrl}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  if (res.status !== 200) throw new Error(`sign-in as ${username} failed: ${res.status}`);
+  return ((await res.json()) as { token: string }).token;
+}
+
 export function writeTestConfig(extra: Record<string, string> = {}, overrides = ''): string {
   const dir = mkdtempSync(join(tmpdir(), 'sb-test-config-'));
   writeFileSync(
