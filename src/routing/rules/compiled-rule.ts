@@ -5,7 +5,6 @@
  */
 import type { DuringWindows } from './during.ts';
 import type { FieldConditions } from './field-conditions.ts';
-import type { RulePath } from './hl7-paths.ts';
 import type { Template, TemplateScope } from './template.ts';
 import type { EscalationPolicy, EvaluationInput, RoutableMessage, Rule, RuleMatch } from './types.ts';
 import { describeCelError, type WhenExpression } from './when-expression.ts';
@@ -51,20 +50,10 @@ const HEADER_CHECKS = ['listener', 'type', 'trigger', 'sendingFacility', 'sendin
 export class CompiledRule {
   readonly rule: Rule;
   private readonly parts: RuleParts;
-  /** Every path the rule reads, offered to `when` as fields[...] and values[...]. */
-  private readonly celPaths: readonly RulePath[];
 
   constructor(parts: RuleParts) {
     this.parts = parts;
     this.rule = parts.rule;
-    const paths = new Map<string, RulePath>();
-    const t = parts.templates;
-    for (const template of [t.title, t.body, t.dedupKey, t.batchKey]) {
-      for (const p of template?.paths ?? []) paths.set(p.text, p);
-    }
-    for (const c of parts.fields.all) paths.set(c.path.text, c.path);
-    for (const p of parts.when?.paths ?? []) paths.set(p.text, p);
-    this.celPaths = [...paths.values()];
   }
 
   /** Does the message match? With `trace`, says why (or why not) in plain words. */
@@ -113,7 +102,7 @@ export class CompiledRule {
     if (when) {
       let holds: boolean;
       try {
-        holds = when.holds(this.celContext(input, fields.segments));
+        holds = when.holds(this.celContext(when, input, fields.segments));
       } catch (e) {
         // A run-time failure (e.g. int('') on an empty field) means "does not match"; the dry run shows it.
         return { ok: false, reasons, failedOn: `when: ${when.source}`, error: describeCelError(e) };
@@ -170,14 +159,16 @@ export class CompiledRule {
     };
   }
 
-  private celContext(input: EvaluationInput, segments: Map<string, SegmentLike>) {
+  /**
+   * The CEL variables. Only the paths the expression names are read: it can name no other, since
+   * fields[...] and values[...] take quoted paths that were collected when it compiled.
+   */
+  private celContext(when: WhenExpression, input: EvaluationInput, segments: Map<string, SegmentLike>) {
     const h = input.message.header;
     const fields = new Map<string, string>();
     const values = new Map<string, string[]>();
-    for (const p of this.celPaths) {
-      fields.set(p.text, p.firstValue(input.message, segments.get(p.segment)));
-      values.set(p.text, p.allValues(input.message));
-    }
+    for (const p of when.fieldPaths) fields.set(p.text, p.firstValue(input.message, segments.get(p.segment)));
+    for (const p of when.valuePaths) values.set(p.text, p.allValues(input.message));
     return {
       messageType: h.messageType,
       trigger: h.triggerEvent,

@@ -37,9 +37,17 @@ export class WhenExpression {
   private constructor(
     readonly source: string,
     private readonly program: ParseResult,
-    /** Paths read through fields[...] or values[...]. */
-    readonly paths: readonly RulePath[],
+    /** Paths read through fields[...]: only these are read before evaluation. */
+    readonly fieldPaths: readonly RulePath[],
+    /** Paths read through values[...]. */
+    readonly valuePaths: readonly RulePath[],
   ) {}
+
+  /** Every path the expression reads. */
+  get paths(): RulePath[] {
+    const all = new Map([...this.fieldPaths, ...this.valuePaths].map((p) => [p.text, p]));
+    return [...all.values()];
+  }
 
   /** Compiles and type-checks; returns the problems (as text) instead when there are any. */
   static compile(source: string): WhenExpression | string[] {
@@ -50,7 +58,7 @@ export class WhenExpression {
       return [`does not compile: ${describeCelError(e)}`];
     }
     const problems: string[] = [];
-    const paths = new Map<string, RulePath>();
+    const paths = { fields: new Map<string, RulePath>(), values: new Map<string, RulePath>() };
     visit(program.ast, (node) => {
       if (node.op !== '[]') return;
       const [target, index] = node.args as [ASTNode, ASTNode];
@@ -61,7 +69,7 @@ export class WhenExpression {
       }
       const path = RulePath.compile(index.args);
       if (typeof path === 'string') problems.push(`${target.args}['${index.args}']: ${path}`);
-      else paths.set(path.text, path);
+      else paths[target.args].set(path.text, path);
     });
     const checked = program.check();
     if (!checked.valid) {
@@ -71,7 +79,9 @@ export class WhenExpression {
     } else if (checked.type !== 'bool') {
       problems.push(`must give true or false, but gives ${checked.type}`);
     }
-    return problems.length ? problems : new WhenExpression(source, program, [...paths.values()]);
+    return problems.length
+      ? problems
+      : new WhenExpression(source, program, [...paths.fields.values()], [...paths.values.values()]);
   }
 
   /** True when the expression holds; throws the library's EvaluationError when it fails to run. */
