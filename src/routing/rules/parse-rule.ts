@@ -213,9 +213,26 @@ export function parseRule(
     ...(dedupWindowMinutes === undefined ? {} : { dedupWindowMinutes }),
     ...(batch === undefined ? {} : { batch }),
     stop,
+    conditions: Object.freeze(describeConditions(header, fields, during, when)),
     at: check.at(at),
   });
   return { compiled: new CompiledRule({ rule, header, fields, during, when, templates }) };
+}
+
+function describeConditions(
+  header: HeaderMatchers,
+  fields: FieldConditions,
+  during: DuringWindows | undefined,
+  when: WhenExpression | undefined,
+): string[] {
+  const words: string[] = [];
+  for (const [key, values] of Object.entries(header) as Array<[string, ReadonlySet<string>]>) {
+    words.push(`${key} ${[...values].join(' or ')}`);
+  }
+  for (const c of fields.all) words.push(c.describe());
+  if (during) words.push(during.describe());
+  if (when) words.push(`when: ${when.source}`);
+  return words;
 }
 
 function template(value: unknown, at: KeyPath, check: FileChecker): Template | undefined {

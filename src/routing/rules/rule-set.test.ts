@@ -113,6 +113,7 @@ describe('RuleSet.evaluate', () => {
     expect(m.dedupWindowMinutes).toBe(15);
     expect(m.batchMinutes).toBeUndefined();
     expect(m.reasons).toEqual(['type is ORU', 'OBX[2]-8 is "HH" (OBX-8 in HH, LL, AA)']);
+    expect(m.rule.conditions).toEqual(['type ORU', 'OBX-8 in HH, LL, AA']);
   });
 
   it('leaves the dedup key out when a value it names is missing, rather than merge patients', () => {

@@ -84,6 +84,8 @@ export interface Rule {
   batch?: BatchSettings;
   /** Stop evaluating later rules once this one matched. */
   stop: boolean;
+  /** The match conditions in plain words (`type ORU`, `OBX-8.1 in HH, LL, AA`), for listings. */
+  conditions: readonly string[];
   at: SourceLocation;
 }
 
