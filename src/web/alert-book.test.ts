@@ -38,3 +38,33 @@ describe('AlertBook', () => {
     expect(book.list()).toEqual([]);
   });
 });
+
+describe('AlertBook receipts', () => {
+  it('lays the page’s own delivered/read over the server state, never lowering it', () => {
+    const book = new AlertBook();
+    const recipients = [
+      { personId: 'p-me', name: 'Me', state: 'queued' },
+      { personId: 'p-other', name: 'Other', state: 'queued' },
+    ];
+    book.put(alert(5, '2026-11-22T02:00:00Z', { myState: 'queued', recipients }));
+    book.noteReceipt(5, 'delivered', 'p-me');
+    expect(book.get(5)?.myState).toBe('delivered');
+    book.noteReceipt(5, 'read', 'p-me');
+    book.noteReceipt(5, 'delivered', 'p-me'); // a late receipt does not step back
+    const seen = book.get(5) as unknown as { myState: string; recipients: Array<{ state: string }> };
+    expect(seen.myState).toBe('read');
+    expect(seen.recipients.map((r) => r.state)).toEqual(['read', 'queued']);
+    expect(book.list()[0].myState).toBe('read');
+  });
+
+  it('lets the server’s answer states win, and forgets receipts with the alert', () => {
+    const book = new AlertBook();
+    book.put(alert(6, '2026-11-22T02:00:00Z', { myState: 'delivered' }));
+    book.noteReceipt(6, 'read', 'p-me');
+    book.put(alert(6, '2026-11-22T02:00:00Z', { myState: 'acknowledged' }));
+    expect(book.get(6)?.myState).toBe('acknowledged');
+    book.remove(6);
+    book.put(alert(6, '2026-11-22T02:00:00Z', { myState: 'queued' }));
+    expect(book.get(6)?.myState).toBe('queued');
+  });
+});

@@ -7,6 +7,7 @@ export interface BookAlert {
 export declare function newestFirst(a: BookAlert, b: BookAlert): number;
 export declare class AlertBook {
   put(alert: BookAlert): 'new' | 'changed' | 'same';
+  noteReceipt(id: number | string, state: 'delivered' | 'read', personId?: string): void;
   remove(id: number | string): BookAlert | undefined;
   get(id: number | string): BookAlert | undefined;
   has(id: number | string): boolean;

@@ -6,7 +6,14 @@ import { renderAlertDetail } from './alert-detail.js';
 import { renderAlertList } from './alert-list.js';
 import { AlertSocket, CLOSE_NOT_A_RECIPIENT, socketUrl } from './alert-socket.js';
 import { isUnseen, personName, priorityLabel, stateLabel } from './format.js';
-import { fetchAlertTimeline, forgetSession, savedSession, saveSession, signIn } from './session.js';
+import {
+  fetchAlertTimeline,
+  forgetSession,
+  savedSession,
+  saveSession,
+  signIn,
+  tokenStillAccepted,
+} from './session.js';
 import { AlertTones } from './tones.js';
 
 const $ = (id) => document.getElementById(id);
@@ -40,6 +47,8 @@ let session = null;
 let socket = null;
 let connected = false;
 let serverSkewMs = 0;
+/** The signed-in person's id as the server's `welcome` gives it. */
+let me = null;
 let openId = null;
 /** Per alert: the answer on its way (`pendingAction`), or the last result to show. */
 const answers = new Map();
@@ -133,10 +142,14 @@ function showConnection(status) {
 
 // ---- the socket -----------------------------------------------------------------------------------------
 
-function sendOnce(frame) {
-  const key = `${frame.type}:${frame.alertId}`;
+/** Sends a `delivered` or `read` receipt once per connection (a replay does not resend it). */
+function sendReceipt(type, alertId) {
+  const key = `${type}:${alertId}`;
   if (sentThisConnection.has(key)) return;
-  if (socket?.send(frame)) sentThisConnection.add(key);
+  if (socket?.send({ type, alertId })) {
+    sentThisConnection.add(key);
+    book.noteReceipt(alertId, type, me ?? session?.person?.id);
+  }
 }
 
 function onStatus(status) {
@@ -165,6 +178,7 @@ function onFrame(frame) {
   switch (frame.type) {
     case 'welcome':
       if (frame.serverTime) serverSkewMs = Date.parse(frame.serverTime) - Date.now() || 0;
+      me = frame.person?.id ?? me;
       sentThisConnection = new Set();
       unconfirmed = new Set(book.list().map((a) => String(a.id)));
       clearTimeout(settleTimer);
@@ -194,18 +208,19 @@ function receiveAlert(alert) {
   closedReasons.delete(id);
   const before = book.get(id);
   const change = book.put(alert);
-  if (alert.myState === 'queued') sendOnce({ type: 'delivered', alertId: alert.id });
+  if (alert.myState === 'queued') sendReceipt('delivered', alert.id);
   if (change === 'new' && isUnseen(alert)) {
     tones.play(alert.priority);
-    if (alert.priority === 'urgent') navigator.vibrate?.([200, 100, 200, 100, 200]);
+    // Chrome refuses (and logs) vibration before the first tap on the page, e.g. right after a reload.
+    if (alert.priority === 'urgent' && navigator.userActivation?.hasBeenActive !== false)
+      navigator.vibrate?.([200, 100, 200, 100, 200]);
     announce(`New ${priorityLabel(alert.priority).toLowerCase()} alert: ${alert.title}. ${alert.body ?? ''}`);
   } else if (change === 'changed' && before?.status === 'open' && alert.status !== 'open') {
     const by = alert.acknowledgedBy ? ` by ${personName(alert, alert.acknowledgedBy)}` : '';
     announce(`${alert.title}: ${stateLabel(alert.status).toLowerCase()}${by}.`);
   }
   if (id === openId) {
-    if (isUnseen(alert) && document.visibilityState === 'visible')
-      sendOnce({ type: 'read', alertId: alert.id });
+    if (isUnseen(alert) && document.visibilityState === 'visible') sendReceipt('read', alert.id);
     if (change === 'changed') loadTimeline(id);
   }
   render();
@@ -292,7 +307,7 @@ function showRoute() {
     return;
   }
   const alert = book.get(id);
-  if (alert && isUnseen(alert)) sendOnce({ type: 'read', alertId: alert.id });
+  if (alert && isUnseen(alert)) sendReceipt('read', alert.id);
   timelines.delete(id);
   loadTimeline(id);
   render();
@@ -391,7 +406,7 @@ document.addEventListener('visibilitychange', () => {
   if (document.visibilityState !== 'visible') return;
   socket?.reconnectNow();
   const alert = openId !== null ? book.get(openId) : undefined;
-  if (alert && isUnseen(alert)) sendOnce({ type: 'read', alertId: alert.id });
+  if (alert && isUnseen(alert)) sendReceipt('read', alert.id);
   render();
 });
 // "4 min ago" has to keep counting while the phone sits on the desk.
