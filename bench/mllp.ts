@@ -42,17 +42,32 @@ interface ServerKind {
   file: string;
   /** Whether it stores messages (then its rows are counted after the run). */
   stores: boolean;
+  /** How long its graceful stop may take (Switchboard finishes routing its backlog first). */
+  stopTimeoutMs: number;
 }
 
 const servers: ServerKind[] = [
-  { name: 'bare-ack', label: 'A bare ACK (memory)', file: 'mllp/servers/memory-ack.ts', stores: false },
+  {
+    name: 'bare-ack',
+    label: 'A bare ACK (memory)',
+    file: 'mllp/servers/memory-ack.ts',
+    stores: false,
+    stopTimeoutMs: 30_000,
+  },
   {
     name: 'sqlite-commit',
     label: 'B bare SQLite commit',
     file: 'mllp/servers/sqlite-commit.ts',
     stores: true,
+    stopTimeoutMs: 30_000,
   },
-  { name: 'switchboard', label: 'Switchboard', file: 'mllp/servers/switchboard.ts', stores: true },
+  {
+    name: 'switchboard',
+    label: 'Switchboard',
+    file: 'mllp/servers/switchboard.ts',
+    stores: true,
+    stopTimeoutMs: 30 * 60_000,
+  },
 ];
 
 interface Cell {
@@ -68,6 +83,32 @@ interface Cell {
   serverCpuPerMessageUs: number;
   generatorCpu: number;
   errorSamples: string[];
+  /** Load time from the first write to the last ACK. */
+  elapsedMs: number;
+  /** Switchboard: how long routing took to catch up after the last ACK, and the messages' final statuses. */
+  routingDrainMs?: number;
+  stopCpuMs: number;
+  statuses?: string;
+}
+
+const formatSeconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** A cell that could not run (a server that would not start or stop): its reason goes in the errors. */
+function failedCell(server: ServerKind, connections: number, err: Error): Cell {
+  return {
+    server,
+    connections,
+    rate: Number.NaN,
+    p50: Number.NaN,
+    p99: Number.NaN,
+    errors: 1,
+    serverCpu: Number.NaN,
+    serverCpuPerMessageUs: Number.NaN,
+    generatorCpu: Number.NaN,
+    errorSamples: [`cell failed: ${err.message}`],
+    elapsedMs: Number.NaN,
+    stopCpuMs: Number.NaN,
+  };
 }
 
 const percent = (value: number) => (Number.isFinite(value) ? `${value.toFixed(0)}%` : '-');
@@ -108,17 +149,25 @@ function options(argv: string[]) {
   };
 }
 
-/** Rows in the server's message table and how many distinct control ids they hold. */
-function countStored(database: string): { rows: number; distinct: number } {
+/**
+ * Rows in the server's message table, how many distinct control ids they hold, and (for a table with a
+ * status column, i.e. Switchboard's) how many rows have each status.
+ */
+function countStored(database: string): { rows: number; distinct: number; statuses?: string } {
   const db = new Database(database, { readonly: true, fileMustExist: true });
   try {
     const row = db
       .prepare('SELECT count(*) AS rows, count(DISTINCT control_id) AS distinct_ids FROM messages')
-      .get() as {
-      rows: number;
-      distinct_ids: number;
-    };
-    return { rows: row.rows, distinct: row.distinct_ids };
+      .get() as { rows: number; distinct_ids: number };
+    const columns = db.prepare('PRAGMA table_info(messages)').all() as Array<{ name: string }>;
+    let statuses: string | undefined;
+    if (columns.some((c) => c.name === 'status')) {
+      const byStatus = db
+        .prepare('SELECT status, count(*) AS n FROM messages GROUP BY status ORDER BY n DESC')
+        .all() as Array<{ status: string; n: number }>;
+      statuses = byStatus.map((s) => `${s.status} ${s.n}`).join(', ');
+    }
+    return { rows: row.rows, distinct: row.distinct_ids, statuses };
   } finally {
     db.close();
   }
@@ -135,7 +184,10 @@ async function runCell(
   const templates = [admissionTemplate(templateOptions), labResultTemplate(templateOptions)];
   const execArgv =
     opts.profile && server.name === 'switchboard' ? ['--cpu-prof', '--cpu-prof-dir', opts.profile] : [];
-  const child = await launchServer(join(here, server.file), ['--data-dir', dataDir], { execArgv });
+  const child = await launchServer(join(here, server.file), ['--data-dir', dataDir], {
+    execArgv,
+    stopTimeoutMs: server.stopTimeoutMs,
+  });
   try {
     child.mark();
     const generatorCpuBefore = process.cpuUsage();
@@ -153,9 +205,11 @@ async function runCell(
     const errorSamples = [...result.errorSamples];
     let errors = result.errors;
     let stored: number | undefined;
+    let statuses: string | undefined;
     if (server.stores) {
       const counted = countStored(String(child.info.database));
       stored = counted.rows;
+      statuses = counted.statuses;
       // The figure is for durably stored messages: every accepted message must be a row, once.
       if (counted.rows !== opts.messages || counted.distinct !== counted.rows) {
         errors += Math.abs(opts.messages - counted.distinct) || 1;
@@ -182,6 +236,10 @@ async function runCell(
           ? ((generatorCpu.user + generatorCpu.system) / 1000 / result.elapsedMs) * 100
           : Number.NaN,
       errorSamples,
+      elapsedMs: result.elapsedMs,
+      routingDrainMs: typeof report.info.routingDrainMs === 'number' ? report.info.routingDrainMs : undefined,
+      stopCpuMs: report.stopCpuMs,
+      statuses,
     };
   } catch (err) {
     child.kill();
@@ -205,11 +263,16 @@ export async function run(argv: string[]): Promise<void> {
   const cells: Cell[] = [];
   for (const connections of opts.connections) {
     for (const server of opts.servers) {
-      const cell = await runCell(server, connections, opts, runTag);
+      const cell = await runCell(server, connections, opts, runTag).catch((err: Error) =>
+        failedCell(server, connections, err),
+      );
       cells.push(cell);
       console.log(
         `  ${server.label.padEnd(22)} ${String(connections).padStart(3)} conn: ${formatRate(cell.rate).padStart(7)} msgs/s, ` +
-          `p50 ${formatMs(cell.p50)} ms, p99 ${formatMs(cell.p99)} ms, errors ${cell.errors}`,
+          `p50 ${formatMs(cell.p50)} ms, p99 ${formatMs(cell.p99)} ms, errors ${cell.errors}` +
+          (cell.routingDrainMs === undefined
+            ? ''
+            : `, routing caught up ${formatSeconds(cell.routingDrainMs)} later`),
       );
       for (const sample of cell.errorSamples.slice(0, 3)) console.log(`      ${sample}`);
     }
@@ -271,5 +334,19 @@ export async function run(argv: string[]): Promise<void> {
       },
     ]),
   );
+  const routed = cells.filter((c) => c.routingDrainMs !== undefined);
+  if (routed.length > 0) {
+    console.log(
+      '\nSwitchboard routing (asynchronous to the ACK; no rules configured, ADT updates the census):',
+    );
+    for (const c of routed) {
+      const total = c.elapsedMs + (c.routingDrainMs ?? 0);
+      console.log(
+        `  ${String(c.connections).padStart(3)} conn: backlog drained ${formatSeconds(c.routingDrainMs ?? 0)} after the last ACK ` +
+          `(CPU ${formatSeconds(c.stopCpuMs)}); end to end ${formatRate((opts.messages / total) * 1000)} msgs/s; ` +
+          `statuses: ${c.statuses ?? '-'}`,
+      );
+    }
+  }
   if (opts.profile) console.log(`\nCPU profiles of the Switchboard children: ${opts.profile}/*.cpuprofile`);
 }

@@ -19,6 +19,9 @@ export interface ChildReport {
   systemCpuMs: number;
   /** Wall time from `mark` to `stop`. */
   wallMs: number;
+  /** Wall and CPU time of the graceful stop itself (a server may finish queued work then). */
+  stopMs: number;
+  stopCpuMs: number;
   /** Anything else the child wants to say (for example how many rows it stored). */
   info: Record<string, unknown>;
 }
@@ -162,15 +165,20 @@ export function serveInChild(start: () => Promise<ServedInChild>): void {
           markedCpu = process.cpuUsage();
           markedAt = performance.now();
         } else if (msg.type === 'stop') {
+          const stopAsked = process.cpuUsage();
           const cpu = process.cpuUsage(markedCpu);
-          const wallMs = performance.now() - markedAt;
+          const stopAt = performance.now();
+          const wallMs = stopAt - markedAt;
           served.stop().then(
             (info) => {
+              const stopCpu = process.cpuUsage(stopAsked);
               reply({
                 type: 'stopped',
                 userCpuMs: cpu.user / 1000,
                 systemCpuMs: cpu.system / 1000,
                 wallMs,
+                stopMs: performance.now() - stopAt,
+                stopCpuMs: (stopCpu.user + stopCpu.system) / 1000,
                 info: info ?? {},
               });
               process.disconnect();

@@ -1,8 +1,11 @@
 /**
  * Switchboard itself, started the way `switchboard start` does it (startSwitchboard from src/main.ts), with
  * a config folder written here and the data folder the parent gives. Only the MLLP listener is on (HTTP
- * off), logging silent, so the figures are those of the ingest path: frame, parse the header, store
- * durably with group commit, hand to routing, ACK in order.
+ * off), logging silent. The ACK figures are those of the ingest path (frame, parse the header, store
+ * durably with group commit, hand to routing, ACK in order), but the routing core runs in the same
+ * process as it does in production: with no rules folder every message ends `unrouted`, and ADT still
+ * updates the census. Routing is asynchronous to the ACK, so when asked to stop the child first waits
+ * for the routing backlog to drain and reports how long that took.
  *
  * Forked by bench/mllp.ts through launchServer; argument: --data-dir <folder>.
  */
@@ -40,9 +43,12 @@ serveInChild(async () => {
     port: running.mllp.port,
     info: { database: join(dataDir, 'switchboard.db'), table: 'messages' },
     async stop() {
+      const drainStartedAt = performance.now();
+      await running.routing.router.drained();
+      const routingDrainMs = performance.now() - drainStartedAt;
       await running.stop();
       rmSync(configDir, { recursive: true, force: true });
-      return {};
+      return { routingDrainMs };
     },
   };
 });
