@@ -4,6 +4,7 @@ import {
   clockTime,
   eventLabel,
   isUnseen,
+  locationText,
   personName,
   priorityLabel,
   priorityOf,
@@ -55,7 +56,7 @@ describe('labels', () => {
       'Normal',
       'Low',
     ]);
-    expect(stateLabel('queued')).toBe('Sending');
+    expect(stateLabel('queued')).toBe('Pending');
     expect(stateLabel('acknowledged')).toBe('Acknowledged');
     expect(eventLabel('failsafe')).toBe('Failsafe');
   });
@@ -94,5 +95,15 @@ describe('personName', () => {
     expect(personName(alert, 'p-ahmed')).toBe('Dr. Ahmed');
     expect(personName(alert, 'p-lee')).toBe('p-lee');
     expect(personName(alert, null)).toBe('');
+  });
+});
+
+describe('locationText', () => {
+  it('reads the census shape and the document’s string alike', () => {
+    expect(locationText('4W 401-A')).toBe('4W 401-A');
+    expect(locationText({ facility: 'RGH', unit: '4W', room: '402', bed: 'B' })).toBe('4W 402-B');
+    expect(locationText({ unit: 'ED', bed: 'Bay 7' })).toBe('ED Bay 7');
+    expect(locationText({ facility: 'RGH' })).toBe('RGH');
+    expect(locationText(null)).toBe('');
   });
 });

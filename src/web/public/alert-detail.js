@@ -6,6 +6,7 @@ import {
   actionLabel,
   clockTime,
   eventLabel,
+  locationText,
   personName,
   priorityLabel,
   priorityOf,
@@ -23,7 +24,13 @@ function patientSection(patient) {
     'section',
     { class: 'panel patient', 'aria-labelledby': 'patient-heading' },
     h('h3', { id: 'patient-heading' }, 'Patient'),
-    h('dl', {}, row('Name', patient.name), row('MRN', patient.mrn), row('Location', patient.location)),
+    h(
+      'dl',
+      {},
+      row('Name', patient.name),
+      row('MRN', patient.mrn),
+      row('Location', locationText(patient.location)),
+    ),
   );
 }
 

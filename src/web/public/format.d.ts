@@ -13,3 +13,6 @@ export declare function personName(
   alert: { recipients?: Array<{ personId: string; name?: string }> } | undefined,
   who: string | { personId?: string; name?: string } | null | undefined,
 ): string;
+export declare function locationText(
+  location: string | { facility?: string; unit?: string; room?: string; bed?: string } | null | undefined,
+): string;

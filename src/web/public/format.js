@@ -7,7 +7,7 @@ const PRIORITY_LABELS = { urgent: 'Urgent', high: 'High', normal: 'Normal', low:
 
 /** docs/websocket.md: a recipient's own state, in the order an answer moves it. */
 const STATE_LABELS = {
-  queued: 'Sending',
+  queued: 'Pending',
   delivered: 'Delivered',
   read: 'Read',
   accepted: 'Accepted',
@@ -122,4 +122,18 @@ export function personName(alert, who) {
   if (typeof who === 'object') return who.name || who.personId || '';
   const recipient = (alert?.recipients ?? []).find((r) => r.personId === who);
   return recipient?.name || who;
+}
+
+/**
+ * A patient location in the words a ward uses: "4W 402-B". The protocol document shows a string; the
+ * server may send the census shape `{ facility, unit, room, bed }`, which is put into the same words.
+ */
+export function locationText(location) {
+  if (!location) return '';
+  if (typeof location === 'string') return location;
+  if (typeof location !== 'object') return String(location);
+  const { unit, room, bed, facility } = location;
+  const place = room && bed ? `${room}-${bed}` : room || bed || '';
+  const words = [unit, place].filter(Boolean).join(' ');
+  return words || facility || '';
 }
