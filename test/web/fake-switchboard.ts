@@ -150,6 +150,11 @@ export class FakeSwitchboard {
     for (const s of this.sockets) this.send(s, { type: 'removed', alertId: id, reason });
   }
 
+  /** The alert is closed while nobody is connected: no frame goes out, the replay simply leaves it out. */
+  closeQuietly(id: number): void {
+    this.alerts.delete(id);
+  }
+
   /** Drops every connection the way a restart or a lost network does (no close frame). */
   dropAll(): void {
     for (const s of this.sockets) s.terminate();

@@ -61,6 +61,8 @@ let sentThisConnection = new Set();
 let unconfirmed = new Set();
 let settleTimer = null;
 let refSeq = 0;
+/** Every alert id this page has shown since sign-in: one that comes back (a slow replay) does not ring again. */
+const everSeen = new Set();
 
 const nowMs = () => Date.now() + serverSkewMs;
 
@@ -209,7 +211,9 @@ function receiveAlert(alert) {
   const before = book.get(id);
   const change = book.put(alert);
   if (alert.myState === 'queued') sendReceipt('delivered', alert.id);
-  if (change === 'new' && isUnseen(alert)) {
+  const firstSight = !everSeen.has(id);
+  everSeen.add(id);
+  if (change === 'new' && firstSight && isUnseen(alert)) {
     tones.play(alert.priority);
     // Chrome refuses (and logs) vibration before the first tap on the page, e.g. right after a reload.
     if (alert.priority === 'urgent' && navigator.userActivation?.hasBeenActive !== false)
@@ -344,6 +348,7 @@ function endSession(message) {
   refs.clear();
   timelines.clear();
   closedReasons.clear();
+  everSeen.clear();
   clearTimeout(settleTimer);
   tones.ring(false);
   renderAlertList(ui.list, [], { nowMs: nowMs(), onOpen: openAlert, selectedId: null });
