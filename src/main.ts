@@ -14,6 +14,7 @@ import { createLogger } from './config/logger.ts';
 import { loadSite, recipientChecker, type Site } from './config/site.ts';
 import { ClinicianHub } from './delivery/app/hub.ts';
 import { MllpListener } from './listeners/mllp/server.ts';
+import { AlertLocks } from './routing/alert-locks.ts';
 import { AlertService } from './routing/alerts.ts';
 import { type Clock, systemClock } from './routing/clock.ts';
 import { dryRun } from './routing/dry-run.ts';
@@ -121,7 +122,8 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
         })();
 
     const notifier = new NotificationFanout();
-    const escalation = new EscalationEngine(store.alerts, resolver, notifier, clock, log);
+    const locks = new AlertLocks();
+    const escalation = new EscalationEngine(store.alerts, resolver, notifier, clock, log, locks);
     const failsafe = config.routing.failsafeGroup
       ? [
           {
@@ -131,7 +133,16 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
           },
         ]
       : [];
-    const alerts = new AlertService(store.alerts, resolver, escalation, notifier, clock, log, failsafe);
+    const alerts = new AlertService(
+      store.alerts,
+      resolver,
+      escalation,
+      notifier,
+      clock,
+      log,
+      failsafe,
+      locks,
+    );
     const hub = new ClinicianHub({
       alerts: store.alerts,
       nameOf,

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Alert, AlertPriority, AlertStore, RecipientState } from '../store/alert-port.ts';
+import type { AlertLocks } from './alert-locks.ts';
 import type { Clock } from './clock.ts';
 import type { EscalationEngine } from './escalation.ts';
 import type { PatientContext } from './model.ts';
@@ -63,6 +64,7 @@ export class AlertService {
     private readonly log: Logger,
     /** Who hears about an alert nobody could be found for, when its rule has no escalation policy. */
     private readonly siteFailsafe: readonly RecipientSpec[],
+    private readonly locks: AlertLocks,
   ) {}
 
   observe(o: AlertObserver): void {
@@ -131,7 +133,16 @@ export class AlertService {
     if (alert) this.changed(alert);
   }
 
-  async respond(alertId: number, personId: string, action: ClinicianAction, choice?: string): Promise<Alert> {
+  respond(alertId: number, personId: string, action: ClinicianAction, choice?: string): Promise<Alert> {
+    return this.locks.run(alertId, () => this.applyAnswer(alertId, personId, action, choice));
+  }
+
+  private async applyAnswer(
+    alertId: number,
+    personId: string,
+    action: ClinicianAction,
+    choice?: string,
+  ): Promise<Alert> {
     const alert = await this.store.get(alertId);
     if (!alert) throw new AlertActionError('alert-not-found', `no alert ${alertId}`, 404);
     const me = (await this.store.recipients(alertId)).find((r) => r.personId === personId);
@@ -185,7 +196,7 @@ export class AlertService {
     this.recipientChanged(alert, personId, state);
 
     if (action === 'reject') {
-      await this.escalation.escalateNow(alert);
+      await this.escalation.escalateNow(alert, false);
       const fresh = (await this.store.get(alertId)) ?? alert;
       this.changed(fresh);
       return fresh;

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Alert, AlertStore, EscalationTimer } from '../store/alert-port.ts';
+import type { AlertLocks } from './alert-locks.ts';
 import type { Clock } from './clock.ts';
 import type { PatientContext } from './model.ts';
 import type { NotificationPort } from './notifications.ts';
@@ -24,6 +25,7 @@ export class EscalationEngine {
     private readonly notifier: NotificationPort,
     private readonly clock: Clock,
     private readonly log: Logger,
+    private readonly locks: AlertLocks,
   ) {}
 
   /** Starts a policy on a new alert: the first step runs now when its delay is 0. */
@@ -44,26 +46,30 @@ export class EscalationEngine {
   /** Runs every due step. Returns how many timers it advanced. */
   async tick(): Promise<number> {
     const due = await this.alerts.dueTimers(this.clock.now(), 500);
-    for (const timer of due) {
+    for (const entry of due) {
       try {
-        const alert = await this.alerts.get(timer.alertId);
-        if (!alert || alert.status !== 'open') {
-          await this.alerts.clearTimer(timer.alertId);
-          continue;
-        }
-        await this.advance(timer, alert);
+        await this.locks.run(entry.alertId, async () => {
+          // Re-read under the lock: an answer may have stopped or moved the escalation meanwhile.
+          const timer = await this.alerts.timer(entry.alertId);
+          const alert = await this.alerts.get(entry.alertId);
+          if (!timer || timer.dueAt > this.clock.now()) return;
+          if (!alert || alert.status !== 'open') return this.alerts.clearTimer(entry.alertId);
+          await this.advance(timer, alert);
+        });
       } catch (err) {
-        this.log.error({ err, alertId: timer.alertId }, 'escalation step failed; retrying next tick');
+        this.log.error({ err, alertId: entry.alertId }, 'escalation step failed; retrying next tick');
       }
     }
     return due.length;
   }
 
-  /** A rejection: the next step is due now. */
-  async escalateNow(alert: Alert): Promise<void> {
-    const timer = await this.alerts.timer(alert.id);
-    if (!timer) return;
-    await this.advance({ ...timer, dueAt: this.clock.now() }, alert);
+  /** A rejection: the next step is due now. Callers already holding the alert's lock pass lock=false. */
+  async escalateNow(alert: Alert, lock = true): Promise<void> {
+    const run = async () => {
+      const timer = await this.alerts.timer(alert.id);
+      if (timer) await this.advance({ ...timer, dueAt: this.clock.now() }, alert);
+    };
+    await (lock ? this.locks.run(alert.id, run) : run());
   }
 
   async stop(alertId: number): Promise<void> {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { hashPassword } from '../../src/api/passwords.ts';
 import { type RunningSwitchboard, startSwitchboard } from '../../src/main.ts';
+import type { Clock } from '../../src/routing/clock.ts';
 
 export interface TestSwitchboard extends RunningSwitchboard {
   configDir: string;
@@ -18,10 +19,14 @@ export const TEST_PASSWORD = 'test-password';
 const testHash = hashPassword(TEST_PASSWORD);
 
 /** Site config for tests: every listener on 127.0.0.1 and port 0. Extra YAML files may be added. */
-export async function writeTestAccounts(dir: string, accounts: Array<{ username: string; role: string; person?: string }>) {
+export async function writeTestAccounts(
+  dir: string,
+  accounts: Array<{ username: string; role: string; person?: string }>,
+) {
   const hash = await testHash;
   const lines = accounts.map(
-    (a) => `  - { username: ${a.username}, role: ${a.role}${a.person ? `, person: ${a.person}` : ''}, passwordHash: '${hash}' }`,
+    (a) =>
+      `  - { username: ${a.username}, role: ${a.role}${a.person ? `, person: ${a.person}` : ''}, passwordHash: '${hash}' }`,
   );
   writeFileSync(join(dir, 'accounts.yaml'), `accounts:\n${lines.join('\n')}\n`);
 }
@@ -49,7 +54,13 @@ export function writeTestConfig(extra: Record<string, string> = {}, overrides = 
 
 /** Starts a real Switchboard on ephemeral ports with a fresh data folder. */
 export async function startTestSwitchboard(
-  options: { configDir?: string; dataDir?: string; env?: NodeJS.ProcessEnv } = {},
+  options: {
+    configDir?: string;
+    dataDir?: string;
+    env?: NodeJS.ProcessEnv;
+    clock?: Clock;
+    cycle?: boolean;
+  } = {},
 ): Promise<TestSwitchboard> {
   const configDir = options.configDir ?? writeTestConfig();
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'sb-test-data-'));
@@ -58,6 +69,8 @@ export async function startTestSwitchboard(
     dataDir,
     env: options.env ?? {},
     log: pino({ level: 'silent' }),
+    clock: options.clock,
+    cycle: options.cycle,
   });
   return {
     ...running,
