@@ -55,6 +55,7 @@ describe.skipIf(!hasChromium)('clinician page against a scripted server', () => 
     await page.getByLabel('Password').fill('guess');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.locator('#sign-in-error', { hasText: 'not recognised' }).waitFor();
+    await page.screenshot({ path: '/tmp/switchboard-page-sign-in.png' });
     expect(await page.locator('#sign-in').isVisible()).toBe(true);
     expect(await page.locator('#app-bar').isVisible()).toBe(false);
   });
