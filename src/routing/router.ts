@@ -5,6 +5,7 @@ import type { MessageStore } from '../store/port.ts';
 import type { AlertService } from './alerts.ts';
 import type { Clock } from './clock.ts';
 import type { InboundEvent, InboundPort } from './inbound-port.ts';
+import type { PatientContext } from './model.ts';
 import { describeLocation, patientFromMessage } from './patient-context.ts';
 import type { RuleSet } from './rules/rule-set.ts';
 import type { RuleMatch } from './rules/types.ts';
@@ -26,6 +27,7 @@ interface BatchItem {
   messageId: number;
   title: string;
   body: string;
+  patient?: PatientContext;
 }
 
 /**
@@ -103,7 +105,12 @@ export class Router implements InboundPort {
     const { deps } = this;
     const now = deps.clock.now();
     if (match.batchMinutes && match.batchKey) {
-      const item: BatchItem = { messageId: event.messageId, title: match.title, body: match.body };
+      const item: BatchItem = {
+        messageId: event.messageId,
+        title: match.title,
+        body: match.body,
+        patient: patientFromMessage(message),
+      };
       const batch = await deps.alerts.addToBatch(
         match.batchKey,
         match.rule.id,
@@ -159,6 +166,9 @@ export class Router implements InboundPort {
           title: `${items.length} × ${items[0]?.title ?? batch.ruleId}`,
           body: items.map((i) => `• ${i.title}${i.body ? ` — ${i.body}` : ''}`).join('\n'),
           priority: rule?.priority ?? 'normal',
+          // Recipients are resolved against the batch's first message: key a batch by whatever decides
+          // who gets it (unit, primary care provider) when one rule's messages go to different people.
+          patient: items[0]?.patient,
           recipients: rule?.recipients ?? [],
           policy,
           reasons: [
