@@ -5,6 +5,7 @@ import { AlertBook } from './alert-book.js';
 import { renderAlertDetail } from './alert-detail.js';
 import { renderAlertList } from './alert-list.js';
 import { AlertSocket, CLOSE_NOT_A_RECIPIENT, socketUrl } from './alert-socket.js';
+import { showConnection, wireSoundControls } from './app-bar.js';
 import { isUnseen, personName, priorityLabel, stateLabel } from './format.js';
 import {
   fetchAlertTimeline,
@@ -17,7 +18,6 @@ import {
 import { AlertTones } from './tones.js';
 
 const $ = (id) => document.getElementById(id);
-const MUTE_KEY = 'switchboard.muted';
 /** After a reconnect, alerts the server has not replayed within this time were closed while we were away. */
 const REPLAY_SETTLE_MS = 5000;
 
@@ -41,7 +41,7 @@ const ui = {
 
 const book = new AlertBook();
 const tones = new AlertTones();
-tones.muted = sessionStorage.getItem(MUTE_KEY) === 'true';
+const renderSound = wireSoundControls({ tones, mute: ui.mute, soundOn: ui.soundOn });
 
 let session = null;
 let socket = null;
@@ -112,34 +112,12 @@ function renderDetail() {
   });
 }
 
-function renderSound() {
-  ui.mute.setAttribute('aria-pressed', String(tones.muted));
-  ui.mute.textContent = tones.muted ? 'Muted' : 'Sound on';
-  ui.soundOn.hidden = tones.ready || tones.muted;
-}
-
 /** Screen readers read the live region when its text changes; clearing first repeats identical news. */
 function announce(text) {
   ui.announcer.textContent = '';
   requestAnimationFrame(() => {
     ui.announcer.textContent = text;
   });
-}
-
-const CONNECTION_TEXT = {
-  connecting: 'Connecting…',
-  connected: 'Connected',
-  reconnecting: 'Reconnecting…',
-  'signed-out': 'Signed out',
-  stopped: 'Signed out',
-};
-
-function showConnection(status) {
-  ui.connection.dataset.state = status.state;
-  ui.connection.textContent =
-    status.state === 'reconnecting' && status.retryInMs
-      ? `Reconnecting in ${Math.max(1, Math.round(status.retryInMs / 1000))} s…`
-      : (CONNECTION_TEXT[status.state] ?? status.state);
 }
 
 // ---- the socket -----------------------------------------------------------------------------------------
@@ -157,7 +135,7 @@ function sendReceipt(type, alertId) {
 function onStatus(status) {
   const wasConnected = connected;
   connected = status.state === 'connected';
-  showConnection(status);
+  showConnection(ui.connection, status);
   if (wasConnected && !connected) {
     // An answer sent just before the drop may or may not have landed: say so instead of guessing.
     for (const [ref, alertId] of refs) {
@@ -393,17 +371,6 @@ ui.signInForm.addEventListener('submit', async (event) => {
 });
 
 ui.signOut.addEventListener('click', () => endSession('You have signed out.'));
-
-ui.mute.addEventListener('click', () => {
-  tones.muted = !tones.muted;
-  sessionStorage.setItem(MUTE_KEY, String(tones.muted));
-  if (!tones.muted) tones.unlock().then(renderSound);
-  renderSound();
-});
-
-ui.soundOn.addEventListener('click', () => tones.unlock().then(renderSound));
-// After a reload there has been no gesture yet: the first tap anywhere turns sound on.
-document.addEventListener('pointerdown', () => tones.unlock().then(renderSound), { once: true });
 
 window.addEventListener('hashchange', showRoute);
 window.addEventListener('online', () => socket?.reconnectNow());
