@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { Hl7Message } from '../protocols/hl7/index.ts';
 import type { Alert, AlertStore } from '../store/alert-port.ts';
-import type { MessageStore } from '../store/port.ts';
+import type { MessageStatus, MessageStore } from '../store/port.ts';
 import type { AlertService } from './alerts.ts';
 import type { Clock } from './clock.ts';
 import type { InboundEvent, InboundPort } from './inbound-port.ts';
@@ -9,6 +9,29 @@ import type { PatientContext } from './model.ts';
 import { describeLocation, patientFromMessage } from './patient-context.ts';
 import type { RuleSet } from './rules/rule-set.ts';
 import type { RuleMatch } from './rules/types.ts';
+
+/** What the router knows, for interpreters that route a source of their own (WCTP, IHE PCD, SMTP, SIP). */
+export interface RouteContext {
+  rules: RuleSet;
+  service: AlertService;
+  alerts: AlertStore;
+  clock: Clock;
+  log: Logger;
+}
+
+/**
+ * A source-specific step of routing. An interpreter sees every stored message first (parsed when it is
+ * HL7) and may take it: then its outcome is the message's status and the generic rules do not run.
+ * Returning undefined leaves the message to the rules (HL7) or to the next interpreter.
+ */
+export interface MessageInterpreter {
+  readonly name: string;
+  interpret(
+    event: InboundEvent,
+    message: Hl7Message | undefined,
+    ctx: RouteContext,
+  ): Promise<{ status: MessageStatus; detail: string } | undefined>;
+}
 
 export interface RouterDeps {
   messages: MessageStore;
@@ -18,6 +41,8 @@ export interface RouterDeps {
   rules: () => RuleSet;
   /** Keeps the census current from ADT before rules run (so a care team is up to date). */
   census?: { apply(message: Hl7Message): Promise<unknown> };
+  /** Source-specific routing, tried in order before the rules (see MessageInterpreter). */
+  interpreters?: MessageInterpreter[];
   clock: Clock;
   log: Logger;
 }
@@ -77,8 +102,23 @@ export class Router implements InboundPort {
 
   private async route(event: InboundEvent): Promise<void> {
     const { deps } = this;
-    const message = Hl7Message.parse(event.raw);
-    if (message.header.messageType === 'ADT' && deps.census) {
+    const hl7 =
+      event.listener === 'mllp' ||
+      event.raw
+        .subarray(0, 6)
+        .toString('latin1')
+        .replace(/^\uFEFF|^\xEF\xBB\xBF/, '')
+        .startsWith('MSH');
+    const message = hl7 ? Hl7Message.parse(event.raw) : undefined;
+    const rules = deps.rules();
+    const ctx: RouteContext = {
+      rules,
+      service: deps.service,
+      alerts: deps.alerts,
+      clock: deps.clock,
+      log: deps.log,
+    };
+    if (message?.header.messageType === 'ADT' && deps.census) {
       await deps.census.apply(message).catch((err) => {
         deps.log.warn(
           { messageId: event.messageId, err: (err as Error).message },
@@ -86,7 +126,21 @@ export class Router implements InboundPort {
         );
       });
     }
-    const rules = deps.rules();
+    for (const interpreter of deps.interpreters ?? []) {
+      const outcome = await interpreter.interpret(event, message, ctx);
+      if (outcome) {
+        await deps.messages.setStatus(event.messageId, outcome.status, outcome.detail);
+        return;
+      }
+    }
+    if (!message) {
+      await deps.messages.setStatus(
+        event.messageId,
+        'unrouted',
+        `no interpreter took this ${event.listener} message`,
+      );
+      return;
+    }
     const matches = rules.evaluate({ message, listener: event.listener, at: deps.clock.now().getTime() });
     if (matches.length === 0) {
       await deps.messages.setStatus(event.messageId, 'unrouted', 'no rule matched');
