@@ -73,18 +73,33 @@ export class AlertService {
 
   async raise(input: RaiseAlert): Promise<Alert> {
     const now = this.clock.now();
-    const alert = await this.store.create({
-      messageId: input.messageId,
-      source: input.source,
-      ruleId: input.ruleId,
-      title: input.title,
-      body: input.body,
-      priority: input.priority,
-      patient: (input.patient as unknown as Record<string, string>) ?? null,
-      dedupKey: input.dedupKey ?? null,
-      context: input.context ?? {},
-      createdAt: now,
-    });
+    const policy: EscalationPolicy = input.policy ?? {
+      id: '(no policy: notify once, site failsafe if nobody)',
+      steps: [
+        { delayMinutes: 0, atMinute: 0, targets: [{ kind: 'ruleRecipients', at: { file: '', key: '' } }] },
+      ],
+      repeat: 0,
+      // Never due: the timer is cleared right after the one step (a year, should a crash come between).
+      waitAfterLastStepMinutes: 525_600,
+      roundMinutes: 525_600,
+      failsafe: this.siteFailsafe,
+      at: { file: '', key: '' },
+    };
+    const alert = await this.store.create(
+      {
+        messageId: input.messageId,
+        source: input.source,
+        ruleId: input.ruleId,
+        title: input.title,
+        body: input.body,
+        priority: input.priority,
+        patient: (input.patient as unknown as Record<string, string>) ?? null,
+        dedupKey: input.dedupKey ?? null,
+        context: input.context ?? {},
+        createdAt: now,
+      },
+      this.escalation.firstTimer(policy, input.recipients),
+    );
     const event = (kind: string, detail: string) =>
       this.store.addEvent({ alertId: alert.id, at: this.clock.now(), kind, personId: null, detail });
     await event('received', `${input.source}${input.messageId ? ` message ${input.messageId}` : ''}`);
@@ -92,19 +107,7 @@ export class AlertService {
       'routed',
       `rule ${input.ruleId}${input.reasons.length ? `: ${input.reasons.join('; ')}` : ''}`,
     );
-
-    const policy: EscalationPolicy = input.policy ?? {
-      id: '(no policy: notify once, site failsafe if nobody)',
-      steps: [
-        { delayMinutes: 0, atMinute: 0, targets: [{ kind: 'ruleRecipients', at: { file: '', key: '' } }] },
-      ],
-      repeat: 0,
-      waitAfterLastStepMinutes: 0,
-      roundMinutes: 0,
-      failsafe: this.siteFailsafe,
-      at: { file: '', key: '' },
-    };
-    await this.escalation.start(alert, policy, input.recipients);
+    await this.escalation.start(alert);
     if (!input.policy) {
       // Without a policy there is nothing to wait for: if the one step reached someone, stop the timer;
       // if it reached nobody, the engine has already gone on to the site failsafe.

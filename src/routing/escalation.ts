@@ -28,19 +28,23 @@ export class EscalationEngine {
     private readonly locks: AlertLocks,
   ) {}
 
-  /** Starts a policy on a new alert: the first step runs now when its delay is 0. */
-  async start(alert: Alert, policy: EscalationPolicy, ruleRecipients: RuleRecipients): Promise<void> {
-    const first = policy.steps[0];
-    const timer: EscalationTimer = {
-      alertId: alert.id,
+  /** The first timer of a policy: the alert is created with it, in one transaction. */
+  firstTimer(policy: EscalationPolicy, ruleRecipients: RuleRecipients): Omit<EscalationTimer, 'alertId'> {
+    return {
       policy,
       ruleRecipients,
       nextStep: 0,
       pass: 0,
-      dueAt: new Date(this.clock.now().getTime() + (first?.delayMinutes ?? 0) * MINUTE),
+      dueAt: new Date(this.clock.now().getTime() + (policy.steps[0]?.delayMinutes ?? 0) * MINUTE),
     };
-    await this.alerts.setTimer(timer);
-    if ((first?.delayMinutes ?? 0) === 0) await this.advance(timer, alert);
+  }
+
+  /** Runs the first step of a new alert's policy now, when it is due now. */
+  async start(alert: Alert): Promise<void> {
+    await this.locks.run(alert.id, async () => {
+      const timer = await this.alerts.timer(alert.id);
+      if (timer && timer.dueAt <= this.clock.now()) await this.advance(timer, alert);
+    });
   }
 
   /** Runs every due step. Returns how many timers it advanced. */

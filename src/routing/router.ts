@@ -150,6 +150,16 @@ export class Router implements InboundPort {
       await deps.messages.setStatus(event.messageId, 'filtered', `rule ${matches[0].rule.id}`);
       return;
     }
+    // Routed before a crash, but not marked: do not raise the alerts a second time.
+    const earlier = await deps.alerts.forMessage(event.messageId);
+    if (earlier.length) {
+      await deps.messages.setStatus(
+        event.messageId,
+        'routed',
+        earlier.map((a) => `alert ${a.id}`).join('; '),
+      );
+      return;
+    }
     const outcomes: string[] = [];
     for (const match of matches) outcomes.push(await this.raise(match, message, event));
     await deps.messages.setStatus(event.messageId, 'routed', outcomes.join('; '));

@@ -88,7 +88,13 @@ export interface AlertQuery {
 }
 
 export interface AlertStore {
-  create(alert: NewAlert): Promise<Alert>;
+  /**
+   * Creates the alert and, in the same transaction, its first escalation timer: a crash right after can
+   * never leave an alert that nobody will ever be told about.
+   */
+  create(alert: NewAlert, timer?: Omit<EscalationTimer, 'alertId'>): Promise<Alert>;
+  /** Alerts raised from a stored message (to route a message again after a crash without doubling them). */
+  forMessage(messageId: number): Promise<Alert[]>;
   get(id: number): Promise<Alert | undefined>;
   list(query: AlertQuery): Promise<Alert[]>;
   /** The newest open alert with this dedup key created at or after `since`. */

@@ -7,6 +7,7 @@
 import type { AlertStore } from './alert-port.ts';
 import type { CensusStore } from './census-port.ts';
 import type { ScheduleStore } from './schedule-port.ts';
+import type { SipStore } from './sip-port.ts';
 
 /** A message as a listener received it, before it is stored. The raw bytes are the record of truth. */
 export interface InboundMessage {
@@ -96,5 +97,6 @@ export interface Store {
   readonly census: CensusStore;
   readonly schedules: ScheduleStore;
   readonly alerts: AlertStore;
+  readonly sip: SipStore;
   close(): Promise<void>;
 }

@@ -2,11 +2,12 @@ import { inbox } from './001-inbox.ts';
 import { schedules } from './002-schedules.ts';
 import { census } from './003-census.ts';
 import { alerts } from './004-alerts.ts';
+import { sip } from './005-sip.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration } from './migration.ts';
 
 /** Every migration, in order. One file per step; add new steps at the end. */
-export const migrations: Migration[] = [inbox, schedules, census, alerts].sort(
+export const migrations: Migration[] = [inbox, schedules, census, alerts, sip].sort(
   (a, b) => a.version - b.version,
 );

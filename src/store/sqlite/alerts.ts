@@ -70,6 +70,7 @@ export class SqliteAlertStore implements AlertStore {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)`,
       ),
       get: db.prepare('SELECT * FROM alerts WHERE id = ?'),
+      forMessage: db.prepare('SELECT * FROM alerts WHERE message_id = ? ORDER BY id'),
       dedup: db.prepare(
         `SELECT * FROM alerts WHERE dedup_key = ? AND created_at >= ? AND status != 'closed' ORDER BY id DESC LIMIT 1`,
       ),
@@ -105,7 +106,7 @@ export class SqliteAlertStore implements AlertStore {
     };
   }
 
-  create(a: NewAlert): Promise<Alert> {
+  create(a: NewAlert, timer?: Omit<EscalationTimer, 'alertId'>): Promise<Alert> {
     return this.commit.write(() => {
       const at = a.createdAt.getTime();
       const info = this.s.insert.run(
@@ -121,8 +122,23 @@ export class SqliteAlertStore implements AlertStore {
         at,
         at,
       );
-      return toAlert(this.s.get.get(Number(info.lastInsertRowid)) as AlertRow);
+      const id = Number(info.lastInsertRowid);
+      if (timer) {
+        this.s.setTimer.run(
+          id,
+          JSON.stringify(timer.policy),
+          JSON.stringify(timer.ruleRecipients),
+          timer.nextStep,
+          timer.pass,
+          timer.dueAt.getTime(),
+        );
+      }
+      return toAlert(this.s.get.get(id) as AlertRow);
     });
+  }
+
+  async forMessage(messageId: number): Promise<Alert[]> {
+    return (this.s.forMessage.all(messageId) as AlertRow[]).map(toAlert);
   }
 
   async get(id: number): Promise<Alert | undefined> {

@@ -5,6 +5,7 @@ import { SqliteCensusStore } from './census.ts';
 import { GroupCommit, openSqlite } from './database.ts';
 import { SqliteMessageStore } from './messages.ts';
 import { SqliteScheduleStore } from './schedules.ts';
+import { SqliteSipStore } from './sip.ts';
 
 /** The embedded default store: one SQLite file under `dataDir`. */
 export function openSqliteStore(dataDir: string): Store {
@@ -17,6 +18,7 @@ export function openSqliteStore(dataDir: string): Store {
     census: new SqliteCensusStore(db, commit),
     schedules: new SqliteScheduleStore(db, commit),
     alerts: new SqliteAlertStore(db, commit),
+    sip: new SqliteSipStore(db, commit),
     async close() {
       commit.flush();
       db.close();
