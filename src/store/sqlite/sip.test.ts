@@ -51,7 +51,9 @@ describe('SQLite SIP store', () => {
       route: 'hospitalist',
       answeredBy,
       answeredAt: answeredBy ? 'sip:one@127.0.0.5:5062' : null,
-      attempts: [{ personId: offered, target: 'sip:x@127.0.0.5', status: answeredBy ? 200 : 486, reason: 'r' }],
+      attempts: [
+        { personId: offered, target: 'sip:x@127.0.0.5', status: answeredBy ? 200 : 486, reason: 'r' },
+      ],
       outcome: answeredBy ? 'answered' : 'busy',
       finalStatus: answeredBy ? 200 : 486,
       startedAt: new Date('2026-11-22T14:00:00Z'),
