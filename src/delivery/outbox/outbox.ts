@@ -169,9 +169,13 @@ export class SqliteOutbox implements Outbox {
   }): Promise<Delivery[]> {
     const where: string[] = [];
     const args: unknown[] = [];
-    if (query.state) where.push('state = ?') && args.push(query.state);
-    if (query.channel) where.push('channel = ?') && args.push(query.channel);
-    if (query.alertId !== undefined) where.push('alert_id = ?') && args.push(query.alertId);
+    const add = (clause: string, value: unknown) => {
+      where.push(clause);
+      args.push(value);
+    };
+    if (query.state) add('state = ?', query.state);
+    if (query.channel) add('channel = ?', query.channel);
+    if (query.alertId !== undefined) add('alert_id = ?', query.alertId);
     const sql = `SELECT * FROM deliveries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
     return (this.db.prepare(sql).all(...args, query.limit ?? 100) as Row[]).map(toDelivery);
   }

@@ -104,7 +104,12 @@ describe('DeliveryWorker', () => {
     const sent: unknown[] = [];
     const worker = new DeliveryWorker({
       outbox: reopened,
-      senders: { test: async (d) => (sent.push(d.payload), 'ok') },
+      senders: {
+        test: async (d) => {
+          sent.push(d.payload);
+          return 'ok';
+        },
+      },
       now: () => new Date('2026-11-22T10:00:00Z'),
       log: pino({ level: 'silent' }),
     });
