@@ -102,11 +102,11 @@ export class AlertService {
     );
     const event = (kind: string, detail: string) =>
       this.store.addEvent({ alertId: alert.id, at: this.clock.now(), kind, personId: null, detail });
-    await event('received', `${input.source}${input.messageId ? ` message ${input.messageId}` : ''}`);
-    await event(
-      'routed',
-      `rule ${input.ruleId}${input.reasons.length ? `: ${input.reasons.join('; ')}` : ''}`,
-    );
+    // Queued together, so they share one group commit (and keep their order).
+    await Promise.all([
+      event('received', `${input.source}${input.messageId ? ` message ${input.messageId}` : ''}`),
+      event('routed', `rule ${input.ruleId}${input.reasons.length ? `: ${input.reasons.join('; ')}` : ''}`),
+    ]);
     await this.escalation.start(alert);
     if (!input.policy) {
       // Without a policy there is nothing to wait for: if the one step reached someone, stop the timer;

@@ -191,23 +191,26 @@ export class EscalationEngine {
     for (const r of recipients) {
       const known = existing.get(r.personId);
       if (known && (pass === 0 || known.state === 'rejected')) continue;
-      if (!known) {
-        await this.alerts.addRecipient({
-          alertId: alert.id,
-          personId: r.personId,
-          state: 'queued',
-          step,
-          reason: r.reason,
-          notifiedAt: now,
-        });
-      }
       notified += 1;
-      await this.event(
-        alert,
-        'notified',
-        r.personId,
-        known ? `${r.reason} (repeat, round ${pass + 1})` : r.reason,
-      );
+      // Recipient row and timeline entry share one group commit; the device hears only after both.
+      await Promise.all([
+        known
+          ? undefined
+          : this.alerts.addRecipient({
+              alertId: alert.id,
+              personId: r.personId,
+              state: 'queued',
+              step,
+              reason: r.reason,
+              notifiedAt: now,
+            }),
+        this.event(
+          alert,
+          'notified',
+          r.personId,
+          known ? `${r.reason} (repeat, round ${pass + 1})` : r.reason,
+        ),
+      ]);
       this.notifier.notify(r.personId, alert);
     }
     return notified;

@@ -62,14 +62,20 @@ interface BatchItem {
  */
 export class Router implements InboundPort {
   private readonly queue: InboundEvent[] = [];
-  private running = false;
+  /** The last message in flight per ordering key (patient): each waits for the one before it. */
+  private readonly chains = new Map<string, Promise<void>>();
+  private inFlight = 0;
   private idle: Array<() => void> = [];
 
-  constructor(private readonly deps: RouterDeps) {}
+  constructor(
+    private readonly deps: RouterDeps,
+    /** Messages routed at once. Their store writes share group commits; order is kept per patient. */
+    private readonly maxInFlight = 64,
+  ) {}
 
   accept(event: InboundEvent): void {
     this.queue.push(event);
-    if (!this.running) void this.pump();
+    this.pump();
   }
 
   /** Hands over again what was stored but not routed before the last stop (kill -9 included). */
@@ -81,23 +87,39 @@ export class Router implements InboundPort {
 
   /** Resolves when every accepted message has been routed (for tests and graceful stop). */
   drained(): Promise<void> {
-    if (!this.running && this.queue.length === 0) return Promise.resolve();
+    if (this.inFlight === 0 && this.queue.length === 0) return Promise.resolve();
     return new Promise((resolve) => this.idle.push(resolve));
   }
 
-  private async pump(): Promise<void> {
-    this.running = true;
-    while (this.queue.length) {
+  /**
+   * Routes several messages at once, but those about the same patient strictly in the order they were
+   * stored: an ADT transfer is in the census before the result that follows it, and two results for one
+   * patient dedup in order.
+   */
+  private pump(): void {
+    while (this.queue.length > 0 && this.inFlight < this.maxInFlight) {
       const event = this.queue.shift()!;
-      try {
-        await this.route(event);
-      } catch (err) {
-        this.deps.log.error({ err, messageId: event.messageId }, 'routing failed');
-        await this.deps.messages.setStatus(event.messageId, 'failed', (err as Error).message).catch(() => {});
-      }
+      const key = orderingKey(event);
+      this.inFlight += 1;
+      const run = (this.chains.get(key) ?? Promise.resolve()).then(() => this.routeSafely(event));
+      this.chains.set(key, run);
+      void run.then(() => {
+        this.inFlight -= 1;
+        if (this.chains.get(key) === run) this.chains.delete(key);
+        this.pump();
+        if (this.inFlight === 0 && this.queue.length === 0)
+          for (const resolve of this.idle.splice(0)) resolve();
+      });
     }
-    this.running = false;
-    for (const resolve of this.idle.splice(0)) resolve();
+  }
+
+  private async routeSafely(event: InboundEvent): Promise<void> {
+    try {
+      await this.route(event);
+    } catch (err) {
+      this.deps.log.error({ err, messageId: event.messageId }, 'routing failed');
+      await this.deps.messages.setStatus(event.messageId, 'failed', (err as Error).message).catch(() => {});
+    }
   }
 
   private async route(event: InboundEvent): Promise<void> {
@@ -243,4 +265,19 @@ export class Router implements InboundPort {
     }
     return raised;
   }
+}
+
+/** The patient an HL7 message is about (PID-3.1), read cheaply; other sources keep their own order. */
+function orderingKey(event: InboundEvent): string {
+  const text = event.raw.toString('latin1', 0, Math.min(event.raw.length, 4096));
+  const at = text.search(/[\r\n]PID./);
+  if (at < 0) return event.listener;
+  const sep = text[at + 4];
+  const pid3 =
+    text
+      .slice(at + 1)
+      .split(/[\r\n]/)[0]
+      .split(sep)[3] ?? '';
+  const component = text[4] ?? '^';
+  return `${event.listener}:${pid3.split(component)[0]}`;
 }
