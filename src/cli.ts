@@ -3,8 +3,11 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { hashPassword } from './api/passwords.ts';
 import { ConfigError } from './config/errors.ts';
+import { loadSite } from './config/site.ts';
 import { MllpClient, readAck, splitMessages } from './delivery/mllp/client.ts';
 import { startSwitchboard } from './main.ts';
+import { OnCallResolver } from './schedules/on-call.ts';
+import { applySchedules } from './schedules/sync.ts';
 import { openSqliteStore } from './store/sqlite/index.ts';
 
 const usage = `switchboard — clinical message router
@@ -18,6 +21,8 @@ Usage:
   switchboard messages [list] [--data DIR] [--type ORU^R01] [--sender APP] [--control-id ID] [--limit N]
   switchboard messages show ID [--data DIR]
       Read the stored inbox directly from the data folder.
+  switchboard oncall [ASSIGNMENT] [--at ISO] [--config DIR] [--data DIR]
+      Who is on call now (or at --at), in call order, and the account each person signs in with.
   switchboard hash-password
       Read a password from standard input; print the hash to put in config/accounts.yaml.
 `;
@@ -33,6 +38,8 @@ async function main(argv: string[]): Promise<number> {
       return messages(rest);
     case 'hash-password':
       return hashPasswordCommand();
+    case 'oncall':
+      return oncallCommand(rest);
     case undefined:
     case 'help':
     case '--help':
@@ -138,6 +145,44 @@ async function hashPasswordCommand(): Promise<number> {
   }
   process.stdout.write(`${await hashPassword(password)}\n`);
   return 0;
+}
+
+async function oncallCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      config: { type: 'string', default: 'config' },
+      data: { type: 'string', default: 'data' },
+      at: { type: 'string' },
+    },
+  });
+  const site = loadSite(values.config!, process.env);
+  const at = values.at ? new Date(values.at) : new Date();
+  const store = openSqliteStore(values.data!);
+  try {
+    // The same sync `start` does, so this answers on a data folder that was never started too.
+    await applySchedules(store.schedules, site.schedules);
+    const resolver = new OnCallResolver(store.schedules);
+    const assignments = (await store.schedules.listAssignments()).filter(
+      (a) => !positionals[0] || a.id === positionals[0],
+    );
+    for (const a of assignments) {
+      process.stdout.write(`${a.id} — ${a.name}\n`);
+      const entries = await resolver.onCall(a.id, at);
+      if (!entries.length) process.stdout.write('   nobody on call\n');
+      for (const e of entries) {
+        const person = site.directory.person(e.personId);
+        const account = site.config.accounts.find((x) => x.person === e.personId)?.username;
+        process.stdout.write(
+          `   ${e.callOrder}. ${person?.name ?? e.personId}${account ? `  (sign in as ${account})` : ''}  until ${e.shift.end.toISOString()}\n`,
+        );
+      }
+    }
+    return 0;
+  } finally {
+    await store.close();
+  }
 }
 
 async function messages(args: string[]): Promise<number> {
