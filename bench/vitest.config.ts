@@ -6,6 +6,8 @@ import { defineConfig } from 'vitest/config';
 //   npx vitest run --config bench/vitest.config.ts
 // They check behaviour, never timing: the benchmarks themselves assert nothing.
 export default defineConfig({
+  // Keep vite's cache with the repository's, not in a node_modules folder under bench/.
+  cacheDir: fileURLToPath(new URL('../node_modules/.vite/bench', import.meta.url)),
   test: {
     root: fileURLToPath(new URL('.', import.meta.url)),
     include: ['**/*.test.ts'],
