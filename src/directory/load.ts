@@ -1,6 +1,6 @@
 import type { ConfigProblem } from '../config/errors.ts';
 import { readYamlDir, type YamlFile } from '../config/yaml-files.ts';
-import { type KeyPath, SectionChecks } from './checks.ts';
+import { type KeyPath, SectionChecks } from '../config/section-checks.ts';
 import { Directory, normalizeId, normalizePager } from './directory.ts';
 import {
   type ContactKind,
@@ -19,7 +19,7 @@ export const directoryKey = 'directory';
 const sectionKeys = ['people', 'groups'];
 const personKeys = ['id', 'name', 'title', 'department', 'placeholder', 'ids', 'contacts'];
 const groupKeys = ['id', 'name', 'members', 'contacts'];
-const contactKeys = ['kind', 'address', 'label'];
+const contactKeys = ['kind', 'address', 'label', 'carrier'];
 
 const idPattern = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 
@@ -183,6 +183,7 @@ function readContacts(checks: SectionChecks, raw: unknown, path: KeyPath): Conta
     const kind = checks.text(c.kind, [...at, 'kind'], true);
     const address = checks.text(c.address, [...at, 'address'], true);
     const label = checks.text(c.label, [...at, 'label'], false);
+    const carrier = checks.text(c.carrier, [...at, 'carrier'], false);
     if (kind === undefined || address === undefined) continue;
     if (!contactKinds.includes(kind as ContactKind)) {
       checks.report([...at, 'kind'], `must be one of ${contactKinds.join(', ')}`);
@@ -199,11 +200,12 @@ function readContacts(checks: SectionChecks, raw: unknown, path: KeyPath): Conta
       continue;
     }
     seen.add(key);
-    out.push(
-      label === undefined
-        ? { kind: kind as ContactKind, address }
-        : { kind: kind as ContactKind, address, label },
-    );
+    out.push({
+      kind: kind as ContactKind,
+      address,
+      ...(label === undefined ? {} : { label }),
+      ...(carrier === undefined ? {} : { carrier }),
+    });
   }
   return out;
 }

@@ -17,6 +17,8 @@ export interface ContactPoint {
   address: string;
   /** e.g. 'work cell', 'unit phone' */
   label?: string;
+  /** Pager and email contacts: the paging carrier (config `paging.carriers`) that serves this one. */
+  carrier?: string;
 }
 
 /**

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { ConfigProblem } from '../config/errors.ts';
 import { readYamlDir, type YamlFile } from '../config/yaml-files.ts';
 import { type Assignment, type AssignmentType, assignmentTypes, type Shift } from '../store/schedule-port.ts';
-import { SectionChecks } from './checks.ts';
+import { SectionChecks } from '../config/section-checks.ts';
 import { readCsvShifts } from './csv-shifts.ts';
 import { isValidZone, parseTimeOfDay } from './local-time.ts';
 import { expandRotation, type Rotation } from './rotation.ts';
