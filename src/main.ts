@@ -14,6 +14,7 @@ import { createLogger } from './config/logger.ts';
 import { loadSite, recipientChecker, type Site } from './config/site.ts';
 import { ClinicianHub } from './delivery/app/hub.ts';
 import { MllpListener } from './listeners/mllp/server.ts';
+import { type InstalledWctp, installWctp } from './listeners/wctp/install.ts';
 import { AlertLocks } from './routing/alert-locks.ts';
 import { AlertService } from './routing/alerts.ts';
 import { type Clock, systemClock } from './routing/clock.ts';
@@ -58,6 +59,8 @@ export interface RunningSwitchboard {
     tick(): Promise<void>;
     hub: ClinicianHub;
   };
+  /** The WCTP gateway's parts (outbox for polls and pushes, address book), when wctp.enabled. */
+  wctp?: InstalledWctp;
   stop(): Promise<void>;
 }
 
@@ -150,12 +153,26 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
       log,
     });
     notifier.add(hub);
+    // WCTP gateway (nurse call, telemetry, paging clients): its interpreter, and status back to the sender.
+    const wctp = config.wctp.enabled
+      ? installWctp({
+          config: config.wctp,
+          site,
+          messages: store.messages,
+          alertStore: store.alerts,
+          alerts,
+          clock,
+          log,
+        })
+      : undefined;
+    if (wctp) stops.push(() => wctp.stop());
     const router = new Router({
       messages: store.messages,
       alerts: store.alerts,
       service: alerts,
       rules: currentRules,
       census: { apply: (m) => census.applyAdt(m) },
+      interpreters: wctp ? [wctp.interpreter] : [],
       clock,
       log,
     });
@@ -170,6 +187,7 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
       store,
       log,
       routing: { router, alerts, rules: currentRules, tick: () => cycle.tick(), hub },
+      wctp,
       stop,
     };
 
@@ -250,6 +268,7 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
                 dryRun(raw, { rules: currentRules(), resolver, clock, listener, at }),
             }),
           (a) => clinicianSocket(a, hub, nameOf),
+          (a) => wctp?.routes(a, router),
           (a) => registerPages(a),
         ],
       });

@@ -90,6 +90,64 @@ export const configSchema = {
         cycleMs: { type: 'integer', minimum: 50, default: 1000 },
       },
     },
+    /** The WCTP gateway at POST /wctp and its nurse-call routing (src/listeners/wctp, src/routing/sources/wctp). */
+    wctp: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        enabled: { type: 'boolean', default: true },
+        gatewayId: { type: 'string', minLength: 1, default: 'switchboard' },
+        maxBodyBytes: { type: 'integer', minimum: 1024, default: 262144 },
+        maxMessageLength: { type: 'integer', minimum: 1, default: 2000 },
+        maxChoices: { type: 'integer', minimum: 1, default: 8 },
+        maxRecipients: { type: 'integer', minimum: 1, default: 50 },
+        pollIntervalSeconds: { type: 'integer', minimum: 0, default: 5 },
+        maxQueuedPerSender: { type: 'integer', minimum: 1, default: 1000 },
+        senders: {
+          type: 'array',
+          default: [],
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['senderID'],
+            properties: {
+              senderID: { type: 'string', minLength: 1 },
+              /** Write `${SOME_ENV_VAR}`: security codes are secrets. */
+              securityCode: { type: 'string', minLength: 1 },
+              /** Or its hash from `switchboard hash-password`, safe in git. */
+              securityCodeHash: { type: 'string', pattern: '^scrypt\\$' },
+              transient: { type: 'boolean', default: false },
+            },
+          },
+        },
+        push: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            attempts: { type: 'integer', minimum: 1, maximum: 100, default: 6 },
+            firstRetrySeconds: { type: 'number', minimum: 0, default: 2 },
+            maxRetrySeconds: { type: 'number', minimum: 0, default: 300 },
+            timeoutSeconds: { type: 'number', minimum: 0.1, default: 10 },
+          },
+        },
+        /** recipientID patterns → who; checked in detail by src/routing/sources/wctp/routing-table.ts. */
+        recipients: { type: 'array', default: [], items: { type: 'object' } },
+        /** Nurse-call and telemetry event types, recognised by words. */
+        events: { type: 'array', default: [], items: { type: 'object' } },
+        nurseCall: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            escalation: { type: 'string' },
+            techRole: { type: 'string', default: 'tech' },
+            nurseRole: { type: 'string', default: 'nurse' },
+          },
+        },
+      },
+    },
     accounts: {
       type: 'array',
       default: [],

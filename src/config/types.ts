@@ -1,4 +1,6 @@
 import type { MllpListenerOptions } from '../listeners/mllp/server.ts';
+import type { WctpGatewayOptions } from '../listeners/wctp/options.ts';
+import type { WctpRoutingSettings } from '../routing/sources/wctp/routing-table.ts';
 
 /** The validated, defaulted configuration (mirrors schema.ts). */
 export interface TlsConfig {
@@ -19,6 +21,7 @@ export interface SwitchboardConfig {
   listeners: { mllp: MllpListenerConfig };
   http: { enabled: boolean; host: string; port: number };
   store: { driver: 'sqlite' | 'postgres'; url?: string };
+  wctp: WctpGatewayOptions & WctpRoutingSettings;
   routing: { rulesDir: string; failsafeGroup?: string; cycleMs: number };
   accounts: Array<{
     username: string;

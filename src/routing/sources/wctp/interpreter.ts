@@ -75,12 +75,14 @@ export class WctpInterpreter implements MessageInterpreter {
     const origin = originOf(op, recipient, event.messageId);
     const dest = this.book.lookup(recipient.recipientID);
     if (!dest) {
-      // Known when the gateway confirmed it; the directory or the table changed since.
-      this.back.send(
-        origin,
-        { kind: 'failure', code: 403, detail: 'the recipient is no longer known' },
-        { alertId: 0 },
-      );
+      // Known when the gateway confirmed it; the directory or the table changed since. (SendMsgMulti's
+      // unknown recipients were already listed in its answer.)
+      if (op.operation !== 'SendMsgMulti')
+        this.back.send(
+          origin,
+          { kind: 'failure', code: 403, detail: 'the recipient is no longer known' },
+          { alertId: 0 },
+        );
       return `recipient ${recipient.recipientID} is not known (any more)`;
     }
     const table = this.table();
