@@ -120,6 +120,10 @@ export function submitRequest(
 
 /** POSTs a document to /wctp; resolves with the HTTP status and the answer text. */
 export async function postWctp(httpUrl: string, body: string, contentType = 'text/xml') {
-  const res = await fetch(`${httpUrl}/wctp`, { method: 'POST', headers: { 'content-type': contentType }, body });
+  const res = await fetch(`${httpUrl}/wctp`, {
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body,
+  });
   return { status: res.status, type: res.headers.get('content-type') ?? '', text: await res.text() };
 }
