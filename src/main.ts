@@ -13,6 +13,7 @@ import { CoverageResolver } from './census/coverage-resolver.ts';
 import { createLogger } from './config/logger.ts';
 import { loadSite, recipientChecker, type Site } from './config/site.ts';
 import { ClinicianHub } from './delivery/app/hub.ts';
+import { installOutboundChannels } from './delivery/install.ts';
 import { MllpListener } from './listeners/mllp/server.ts';
 import { type InstalledWctp, installWctp } from './listeners/wctp/install.ts';
 import { AlertLocks } from './routing/alert-locks.ts';
@@ -25,6 +26,7 @@ import { HospitalModel } from './routing/hospital-model.ts';
 import { NotificationFanout } from './routing/notifications.ts';
 import { RecipientResolver } from './routing/recipient-resolver.ts';
 import { Router } from './routing/router.ts';
+import { PcdAlarmInterpreter } from './routing/sources/pcd.ts';
 import { RuleSet } from './routing/rules/rule-set.ts';
 import { RulesWatcher } from './routing/rules/watcher.ts';
 import { expandRotations } from './schedules/load.ts';
@@ -59,6 +61,8 @@ export interface RunningSwitchboard {
     tick(): Promise<void>;
     hub: ClinicianHub;
   };
+  /** Outbound deliveries (pages, PCD-05): tests call `outbound.worker.runDue()` when the cycle is off. */
+  outbound: ReturnType<typeof installOutboundChannels>;
   /** The WCTP gateway's parts (outbox for polls and pushes, address book), when wctp.enabled. */
   wctp?: InstalledWctp;
   stop(): Promise<void>;
@@ -153,6 +157,24 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
       log,
     });
     notifier.add(hub);
+    // Pagers (WCTP/SMTP/SNPP carriers) and PCD-05 status to alarm reporters, through a durable outbox.
+    const outbound = installOutboundChannels({
+      dataDir: resolve(options.dataDir),
+      paging: config.paging,
+      pcdReporters: config.pcd.reporters,
+      application: config.site.application,
+      facility: config.site.facility,
+      contactsOf: (id) => site.directory.contacts(id),
+      nameOf,
+      isAppConnected: (id) => hub.isConnected(id),
+      alerts: store.alerts,
+      notifier,
+      observe: (o) => alerts.observe(o),
+      now: () => clock.now(),
+      log,
+      poll: options.cycle !== false,
+    });
+    stops.push(() => outbound.stop());
     // WCTP gateway (nurse call, telemetry, paging clients): its interpreter, and status back to the sender.
     const wctp = config.wctp.enabled
       ? installWctp({
@@ -172,7 +194,10 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
       service: alerts,
       rules: currentRules,
       census: { apply: (m) => census.applyAdt(m) },
-      interpreters: wctp ? [wctp.interpreter] : [],
+      interpreters: [
+        new PcdAlarmInterpreter({ fallbackRole: config.pcd.fallbackRole }),
+        ...(wctp ? [wctp.interpreter] : []),
+      ],
       clock,
       log,
     });
@@ -187,6 +212,7 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
       store,
       log,
       routing: { router, alerts, rules: currentRules, tick: () => cycle.tick(), hub },
+      outbound,
       wctp,
       stop,
     };

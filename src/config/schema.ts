@@ -3,6 +3,8 @@
  * merged YAML files against it, fills defaults, and freezes the result.
  */
 
+import { pagingSchema, pcdSchema, smtpListenerSchema } from './paging-schema.ts';
+
 const tlsSchema = {
   type: 'object',
   additionalProperties: false,
@@ -55,8 +57,11 @@ export const configSchema = {
             tls: tlsSchema,
           },
         },
+        smtp: smtpListenerSchema,
       },
     },
+    pcd: pcdSchema,
+    paging: pagingSchema,
     http: {
       type: 'object',
       additionalProperties: false,

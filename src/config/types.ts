@@ -1,6 +1,7 @@
 import type { MllpListenerOptions } from '../listeners/mllp/server.ts';
 import type { WctpGatewayOptions } from '../listeners/wctp/options.ts';
 import type { WctpRoutingSettings } from '../routing/sources/wctp/routing-table.ts';
+import type { PagingConfig, PcdConfig, SmtpListenerConfig } from './paging-schema.ts';
 
 /** The validated, defaulted configuration (mirrors schema.ts). */
 export interface TlsConfig {
@@ -18,7 +19,9 @@ export interface MllpListenerConfig extends MllpListenerOptions {
 
 export interface SwitchboardConfig {
   site: { name: string; timezone: string; application: string; facility: string };
-  listeners: { mllp: MllpListenerConfig };
+  listeners: { mllp: MllpListenerConfig; smtp: SmtpListenerConfig };
+  pcd: PcdConfig;
+  paging: PagingConfig;
   http: { enabled: boolean; host: string; port: number };
   store: { driver: 'sqlite' | 'postgres'; url?: string };
   wctp: WctpGatewayOptions & WctpRoutingSettings;

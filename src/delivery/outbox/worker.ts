@@ -31,6 +31,12 @@ export const DEFAULT_BACKOFF: Backoff = Object.freeze({
 /** Delivers one item; resolves with what the receiver answered (kept as the delivery's result). */
 export type Sender = (delivery: Delivery) => Promise<string>;
 
+/** A channel's sender, and what it wants told after each attempt (timeline entries). */
+export interface ChannelHandler {
+  send: Sender;
+  onOutcome?: (delivery: Delivery, outcome: DeliveryOutcome) => Promise<void> | void;
+}
+
 export type DeliveryOutcome =
   | { kind: 'sent'; result: string }
   | { kind: 'retry'; error: string; nextAt: Date; attempt: number }
@@ -38,7 +44,8 @@ export type DeliveryOutcome =
 
 export interface DeliveryWorkerDeps {
   outbox: Outbox;
-  senders: Record<string, Sender>;
+  /** Senders known at construction; more may be added with `register`. */
+  senders?: Record<string, Sender>;
   now: () => Date;
   log: Logger;
   backoff?: Partial<Backoff>;
@@ -58,9 +65,16 @@ export class DeliveryWorker {
   private again = false;
   private timer?: NodeJS.Timeout;
   private stopped = false;
+  private readonly channels = new Map<string, ChannelHandler>();
 
   constructor(private readonly deps: DeliveryWorkerDeps) {
     this.backoff = { ...DEFAULT_BACKOFF, ...deps.backoff };
+    for (const [channel, send] of Object.entries(deps.senders ?? {})) this.channels.set(channel, { send });
+  }
+
+  /** Adds the sender of a channel (paging, PCD-05 status); deliveries of unknown channels go dead. */
+  register(channel: string, handler: ChannelHandler): void {
+    this.channels.set(channel, handler);
   }
 
   /** Stores the delivery durably, then tries it at once (when the worker runs on its own). */
@@ -127,12 +141,12 @@ export class DeliveryWorker {
 
   private async attempt(d: Delivery): Promise<void> {
     const { outbox, log } = this.deps;
-    const sender = this.deps.senders[d.channel];
+    const handler = this.channels.get(d.channel);
     const attempt = d.attempts + 1;
     let outcome: DeliveryOutcome;
     try {
-      if (!sender) throw new PermanentDeliveryError(`no sender for channel ${d.channel}`);
-      const result = await sender(d);
+      if (!handler) throw new PermanentDeliveryError(`no sender for channel ${d.channel}`);
+      const result = await handler.send(d);
       await outbox.markSent(d.id, result, this.deps.now());
       outcome = { kind: 'sent', result };
     } catch (err) {
@@ -153,6 +167,7 @@ export class DeliveryWorker {
       }
     }
     try {
+      await handler?.onOutcome?.(d, outcome);
       await this.deps.onOutcome?.(d, outcome);
     } catch (err) {
       log.error({ err, delivery: d.id }, 'delivery outcome hook failed');

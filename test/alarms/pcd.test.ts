@@ -1,0 +1,188 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MllpClient } from '../../src/delivery/mllp/client.ts';
+import { ManualClock } from '../../src/routing/clock.ts';
+import { pcd04 } from '../../src/routing/sources/pcd-fixtures.ts';
+import { FakeDevice } from '../support/device.ts';
+import { signIn, startTestSwitchboard, type TestSwitchboard } from '../support/harness.ts';
+import { writeBehaviourHospital } from '../support/hospital.ts';
+import { field, TestAlertReporter } from './mllp-reporter.ts';
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** The behaviour hospital (rn-day covers 4W 401-A by day) with PCD-05 going to a local reporter. */
+async function alarmHospital(options: { rules?: string; reporterWhen?: string } = {}) {
+  const reporter = await TestAlertReporter.start();
+  cleanups.push(() => reporter.close());
+  const configDir = await writeBehaviourHospital();
+  if (options.rules) writeFileSync(join(configDir, 'rules', '40-pcd.yaml'), options.rules);
+  const sw = join(configDir, 'switchboard.yaml');
+  writeFileSync(
+    sw,
+    `${readFileSync(sw, 'utf8')}pcd:
+  reporters:
+    - { application: MONITOR_GW, host: 127.0.0.1, port: ${reporter.port}, when: ${options.reporterWhen ?? 'always'}, ackTimeoutMs: 2000 }
+paging:
+  retry: { firstDelayMs: 1000, factor: 2, maxDelayMs: 4000, maxAttempts: 3 }
+`,
+  );
+  const clock = new ManualClock('2026-11-22T14:30:00Z'); // 09:30 in New York: rn-day is on
+  const sb = await startTestSwitchboard({ configDir, clock, cycle: false });
+  cleanups.push(() => sb.cleanup());
+  return { sb, reporter, clock };
+}
+
+async function device(sb: TestSwitchboard, username: string) {
+  const d = await FakeDevice.connect(sb.httpUrl, await signIn(sb.httpUrl, username), username);
+  cleanups.push(() => d.close());
+  return d;
+}
+
+async function send(sb: TestSwitchboard, ...messages: string[]) {
+  const client = new MllpClient({ host: '127.0.0.1', port: sb.mllpPort });
+  await client.connect();
+  for (const m of messages) expect(await client.send(m)).toMatch(/MSA\|[AC]A\|/);
+  await client.close();
+  await sb.routing.router.drained();
+}
+
+async function eventually<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
+  for (let i = 0; i < 200; i++) {
+    const v = await probe();
+    if (v !== undefined && v !== false) return v;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`never happened: ${what}`);
+}
+
+describe('IHE PCD alarms (PCD-04 in, PCD-05 out)', () => {
+  it('start raises one alert for the covering nurse, update changes it, end closes it; PCD-05 goes back', async () => {
+    const { sb, reporter } = await alarmHospital();
+    const nurse = await device(sb, 'rn.day');
+
+    await send(
+      sb,
+      pcd04({ controlId: 'P1', alertId: 'SPO2-9', phase: 'start', priority: 'PM', value: '87' }),
+    );
+    const raised = await nurse.waitForAlert();
+    expect(raised.title).toBe('Lo — PULS OXIM SAT O2 87 MDC_DIM_PERCENT');
+    expect(raised.priority).toBe('high');
+    const [alert] = await sb.store.alerts.list({});
+    expect(alert.source).toBe('ihe-pcd');
+    expect(alert.patient).toMatchObject({ mrn: 'MRN4411', where: '4W 401-A' });
+    const timeline = await sb.store.alerts.timeline(alert.id);
+    expect(timeline.find((e) => e.kind === 'routed')?.detail).toContain('no rule routes this alarm');
+
+    // The device said "delivered": PCD-05 Delivered goes back to the reporter over MLLP.
+    await eventually(
+      async () => (await sb.outbound.outbox.list({ channel: 'pcd-status' })).length > 0,
+      'PCD-05 queued',
+    );
+    await sb.outbound.worker.runDue();
+    const [delivered] = await reporter.waitFor(1);
+    expect(field(delivered, 'MSH', 9)).toBe('ORA^R41^ORA_R41');
+    expect(field(delivered, 'MSH', 5)).toBe('MONITOR_GW');
+    expect(field(delivered, 'MSA', 2)).toBe('P1');
+    expect(field(delivered, 'OBR', 3)).toBe('SPO2-9^MONITOR_GW^0012210000000001^EUI-64');
+    expect(field(delivered, 'PRT', 3)).toBe('Delivered');
+    expect(field(delivered, 'PRT', 5)).toBe('rn-day^Nurse^Day');
+
+    // Escalated to PH with a lower reading: the same alert, updated.
+    await send(
+      sb,
+      pcd04({ controlId: 'P2', alertId: 'SPO2-9', phase: 'escalate', priority: 'PH', value: '81' }),
+    );
+    const updated = await nurse.waitForAlert((a) => a.title.includes(' 81 '));
+    expect(updated.id).toBe(raised.id);
+    expect(updated.priority).toBe('urgent');
+    expect(await sb.store.alerts.list({})).toHaveLength(1);
+
+    await nurse.answer('accept', raised.id);
+    await eventually(
+      async () => (await sb.outbound.outbox.list({ channel: 'pcd-status', state: 'pending' })).length > 0,
+      'PCD-05 Accepted queued',
+    );
+    await sb.outbound.worker.runDue();
+    const all = await reporter.waitFor(2);
+    expect(field(all[1], 'PRT', 3)).toBe('Accepted');
+
+    await send(sb, pcd04({ controlId: 'P3', alertId: 'SPO2-9', phase: 'end', state: 'inactive' }));
+    // Closed by its source: the alert leaves the clinician's list.
+    const removed = await nurse.waitFor((f) => f.type === 'removed');
+    expect(removed.alertId).toBe(raised.id);
+    expect((await sb.store.alerts.get(alert.id))?.status).toBe('closed');
+    const kinds = (await sb.store.alerts.timeline(alert.id)).map((e) => e.kind);
+    expect(kinds).toEqual(expect.arrayContaining(['updated', 'accepted', 'closed', 'reported']));
+    const statuses = (await sb.store.messages.list({})).items.map((m) => `${m.controlId} ${m.statusDetail}`);
+    expect(statuses).toEqual(
+      expect.arrayContaining([
+        `P1 alert ${alert.id}`,
+        `P2 alert ${alert.id} updated (escalate)`,
+        `P3 alert ${alert.id} closed (end)`,
+      ]),
+    );
+  });
+
+  it('routes by the analysts rules, and ignores watchdogs', async () => {
+    const { sb } = await alarmHospital({
+      rules: `rules:
+  - id: pcd-urgent-to-supervisor
+    match: { type: ORU, trigger: R40, fields: [ { path: OBX-8, equals: PH } ] }
+    recipients: [ { onCall: supervisor } ]
+    priority: high
+    title: "alarm"
+`,
+    });
+    await send(
+      sb,
+      pcd04({
+        controlId: 'W1',
+        alertId: 'WD',
+        phase: 'start',
+        event: '0^MDC_EVT_WATCHDOG^MDC',
+        priority: 'PN',
+      }),
+      pcd04({ controlId: 'R1', alertId: 'HR-1', phase: 'start', priority: 'PH' }),
+    );
+    const alerts = await sb.store.alerts.list({});
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0].ruleId).toBe('pcd-urgent-to-supervisor');
+    expect(alerts[0].priority).toBe('urgent'); // the alarm's own priority, not the rule's
+    expect((await sb.store.alerts.recipients(alerts[0].id)).map((r) => r.personId)).toEqual(['p-sup']);
+    const watchdog = (await sb.store.messages.list({ controlId: 'W1' })).items[0];
+    expect(watchdog.status).toBe('filtered');
+  });
+
+  it('a reporter that refuses PCD-05 leaves a dead letter and a failed entry on the timeline', async () => {
+    const { sb, reporter } = await alarmHospital();
+    reporter.ackCode = 'AR';
+    const nurse = await device(sb, 'rn.day');
+    await send(sb, pcd04({ controlId: 'X1', alertId: 'X', phase: 'start' }));
+    const alert = await nurse.waitForAlert();
+    await eventually(
+      async () => (await sb.outbound.outbox.list({ channel: 'pcd-status' })).length > 0,
+      'queued',
+    );
+    await sb.outbound.worker.runDue();
+    const [dead] = await sb.outbound.outbox.list({ state: 'dead' });
+    expect(dead.lastError).toContain('answered AR');
+    const failed = (await sb.store.alerts.timeline(alert.id)).find((e) => e.kind === 'failed');
+    expect(failed?.detail).toContain('PCD-05 Delivered (rn-day) to MONITOR_GW gave up after 1 attempt(s)');
+  });
+
+  it('with when: asked, a PCD-04 that said MSH-16 NE gets no PCD-05', async () => {
+    const { sb } = await alarmHospital({ reporterWhen: 'asked' });
+    const nurse = await device(sb, 'rn.day');
+    await send(sb, pcd04({ controlId: 'N1', alertId: 'N', phase: 'start', applicationAck: 'NE' }));
+    const alert = await nurse.waitForAlert();
+    await eventually(
+      async () => (await sb.store.alerts.recipients(alert.id)).find((r) => r.state === 'delivered'),
+      'delivered',
+    );
+    expect(await sb.outbound.outbox.list({})).toHaveLength(0);
+  });
+});
