@@ -125,13 +125,17 @@ describe.skipIf(!hasChromium)('clinician page against a scripted server', () => 
     await row(102).waitFor({ state: 'detached' });
 
     // Muted: the next alert is listed and announced but makes no sound.
-    await page.getByRole('button', { name: 'Sound on' }).click();
-    expect(await page.locator('#mute').getAttribute('aria-pressed')).toBe('true');
+    await page.getByRole('button', { name: 'Mute' }).click();
+    expect(await page.getByRole('button', { name: 'Mute' }).getAttribute('aria-pressed')).toBe('true');
+    await page.locator('#sound-state', { hasText: 'alerts are silent' }).waitFor();
     const before = (await watched.tones()).length;
     server.raise({ id: 104, title: 'Routine: new order', priority: 'normal' });
     await row(104).waitFor();
     await page.locator('#announcer', { hasText: 'Routine: new order' }).waitFor();
     expect((await watched.tones()).length).toBe(before);
+    await page.getByRole('button', { name: 'Mute' }).click();
+    expect(await page.getByRole('button', { name: 'Mute' }).getAttribute('aria-pressed')).toBe('false');
+    await page.locator('#sound-state').waitFor({ state: 'hidden' });
 
     // Signing out forgets the token and the alerts.
     await page.getByRole('button', { name: 'Sign out' }).click();

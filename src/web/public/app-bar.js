@@ -24,11 +24,13 @@ const MUTE_KEY = 'switchboard.muted';
  * holds sound back because nobody has tapped the page yet (after a reload). Returns a function that redraws
  * both, for after sign-in.
  */
-export function wireSoundControls({ tones, mute, soundOn, storage = sessionStorage }) {
+export function wireSoundControls({ tones, mute, soundOn, soundState, storage = sessionStorage }) {
   tones.muted = storage.getItem(MUTE_KEY) === 'true';
   const render = () => {
+    // A toggle keeps one name ("Mute") and says its state with aria-pressed (WAI-ARIA APG, Button pattern);
+    // the bar says in words that sound is off, so nobody mistakes a silent phone for a quiet shift.
     mute.setAttribute('aria-pressed', String(tones.muted));
-    mute.textContent = tones.muted ? 'Muted' : 'Sound on';
+    if (soundState) soundState.hidden = !tones.muted;
     soundOn.hidden = tones.ready || tones.muted;
   };
   const unlock = () => tones.unlock().then(render);

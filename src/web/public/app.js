@@ -41,7 +41,12 @@ const ui = {
 
 const book = new AlertBook();
 const tones = new AlertTones();
-const renderSound = wireSoundControls({ tones, mute: ui.mute, soundOn: ui.soundOn });
+const renderSound = wireSoundControls({
+  tones,
+  mute: ui.mute,
+  soundOn: ui.soundOn,
+  soundState: $('sound-state'),
+});
 
 let session = null;
 let socket = null;
