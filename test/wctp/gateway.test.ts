@@ -31,7 +31,7 @@ const op = (xml: string) =>
   `<?xml version="1.0"?><wctp-Operation wctpVersion="wctp-dtd-v1r3">${xml}</wctp-Operation>`;
 const answer = async (body: string, type?: string) =>
   parseWctp((await postWctp(sb.httpUrl, body, type)).text) as WctpRequest & Record<string, unknown>;
-const failureCode = (a: Record<string, unknown>) => ((a.result as { kind: string; code: number }) ?? {}).code;
+const failureCode = (a: Record<string, unknown>) => (a.result as { code?: number } | undefined)?.code;
 const originator = `<wctp-Originator senderID="${NURSE_CALL.senderID}" securityCode="${NURSE_CALL.securityCode}"/>`;
 
 describe('HTTP', () => {

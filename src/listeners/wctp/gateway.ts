@@ -428,7 +428,6 @@ function checkedText(payload: Payload): string {
     case 'transparent': {
       try {
         const text = new TextDecoder('utf-8', { fatal: true }).decode(payload.bytes);
-        // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters mean binary data
         if (!/[\u0000-\u0008\u000e-\u001f]/.test(text)) return text;
       } catch {
         // not UTF-8: binary
