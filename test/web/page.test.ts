@@ -182,6 +182,18 @@ describe.skipIf(!hasChromium)('clinician page against a scripted server', () => 
     server = await new FakeSwitchboard().start(); // afterEach stops this one
   });
 
+  it('shows a refused answer in plain words and lets the person try again', async () => {
+    await signIn();
+    server.raise({ id: 501, title: 'STAT troponin', priority: 'high' });
+    await row(501).getByRole('button').click();
+    server.closeQuietly(501); // the server no longer has it: the answer is refused with an `error` frame
+    await page.locator('#detail').getByRole('button', { name: 'Accept' }).click();
+    await page.locator('#detail .answer-note.error', { hasText: 'Not recorded: no such alert' }).waitFor();
+    await page.locator('#announcer', { hasText: 'Not recorded' }).waitFor();
+    const accept = page.locator('#detail').getByRole('button', { name: 'Accept' });
+    expect(await accept.getAttribute('aria-disabled')).toBeNull();
+  });
+
   it('goes back to sign-in when the server ends the session (close 4401)', async () => {
     await signIn();
     server.revokeAll();
