@@ -15,6 +15,7 @@ import { loadSite, recipientChecker, type Site } from './config/site.ts';
 import { ClinicianHub } from './delivery/app/hub.ts';
 import { installOutboundChannels } from './delivery/install.ts';
 import { MllpListener } from './listeners/mllp/server.ts';
+import { SmtpListener } from './listeners/smtp/server.ts';
 import { type InstalledWctp, installWctp } from './listeners/wctp/install.ts';
 import { AlertLocks } from './routing/alert-locks.ts';
 import { AlertService } from './routing/alerts.ts';
@@ -26,7 +27,9 @@ import { HospitalModel } from './routing/hospital-model.ts';
 import { NotificationFanout } from './routing/notifications.ts';
 import { RecipientResolver } from './routing/recipient-resolver.ts';
 import { Router } from './routing/router.ts';
+import { EmailPageInterpreter } from './routing/sources/email-page.ts';
 import { PcdAlarmInterpreter } from './routing/sources/pcd.ts';
+import { VirtualNumbers } from './routing/sources/virtual-numbers.ts';
 import { RuleSet } from './routing/rules/rule-set.ts';
 import { RulesWatcher } from './routing/rules/watcher.ts';
 import { expandRotations } from './schedules/load.ts';
@@ -53,6 +56,7 @@ export interface RunningSwitchboard {
   store: Store;
   log: Logger;
   mllp?: { host: string; port: number };
+  smtp?: { host: string; port: number };
   http?: { host: string; port: number };
   routing: {
     router: Router;
@@ -175,6 +179,8 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
       poll: options.cycle !== false,
     });
     stops.push(() => outbound.stop());
+    const virtualNumbers = new VirtualNumbers(config.paging.virtualNumbers);
+    for (const problem of virtualNumbers.problems()) log.warn({ problem }, 'paging.virtualNumbers');
     // WCTP gateway (nurse call, telemetry, paging clients): its interpreter, and status back to the sender.
     const wctp = config.wctp.enabled
       ? installWctp({
@@ -196,6 +202,13 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
       census: { apply: (m) => census.applyAdt(m) },
       interpreters: [
         new PcdAlarmInterpreter({ fallbackRole: config.pcd.fallbackRole }),
+        new EmailPageInterpreter({
+          virtualNumbers: () => virtualNumbers,
+          isDirectoryPager: (n) => {
+            const holders = site.directory.findByPagerNumber(n);
+            return holders.people.length + holders.groups.length > 0;
+          },
+        }),
         ...(wctp ? [wctp.interpreter] : []),
       ],
       clock,
@@ -229,6 +242,16 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
       running.mllp = await mllp.start();
       stops.push(() => mllp.stop());
       health.push({ name: 'mllp', health: () => mllp.health() });
+    }
+    if (config.listeners.smtp.enabled) {
+      const smtp = new SmtpListener(config.listeners.smtp, {
+        store: store.messages,
+        inbound: router,
+        log: log.child({ listener: 'smtp' }),
+      });
+      running.smtp = await smtp.start();
+      stops.push(() => smtp.stop());
+      health.push({ name: 'smtp', health: () => smtp.health() });
     }
     const recovered = await router.recover();
     if (recovered) log.info({ messages: recovered }, 'routing messages stored before the last stop');
