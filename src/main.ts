@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { alertRoutes } from './api/alerts.ts';
+import { callRoutes } from './api/calls.ts';
 import { patientRoutes } from './api/patients.ts';
 import { ruleRoutes } from './api/rules.ts';
 import { scheduleRoutes } from './api/schedules.ts';
@@ -15,6 +16,7 @@ import { loadSite, recipientChecker, type Site } from './config/site.ts';
 import { ClinicianHub } from './delivery/app/hub.ts';
 import { installOutboundChannels } from './delivery/install.ts';
 import { MllpListener } from './listeners/mllp/server.ts';
+import { installSip } from './listeners/sip/install.ts';
 import { SmtpListener } from './listeners/smtp/server.ts';
 import { type InstalledWctp, installWctp } from './listeners/wctp/install.ts';
 import { AlertLocks } from './routing/alert-locks.ts';
@@ -27,11 +29,11 @@ import { HospitalModel } from './routing/hospital-model.ts';
 import { NotificationFanout } from './routing/notifications.ts';
 import { RecipientResolver } from './routing/recipient-resolver.ts';
 import { Router } from './routing/router.ts';
+import { RuleSet } from './routing/rules/rule-set.ts';
+import { RulesWatcher } from './routing/rules/watcher.ts';
 import { EmailPageInterpreter } from './routing/sources/email-page.ts';
 import { PcdAlarmInterpreter } from './routing/sources/pcd.ts';
 import { VirtualNumbers } from './routing/sources/virtual-numbers.ts';
-import { RuleSet } from './routing/rules/rule-set.ts';
-import { RulesWatcher } from './routing/rules/watcher.ts';
 import { expandRotations } from './schedules/load.ts';
 import { OnCallResolver } from './schedules/on-call.ts';
 import { applySchedules } from './schedules/sync.ts';
@@ -57,6 +59,7 @@ export interface RunningSwitchboard {
   log: Logger;
   mllp?: { host: string; port: number };
   smtp?: { host: string; port: number };
+  sip?: { host: string; port: number };
   http?: { host: string; port: number };
   routing: {
     router: Router;
@@ -65,10 +68,10 @@ export interface RunningSwitchboard {
     tick(): Promise<void>;
     hub: ClinicianHub;
   };
-  /** Outbound deliveries (pages, PCD-05): tests call `outbound.worker.runDue()` when the cycle is off. */
-  outbound: ReturnType<typeof installOutboundChannels>;
   /** The WCTP gateway's parts (outbox for polls and pushes, address book), when wctp.enabled. */
   wctp?: InstalledWctp;
+  /** Outbound deliveries (pages, PCD-05): tests call `outbound.worker.runDue()` when the cycle is off. */
+  outbound: ReturnType<typeof installOutboundChannels>;
   stop(): Promise<void>;
 }
 
@@ -112,6 +115,15 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
     const oncall = new OnCallResolver(store.schedules);
     const model = new HospitalModel({ directory, coverage: () => coverage, oncall, census, zone });
     const resolver = new RecipientResolver(model);
+    // SIP: the dial plan and the MESSAGE interpreter now (the router needs it), the gateway with the listeners.
+    const sip = installSip({
+      listener: config.listeners.sip,
+      sip: config.sip,
+      directory,
+      resolver,
+      store,
+      log,
+    });
 
     const rules = existsSync(site.rulesDir)
       ? RulesWatcher.start(site.rulesDir, {
@@ -146,7 +158,6 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
       : [];
     const alerts = new AlertService(
       store.alerts,
-      resolver,
       escalation,
       notifier,
       clock,
@@ -210,6 +221,7 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
           },
         }),
         ...(wctp ? [wctp.interpreter] : []),
+        sip.interpreter,
       ],
       clock,
       log,
@@ -225,8 +237,8 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
       store,
       log,
       routing: { router, alerts, rules: currentRules, tick: () => cycle.tick(), hub },
-      outbound,
       wctp,
+      outbound,
       stop,
     };
 
@@ -242,6 +254,12 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
       running.mllp = await mllp.start();
       stops.push(() => mllp.stop());
       health.push({ name: 'mllp', health: () => mllp.health() });
+    }
+    const sipListener = await sip.start(router);
+    if (sipListener) {
+      running.sip = sipListener.address;
+      stops.push(sipListener.stop);
+      health.push({ name: 'sip', health: sipListener.health });
     }
     if (config.listeners.smtp.enabled) {
       const smtp = new SmtpListener(config.listeners.smtp, {
@@ -315,6 +333,13 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
               },
               dryRun: (raw, listener, at) =>
                 dryRun(raw, { rules: currentRules(), resolver, clock, listener, at }),
+            }),
+          (a) =>
+            callRoutes(a, {
+              calls: store.sip,
+              alerts: store.alerts,
+              audit: store.audit,
+              gateway: () => sip.gateway,
             }),
           (a) => clinicianSocket(a, hub, nameOf),
           (a) => wctp?.routes(a, router),

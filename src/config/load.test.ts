@@ -97,7 +97,8 @@ describe('loadConfig', () => {
     );
   });
 
-  it('takes secrets from the environment through ${NAME}', () => {
+  it('takes secrets from the environment variable a value names', () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: ${NAME} is the loader's own syntax for secrets
     const dir = dirWith({ 'site.yaml': 'site:\n  name: G\nstore:\n  driver: postgres\n  url: ${PG_URL}\n' });
     expect(loadConfig(dir, { PG_URL: 'postgres://x@h/db' }).store.url).toBe('postgres://x@h/db');
     const problems = problemsOf(() => loadConfig(dir, {}));

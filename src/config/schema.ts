@@ -4,6 +4,7 @@
  */
 
 import { pagingSchema, pcdSchema, smtpListenerSchema } from './paging-schema.ts';
+import { sipListenerSchema, sipSchema } from './sip-schema.ts';
 
 const tlsSchema = {
   type: 'object',
@@ -57,9 +58,11 @@ export const configSchema = {
             tls: tlsSchema,
           },
         },
+        sip: sipListenerSchema,
         smtp: smtpListenerSchema,
       },
     },
+    sip: sipSchema,
     pcd: pcdSchema,
     paging: pagingSchema,
     http: {

@@ -2,6 +2,7 @@ import type { MllpListenerOptions } from '../listeners/mllp/server.ts';
 import type { WctpGatewayOptions } from '../listeners/wctp/options.ts';
 import type { WctpRoutingSettings } from '../routing/sources/wctp/routing-table.ts';
 import type { PagingConfig, PcdConfig, SmtpListenerConfig } from './paging-schema.ts';
+import type { SipConfig, SipListenerConfig } from './sip-schema.ts';
 
 /** The validated, defaulted configuration (mirrors schema.ts). */
 export interface TlsConfig {
@@ -19,7 +20,8 @@ export interface MllpListenerConfig extends MllpListenerOptions {
 
 export interface SwitchboardConfig {
   site: { name: string; timezone: string; application: string; facility: string };
-  listeners: { mllp: MllpListenerConfig; smtp: SmtpListenerConfig };
+  listeners: { mllp: MllpListenerConfig; sip: SipListenerConfig; smtp: SmtpListenerConfig };
+  sip: SipConfig;
   pcd: PcdConfig;
   paging: PagingConfig;
   http: { enabled: boolean; host: string; port: number };

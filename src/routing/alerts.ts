@@ -5,7 +5,6 @@ import type { Clock } from './clock.ts';
 import type { EscalationEngine } from './escalation.ts';
 import type { PatientContext } from './model.ts';
 import type { AlertObserver, NotificationPort } from './notifications.ts';
-import type { RecipientResolver } from './recipient-resolver.ts';
 import type { EscalationPolicy, RecipientSpec } from './rules/types.ts';
 
 export type ClinicianAction = 'delivered' | 'read' | 'accept' | 'reject' | 'acknowledge' | 'reply';
@@ -57,7 +56,6 @@ export class AlertService {
 
   constructor(
     private readonly store: AlertStore,
-    private readonly resolver: RecipientResolver,
     private readonly escalation: EscalationEngine,
     private readonly notifier: NotificationPort,
     private readonly clock: Clock,

@@ -57,7 +57,7 @@ export class EscalationEngine {
           const timer = await this.alerts.timer(entry.alertId);
           const alert = await this.alerts.get(entry.alertId);
           if (!timer || timer.dueAt > this.clock.now()) return;
-          if (!alert || alert.status !== 'open') return this.alerts.clearTimer(entry.alertId);
+          if (alert?.status !== 'open') return this.alerts.clearTimer(entry.alertId);
           await this.advance(timer, alert);
         });
       } catch (err) {

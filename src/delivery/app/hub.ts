@@ -43,8 +43,8 @@ export class ClinicianHub {
   }
 
   attach(socket: ClinicianSocket, person: { id: string; name: string }): void {
-    let set = this.sockets.get(person.id);
-    if (!set) this.sockets.set(person.id, (set = new Set()));
+    const set = this.sockets.get(person.id) ?? new Set<ClinicianSocket>();
+    this.sockets.set(person.id, set);
     set.add(socket);
     socket.on('close', () => {
       set.delete(socket);

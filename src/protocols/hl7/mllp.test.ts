@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MllpDecoder, type MllpEvent, frameMllp } from './mllp.ts';
+import { frameMllp, MllpDecoder, type MllpEvent } from './mllp.ts';
 
 const m1 = 'MSH|^~\\&|LAB|GH|SB|GH|20260101120000||ORU^R01|C1|P|2.5\rPID|1||123\r';
 const m2 = 'MSH|^~\\&|LAB|GH|SB|GH|20260101120001||ORU^R01|C2|P|2.5\r';

@@ -96,7 +96,8 @@ export class MllpDecoder {
 
   private finishFrame(events: MllpEvent[]): void {
     if (!this.oversized) {
-      const body = this.chunks.length === 1 ? Buffer.from(this.chunks[0]) : Buffer.concat(this.chunks, this.size);
+      const body =
+        this.chunks.length === 1 ? Buffer.from(this.chunks[0]) : Buffer.concat(this.chunks, this.size);
       events.push({ kind: 'frame', body });
     }
     this.chunks = [];
