@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { alertRoutes } from './api/alerts.ts';
+import { deliveryRoutes } from './api/deliveries.ts';
 import { callRoutes } from './api/calls.ts';
 import { patientRoutes } from './api/patients.ts';
 import { ruleRoutes } from './api/rules.ts';
@@ -343,6 +344,7 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
             }),
           (a) => clinicianSocket(a, hub, nameOf),
           (a) => wctp?.routes(a, router),
+          (a) => deliveryRoutes(a, { outbox: outbound.outbox }),
           (a) => registerPages(a),
         ],
       });

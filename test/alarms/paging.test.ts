@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MllpClient } from '../../src/delivery/mllp/client.ts';
 import { TestSnppServer, TestWctpCarrier } from '../../src/delivery/paging/test-carriers.ts';
 import { ManualClock } from '../../src/routing/clock.ts';
-import { startTestSwitchboard, type TestSwitchboard } from '../support/harness.ts';
+import { signIn, startTestSwitchboard, type TestSwitchboard } from '../support/harness.ts';
 import { result, writeBehaviourHospital } from '../support/hospital.ts';
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -113,5 +113,26 @@ describe('pagers as a delivery channel', () => {
     const failed = timeline.find((e) => e.kind === 'failed');
     expect(failed?.detail).toContain('dead-lettered after 3 attempt(s)');
     expect(wctp.pages).toHaveLength(0);
+
+    // The dead-letter list, for analysts, over HTTP; a clinician may not see it.
+    const analyst = await signIn(sb.httpUrl, 'analyst');
+    const res = await fetch(`${sb.httpUrl}/api/deliveries?state=dead`, {
+      headers: { authorization: `Bearer ${analyst}` },
+    });
+    const body = (await res.json()) as {
+      items: Array<{ channel: string; alertId: number; lastError: string }>;
+    };
+    expect(body.items).toEqual([
+      expect.objectContaining({
+        channel: 'page',
+        alertId: alert.id,
+        lastError: expect.stringContaining('503'),
+      }),
+    ]);
+    const clinician = await signIn(sb.httpUrl, 'dr.one');
+    const refused = await fetch(`${sb.httpUrl}/api/deliveries`, {
+      headers: { authorization: `Bearer ${clinician}` },
+    });
+    expect(refused.status).toBe(403);
   });
 });

@@ -70,7 +70,7 @@ export class TestSmtpServer {
       authOptional: true,
       disabledCommands: ['STARTTLS'],
       logger: false,
-      onRcptTo(address, _session, callback) {
+      onRcptTo(_address, _session, callback) {
         if (self?.refuse) {
           const err = new Error('no such pager') as Error & { responseCode: number };
           err.responseCode = 550;
