@@ -1,0 +1,287 @@
+/**
+ * WCTP gateway benchmark: SubmitRequests per second and latency, Switchboard next to a bare fastify
+ * endpoint that parses the same XML, in the same run (see bench/README.md, `wctp`):
+ *
+ *   A  bare-fastify   fastify + decodeBody/parseWctp + a wctp-Confirmation from memory   (the ceiling)
+ *   S  switchboard    startSwitchboard(): credentials, recipient check, durable store, confirm; then
+ *                     routing (nurse-call table → tech covering 4W 401-A) and the clinician's WebSocket
+ *
+ * For S the load generator is also the clinician: it signs in, holds the WebSocket the page holds,
+ * answers `delivered` like the page, and times each SubmitRequest from the start of its POST to the
+ * arrival of its alert frame. Each server runs in its own child process, fresh for every cell.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import WebSocket from 'ws';
+import { hashPassword } from '../src/api/passwords.ts';
+import { type ChildServer, launchServer } from './lib/child-server.ts';
+import { LatencySamples } from './lib/latency.ts';
+import { formatMs, formatRate, formatRatio, formatTable } from './lib/table.ts';
+
+export const about =
+  'WCTP SubmitRequest: requests/s, p50/p99 to the confirmation and to the clinician WebSocket frame, vs a bare fastify parse';
+
+export const usage = `  --requests N        SubmitRequests per cell (default 3000)
+  --connections LIST  comma-separated concurrent senders (default 1,16)
+  --servers LIST      any of bare-fastify,switchboard (default both)
+  --data-root DIR     where the temporary data folders go (default the OS temp folder; use a real disk)`;
+
+const here = dirname(fileURLToPath(import.meta.url));
+const SENDER = { id: 'bench-nursecall', code: 'bench-code' };
+
+function submitRequest(id: string, text: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE wctp-Operation SYSTEM "http://dtd.wctp.org/wctp-dtd-v1r3.dtd">
+<wctp-Operation wctpVersion="wctp-dtd-v1r3">
+  <wctp-SubmitRequest>
+    <wctp-SubmitHeader submitTimestamp="2026-11-22T14:30:00">
+      <wctp-Originator senderID="${SENDER.id}" securityCode="${SENDER.code}"/>
+      <wctp-MessageControl messageID="${id}" notifyWhenDelivered="false" allowResponse="true" deliveryPriority="NORMAL"/>
+      <wctp-Recipient recipientID="4W-401-A-water"/>
+    </wctp-SubmitHeader>
+    <wctp-Payload>
+      <wctp-MCR><wctp-MessageText>${text}</wctp-MessageText><wctp-Choice>Accept</wctp-Choice><wctp-Choice>Reject</wctp-Choice></wctp-MCR>
+    </wctp-Payload>
+  </wctp-SubmitRequest>
+</wctp-Operation>`;
+}
+
+async function writeConfig(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-bench-wctp-config-'));
+  const hash = await hashPassword('bench');
+  writeFileSync(
+    join(dir, 'switchboard.yaml'),
+    `site:\n  name: Benchmark Hospital\nlisteners:\n  mllp:\n    enabled: false\nhttp:\n  host: 127.0.0.1\n  port: 0\nlog:\n  level: silent\n`,
+  );
+  writeFileSync(
+    join(dir, 'directory.yaml'),
+    `directory:\n  people:\n    - { id: tech-bench, name: Bench Tech, contacts: [ { kind: app, address: tech.bench } ] }\n`,
+  );
+  // No shift window: on duty whenever the benchmark runs.
+  writeFileSync(
+    join(dir, 'coverage.yaml'),
+    `coverage:\n  staff:\n    - { person: tech-bench, role: tech, unit: 4W, beds: [401-A] }\n`,
+  );
+  writeFileSync(
+    join(dir, 'accounts.yaml'),
+    `accounts:\n  - { username: tech.bench, person: tech-bench, role: clinician, passwordHash: '${hash}' }\n`,
+  );
+  writeFileSync(
+    join(dir, 'wctp.yaml'),
+    `wctp:\n  senders:\n    - { senderID: ${SENDER.id}, securityCode: ${SENDER.code} }\n  recipients:\n    - { match: '{unit}-{room}-{bed}-{event}', nurseCall: true }\n  events:\n    - { id: water, words: [water], priority: low }\n`,
+  );
+  return dir;
+}
+
+interface CellResult {
+  server: string;
+  connections: number;
+  ok: number;
+  errors: number;
+  wallMs: number;
+  confirm: LatencySamples;
+  frame?: LatencySamples;
+  frames: number;
+  cpuPct: number;
+}
+
+/** The clinician: signs in, holds the WebSocket, reports each alert frame's arrival by title. */
+async function clinician(port: number, onAlert: (title: string) => void): Promise<WebSocket> {
+  const res = await fetch(`http://127.0.0.1:${port}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'tech.bench', password: 'bench' }),
+  });
+  const { token } = (await res.json()) as { token: string };
+  const socket = new WebSocket(`ws://127.0.0.1:${port}/api/ws?token=${encodeURIComponent(token)}`);
+  socket.on('message', (data) => {
+    const frame = JSON.parse(data.toString()) as {
+      type: string;
+      alert?: { id: number; title: string; myState: string };
+    };
+    if (frame.type === 'welcome') socket.send(JSON.stringify({ type: 'hello' }));
+    if (frame.type === 'alert' && frame.alert) {
+      onAlert(frame.alert.title);
+      if (frame.alert.myState === 'queued')
+        socket.send(JSON.stringify({ type: 'delivered', alertId: frame.alert.id }));
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+  return socket;
+}
+
+async function runCell(
+  name: string,
+  child: ChildServer,
+  requests: number,
+  connections: number,
+  tag: string,
+): Promise<CellResult> {
+  const url = `http://127.0.0.1:${child.port}/wctp`;
+  const sentAt = new Float64Array(requests);
+  const seen = new Uint8Array(requests);
+  const confirm = new LatencySamples(requests);
+  const frame = name === 'switchboard' ? new LatencySamples(requests) : undefined;
+  let frames = 0;
+  let lastFrameAt = 0;
+  let allFrames: () => void = () => {};
+  const framesDone = new Promise<void>((r) => {
+    allFrames = r;
+  });
+  const socket = frame
+    ? await clinician(child.port, (title) => {
+        const i = Number(title.slice(title.lastIndexOf('#') + 1));
+        // The first frame of each alert counts; later ones are its updates (delivered, answered).
+        if (!(i >= 0 && i < requests) || sentAt[i] === 0 || seen[i]) return;
+        seen[i] = 1;
+        frame.add(performance.now() - sentAt[i]);
+        lastFrameAt = performance.now();
+        if (++frames === requests) allFrames();
+      })
+    : undefined;
+  const bodies = Array.from({ length: requests }, (_, i) =>
+    submitRequest(`${tag}-${i}`, `Rm 401 Bed A: water #${i}`),
+  );
+  let next = 0;
+  let ok = 0;
+  let errors = 0;
+  child.mark();
+  const started = performance.now();
+  let lastConfirmAt = started;
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      for (let i = next++; i < requests; i = next++) {
+        sentAt[i] = performance.now();
+        try {
+          const res = await fetch(url, {
+            method: 'POST',
+            headers: { 'content-type': 'text/xml' },
+            body: bodies[i],
+          });
+          const text = await res.text();
+          if (res.status === 200 && text.includes('successCode="200"')) ok++;
+          else errors++;
+        } catch {
+          errors++;
+        }
+        lastConfirmAt = performance.now();
+        confirm.add(lastConfirmAt - sentAt[i]);
+      }
+    }),
+  );
+  if (socket) {
+    await Promise.race([framesDone, new Promise((r) => setTimeout(r, 60_000))]);
+    socket.close();
+  }
+  const end = socket ? Math.max(lastConfirmAt, lastFrameAt) : lastConfirmAt;
+  const report = await child.stop();
+  const wallMs = end - started;
+  return {
+    server: name,
+    connections,
+    ok,
+    errors,
+    wallMs,
+    confirm,
+    frame,
+    frames,
+    cpuPct: ((report.userCpuMs + report.systemCpuMs) / report.wallMs) * 100,
+  };
+}
+
+export async function run(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      requests: { type: 'string', default: '3000' },
+      connections: { type: 'string', default: '1,16' },
+      servers: { type: 'string', default: 'bare-fastify,switchboard' },
+      'data-root': { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) {
+    console.log(usage);
+    return;
+  }
+  const requests = Number(values.requests);
+  const connectionCounts = values.connections.split(',').map(Number);
+  const servers = values.servers.split(',');
+  const configDir = await writeConfig();
+  const results: CellResult[] = [];
+  try {
+    for (const connections of connectionCounts) {
+      for (const server of servers) {
+        const dataDir = mkdtempSync(join(values['data-root'] ?? tmpdir(), 'sb-bench-wctp-data-'));
+        const args = server === 'switchboard' ? ['--config-dir', configDir, '--data-dir', dataDir] : [];
+        const child = await launchServer(join(here, 'wctp', 'servers', `${server}.ts`), args, {
+          stopTimeoutMs: 120_000,
+        });
+        try {
+          const r = await runCell(server, child, requests, connections, `B${Date.now().toString(36)}`);
+          results.push(r);
+          console.error(
+            `  ${server} × ${connections}: ${r.ok} confirmed, ${r.errors} errors, ${r.frames} frames`,
+          );
+        } catch (err) {
+          child.kill();
+          console.error(`  ${server} × ${connections} failed: ${(err as Error).message}`);
+        } finally {
+          rmSync(dataDir, { recursive: true, force: true });
+        }
+      }
+    }
+  } finally {
+    rmSync(configDir, { recursive: true, force: true });
+  }
+  const rows = results.map((r) => {
+    const base = results.find((b) => b.server === 'bare-fastify' && b.connections === r.connections);
+    const rate = (r.ok / r.wallMs) * 1000;
+    const baseRate = base ? (base.ok / base.wallMs) * 1000 : Number.NaN;
+    const c = r.confirm.summary();
+    const f = r.frame?.summary();
+    return [
+      r.server === 'switchboard' ? 'S Switchboard (store + route + WebSocket)' : 'A bare fastify parse',
+      r.connections,
+      formatRate(rate),
+      formatRatio(rate, baseRate),
+      formatMs(c.p50Ms),
+      formatMs(c.p99Ms),
+      f ? formatMs(f.p50Ms) : '-',
+      f ? formatMs(f.p99Ms) : '-',
+      r.frame ? `${r.frames}/${requests}` : '-',
+      r.errors,
+      `${Math.round(r.cpuPct)} %`,
+    ];
+  });
+  console.log(
+    `\nWCTP SubmitRequest, ${requests} per cell (S: from POST to the alert frame on the clinician's WebSocket)\n`,
+  );
+  console.log(
+    formatTable(
+      [
+        { title: 'server' },
+        { title: 'senders', align: 'right' },
+        { title: 'req/s', align: 'right' },
+        { title: 'vs A', align: 'right' },
+        { title: 'confirm p50', align: 'right' },
+        { title: 'confirm p99', align: 'right' },
+        { title: 'frame p50', align: 'right' },
+        { title: 'frame p99', align: 'right' },
+        { title: 'frames', align: 'right' },
+        { title: 'errors', align: 'right' },
+        { title: 'server CPU', align: 'right' },
+      ],
+      rows,
+    ),
+  );
+  console.log(
+    '\nreq/s: confirmed requests over the time from the first POST to the last confirmation (A) or the last alert frame (S).',
+  );
+}
