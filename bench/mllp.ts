@@ -166,6 +166,14 @@ function countStored(database: string): { rows: number; distinct: number; status
         .prepare('SELECT status, count(*) AS n FROM messages GROUP BY status ORDER BY n DESC')
         .all() as Array<{ status: string; n: number }>;
       statuses = byStatus.map((s) => `${s.status} ${s.n}`).join(', ');
+      if (byStatus.some((s) => s.status === 'failed')) {
+        const why = db
+          .prepare("SELECT status_detail FROM messages WHERE status = 'failed' LIMIT 1")
+          .get() as {
+          status_detail: string | null;
+        };
+        statuses += ` (first failure: ${why.status_detail ?? 'no detail'})`;
+      }
     }
     return { rows: row.rows, distinct: row.distinct_ids, statuses };
   } finally {
