@@ -50,7 +50,7 @@ describe.skipIf(!havePython)('independent WCTP client (Python urllib + http.serv
     });
     const exit = new Promise<number | null>((resolve) => child.on('close', resolve));
     try {
-      const alert = await nurse.waitForAlert((a) => a.title === 'Rm 401 Bed A: bathroom', 10_000);
+      const alert = await nurse.waitForAlert((a) => a.title === 'Rm 401 Bed A: bathroom');
       expect(alert.choices).toEqual(['Accept', 'Reject']);
       await nurse.answer('accept', alert.id);
       expect(await exit, `${out}\n${err}`).toBe(0);
