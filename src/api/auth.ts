@@ -21,11 +21,20 @@ declare module 'fastify' {
   interface FastifyRequest {
     user: SessionUser | null;
   }
+  interface FastifyInstance {
+    /** Checks a session or API token (for the WebSocket, which checks after its upgrade). */
+    verifyToken(token: string): SessionUser | null;
+  }
 }
 
 /** Paths open without signing in: health for monitors, sign-in itself, and the static pages. */
+// The WebSocket checks its token itself after the upgrade, so a refused device gets close code 4401 (an
+// HTTP 401 at the handshake looks like a dead network to a browser, and left the upgraded socket dangling).
 const open = (url: string) =>
-  !url.startsWith('/api/') || url === '/api/health' || url.startsWith('/api/session');
+  !url.startsWith('/api/') ||
+  url === '/api/health' ||
+  url.startsWith('/api/session') ||
+  url.startsWith('/api/ws');
 
 /**
  * Authentication on every API endpoint but health: a bearer token from `POST /api/session` (accounts from
@@ -42,6 +51,7 @@ export function registerAuth(
   },
 ): void {
   app.decorateRequest('user', null);
+  app.decorate('verifyToken', (token: string) => authenticate(token, deps));
 
   app.addHook('onRequest', async (req, reply) => {
     if (open(req.url)) return;
@@ -76,7 +86,7 @@ export function registerAuth(
   });
 }
 
-function authenticate(token: string, deps: Parameters<typeof registerAuth>[1]): SessionUser | null {
+export function authenticate(token: string, deps: Parameters<typeof registerAuth>[1]): SessionUser | null {
   const session = deps.signer.verify(token);
   if (session) return deps.accounts().some((a) => a.username === session.username) ? session : null;
   const given = Buffer.from(token);

@@ -2,7 +2,10 @@ import websocket from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
 import type { ClinicianHub } from '../delivery/app/hub.ts';
 
-/** `GET /api/ws?token=`: the clinician WebSocket (docs/websocket.md). The auth hook has already run. */
+/**
+ * `GET /api/ws?token=`: the clinician WebSocket (docs/websocket.md). The token is checked here, after the
+ * upgrade: 4401 for a missing, forged or expired token, 4403 for an account that is not a person.
+ */
 export async function clinicianSocket(
   app: FastifyInstance,
   hub: ClinicianHub,
@@ -10,7 +13,13 @@ export async function clinicianSocket(
 ) {
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   app.get('/api/ws', { websocket: true }, (socket, req) => {
-    const personId = req.user?.personId;
+    const token = (req.query as Record<string, string | undefined>).token;
+    const user = token ? app.verifyToken(token) : null;
+    if (!user) {
+      socket.close(4401, 'sign in again');
+      return;
+    }
+    const personId = user.personId;
     if (!personId) {
       socket.close(4403, 'this account is not linked to a person');
       return;
