@@ -137,6 +137,8 @@ export class ClinicianHub {
         alert: await alertView(this.deps.alerts, a, personId, this.deps.nameOf),
       });
     }
+    // The end of the replay: a device drops what it holds that was not replayed (closed while it was away).
+    this.send(socket, { type: 'replayed', alertIds: open.map((a) => a.id) });
   }
 
   private send(socket: ClinicianSocket, frame: unknown): void {
