@@ -98,3 +98,15 @@ describe('readPcdAlarm (PCD-04 ORU^R40)', () => {
     expect(read(noPhase).phase).toBe('start');
   });
 });
+
+describe('readPcdAlarm with a sender of its own delimiters', () => {
+  it('writes OBR-3 back with the standard delimiters for PCD-05', () => {
+    const text = pcd04({ controlId: 'C', alertId: 'A-1', phase: 'start' })
+      .replace('MSH|^~\\&|', 'MSH|$~\\&|')
+      .replace(/\^/g, '$');
+    const a = read(text);
+    expect(a.fillerOrder).toBe('A-1^MONITOR_GW^0012210000000001^EUI-64');
+    expect(a.serviceId).toBe('196616^MDC_EVT_ALARM^MDC');
+    expect(a.instanceId).toBe('A-1^MONITOR_GW');
+  });
+});

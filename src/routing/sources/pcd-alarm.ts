@@ -18,7 +18,12 @@
  * matched by name first (MDC_ATTR_EVENT_PHASE), then by the numeric codes seen in the field, then by the
  * facet number. Nothing here knows about routing.
  */
-import type { Hl7Message, Segment } from '../../protocols/hl7/index.ts';
+import {
+  escape as escapeHl7,
+  type Hl7Message,
+  type Segment,
+  STANDARD_DELIMITERS,
+} from '../../protocols/hl7/index.ts';
 import type { AlertPriority } from '../../store/alert-port.ts';
 import type { PatientContext } from '../model.ts';
 
@@ -38,9 +43,12 @@ export type AlarmPhase =
 export interface PcdAlarm {
   /** Stable identity of the alert instance across its phases (see instanceIdOf). */
   instanceId: string;
-  /** OBR-3 exactly as sent (escaped), echoed in PCD-05 so the reporter finds its alert. */
+  /**
+   * OBR-3 as sent, written with the standard delimiters (`|^~\&`, what PCD-05 is written in), echoed in
+   * PCD-05 so the reporter finds its alert.
+   */
   fillerOrder: string;
-  /** OBR-4 as sent, echoed in PCD-05. */
+  /** OBR-4, the same way. */
   serviceId: string;
   phase: AlarmPhase;
   /** As sent, lower-cased: 'active', 'inactive', 'latched', 'off' ('' when absent). */
@@ -137,8 +145,8 @@ export function readPcdAlarm(message: Hl7Message): PcdAlarm {
 
   return {
     instanceId: instanceIdOf(obr),
-    fillerOrder: obr?.field(3) ?? '',
-    serviceId: obr?.field(4) ?? '',
+    fillerOrder: obr ? standardEncoding(obr, 3, message) : '',
+    serviceId: obr ? standardEncoding(obr, 4, message) : '',
     phase,
     alarmState: attr('state') ? v(attr('state')!, '5').toLowerCase() : '',
     inactivationState: attr('inactivation') ? v(attr('inactivation')!, '5').toLowerCase() : '',
@@ -168,6 +176,17 @@ export function instanceIdOf(obr: Segment | undefined): string {
   const ns = obr.value('3.2') ?? '';
   if (/^(urn:uuid:)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ns)) return ns;
   return ns ? `${id}^${ns}` : id;
+}
+
+/** A field's first repetition, component by component, re-escaped for the standard delimiters. */
+function standardEncoding(seg: Segment, n: number, message: Hl7Message): string {
+  const raw = seg.field(n) ?? '';
+  const d = message.header.delimiters;
+  const first = raw.split(d.repetition)[0];
+  const count = first === '' ? 0 : first.split(d.component).length;
+  const parts: string[] = [];
+  for (let c = 1; c <= count; c++) parts.push(escapeHl7(seg.value(`${n}.${c}`) ?? '', STANDARD_DELIMITERS));
+  return parts.join(STANDARD_DELIMITERS.component);
 }
 
 function observationsOf(message: Hl7Message, obr: Segment | undefined): Segment[] {
