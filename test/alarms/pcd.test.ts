@@ -91,6 +91,17 @@ describe('IHE PCD alarms (PCD-04 in, PCD-05 out)', () => {
     expect(field(delivered, 'PRT', 3)).toBe('Delivered');
     expect(field(delivered, 'PRT', 5)).toBe('rn-day^Nurse^Day');
 
+    // A keep-going `continue` with nothing new changes nothing and rings nobody again.
+    const framesBefore = nurse.frames.length;
+    await send(
+      sb,
+      pcd04({ controlId: 'P1b', alertId: 'SPO2-9', phase: 'continue', priority: 'PM', value: '87' }),
+    );
+    expect((await sb.store.messages.list({ controlId: 'P1b' })).items[0].statusDetail).toBe(
+      `alert ${alert.id} unchanged (continue)`,
+    );
+    expect(nurse.frames.length).toBe(framesBefore);
+
     // Escalated to PH with a lower reading: the same alert, updated.
     await send(
       sb,

@@ -76,15 +76,17 @@ export class PcdAlarmInterpreter implements MessageInterpreter {
         await ctx.service.close(open.id, why);
         return { status: 'routed', detail: `alert ${open.id} closed (${alarm.phase})` };
       }
-      await ctx.service.update(
-        open,
-        {
-          title: titleOf(alarm),
-          body: bodyOf(alarm),
-          priority: alarm.priority ?? open.priority,
-        },
-        why,
-      );
+      const changes = {
+        title: titleOf(alarm),
+        body: bodyOf(alarm),
+        priority: alarm.priority ?? open.priority,
+      };
+      // Reporters repeat `continue` every few seconds while an alarm lasts (IHE PCD TF-2): one that changes
+      // nothing must not ring devices again nor fill the timeline.
+      if (changes.title === open.title && changes.body === open.body && changes.priority === open.priority) {
+        return { status: 'routed', detail: `alert ${open.id} unchanged (${alarm.phase})` };
+      }
+      await ctx.service.update(open, changes, why);
       return { status: 'routed', detail: `alert ${open.id} updated (${alarm.phase})` };
     }
     if (closing) {
@@ -201,9 +203,10 @@ function bodyOf(alarm: PcdAlarm): string {
     alarm.patient?.name ? `${alarm.patient.name}${alarm.patient.mrn ? ` (${alarm.patient.mrn})` : ''}` : '',
     alarm.reading?.limits ? `limits ${alarm.reading.limits}` : '',
     alarm.device ? `device ${alarm.device}` : '',
-    `${alarm.phase}${alarm.alarmState ? `, ${alarm.alarmState}` : ''}${
-      alarm.inactivationState && alarm.inactivationState !== 'enabled' ? `, ${alarm.inactivationState}` : ''
-    }`,
+    // States, not the phase: a `continue` that changes nothing leaves the text as it was.
+    [alarm.alarmState, alarm.inactivationState !== 'enabled' ? alarm.inactivationState : '']
+      .filter(Boolean)
+      .join(', '),
   ];
   const text = parts.filter(Boolean).join('; ');
   return text.charAt(0).toUpperCase() + text.slice(1);
