@@ -50,6 +50,10 @@ export class EmailPageInterpreter implements MessageInterpreter {
 
   async interpret(event: InboundEvent, _message: unknown, ctx: RouteContext) {
     if (event.listener !== 'smtp') return undefined;
+    // Routed before a crash but not marked: the alert exists already; do not page twice.
+    const earlier = await ctx.alerts.forMessage(event.messageId);
+    if (earlier.length)
+      return { status: 'routed' as const, detail: earlier.map((a) => `alert ${a.id}`).join('; ') };
     const mail = readMail(event.raw);
     const recipients: RecipientSpec[] = [];
     const reasons: string[] = [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Hl7Message } from '../../protocols/hl7/index.ts';
-import { isPcdAlarm, readPcdAlarm } from './pcd-alarm.ts';
+import { isPcdAlarm, readPcdAlarm, readPcdAlarms } from './pcd-alarm.ts';
 import { pcd04, pcd04CounterStyle } from './pcd-fixtures.ts';
 
 const read = (text: string) => readPcdAlarm(Hl7Message.parse(text));
@@ -108,5 +108,18 @@ describe('readPcdAlarm with a sender of its own delimiters', () => {
     expect(a.fillerOrder).toBe('A-1^MONITOR_GW^0012210000000001^EUI-64');
     expect(a.serviceId).toBe('196616^MDC_EVT_ALARM^MDC');
     expect(a.instanceId).toBe('A-1^MONITOR_GW');
+  });
+});
+
+describe('readPcdAlarms', () => {
+  it('reads one alert per OBR group', () => {
+    const first = pcd04({ controlId: 'C', alertId: 'A-1', phase: 'start', priority: 'PH' });
+    const second = pcd04({ controlId: 'C', alertId: 'B-2', phase: 'end', priority: 'PL', value: '55' });
+    const groups = second.slice(second.indexOf('OBR|'));
+    const alarms = readPcdAlarms(Hl7Message.parse(first + groups));
+    expect(alarms.map((a) => [a.instanceId, a.phase, a.priority, a.reading?.value])).toEqual([
+      ['A-1^MONITOR_GW', 'start', 'urgent', '84'],
+      ['B-2^MONITOR_GW', 'end', 'normal', '55'],
+    ]);
   });
 });

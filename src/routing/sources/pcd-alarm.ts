@@ -104,9 +104,17 @@ export function isPcdAlarm(message: Hl7Message): boolean {
   return message.header.messageType === 'ORU' && message.header.triggerEvent === 'R40';
 }
 
-/** Reads the first alert of a PCD-04 message (ACM sends one alert per OBR; one OBR per message in practice). */
+/** Reads the first alert of a PCD-04 message. */
 export function readPcdAlarm(message: Hl7Message): PcdAlarm {
-  const obr = message.segments('OBR')[0];
+  return readPcdAlarms(message)[0] ?? readOne(message, undefined);
+}
+
+/** Every alert of a PCD-04 message: ACM gives each alert its own OBR with the OBX facets under it. */
+export function readPcdAlarms(message: Hl7Message): PcdAlarm[] {
+  return message.segments('OBR').map((obr) => readOne(message, obr));
+}
+
+function readOne(message: Hl7Message, obr: Segment | undefined): PcdAlarm {
   const obxs = observationsOf(message, obr);
   const attr = (key: AttributeKey) => findAttribute(obxs, key);
 

@@ -18,7 +18,7 @@ import type { PatientContext } from '../model.ts';
 import { describeLocation } from '../patient-context.ts';
 import type { MessageInterpreter, RouteContext } from '../router.ts';
 import type { EscalationPolicy, RecipientSpec } from '../rules/types.ts';
-import { type AlarmPhase, isPcdAlarm, type PcdAlarm, readPcdAlarm } from './pcd-alarm.ts';
+import { type AlarmPhase, isPcdAlarm, type PcdAlarm, readPcdAlarms } from './pcd-alarm.ts';
 
 export interface PcdOptions {
   /** Who hears an alarm no rule routes: staff in this role covering the bed (else the unit). @defaultValue nurse */
@@ -59,7 +59,26 @@ export class PcdAlarmInterpreter implements MessageInterpreter {
     ctx: RouteContext,
   ): Promise<{ status: 'routed' | 'filtered' | 'failed'; detail: string } | undefined> {
     if (!message || !isPcdAlarm(message)) return undefined;
-    const alarm = readPcdAlarm(message);
+    const alarms = readPcdAlarms(message);
+    if (alarms.length === 0) return { status: 'failed', detail: 'ORU^R40 without an OBR (no alert in it)' };
+    // One alert per OBR; usually one per message. The message's status sums them up.
+    const outcomes: Array<{ status: 'routed' | 'filtered' | 'failed'; detail: string }> = [];
+    for (const alarm of alarms) outcomes.push(await this.one(event, message, alarm, ctx));
+    if (outcomes.length === 1) return outcomes[0];
+    const status = outcomes.some((o) => o.status === 'routed')
+      ? 'routed'
+      : outcomes.every((o) => o.status === 'filtered')
+        ? 'filtered'
+        : 'failed';
+    return { status, detail: outcomes.map((o) => o.detail).join('; ') };
+  }
+
+  private async one(
+    event: InboundEvent,
+    message: Hl7Message,
+    alarm: PcdAlarm,
+    ctx: RouteContext,
+  ): Promise<{ status: 'routed' | 'filtered' | 'failed'; detail: string }> {
     if (alarm.watchdog) return { status: 'filtered', detail: 'IHE PCD watchdog (keep-alive), no alarm' };
     if (!alarm.instanceId) {
       return { status: 'failed', detail: 'ORU^R40 without an alert identifier in OBR-3' };
