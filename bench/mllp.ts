@@ -192,11 +192,12 @@ async function runCell(
   const templates = [admissionTemplate(templateOptions), labResultTemplate(templateOptions)];
   const execArgv =
     opts.profile && server.name === 'switchboard' ? ['--cpu-prof', '--cpu-prof-dir', opts.profile] : [];
-  const child = await launchServer(join(here, server.file), ['--data-dir', dataDir], {
-    execArgv,
-    stopTimeoutMs: server.stopTimeoutMs,
-  });
+  let child: Awaited<ReturnType<typeof launchServer>> | undefined;
   try {
+    child = await launchServer(join(here, server.file), ['--data-dir', dataDir], {
+      execArgv,
+      stopTimeoutMs: server.stopTimeoutMs,
+    });
     child.mark();
     const generatorCpuBefore = process.cpuUsage();
     const result = await runLoad({
@@ -250,7 +251,7 @@ async function runCell(
       statuses,
     };
   } catch (err) {
-    child.kill();
+    child?.kill();
     throw err;
   } finally {
     rmSync(dataDir, { recursive: true, force: true });

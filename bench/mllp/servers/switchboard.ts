@@ -9,8 +9,7 @@
  *
  * Forked by bench/mllp.ts through launchServer; argument: --data-dir <folder>.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startSwitchboard } from '../../../src/main.ts';
@@ -35,7 +34,9 @@ log:
 serveInChild(async () => {
   const dataDir = values['data-dir'];
   if (!dataDir) throw new Error('--data-dir is required');
-  const configDir = mkdtempSync(join(tmpdir(), 'sb-bench-config-'));
+  // The config lives inside the data folder, which the parent removes even when this child was killed.
+  const configDir = join(dataDir, 'config');
+  mkdirSync(configDir);
   writeFileSync(join(configDir, 'switchboard.yaml'), siteConfig);
   const running = await startSwitchboard({ configDir, dataDir, env: {} });
   if (!running.mllp) throw new Error('the MLLP listener did not start');
@@ -47,7 +48,6 @@ serveInChild(async () => {
       await running.routing.router.drained();
       const routingDrainMs = performance.now() - drainStartedAt;
       await running.stop();
-      rmSync(configDir, { recursive: true, force: true });
       return { routingDrainMs };
     },
   };
