@@ -120,6 +120,15 @@ export class Registrar {
     return this.okResponse(request, toTag, aor);
   }
 
+  /**
+   * Puts back bindings kept elsewhere (the gateway's store, after a restart), replacing those of `aor`.
+   * Already expired ones are dropped by the next lookup.
+   */
+  restore(aor: string, bindings: Binding[]): void {
+    if (bindings.length === 0) this.bindingsByAor.delete(aor);
+    else this.bindingsByAor.set(aor, bindings.map((b) => ({ ...b })));
+  }
+
   /** Every live binding, for persistence or health pages. */
   snapshot(): Map<string, Binding[]> {
     for (const aor of [...this.bindingsByAor.keys()]) this.lookup(aor);

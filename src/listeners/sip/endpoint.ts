@@ -1,0 +1,171 @@
+/**
+ * The gateway's SIP endpoint: the UDP and TCP transports on one port, one transaction layer above them,
+ * and the addressing every part of the gateway needs (our Via, our Contact, where a URI's requests go).
+ * The parts above (registration desk, calls, MESSAGE intake) only see parsed requests with their server
+ * transaction, and send through `request()` / `sendAck()`.
+ */
+import type { NameAddr } from '../../protocols/sip/address.ts';
+import type { LocalViaAddress } from '../../protocols/sip/build.ts';
+import type { ClientTransactionUser } from '../../protocols/sip/client-invite-transaction.ts';
+import type { SipRequest, SipResponse } from '../../protocols/sip/message.ts';
+import type { Timers } from '../../protocols/sip/timers.ts';
+import {
+  type ClientTransaction,
+  type ServerTransaction,
+  TransactionLayer,
+} from '../../protocols/sip/transaction-layer.ts';
+import { type SipUri, sipUri, type Uri } from '../../protocols/sip/uri.ts';
+import type { RemoteAddress, SipInbound } from './transport-routing.ts';
+import { TcpTransport } from './transport-tcp.ts';
+import { UdpTransport } from './transport-udp.ts';
+
+export type SipTransportName = 'UDP' | 'TCP';
+
+/** Where a request goes: transport and address (RFC 3263 without DNS SRV: host and port as written). */
+export interface NextHop extends RemoteAddress {
+  transport: SipTransportName;
+}
+
+/** Where a request came from. */
+export interface RequestSource extends RemoteAddress {
+  transport: SipTransportName;
+}
+
+export interface SipEndpointOptions {
+  host: string;
+  port: number;
+  udp: boolean;
+  tcp: boolean;
+  /** The address others reach us at; defaults to the bound host (or 127.0.0.1 when bound to 0.0.0.0). */
+  publicHost?: string;
+  t1Ms: number;
+  timers: Timers;
+  onRequest(request: SipRequest, tx: ServerTransaction, source: RequestSource): void;
+  onStrayAck?(ack: SipRequest): void;
+  onStrayResponse?(response: SipResponse): void;
+  onError?(error: unknown): void;
+}
+
+export class SipEndpoint {
+  readonly layer: TransactionLayer;
+  private udp: UdpTransport | undefined;
+  private tcp: TcpTransport | undefined;
+  private boundPort = 0;
+  private advertised = '';
+
+  constructor(private readonly options: SipEndpointOptions) {
+    this.layer = new TransactionLayer({
+      timers: options.timers,
+      values: { t1: options.t1Ms },
+      onRequest: (request, tx) => {
+        const source = this.sources.get(request);
+        this.sources.delete(request);
+        options.onRequest(request, tx, source ?? { transport: 'UDP', address: '', port: 0 });
+      },
+      onStrayAck: options.onStrayAck,
+      onStrayResponse: options.onStrayResponse,
+    });
+  }
+
+  // The transport tells us where a request came from; the layer calls onRequest synchronously.
+  private readonly sources = new WeakMap<SipRequest, RequestSource>();
+
+  private inbound(transport: SipTransportName): SipInbound {
+    return {
+      request: (request, channel, source) => {
+        this.sources.set(request, { transport, ...source });
+        this.layer.receiveRequest(request, channel);
+      },
+      response: (response) => this.layer.receiveResponse(response),
+    };
+  }
+
+  /** Binds UDP first (port 0 picks one), then TCP on the same port number. */
+  async start(): Promise<{ host: string; port: number }> {
+    const { host, onError } = this.options;
+    let port = this.options.port;
+    if (this.options.udp) {
+      this.udp = new UdpTransport(this.inbound('UDP'), { host, port, onError });
+      port = (await this.udp.listen()).port;
+    }
+    if (this.options.tcp) {
+      this.tcp = new TcpTransport(this.inbound('TCP'), { host, port, onError });
+      port = (await this.tcp.listen()).port;
+    }
+    this.boundPort = port;
+    this.advertised = this.options.publicHost ?? (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host);
+    return { host, port };
+  }
+
+  async close(): Promise<void> {
+    await this.udp?.close();
+    await this.tcp?.close();
+  }
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  get host(): string {
+    return this.advertised;
+  }
+
+  get transports(): SipTransportName[] {
+    return [...(this.udp ? ['UDP' as const] : []), ...(this.tcp ? ['TCP' as const] : [])];
+  }
+
+  /** Our Via sent-by for a request leaving on `transport`. */
+  via(transport: SipTransportName): LocalViaAddress {
+    return { transport, host: this.advertised, port: this.boundPort };
+  }
+
+  /** Our Contact: the gateway is the user agent on every leg (a B2BUA, never a proxy). */
+  contact(transport: SipTransportName, user = 'switchboard'): NameAddr {
+    const uri = sipUri({ user, host: this.advertised, port: this.boundPort });
+    if (transport === 'TCP') uri.params.set('transport', 'tcp');
+    return { uri, params: new Map() };
+  }
+
+  /** Our own address as a URI (for From/PAI host parts). */
+  uri(user: string): SipUri {
+    return sipUri({ user, host: this.advertised, port: this.boundPort });
+  }
+
+  /** The next hop for a request to `target` with `route` (RFC 3261 section 8.1.2: first Route, else the URI). */
+  nextHop(target: Uri, route: NameAddr[] = []): NextHop {
+    const uri = route[0]?.uri ?? target;
+    if (uri.kind !== 'sip') throw new Error(`cannot send to a ${uri.scheme}: URI`);
+    const wanted = uri.params.get('transport')?.toUpperCase() === 'TCP' ? 'TCP' : 'UDP';
+    const transport: SipTransportName = this.transports.includes(wanted) ? wanted : this.transports[0]!;
+    return { transport, address: uri.host, port: uri.port ?? 5060 };
+  }
+
+  /** Starts a client transaction for `request` towards `hop` (Via stamped for that transport). */
+  request(request: SipRequest, hop: NextHop, user: ClientTransactionUser): ClientTransaction {
+    const via = request.via[0];
+    if (via) {
+      via.transport = hop.transport;
+      via.host = this.advertised;
+      via.port = this.boundPort;
+    }
+    if (hop.transport === 'TCP') {
+      let tx: ClientTransaction | undefined;
+      const channel = this.tcp!.channelTo(hop, (err) => tx?.transportError(err));
+      tx = this.layer.sendRequest(request, channel, user);
+      return tx;
+    }
+    return this.layer.sendRequest(request, this.udp!.channelTo(hop), user);
+  }
+
+  /** Sends an ACK for a 2xx (its own transaction, section 13.2.2.4) or any stateless message. */
+  sendAck(ack: SipRequest, hop: NextHop): void {
+    const via = ack.via[0];
+    if (via) {
+      via.transport = hop.transport;
+      via.host = this.advertised;
+      via.port = this.boundPort;
+    }
+    if (hop.transport === 'TCP') this.tcp!.sendTo(ack, hop);
+    else this.udp!.sendTo(ack, hop);
+  }
+}
