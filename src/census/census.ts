@@ -37,19 +37,45 @@ export async function applyAdt(
   return change === undefined ? undefined : applyCensusChange(change, store);
 }
 
+/** Events that join two patients' records: they wait for, and hold up, every other patient. */
+const MERGES = new Set(['A34', 'A35', 'A36', 'A37', 'A39', 'A40', 'A41', 'A42', 'A44', 'A47']);
+
 export class Census {
-  private tail: Promise<unknown> = Promise.resolve();
+  /** The last apply in flight per patient (PID-3.1); a merge is a barrier across all of them. */
+  private readonly tails = new Map<string, Promise<unknown>>();
+  private barrier: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly store: CensusStore,
     private readonly options: CensusOptions,
   ) {}
 
-  /** Applies an ADT message after every message given before it; see applyAdt. */
+  /**
+   * Applies an ADT message after every earlier message about the same patient (and after any earlier
+   * merge); messages about different patients run side by side, so their writes share group commits.
+   */
   applyAdt(message: Hl7Message, receivedAt?: Date): Promise<CensusUpdate | undefined> {
     const run = () => applyAdt(message, this.store, { ...this.options, receivedAt });
-    const result = this.tail.then(run, run);
-    this.tail = result.catch(() => undefined);
+    if (MERGES.has(message.header.triggerEvent)) {
+      const all = Promise.all([this.barrier, ...this.tails.values()]);
+      const result = all.then(run, run);
+      this.barrier = result.catch(() => undefined);
+      this.tails.clear();
+      return result;
+    }
+    let key = '';
+    try {
+      key = message.get('PID-3.1') ?? '';
+    } catch {
+      key = '';
+    }
+    const before = this.tails.get(key) ?? this.barrier;
+    const result = before.then(run, run);
+    const tail = result.catch(() => undefined);
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
     return result;
   }
 

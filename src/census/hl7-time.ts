@@ -4,35 +4,63 @@
  * in the site's IANA zone, so that 01:30 on a fall-back night is taken as the first 01:30 and a time
  * inside the spring-forward gap moves forward, never fails.
  */
-import { DateTime } from 'luxon';
+import { IANAZone } from 'luxon';
 
 const DTM = /^(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(?:\.(\d{1,4}))?([+-]\d{4})?$/;
+const MINUTE = 60_000;
+/** Wider than any zone's offset, to find the offsets on either side of a transition. */
+const WIDEST = 15 * 60 * MINUTE;
 
-/** The instant a DTM names, or undefined when the text is empty, HL7 null (`""`), or not a DTM. */
+/**
+ * The instant a DTM names, or undefined when the text is empty, HL7 null (`""`), or not a DTM.
+ * Computed from the zone's offsets directly: building a luxon DateTime per value cost about a
+ * millisecond here, and every ADT carries several times.
+ */
 export function parseHl7Time(text: string | undefined, zone: string): Date | undefined {
   if (text === undefined) return undefined;
   const m = DTM.exec(text.trim());
   if (m === null) return undefined;
   const [, year, month, day, hour, minute, second, fraction, offset] = m;
-  const parts = {
-    year: Number(year),
-    month: Number(month ?? 1),
-    day: Number(day ?? 1),
-    hour: Number(hour ?? 0),
-    minute: Number(minute ?? 0),
-    second: Number(second ?? 0),
-    millisecond: fraction ? Math.round(Number(`0.${fraction}`) * 1000) : 0,
-  };
-  if (offset !== undefined) {
-    const at = DateTime.fromObject(parts, { zone: `UTC${offset.slice(0, 3)}:${offset.slice(3)}` });
-    return at.isValid ? at.toJSDate() : undefined;
+  const [y, mo, d, h, mi, se] = [
+    year,
+    month ?? '1',
+    day ?? '1',
+    hour ?? '0',
+    minute ?? '0',
+    second ?? '0',
+  ].map(Number);
+  const ms = fraction ? Math.round(Number(`0.${fraction}`) * 1000) : 0;
+  // Wall-clock fields written as if they were UTC; refuse impossible ones (month 13, 31 April, 25:00).
+  const wall = Date.UTC(y, mo - 1, d, h, mi, se, ms);
+  const check = new Date(wall);
+  if (
+    check.getUTCMonth() !== mo - 1 ||
+    check.getUTCDate() !== d ||
+    check.getUTCHours() !== h ||
+    mi > 59 ||
+    se > 59
+  ) {
+    return undefined;
   }
-  const at = DateTime.fromObject(parts, { zone });
-  if (!at.isValid) return undefined;
+  if (offset !== undefined) {
+    const sign = offset[0] === '-' ? -1 : 1;
+    const minutes = Number(offset.slice(1, 3)) * 60 + Number(offset.slice(3));
+    return new Date(wall - sign * minutes * MINUTE);
+  }
+  if (!IANAZone.isValidZone(zone)) return undefined;
+  const tz = IANAZone.create(zone);
+  const before = tz.offset(wall - WIDEST);
+  const after = tz.offset(wall + WIDEST);
+  const candidates = [...new Set([before, after])]
+    .map((o) => wall - o * MINUTE)
+    .filter((at) => {
+      const o = (wall - at) / MINUTE;
+      return tz.offset(at) === o;
+    });
   // A wall time that happens twice (fall back) is taken at its first occurrence, as Temporal's
-  // 'compatible' disambiguation does: the earliest instant is the one that has surely happened.
-  const candidates = at.getPossibleOffsets().map((d) => d.toMillis());
-  return new Date(Math.min(at.toMillis(), ...candidates));
+  // 'compatible' disambiguation does; one the clocks skip (spring forward) is read with the offset in
+  // force before the change, which moves it forward (02:30 becomes 03:30 daylight time).
+  return new Date(candidates.length ? Math.min(...candidates) : wall - before * MINUTE);
 }
 
 /**
