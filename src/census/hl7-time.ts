@@ -76,16 +76,13 @@ export function parseHl7Time(text: string | undefined, zone: string): Date | und
     const minutes = Number(offset.slice(1, 3)) * 60 + Number(offset.slice(3));
     return new Date(wall - sign * minutes * MINUTE);
   }
-  if (!IANAZone.isValidZone(zone)) return undefined;
-  const tz = IANAZone.create(zone);
-  const before = tz.offset(wall - WIDEST);
-  const after = tz.offset(wall + WIDEST);
+  const offsetAt = zoneOffsets(zone);
+  if (!offsetAt) return undefined;
+  const before = offsetAt(wall - WIDEST);
+  const after = offsetAt(wall + WIDEST);
   const candidates = [...new Set([before, after])]
     .map((o) => wall - o * MINUTE)
-    .filter((at) => {
-      const o = (wall - at) / MINUTE;
-      return tz.offset(at) === o;
-    });
+    .filter((at) => offsetAt(at) === (wall - at) / MINUTE);
   // A wall time that happens twice (fall back) is taken at its first occurrence, as Temporal's
   // 'compatible' disambiguation does; one the clocks skip (spring forward) is read with the offset in
   // force before the change, which moves it forward (02:30 becomes 03:30 daylight time).
