@@ -34,6 +34,17 @@ export const sipListenerSchema = {
     publicHost: { type: 'string' },
     /** Digest realm of REGISTER challenges, and the domain of clinicians' addresses-of-record. */
     realm: { type: 'string', default: 'switchboard.local' },
+    /**
+     * Digest algorithms offered in challenges, preferred first (RFC 8760). Some phones and test tools
+     * answer only the first challenge and know only MD5: put MD5 first for them.
+     */
+    digestAlgorithms: {
+      type: 'array',
+      items: { enum: ['SHA-256', 'MD5'] },
+      minItems: 1,
+      uniqueItems: true,
+      default: ['SHA-256', 'MD5'],
+    },
     /** RFC 3261 T1 in milliseconds (retransmission base). */
     t1Ms: { type: 'integer', minimum: 50, maximum: 5000, default: 500 },
     /** Registrations shorter than this get 423 Interval Too Brief. */
@@ -144,6 +155,7 @@ export interface SipListenerConfig {
   tcp: boolean;
   publicHost?: string;
   realm: string;
+  digestAlgorithms: Array<'SHA-256' | 'MD5'>;
   t1Ms: number;
   minExpiresSeconds: number;
   maxExpiresSeconds: number;

@@ -50,7 +50,7 @@ ${options.nurseCall ? `  nurseCall: { host: '${options.nurseCall.host}', port: $
     - { id: hospitalist-all, numbers: ['4102', '4444'], recipients: [ { onCall: hospitalist, order: all } ], ring: parallel }
 `,
     },
-    '  sip:\n    enabled: true\n    host: 127.0.0.1\n    port: 0\n    realm: test.hospital\n',
+    '  sip:\n    enabled: true\n    host: 127.0.0.1\n    port: 0\n    realm: test.hospital\n    digestAlgorithms: [MD5, SHA-256]   # sipp answers the first challenge only, and knows MD5 only\n',
   );
   await writeTestAccounts(dir, [
     { username: 'dr.one', role: 'clinician', person: 'p-one' },

@@ -86,7 +86,11 @@ export class SipGateway {
     this.timers = deps.timers ?? nodeTimers;
     this.clock = deps.clock ?? Date.now;
     const { listener, sip } = deps;
-    this.digest = new DigestServer({ realm: listener.realm, clock: this.clock });
+    this.digest = new DigestServer({
+      realm: listener.realm,
+      clock: this.clock,
+      algorithms: [...listener.digestAlgorithms],
+    });
     this.desk = new RegistrationDesk({
       realm: listener.realm,
       accounts: sip.accounts,
