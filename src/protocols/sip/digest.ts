@@ -10,7 +10,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import { getHeaderValues, type SipRequest, type SipResponse } from './message.ts';
 import { quote, Scanner, TOKEN } from './scanner.ts';
 import type { Clock } from './timers.ts';
-import { formatUri } from './uri.ts';
+import { formatUri, parseUri } from './uri.ts';
 
 export type DigestAlgorithm = 'MD5' | 'SHA-256';
 
@@ -130,8 +130,10 @@ export class DigestServer {
     if (given.length !== expected.length || !timingSafeEqual(given, Buffer.from(expected))) {
       return { ok: false, why: 'wrong' };
     }
-    // The digest-uri must name the request's target (RFC 2617 section 3.2.2.5).
-    if (uri !== formatUri(request.uri)) return { ok: false, why: 'wrong' };
+    // The digest-uri must name the request's target (RFC 2617 section 3.2.2.5). Some user agents (SIPp
+    // among them) leave the user part out of it: the same host and port is accepted, the hash having
+    // been computed over the uri they sent.
+    if (!sameTarget(uri, request)) return { ok: false, why: 'wrong' };
     if (qop) {
       const count = Number.parseInt(nc!, 16);
       const seen = this.lastNc.get(nonce);
@@ -169,6 +171,23 @@ export class DigestServer {
     const now = this.options.clock();
     for (const [nonce, entry] of this.lastNc)
       if (now - entry.issued > this.lifetime) this.lastNc.delete(nonce);
+  }
+}
+
+function sameTarget(digestUri: string, request: SipRequest): boolean {
+  if (digestUri === formatUri(request.uri)) return true;
+  const target = request.uri;
+  if (target.kind !== 'sip') return false;
+  try {
+    const given = parseUri(digestUri);
+    return (
+      given.kind === 'sip' &&
+      given.user === undefined &&
+      given.host.toLowerCase() === target.host.toLowerCase() &&
+      (given.port ?? 5060) === (target.port ?? 5060)
+    );
+  } catch {
+    return false;
   }
 }
 
