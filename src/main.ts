@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { alertRoutes } from './api/alerts.ts';
-import { deliveryRoutes } from './api/deliveries.ts';
 import { callRoutes } from './api/calls.ts';
+import { deliveryRoutes } from './api/deliveries.ts';
 import { patientRoutes } from './api/patients.ts';
 import { ruleRoutes } from './api/rules.ts';
 import { scheduleRoutes } from './api/schedules.ts';
@@ -157,15 +157,7 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
           },
         ]
       : [];
-    const alerts = new AlertService(
-      store.alerts,
-      escalation,
-      notifier,
-      clock,
-      log,
-      failsafe,
-      locks,
-    );
+    const alerts = new AlertService(store.alerts, escalation, notifier, clock, log, failsafe, locks);
     const hub = new ClinicianHub({
       alerts: store.alerts,
       nameOf,
