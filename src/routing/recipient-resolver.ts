@@ -1,4 +1,5 @@
 import type { PatientContext, RoutingModel } from './model.ts';
+import { describeLocation } from './patient-context.ts';
 import type { EscalationTarget, RecipientSpec } from './rules/types.ts';
 
 /** A person to notify, and why, in words an analyst reads on the timeline. */
@@ -99,7 +100,7 @@ export class RecipientResolver {
           return [];
         }
         const people = await m.covering(location, spec.role, spec.scope, ctx.at);
-        const where = [location.unit, location.room, location.bed].filter(Boolean).join(' ');
+        const where = describeLocation(location);
         if (!people.length) notes.push(`nobody covers ${where} as ${spec.role}`);
         return people.map((personId) => ({ personId, reason: `${spec.role} covering ${where}` }));
       }
