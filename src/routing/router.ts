@@ -267,11 +267,12 @@ export class Router implements InboundPort {
   }
 }
 
-/** The patient an HL7 message is about (PID-3.1), read cheaply; other sources keep their own order. */
+/** The patient an HL7 message is about (PID-3.1), read cheaply. */
 function orderingKey(event: InboundEvent): string {
   const text = event.raw.toString('latin1', 0, Math.min(event.raw.length, 4096));
   const at = text.search(/[\r\n]PID./);
-  if (at < 0) return event.listener;
+  // Not HL7 (WCTP, mail, SIP MESSAGE): each is about its own recipient, nothing to keep in order.
+  if (at < 0) return `${event.listener}#${event.messageId}`;
   const sep = text[at + 4];
   const pid3 =
     text
