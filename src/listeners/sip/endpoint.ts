@@ -21,6 +21,9 @@ import { UdpTransport } from './transport-udp.ts';
 
 export type SipTransportName = 'UDP' | 'TCP';
 
+/** Room for bursts of a few hundred calls per second (see UdpTransportOptions.receiveBufferBytes). */
+const UDP_RECEIVE_BUFFER = 4 * 1024 * 1024;
+
 /** Where a request goes: transport and address (RFC 3263 without DNS SRV: host and port as written). */
 export interface NextHop extends RemoteAddress {
   transport: SipTransportName;
@@ -85,7 +88,12 @@ export class SipEndpoint {
     const { host, onError } = this.options;
     let port = this.options.port;
     if (this.options.udp) {
-      this.udp = new UdpTransport(this.inbound('UDP'), { host, port, onError });
+      this.udp = new UdpTransport(this.inbound('UDP'), {
+        host,
+        port,
+        onError,
+        receiveBufferBytes: UDP_RECEIVE_BUFFER,
+      });
       port = (await this.udp.listen()).port;
     }
     if (this.options.tcp) {

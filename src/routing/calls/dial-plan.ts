@@ -68,10 +68,20 @@ export function normaliseDialled(user: string): string {
   return decodeURIComponent(user).replace(/[-.() ]/g, '');
 }
 
+/**
+ * A route is looked up again after this long. Who is on call changes at shift boundaries, minutes
+ * apart; at hundreds of calls per second to one number, a fresh schedule query per call was the
+ * gateway's largest single cost.
+ */
+export const ROUTE_CACHE_MS = 1000;
+
 export class DialPlan implements CallRoutingPort {
+  private readonly cache = new Map<string, { until: number; route: Promise<CallRoute | undefined> }>();
+
   constructor(
     private readonly entries: readonly DialPlanEntry[],
     private readonly resolver: RecipientResolver,
+    private readonly cacheMs = ROUTE_CACHE_MS,
   ) {}
 
   /** The entry a number reaches: exact numbers first, then patterns, in file order. */
@@ -80,7 +90,22 @@ export class DialPlan implements CallRoutingPort {
     return this.entries.find((e) => e.numbers.has(n)) ?? this.entries.find((e) => e.pattern?.test(n));
   }
 
-  async route(dialled: string, at: Date): Promise<CallRoute | undefined> {
+  route(dialled: string, at: Date): Promise<CallRoute | undefined> {
+    const key = normaliseDialled(dialled);
+    const now = at.getTime();
+    const hit = this.cache.get(key);
+    // Only a cache for "now": a lookup for another time (a test's clock, a dry run) goes to the schedules.
+    if (hit && now < hit.until && now >= hit.until - this.cacheMs) return hit.route;
+    const route = this.lookup(dialled, at);
+    if (this.cacheMs > 0) {
+      if (this.cache.size > 10_000) this.cache.clear();
+      this.cache.set(key, { until: now + this.cacheMs, route });
+      route.catch(() => this.cache.delete(key));
+    }
+    return route;
+  }
+
+  private async lookup(dialled: string, at: Date): Promise<CallRoute | undefined> {
     const entry = this.match(dialled);
     if (!entry) return undefined;
     const n = normaliseDialled(dialled);
