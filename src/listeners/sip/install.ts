@@ -28,6 +28,15 @@ export function installSip(options: SipInstallOptions) {
     if (!directory().person(a.person))
       throw new Error(`sip.accounts.${i}.person: no person ${a.person} in the directory`);
   }
+  // The dial plan may only name people and groups that exist (assignments are checked when resolved).
+  for (const [i, e] of sip.dialPlan.entries()) {
+    for (const r of e.recipients) {
+      if (r.person && !directory().person(r.person))
+        throw new Error(`sip.dialPlan.${i} (${e.id}): no person ${r.person} in the directory`);
+      if (r.group && !directory().group(r.group))
+        throw new Error(`sip.dialPlan.${i} (${e.id}): no group ${r.group} in the directory`);
+    }
+  }
   const dialPlan = new DialPlan(compileDialPlan(sip.dialPlan, sip.noAnswerSeconds), options.resolver);
   const interpreter = new SipMessageInterpreter(dialPlan);
   let gateway: SipGateway | undefined;
