@@ -3,7 +3,8 @@
  * order 2), each with a desk phone (a fixed SIP contact: a sipp UAS), and Dr. Three who has only a
  * registered phone (SIP account dr.three). Shifts are written around the current time, so the tests run
  * on any day. Dial plan: 4100 → hospitalist on call (sequential, 2 s no-answer); 4101 → Dr. Three;
- * 4102 → hospitalist everyone at once; 4444 → the same, as a text (SIP MESSAGE).
+ * 4102 → hospitalist everyone at once; 4444 → the same, as a text (SIP MESSAGE); 4200 → cardiology on
+ * call (Dr. Three, whose only phone is a registered one).
  */
 import { DateTime } from 'luxon';
 import { writeTestAccounts, writeTestConfig } from '../support/harness.ts';
@@ -16,6 +17,8 @@ export async function writeSipHospital(options: {
   trusted?: string[];
   nurseCall?: { host: string; port: number };
   noAnswerSeconds?: number;
+  /** Challenge algorithms, preferred first (baresip 1.0 gives up on a SHA-256 challenge it cannot answer). */
+  digestAlgorithms?: string[];
 }) {
   const zone = 'America/New_York';
   const now = DateTime.now().setZone(zone);
@@ -33,9 +36,11 @@ export async function writeSipHospital(options: {
       'schedules.yaml': `schedules:
   assignments:
     - { id: hospitalist, name: Hospitalist, type: oncall }
+    - { id: cardiology, name: Cardiology, type: oncall }
   shifts:
     - { assignment: hospitalist, person: p-one, start: '${start}', end: '${end}', callOrder: 1 }
     - { assignment: hospitalist, person: p-two, start: '${start}', end: '${end}', callOrder: 2 }
+    - { assignment: cardiology, person: p-three, start: '${start}', end: '${end}', callOrder: 1 }
 `,
       'sip.yaml': `sip:
   hospitalNumber: '${HOSPITAL_NUMBER}'
@@ -47,10 +52,12 @@ export async function writeSipHospital(options: {
 ${options.nurseCall ? `  nurseCall: { host: '${options.nurseCall.host}', port: ${options.nurseCall.port} }\n` : ''}  dialPlan:
     - { id: hospitalist, numbers: ['4100'], recipients: [ { onCall: hospitalist } ], ring: sequential }
     - { id: dr-three, numbers: ['4101'], recipients: [ { person: p-three } ] }
+    - { id: cardiology, numbers: ['4200'], recipients: [ { onCall: cardiology } ] }
     - { id: hospitalist-all, numbers: ['4102', '4444'], recipients: [ { onCall: hospitalist, order: all } ], ring: parallel }
 `,
     },
-    '  sip:\n    enabled: true\n    host: 127.0.0.1\n    port: 0\n    realm: test.hospital\n    digestAlgorithms: [MD5, SHA-256]   # sipp answers the first challenge only, and knows MD5 only\n',
+    // sipp answers the first challenge only and knows MD5 only: MD5 comes first by default here.
+    `  sip:\n    enabled: true\n    host: 127.0.0.1\n    port: 0\n    realm: test.hospital\n    digestAlgorithms: [${(options.digestAlgorithms ?? ['MD5', 'SHA-256']).join(', ')}]\n`,
   );
   await writeTestAccounts(dir, [
     { username: 'dr.one', role: 'clinician', person: 'p-one' },
