@@ -9,11 +9,11 @@ let onCallQueries = 0;
 
 /** A model with the hospitalist rota (order 1: one, order 2: two and three), a group and a bed's nurse. */
 const model: RoutingModel = {
-  personName: (id) => (['p-one', 'p-two', 'p-three', 'rn-day'].includes(id) ? id : undefined),
-  groupMembers: (id) => (id === 'rrt' ? ['p-two', 'p-one'] : undefined),
+  personName: (id: string) => (['p-one', 'p-two', 'p-three', 'rn-day'].includes(id) ? id : undefined),
+  groupMembers: (id: string) => (id === 'rrt' ? ['p-two', 'p-one'] : undefined),
   peopleByPager: () => [],
   isReachable: () => true,
-  onCall: async (assignment) => {
+  onCall: async (assignment: string) => {
     onCallQueries++;
     if (assignment !== 'hospitalist') return [];
     const entry = (personId: string, callOrder: number) => ({
@@ -27,7 +27,7 @@ const model: RoutingModel = {
   },
   careTeam: async () => [],
   patientLocation: async () => undefined,
-  covering: async (location, role) =>
+  covering: async (location: { unit?: string; bed?: string }, role: string) =>
     location.unit === '4W' && location.bed === 'A' && role === 'nurse' ? ['rn-day'] : [],
 } as unknown as RoutingModel;
 
