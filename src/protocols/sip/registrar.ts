@@ -126,7 +126,11 @@ export class Registrar {
    */
   restore(aor: string, bindings: Binding[]): void {
     if (bindings.length === 0) this.bindingsByAor.delete(aor);
-    else this.bindingsByAor.set(aor, bindings.map((b) => ({ ...b })));
+    else
+      this.bindingsByAor.set(
+        aor,
+        bindings.map((b) => ({ ...b })),
+      );
   }
 
   /** Every live binding, for persistence or health pages. */
