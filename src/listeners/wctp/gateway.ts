@@ -73,6 +73,12 @@ class Refusal {
 
 type Message = SubmitRequest | SubmitClientMessage | SendMsgMulti;
 
+/** What a request addressed to one recipient by a registered sender has. */
+interface Addressed {
+  originator: { senderID: string; securityCode?: string; miscInfo?: string };
+  recipient: { recipientID: string };
+}
+
 export class WctpGateway {
   private readonly failureOptions: FailureResponseOptions;
 
@@ -149,12 +155,7 @@ export class WctpGateway {
     peer: string,
     token: object,
   ): Promise<string> {
-    await this.authenticate(
-      op.originator.senderID,
-      op.originator.securityCode ?? op.originator.miscInfo,
-      false,
-    );
-    this.checkRecipient(op.recipient.recipientID);
+    await this.admit(op);
     this.checkMessage(op);
     const saved = await this.store(op, op.messageControl.messageID, xml, peer);
     const code = op.version === '1.0' ? WctpCode.DeprecatedVersion : WctpCode.Success;
@@ -352,18 +353,10 @@ export class WctpGateway {
   }
 
   private async lookup(op: LookupSubscriber, token: object): Promise<string> {
-    await this.authenticate(
-      op.originator.senderID,
-      op.originator.securityCode ?? op.originator.miscInfo,
-      false,
-    );
-    this.checkRecipient(op.recipient.recipientID);
+    await this.admit(op);
     return buildLookupResponse(
       {
-        responseToMessageID: op.messageControl.messageID,
-        ...(op.messageControl.transactionID ? { transactionID: op.messageControl.transactionID } : {}),
-        originator: { senderID: this.deps.options.gatewayId },
-        recipient: { recipientID: op.recipient.recipientID },
+        ...this.answerHeader(op),
         result: {
           kind: 'lookup',
           maxMessageLength: this.deps.options.maxMessageLength,
@@ -376,19 +369,11 @@ export class WctpGateway {
   }
 
   private async deviceLocation(op: DeviceLocation, token: object): Promise<string> {
-    await this.authenticate(
-      op.originator.senderID,
-      op.originator.securityCode ?? op.originator.miscInfo,
-      false,
-    );
-    this.checkRecipient(op.recipient.recipientID);
+    await this.admit(op);
     // We know which bed a nurse call came from and who covers it, never where a device is: say so.
     return buildDeviceLocationResponse(
       {
-        responseToMessageID: op.messageControl.messageID,
-        ...(op.messageControl.transactionID ? { transactionID: op.messageControl.transactionID } : {}),
-        originator: { senderID: this.deps.options.gatewayId },
-        recipient: { recipientID: op.recipient.recipientID },
+        ...this.answerHeader(op),
         result: wctpFailure(WctpCode.FunctionNotSupported, 'this gateway does not track where devices are'),
       },
       token,
@@ -405,6 +390,26 @@ export class WctpGateway {
   ) {
     const result = await this.deps.senders.check(senderID, secret, { transient, badSecretCode });
     if (!result.ok) throw new Refusal(result.code, result.detail);
+  }
+
+  /** A registered sender's credentials (securityCode, or a password in miscInfo) and a known recipient. */
+  private async admit(op: Addressed): Promise<void> {
+    await this.authenticate(
+      op.originator.senderID,
+      op.originator.securityCode ?? op.originator.miscInfo,
+      false,
+    );
+    this.checkRecipient(op.recipient.recipientID);
+  }
+
+  /** The header every answer about one request carries: which message, from this gateway, to whom. */
+  private answerHeader(op: Addressed & { messageControl: { messageID: string; transactionID?: string } }) {
+    return {
+      responseToMessageID: op.messageControl.messageID,
+      ...(op.messageControl.transactionID ? { transactionID: op.messageControl.transactionID } : {}),
+      originator: { senderID: this.deps.options.gatewayId },
+      recipient: { recipientID: op.recipient.recipientID },
+    };
   }
 
   private checkRecipient(recipientID: string): void {
