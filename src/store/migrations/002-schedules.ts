@@ -1,5 +1,34 @@
 import type { Migration } from './migration.ts';
 
+/** One text for both dialects: only the id, 64-bit integer and byte types differ. */
+const tables = (big: string, bool: string) => `
+      CREATE TABLE assignments (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        type TEXT NOT NULL,
+        department TEXT NOT NULL
+      );
+      CREATE TABLE shifts (
+        id TEXT PRIMARY KEY,
+        assignment_id TEXT NOT NULL,
+        person_id TEXT NOT NULL,
+        start_at ${big} NOT NULL,
+        end_at ${big} NOT NULL,
+        call_order INTEGER NOT NULL,
+        notes TEXT NOT NULL,
+        published ${bool} NOT NULL,
+        source TEXT NOT NULL,
+        CHECK (end_at > start_at)
+      );
+      CREATE INDEX shifts_on_call ON shifts (assignment_id, start_at, end_at);
+      CREATE INDEX shifts_start ON shifts (start_at);
+      CREATE INDEX shifts_source ON shifts (source);
+      CREATE TABLE shift_spans (
+        assignment_id TEXT PRIMARY KEY,
+        longest_ms ${big} NOT NULL
+      );
+    `;
+
 /**
  * Assignments and shifts. Times are UTC epoch milliseconds.
  *
@@ -12,58 +41,6 @@ import type { Migration } from './migration.ts';
 export const schedules: Migration = {
   version: 2,
   name: 'assignments and shifts',
-  sqlite: `
-      CREATE TABLE assignments (
-        id TEXT PRIMARY KEY,
-        name TEXT NOT NULL,
-        type TEXT NOT NULL,
-        department TEXT NOT NULL
-      );
-      CREATE TABLE shifts (
-        id TEXT PRIMARY KEY,
-        assignment_id TEXT NOT NULL,
-        person_id TEXT NOT NULL,
-        start_at INTEGER NOT NULL,
-        end_at INTEGER NOT NULL,
-        call_order INTEGER NOT NULL,
-        notes TEXT NOT NULL,
-        published INTEGER NOT NULL,
-        source TEXT NOT NULL,
-        CHECK (end_at > start_at)
-      );
-      CREATE INDEX shifts_on_call ON shifts (assignment_id, start_at, end_at);
-      CREATE INDEX shifts_start ON shifts (start_at);
-      CREATE INDEX shifts_source ON shifts (source);
-      CREATE TABLE shift_spans (
-        assignment_id TEXT PRIMARY KEY,
-        longest_ms INTEGER NOT NULL
-      );
-    `,
-  postgres: `
-      CREATE TABLE assignments (
-        id TEXT PRIMARY KEY,
-        name TEXT NOT NULL,
-        type TEXT NOT NULL,
-        department TEXT NOT NULL
-      );
-      CREATE TABLE shifts (
-        id TEXT PRIMARY KEY,
-        assignment_id TEXT NOT NULL,
-        person_id TEXT NOT NULL,
-        start_at BIGINT NOT NULL,
-        end_at BIGINT NOT NULL,
-        call_order INTEGER NOT NULL,
-        notes TEXT NOT NULL,
-        published BOOLEAN NOT NULL,
-        source TEXT NOT NULL,
-        CHECK (end_at > start_at)
-      );
-      CREATE INDEX shifts_on_call ON shifts (assignment_id, start_at, end_at);
-      CREATE INDEX shifts_start ON shifts (start_at);
-      CREATE INDEX shifts_source ON shifts (source);
-      CREATE TABLE shift_spans (
-        assignment_id TEXT PRIMARY KEY,
-        longest_ms BIGINT NOT NULL
-      );
-    `,
+  sqlite: tables('INTEGER', 'INTEGER'),
+  postgres: tables('BIGINT', 'BOOLEAN'),
 };
