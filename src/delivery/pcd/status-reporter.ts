@@ -6,13 +6,15 @@
  * and retries with backoff; a reporter that refuses it (AR/CR) or stays unreachable leaves a dead letter
  * and a 'failed' entry on the alert's timeline.
  */
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { controlIdSource } from '../../protocols/hl7/control-id.ts';
 import type { Alert, AlertStore, RecipientState } from '../../store/alert-port.ts';
 import { MllpClient, readAck } from '../mllp/client.ts';
 import type { Delivery } from '../outbox/outbox.ts';
 import { type DeliveryOutcome, type DeliveryWorker, PermanentDeliveryError } from '../outbox/worker.ts';
 import { type AlertStatusWord, buildAlertStatusReport } from './alert-status.ts';
+
+const nextControlId = controlIdSource('SBR');
 
 export type ReportedStatus = 'delivered' | 'read' | 'accepted' | 'rejected';
 
@@ -104,7 +106,8 @@ export class PcdStatusReporter {
       application: this.deps.application,
       facility: this.deps.facility,
       reporter: pcd.reporter,
-      controlId: randomUUID(),
+      // MSH-10 is at most 20 characters before HL7 v2.6: a UUID would be truncated by older receivers.
+      controlId: nextControlId(),
       alertControlId: pcd.controlId,
       fillerOrder: pcd.fillerOrder,
       serviceId: pcd.serviceId,

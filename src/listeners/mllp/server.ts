@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import type { Logger } from 'pino';
+import { controlIdSource } from '../../protocols/hl7/control-id.ts';
 import type { InboundPort } from '../../routing/inbound-port.ts';
 import type { MessageStore } from '../../store/port.ts';
 import { MllpConnection } from './connection.ts';
-import { controlIdSource } from './control-ids.ts';
 
 export interface MllpListenerOptions {
   host: string;
