@@ -50,6 +50,13 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
 
   registerAuth(app, deps.auth);
 
+  // A change someone was told succeeded (an acknowledgement, a rule edit, a pushed schedule) is on the
+  // disk before the answer leaves: derived writes resolve at commit, so wait for the disk here.
+  app.addHook('onSend', async (req, _reply, payload) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') await deps.store.durable();
+    return payload;
+  });
+
   app.get('/api/health', async (_req, reply) => {
     const listeners = Object.fromEntries(deps.listeners.map((l) => [l.name, l.health()]));
     const ok = Object.values(listeners).every((l) => l.state === 'listening');

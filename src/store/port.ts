@@ -98,5 +98,12 @@ export interface Store {
   readonly schedules: ScheduleStore;
   readonly alerts: AlertStore;
   readonly sip: SipStore;
+  /**
+   * Resolves when every write that has resolved so far is on the disk. Writes of derived state (census,
+   * alerts, statuses: what routing rebuilds from stored messages after a crash) resolve once committed
+   * and reach the disk shortly after; whoever acknowledges something to the outside world (an HTTP
+   * answer to a change, say) waits for this first. saveInbound and audit entries wait by themselves.
+   */
+  durable(): Promise<void>;
   close(): Promise<void>;
 }

@@ -9,7 +9,8 @@ import type {
   RecipientState,
   TimelineEvent,
 } from '../alert-port.ts';
-import type { GroupCommit, SqliteDb } from './database.ts';
+import type { SqliteDb } from './database.ts';
+import type { GroupCommit } from './group-commit.ts';
 
 interface AlertRow {
   id: number;

@@ -1,5 +1,6 @@
 import type { AuditEntry, AuditLog } from '../port.ts';
-import type { GroupCommit, SqliteDb } from './database.ts';
+import type { SqliteDb } from './database.ts';
+import type { GroupCommit } from './group-commit.ts';
 
 export class SqliteAuditLog implements AuditLog {
   private readonly insert;
@@ -12,7 +13,7 @@ export class SqliteAuditLog implements AuditLog {
   }
 
   async record(e: AuditEntry): Promise<void> {
-    await this.commit.write(() =>
+    await this.commit.writeDurable(() =>
       this.insert.run(e.at.getTime(), e.actor, e.action, e.subject, e.detail ?? null),
     );
   }

@@ -8,7 +8,8 @@ import type {
   Visit,
   VisitStatus,
 } from '../census-port.ts';
-import type { GroupCommit, SqliteDb } from './database.ts';
+import type { SqliteDb } from './database.ts';
+import type { GroupCommit } from './group-commit.ts';
 
 interface PatientRow {
   mrn: string;

@@ -2,15 +2,17 @@ import type { Store } from '../port.ts';
 import { SqliteAlertStore } from './alerts.ts';
 import { SqliteAuditLog } from './audit.ts';
 import { SqliteCensusStore } from './census.ts';
-import { GroupCommit, openSqlite } from './database.ts';
+import { openSqlite } from './database.ts';
+import { GroupCommit, type GroupCommitOptions } from './group-commit.ts';
 import { SqliteMessageStore } from './messages.ts';
 import { SqliteScheduleStore } from './schedules.ts';
 import { SqliteSipStore } from './sip.ts';
 
 /** The embedded default store: one SQLite file under `dataDir`. */
-export function openSqliteStore(dataDir: string): Store {
+/** `log` hears of a failed commit (an I/O error or a full disk). */
+export function openSqliteStore(dataDir: string, log?: GroupCommitOptions['log']): Store {
   const db = openSqlite(dataDir);
-  const commit = new GroupCommit(db);
+  const commit = new GroupCommit(db, { log });
   return {
     kind: 'sqlite',
     messages: new SqliteMessageStore(db, commit),
@@ -19,8 +21,9 @@ export function openSqliteStore(dataDir: string): Store {
     schedules: new SqliteScheduleStore(db, commit),
     alerts: new SqliteAlertStore(db, commit),
     sip: new SqliteSipStore(db, commit),
+    durable: () => commit.durable(),
     async close() {
-      commit.flush();
+      commit.close();
       db.close();
     },
   };

@@ -7,7 +7,8 @@ import type {
   SaveResult,
   StoredMessage,
 } from '../port.ts';
-import type { GroupCommit, SqliteDb } from './database.ts';
+import type { SqliteDb } from './database.ts';
+import type { GroupCommit } from './group-commit.ts';
 
 interface MessageRow {
   id: number;
@@ -61,7 +62,7 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   saveInbound(m: InboundMessage): Promise<SaveResult> {
-    return this.commit.write(() => {
+    return this.commit.writeDurable(() => {
       const at = m.receivedAt.getTime();
       const info = this.insert.run(
         m.listener,

@@ -1,5 +1,6 @@
 import type { Assignment, AssignmentType, ReplaceResult, ScheduleStore, Shift } from '../schedule-port.ts';
-import type { GroupCommit, SqliteDb } from './database.ts';
+import type { SqliteDb } from './database.ts';
+import type { GroupCommit } from './group-commit.ts';
 
 interface ShiftRow {
   id: string;

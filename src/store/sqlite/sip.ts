@@ -1,5 +1,6 @@
 import type { CallDetailRecord, SipBindingRecord, SipStore, StoredCallDetailRecord } from '../sip-port.ts';
-import type { GroupCommit, SqliteDb } from './database.ts';
+import type { SqliteDb } from './database.ts';
+import type { GroupCommit } from './group-commit.ts';
 
 interface CallRow {
   id: number;

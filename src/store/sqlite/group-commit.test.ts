@@ -1,0 +1,96 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openSqlite, type SqliteDb } from './database.ts';
+import { GroupCommit } from './group-commit.ts';
+import { WalSync } from './wal-sync.ts';
+
+describe('GroupCommit', () => {
+  let dir: string;
+  let db: SqliteDb;
+  let other: SqliteDb;
+  let flushes: Array<() => void>;
+  let commit: GroupCommit;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'sb-group-commit-'));
+    db = openSqlite(dir);
+    db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL UNIQUE)');
+    // A second connection sees only what is committed, as another process would.
+    other = new Database(join(dir, 'switchboard.db'), { readonly: true });
+    flushes = [];
+    const wal = new WalSync(`${db.name}-wal`, 60_000, () => new Promise((resolve) => flushes.push(resolve)));
+    commit = new GroupCommit(db, { wal, commitDelayMs: 20 });
+  });
+  afterEach(() => {
+    for (const f of flushes) f();
+    commit.close();
+    other.close();
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const insert = (v: string) => () => db.prepare('INSERT INTO t (v) VALUES (?)').run(v).lastInsertRowid;
+  const committed = () =>
+    (other.prepare('SELECT v FROM t ORDER BY id').all() as Array<{ v: string }>).map((r) => r.v);
+
+  it('a durable write commits at once and settles only when the WAL is on the disk', async () => {
+    let done = false;
+    const p = commit.writeDurable(insert('ack-me')).then(() => {
+      done = true;
+    });
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(committed()).toEqual(['ack-me']);
+    expect(done).toBe(false);
+    expect(flushes).toHaveLength(1);
+    flushes.shift()!();
+    await p;
+    expect(done).toBe(true);
+  });
+
+  it('a derived write settles once applied and commits with the next durable write', async () => {
+    await commit.write(insert('census'));
+    expect(db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 1 });
+    expect(committed()).toEqual([]);
+    const durable = commit.writeDurable(insert('message'));
+    await new Promise((r) => setImmediate(r));
+    expect(committed()).toEqual(['census', 'message']);
+    flushes.shift()!();
+    await durable;
+  });
+
+  it('a derived write nobody follows commits after commitDelayMs, without waiting for the disk', async () => {
+    await commit.write(insert('status'));
+    expect(committed()).toEqual([]);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(committed()).toEqual(['status']);
+  });
+
+  it('a failing write is rolled back alone and rejects only its caller', async () => {
+    const good = commit.writeDurable(insert('one'));
+    const bad = commit.writeDurable(insert('one'));
+    const alsoGood = commit.write(insert('two'));
+    await expect(bad).rejects.toThrow(/UNIQUE/);
+    await alsoGood;
+    flushes.shift()!();
+    await good;
+    expect(committed()).toEqual(['one', 'two']);
+  });
+
+  it('durable() commits what is open and waits for the disk', async () => {
+    await commit.write(insert('accepted'));
+    const onDisk = commit.durable();
+    expect(committed()).toEqual(['accepted']);
+    flushes.shift()!();
+    await onDisk;
+  });
+
+  it('close() applies and commits what is still queued', () => {
+    void commit.write(insert('late'));
+    commit.close();
+    expect(committed()).toEqual(['late']);
+  });
+});

@@ -1,0 +1,158 @@
+import type { SqliteDb } from './database.ts';
+import { WalSync } from './wal-sync.ts';
+
+interface QueuedWrite {
+  fn: () => unknown;
+  durable: boolean;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
+export interface GroupCommitOptions {
+  /** Longest a transaction holding only derived writes stays open before it commits. @defaultValue 5 */
+  commitDelayMs?: number;
+  /** Writes after which an open transaction commits anyway. @defaultValue 2000 */
+  maxWritesPerCommit?: number;
+  wal?: WalSync;
+  log?: { error(obj: object, msg: string): void };
+}
+
+/**
+ * Group commit, in time as well as across callers. Writes are applied in one open transaction, each in its
+ * own savepoint, so one failing write is rolled back alone and rejects only its own caller. The
+ * transaction commits when somebody must answer the outside world, or a few milliseconds later:
+ *
+ * - `writeDurable(fn)` (a message about to be acknowledged, an audit entry) commits at the end of the
+ *   current turn of the event loop, together with everything applied before it, and settles once WalSync
+ *   has the commit on the disk.
+ * - `write(fn)` (derived state: census, alerts, statuses, what routing rebuilds from stored messages after
+ *   a crash) settles as soon as it is applied, visible to every reader in this process; it commits with
+ *   the next durable write or after `commitDelayMs`. Routing one message thus costs no commit of its own:
+ *   its writes ride along with the next message's ingest commit.
+ * - `durable()` commits what is open and waits for the disk (an HTTP answer to a change does this).
+ *
+ * A crash before the commit loses only derived writes whose message is still `received` in the store
+ * (the status update is one of them), so recovery routes that message again: at least once, never lost.
+ */
+export class GroupCommit {
+  readonly wal: WalSync;
+  private queue: QueuedWrite[] = [];
+  private scheduled = false;
+  private open = false;
+  private appliedSinceBegin = 0;
+  private commitTimer: NodeJS.Timeout | undefined;
+  private readonly commitDelayMs: number;
+  private readonly maxWrites: number;
+  private readonly begin;
+  private readonly commitStmt;
+  private readonly runOne: (fn: () => unknown) => unknown;
+  private readonly drainQueue = () => this.applyQueued();
+  private readonly commitLater = () => {
+    this.commitTimer = undefined;
+    this.commit();
+  };
+
+  constructor(
+    private readonly db: SqliteDb,
+    private readonly options: GroupCommitOptions = {},
+  ) {
+    this.wal = options.wal ?? new WalSync(`${db.name}-wal`);
+    this.commitDelayMs = options.commitDelayMs ?? 5;
+    this.maxWrites = options.maxWritesPerCommit ?? 2000;
+    this.begin = db.prepare('BEGIN');
+    this.commitStmt = db.prepare('COMMIT');
+    // Inside the open transaction better-sqlite3 runs this as a savepoint.
+    this.runOne = db.transaction((fn: () => unknown) => fn());
+  }
+
+  /** Applies `fn` in the open transaction; settles once applied (committed within a few ms). */
+  write<T>(fn: () => T): Promise<T> {
+    return this.enqueue(fn, false);
+  }
+
+  /** Applies `fn` and commits; settles once the commit is on the disk. */
+  writeDurable<T>(fn: () => T): Promise<T> {
+    return this.enqueue(fn, true);
+  }
+
+  /** Commits what is open and resolves when every write applied so far is on the disk. */
+  durable(): Promise<void> {
+    this.applyQueued();
+    this.commit();
+    return this.wal.durable();
+  }
+
+  /** Applies and commits whatever is queued or open, then puts it on the disk (at shutdown). */
+  close(): void {
+    this.applyQueued();
+    this.commit();
+    this.wal.close();
+  }
+
+  private enqueue<T>(fn: () => T, durable: boolean): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ fn, durable, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(this.drainQueue);
+      }
+    });
+  }
+
+  private applyQueued(): void {
+    const batch = this.queue;
+    this.queue = [];
+    this.scheduled = false;
+    if (batch.length === 0) return;
+    if (!this.open) {
+      this.begin.run();
+      this.open = true;
+      this.appliedSinceBegin = 0;
+    }
+    const durable: Array<{ item: QueuedWrite; value: unknown }> = [];
+    for (const item of batch) {
+      let value: unknown;
+      try {
+        value = this.runOne(item.fn);
+      } catch (error) {
+        item.reject(error);
+        continue;
+      }
+      this.appliedSinceBegin += 1;
+      if (item.durable) durable.push({ item, value });
+      else item.resolve(value);
+    }
+    if (durable.length > 0 || this.appliedSinceBegin >= this.maxWrites) {
+      const committed = this.commit();
+      if (committed === undefined) {
+        for (const d of durable) d.item.reject(new Error('the store could not commit'));
+        return;
+      }
+      const onDisk = this.wal.durable(committed);
+      for (const d of durable) onDisk.then(() => d.item.resolve(d.value), d.item.reject);
+    } else if (this.open && !this.commitTimer) {
+      this.commitTimer = setTimeout(this.commitLater, this.commitDelayMs);
+    }
+  }
+
+  /** Commits the open transaction; returns its WalSync sequence (undefined when the commit failed). */
+  private commit(): number | undefined {
+    if (this.commitTimer) clearTimeout(this.commitTimer);
+    this.commitTimer = undefined;
+    if (!this.open) return this.wal.lastCommit();
+    this.open = false;
+    try {
+      this.commitStmt.run();
+    } catch (error) {
+      // COMMIT fails only on I/O errors or a full disk. SQLite rolls back what it could not write; derived
+      // writes are rebuilt from their still-`received` messages at the next start.
+      if (this.db.inTransaction) this.db.prepare('ROLLBACK').run();
+      this.options.log?.error(
+        { err: error },
+        'store commit failed; derived writes since the last commit lost',
+      );
+      return undefined;
+    }
+    return this.wal.noteCommit();
+  }
+}
