@@ -85,7 +85,7 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
   const log = options.log ?? createLogger(config.log.level);
   if (config.store.driver !== 'sqlite')
     throw new Error(`store driver ${config.store.driver} is not available yet`);
-  const store = openSqliteStore(resolve(options.dataDir));
+  const store = openSqliteStore(resolve(options.dataDir), log);
   const stops: Array<() => Promise<void> | void> = [];
   const stop = async () => {
     for (const s of stops.reverse())
@@ -198,27 +198,30 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
         })
       : undefined;
     if (wctp) stops.push(() => wctp.stop());
-    const router = new Router({
-      messages: store.messages,
-      alerts: store.alerts,
-      service: alerts,
-      rules: currentRules,
-      census: { apply: (m) => census.applyAdt(m) },
-      interpreters: [
-        new PcdAlarmInterpreter({ fallbackRole: config.pcd.fallbackRole }),
-        new EmailPageInterpreter({
-          virtualNumbers: () => virtualNumbers,
-          isDirectoryPager: (n) => {
-            const holders = site.directory.findByPagerNumber(n);
-            return holders.people.length + holders.groups.length > 0;
-          },
-        }),
-        ...(wctp ? [wctp.interpreter] : []),
-        sip.interpreter,
-      ],
-      clock,
-      log,
-    });
+    const router = new Router(
+      {
+        messages: store.messages,
+        alerts: store.alerts,
+        service: alerts,
+        rules: currentRules,
+        census: { apply: (m) => census.applyAdt(m) },
+        interpreters: [
+          new PcdAlarmInterpreter({ fallbackRole: config.pcd.fallbackRole }),
+          new EmailPageInterpreter({
+            virtualNumbers: () => virtualNumbers,
+            isDirectoryPager: (n) => {
+              const holders = site.directory.findByPagerNumber(n);
+              return holders.people.length + holders.groups.length > 0;
+            },
+          }),
+          ...(wctp ? [wctp.interpreter] : []),
+          sip.interpreter,
+        ],
+        clock,
+        log,
+      },
+      config.routing.pacing,
+    );
     const cycle = new RoutingCycle(escalation, router, log, config.routing.cycleMs);
     if (options.cycle !== false) cycle.start();
     stops.push(() => cycle.stop());

@@ -96,6 +96,22 @@ export const configSchema = {
         failsafeGroup: { type: 'string' },
         /** How often due escalation steps and batch digests are checked, in milliseconds. */
         cycleMs: { type: 'integer', minimum: 50, default: 1000 },
+        /** How routing shares the process with ingest (src/routing/router.ts RouterPacing). */
+        pacing: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            /** Messages routed at once. */
+            maxInFlight: { type: 'integer', minimum: 1, default: 64 },
+            /** Arrivals per second above which acknowledging goes before routing. */
+            burstPerSecond: { type: 'integer', minimum: 1, default: 2000 },
+            /** Messages routed at once during such a burst (routing never stops). */
+            burstInFlight: { type: 'integer', minimum: 1, default: 1 },
+            /** Waiting messages whose bytes stay in memory; beyond it they are read back from the store. */
+            maxQueuedBytesHeld: { type: 'integer', minimum: 0, default: 10000 },
+          },
+        },
       },
     },
     /** The WCTP gateway at POST /wctp and its nurse-call routing (src/listeners/wctp, src/routing/sources/wctp). */

@@ -27,7 +27,17 @@ export interface SwitchboardConfig {
   http: { enabled: boolean; host: string; port: number };
   store: { driver: 'sqlite' | 'postgres'; url?: string };
   wctp: WctpGatewayOptions & WctpRoutingSettings;
-  routing: { rulesDir: string; failsafeGroup?: string; cycleMs: number };
+  routing: {
+    rulesDir: string;
+    failsafeGroup?: string;
+    cycleMs: number;
+    pacing: {
+      maxInFlight: number;
+      burstPerSecond: number;
+      burstInFlight: number;
+      maxQueuedBytesHeld: number;
+    };
+  };
   accounts: Array<{
     username: string;
     person?: string;

@@ -3,6 +3,7 @@ import { Hl7Message } from '../protocols/hl7/index.ts';
 import type { Alert, AlertStore } from '../store/alert-port.ts';
 import type { MessageStatus, MessageStore } from '../store/port.ts';
 import type { AlertService } from './alerts.ts';
+import { ArrivalRate } from './arrival-rate.ts';
 import type { Clock } from './clock.ts';
 import type { InboundEvent, InboundPort } from './inbound-port.ts';
 import type { PatientContext } from './model.ts';
@@ -60,22 +61,72 @@ interface BatchItem {
  * the order they were stored, so an ADT transfer is in the census before the result that follows it.
  * A message's status records the outcome: routed (with its alerts), filtered, unrouted, or failed.
  */
+/** How the router shares the process with ingest (see Router). */
+export interface RouterPacing {
+  /** Messages routed at once. Their store writes share group commits; order is kept per patient. */
+  maxInFlight: number;
+  /** Arrivals per second above which ingest goes first. */
+  burstPerSecond: number;
+  /** Messages routed at once while ingest goes first. */
+  burstInFlight: number;
+  /** Queued messages beyond which the router keeps only ids and reads the bytes back when their turn comes. */
+  maxQueuedBytesHeld: number;
+}
+
+/** The defaults of config `routing.pacing`. */
+const DEFAULT_PACING: RouterPacing = {
+  maxInFlight: 64,
+  burstPerSecond: 2000,
+  burstInFlight: 1,
+  maxQueuedBytesHeld: 10_000,
+};
+
+/** A message waiting for its turn; `raw` is dropped while a long backlog waits (read back from the store). */
+interface Queued {
+  messageId: number;
+  listener: string;
+  raw: Buffer | undefined;
+  key: string;
+}
+
 export class Router implements InboundPort {
-  private readonly queue: InboundEvent[] = [];
+  private readonly queue: Queued[] = [];
   /** The last message in flight per ordering key (patient): each waits for the one before it. */
   private readonly chains = new Map<string, Promise<void>>();
   private inFlight = 0;
   private idle: Array<() => void> = [];
 
+  private readonly arrivals = new ArrivalRate();
+  private readonly pacing: RouterPacing;
+
+  /**
+   * Ingest goes first: a sender waits for its ACK, routing does not wait for anyone. While messages arrive
+   * faster than `burstPerSecond` (an ADT storm, a backlog replayed after downtime), only `burstInFlight`
+   * messages are routed at once, so the event loop stays free to acknowledge; the backlog drains at full
+   * concurrency once the burst ends. Routing never stops, and a long backlog holds ids, not bytes.
+   */
   constructor(
     private readonly deps: RouterDeps,
-    /** Messages routed at once. Their store writes share group commits; order is kept per patient. */
-    private readonly maxInFlight = 64,
-  ) {}
+    pacing: Partial<RouterPacing> = {},
+  ) {
+    this.pacing = { ...DEFAULT_PACING, ...pacing };
+  }
 
   accept(event: InboundEvent): void {
-    this.queue.push(event);
+    this.arrivals.note();
+    const held = this.queue.length < this.pacing.maxQueuedBytesHeld;
+    this.queue.push({
+      messageId: event.messageId,
+      listener: event.listener,
+      raw: held ? event.raw : undefined,
+      key: orderingKey(event),
+    });
     this.pump();
+  }
+
+  /** Messages accepted and not yet routed (waiting or in flight). */
+  get backlog(): number {
+    return this.queue.length + this.inFlight;
   }
 
   /** Hands over again what was stored but not routed before the last stop (kill -9 included). */
@@ -97,11 +148,15 @@ export class Router implements InboundPort {
    * patient dedup in order.
    */
   private pump(): void {
-    while (this.queue.length > 0 && this.inFlight < this.maxInFlight) {
-      const event = this.queue.shift()!;
-      const key = orderingKey(event);
+    const limit =
+      this.arrivals.perSecond() > this.pacing.burstPerSecond
+        ? this.pacing.burstInFlight
+        : this.pacing.maxInFlight;
+    while (this.queue.length > 0 && this.inFlight < limit) {
+      const queued = this.queue.shift()!;
+      const key = queued.key;
       this.inFlight += 1;
-      const run = (this.chains.get(key) ?? Promise.resolve()).then(() => this.routeSafely(event));
+      const run = (this.chains.get(key) ?? Promise.resolve()).then(() => this.routeQueued(queued));
       this.chains.set(key, run);
       void run.then(() => {
         this.inFlight -= 1;
@@ -111,6 +166,17 @@ export class Router implements InboundPort {
           for (const resolve of this.idle.splice(0)) resolve();
       });
     }
+  }
+
+  private async routeQueued(queued: Queued): Promise<void> {
+    let raw = queued.raw;
+    if (!raw) {
+      const stored = await this.deps.messages.get(queued.messageId).catch(() => undefined);
+      // Gone (or unreadable) now: it stays as it is in the store and is handed over again at the next start.
+      if (!stored) return;
+      raw = stored.raw;
+    }
+    await this.routeSafely({ messageId: queued.messageId, listener: queued.listener, raw });
   }
 
   private async routeSafely(event: InboundEvent): Promise<void> {
