@@ -62,7 +62,8 @@ export async function applyCensusChange(change: CensusChange, store: CensusStore
   const known = await store.patient(change.patient.mrn);
   const redirected = known !== undefined && known.mrn !== change.patient.mrn;
   // A late message under a retired number updates the survivor's visit, not the survivor's identity.
-  const patient = redirected && known ? known : await savePatient(change.patient, store, at, changes, known);
+  const patient =
+    redirected && known ? known : await savePatient(change.patient, store, at, changes, { known });
   const mrn = patient.mrn;
 
   let visit: Visit | undefined;
@@ -96,7 +97,8 @@ export async function applyCensusChange(change: CensusChange, store: CensusStore
     changes,
     careTeam: { added, removed },
     merged,
-    patient: (await store.patient(mrn)) ?? patient,
+    // A merge may have joined flags into the survivor's record; otherwise what was saved is current.
+    patient: change.merges.length > 0 ? ((await store.patient(mrn)) ?? patient) : patient,
   };
   if (redirected) update.redirectedFrom = change.patient.mrn;
   if (visit) {
@@ -112,9 +114,10 @@ async function savePatient(
   store: CensusStore,
   at: Date,
   changes: CensusFieldChange[],
-  known?: Patient,
+  /** What the caller already read of this patient (undefined: nobody has the number yet). */
+  lookedUp?: { known: Patient | undefined },
 ): Promise<Patient> {
-  const before = known ?? (await store.patient(facts.mrn));
+  const before = lookedUp ? lookedUp.known : await store.patient(facts.mrn);
   const base: Patient = before?.mrn === facts.mrn ? before : emptyPatient(facts.mrn, at);
   const next: Patient = {
     ...base,

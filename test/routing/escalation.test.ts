@@ -45,6 +45,15 @@ async function send(sb: TestSwitchboard, ...messages: string[]) {
 const kinds = async (sb: TestSwitchboard, alertId: number) =>
   (await sb.store.alerts.timeline(alertId)).map((e) => `${e.kind}${e.personId ? `:${e.personId}` : ''}`);
 
+/** The device's `delivered` receipt travels back over its WebSocket; wait until the server has it. */
+async function receiptRecorded(sb: TestSwitchboard, alertId: number, personId: string) {
+  for (let i = 0; i < 200; i++) {
+    if ((await kinds(sb, alertId)).includes(`delivered:${personId}`)) return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error(`no delivered receipt from ${personId} for alert ${alertId}`);
+}
+
 describe('escalation, behaviour', () => {
   it('critical result → first call notified → 2 min silence → second call → acknowledged → nothing more', async () => {
     const clock = new ManualClock(START);
@@ -57,6 +66,7 @@ describe('escalation, behaviour', () => {
     const alert = await one.waitForAlert();
     expect(alert).toMatchObject({ title: 'Critical Potassium 2.7', priority: 'urgent' });
     expect(two.alerts().size).toBe(0);
+    await receiptRecorded(sb, alert.id, 'p-one');
 
     clock.advance(1);
     await sb.routing.tick();
@@ -65,6 +75,7 @@ describe('escalation, behaviour', () => {
     clock.advance(1);
     await sb.routing.tick();
     await two.waitForAlert((a) => a.id === alert.id);
+    await receiptRecorded(sb, alert.id, 'p-two');
 
     const acked = await two.answer('acknowledge', alert.id);
     expect(acked).toMatchObject({ status: 'acknowledged', acknowledgedBy: { personId: 'p-two' } });

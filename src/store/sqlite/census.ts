@@ -90,6 +90,7 @@ export class SqliteCensusStore implements CensusStore {
       ),
       setFlags: db.prepare('UPDATE census_patients SET flags = ?, updated_at = ? WHERE mrn = ?'),
       patientRow: db.prepare('SELECT * FROM census_patients WHERE mrn = ?'),
+      mergedInto: db.prepare('SELECT merged_into FROM census_patients WHERE mrn = ?'),
       visitRow: db.prepare('SELECT * FROM census_visits WHERE visit_number = ?'),
       activeVisit: db.prepare(
         `SELECT * FROM census_visits WHERE mrn = ? AND status = 'active'
@@ -210,6 +211,9 @@ export class SqliteCensusStore implements CensusStore {
   }
 
   async patient(mrn: string): Promise<Patient | undefined> {
+    const row = this.statements.patientRow.get(mrn) as PatientRow | undefined;
+    if (row === undefined) return undefined;
+    if (row.merged_into === null) return toPatient(row);
     const survivor = this.survivingMrn(mrn);
     if (survivor === undefined) return undefined;
     return toPatient(this.statements.patientRow.get(survivor) as PatientRow);
@@ -264,7 +268,7 @@ export class SqliteCensusStore implements CensusStore {
   private survivingMrn(mrn: string): string | undefined {
     let current = mrn;
     for (let hop = 0; hop < MAX_MERGE_HOPS; hop++) {
-      const row = this.statements.patientRow.get(current) as PatientRow | undefined;
+      const row = this.statements.mergedInto.get(current) as Pick<PatientRow, 'merged_into'> | undefined;
       if (!row) return undefined;
       if (row.merged_into === null) return current;
       current = row.merged_into;

@@ -65,9 +65,23 @@ export class GroupCommit {
     this.runOne = db.transaction((fn: () => unknown) => fn());
   }
 
-  /** Applies `fn` in the open transaction; settles once applied (committed within a few ms). */
+  /**
+   * Applies `fn` in the open transaction; settles once applied (committed within a few ms). With nothing
+   * queued before it, it is applied at once, so a routing step does not wait for the next turn of the loop.
+   */
   write<T>(fn: () => T): Promise<T> {
-    return this.enqueue(fn, false);
+    if (this.queue.length > 0) return this.enqueue(fn, false);
+    this.beginIfClosed();
+    let value: T;
+    try {
+      value = this.runOne(fn) as T;
+    } catch (error) {
+      this.afterApplied();
+      return Promise.reject(error);
+    }
+    this.appliedSinceBegin += 1;
+    this.afterApplied();
+    return Promise.resolve(value);
   }
 
   /** Applies `fn` and commits; settles once the commit is on the disk. */
@@ -104,11 +118,7 @@ export class GroupCommit {
     this.queue = [];
     this.scheduled = false;
     if (batch.length === 0) return;
-    if (!this.open) {
-      this.begin.run();
-      this.open = true;
-      this.appliedSinceBegin = 0;
-    }
+    this.beginIfClosed();
     const durable: Array<{ item: QueuedWrite; value: unknown }> = [];
     for (const item of batch) {
       let value: unknown;
@@ -130,9 +140,21 @@ export class GroupCommit {
       }
       const onDisk = this.wal.durable(committed);
       for (const d of durable) onDisk.then(() => d.item.resolve(d.value), d.item.reject);
-    } else if (this.open && !this.commitTimer) {
-      this.commitTimer = setTimeout(this.commitLater, this.commitDelayMs);
-    }
+    } else this.afterApplied();
+  }
+
+  private beginIfClosed(): void {
+    if (this.open) return;
+    this.begin.run();
+    this.open = true;
+    this.appliedSinceBegin = 0;
+  }
+
+  /** An open transaction with only derived writes commits soon, or at once when it has grown large. */
+  private afterApplied(): void {
+    if (!this.open) return;
+    if (this.appliedSinceBegin >= this.maxWrites) this.commit();
+    else if (!this.commitTimer) this.commitTimer = setTimeout(this.commitLater, this.commitDelayMs);
   }
 
   /** Commits the open transaction; returns its WalSync sequence (undefined when the commit failed). */
