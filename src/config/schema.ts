@@ -104,10 +104,12 @@ export const configSchema = {
           properties: {
             /** Messages routed at once. */
             maxInFlight: { type: 'integer', minimum: 1, default: 64 },
+            /** Messages started per turn of the event loop. */
+            perTurn: { type: 'integer', minimum: 1, default: 16 },
             /** Arrivals per second above which acknowledging goes before routing. */
             burstPerSecond: { type: 'integer', minimum: 1, default: 2000 },
-            /** Messages routed at once during such a burst (routing never stops). */
-            burstInFlight: { type: 'integer', minimum: 1, default: 1 },
+            /** Messages started per turn of the event loop during such a burst (routing never stops). */
+            burstPerTurn: { type: 'integer', minimum: 1, default: 1 },
             /** Waiting messages whose bytes stay in memory; beyond it they are read back from the store. */
             maxQueuedBytesHeld: { type: 'integer', minimum: 0, default: 10000 },
           },

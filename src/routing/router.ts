@@ -65,10 +65,12 @@ interface BatchItem {
 export interface RouterPacing {
   /** Messages routed at once. Their store writes share group commits; order is kept per patient. */
   maxInFlight: number;
+  /** Messages started per turn of the event loop. */
+  perTurn: number;
   /** Arrivals per second above which ingest goes first. */
   burstPerSecond: number;
-  /** Messages routed at once while ingest goes first. */
-  burstInFlight: number;
+  /** Messages started per turn of the event loop while ingest goes first (routing never stops). */
+  burstPerTurn: number;
   /** Queued messages beyond which the router keeps only ids and reads the bytes back when their turn comes. */
   maxQueuedBytesHeld: number;
 }
@@ -76,8 +78,9 @@ export interface RouterPacing {
 /** The defaults of config `routing.pacing`. */
 const DEFAULT_PACING: RouterPacing = {
   maxInFlight: 64,
+  perTurn: 16,
   burstPerSecond: 2000,
-  burstInFlight: 1,
+  burstPerTurn: 1,
   maxQueuedBytesHeld: 10_000,
 };
 
@@ -94,6 +97,7 @@ export class Router implements InboundPort {
   /** The last message in flight per ordering key (patient): each waits for the one before it. */
   private readonly chains = new Map<string, Promise<void>>();
   private inFlight = 0;
+  private turnScheduled = false;
   private idle: Array<() => void> = [];
 
   private readonly arrivals = new ArrivalRate();
@@ -101,9 +105,9 @@ export class Router implements InboundPort {
 
   /**
    * Ingest goes first: a sender waits for its ACK, routing does not wait for anyone. While messages arrive
-   * faster than `burstPerSecond` (an ADT storm, a backlog replayed after downtime), only `burstInFlight`
-   * messages are routed at once, so the event loop stays free to acknowledge; the backlog drains at full
-   * concurrency once the burst ends. Routing never stops, and a long backlog holds ids, not bytes.
+   * faster than `burstPerSecond` (an ADT storm, a backlog replayed after downtime), only `burstPerTurn`
+   * messages start per turn of the event loop, so the loop stays free to acknowledge; the backlog drains
+   * at `perTurn` once the burst ends. Routing never stops, and a long backlog holds ids, not bytes.
    */
   constructor(
     private readonly deps: RouterDeps,
@@ -148,24 +152,39 @@ export class Router implements InboundPort {
    * patient dedup in order.
    */
   private pump(): void {
-    const limit =
-      this.arrivals.perSecond() > this.pacing.burstPerSecond
-        ? this.pacing.burstInFlight
-        : this.pacing.maxInFlight;
-    while (this.queue.length > 0 && this.inFlight < limit) {
-      const queued = this.queue.shift()!;
-      const key = queued.key;
-      this.inFlight += 1;
-      const run = (this.chains.get(key) ?? Promise.resolve()).then(() => this.routeQueued(queued));
-      this.chains.set(key, run);
-      void run.then(() => {
-        this.inFlight -= 1;
-        if (this.chains.get(key) === run) this.chains.delete(key);
-        this.pump();
-        if (this.inFlight === 0 && this.queue.length === 0)
-          for (const resolve of this.idle.splice(0)) resolve();
-      });
+    if (this.turnScheduled || this.queue.length === 0 || this.inFlight >= this.pacing.maxInFlight) return;
+    this.turnScheduled = true;
+    setImmediate(this.runTurn);
+  }
+
+  /**
+   * One turn of the event loop's routing: starts a few messages, then lets the loop serve sockets again.
+   * A routed message runs mostly without waiting (its store writes apply at once), so the number started
+   * per turn bounds how long routing holds the loop: during a burst only `burstPerTurn`.
+   */
+  private readonly runTurn = () => {
+    this.turnScheduled = false;
+    const burst = this.arrivals.perSecond() > this.pacing.burstPerSecond;
+    const perTurn = burst ? this.pacing.burstPerTurn : this.pacing.perTurn;
+    for (let started = 0; started < perTurn; started++) {
+      if (this.queue.length === 0 || this.inFlight >= this.pacing.maxInFlight) break;
+      this.start(this.queue.shift()!);
     }
+    this.pump();
+  };
+
+  private start(queued: Queued): void {
+    const key = queued.key;
+    this.inFlight += 1;
+    const run = (this.chains.get(key) ?? Promise.resolve()).then(() => this.routeQueued(queued));
+    this.chains.set(key, run);
+    void run.then(() => {
+      this.inFlight -= 1;
+      if (this.chains.get(key) === run) this.chains.delete(key);
+      this.pump();
+      if (this.inFlight === 0 && this.queue.length === 0)
+        for (const resolve of this.idle.splice(0)) resolve();
+    });
   }
 
   private async routeQueued(queued: Queued): Promise<void> {

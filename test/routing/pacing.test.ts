@@ -11,7 +11,7 @@ import { RawMllpPeer } from '../support/mllp-socket.ts';
 const pacing = `routing:
   pacing:
     burstPerSecond: 1
-    burstInFlight: 1
+    burstPerTurn: 1
     maxQueuedBytesHeld: 5
 `;
 
