@@ -64,8 +64,10 @@ export interface MessageStore {
   /**
    * Stores a message durably; resolves only after the commit reached the disk. Concurrent calls are
    * committed together (group commit). A repeated (sender, controlId) resolves with duplicate: true.
+   * `onCommitted`, when given, hears of the commit before it reaches the disk: a listener hands the
+   * message to routing there, so routing overlaps the flush, and acknowledges only when this resolves.
    */
-  saveInbound(message: InboundMessage): Promise<SaveResult>;
+  saveInbound(message: InboundMessage, onCommitted?: (saved: SaveResult) => void): Promise<SaveResult>;
   get(id: number): Promise<StoredMessage | undefined>;
   /** Newest first. */
   list(query: MessageQuery): Promise<{ items: MessageSummary[]; total: number }>;

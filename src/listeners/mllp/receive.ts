@@ -78,21 +78,37 @@ export async function receiveFrame(ctx: ReceiveContext, body: Buffer, peer: stri
     });
   };
 
+  // Routing takes the message once it is committed and works while the commit is flushed to the disk;
+  // the ACK waits for the disk.
+  const handOver = (committed: { id: number; duplicate: boolean }) => {
+    if (committed.duplicate) return;
+    try {
+      ctx.inbound.accept({ messageId: committed.id, listener: ctx.listener, raw: body });
+    } catch (error) {
+      ctx.log.error(
+        { err: error, messageId: committed.id },
+        'routing core refused a stored message; it stays received',
+      );
+    }
+  };
   let saved: { id: number; duplicate: boolean };
   try {
-    saved = await ctx.store.saveInbound({
-      listener: ctx.listener,
-      peer,
-      sendingApplication: header.sendingApplication,
-      sendingFacility: header.sendingFacility,
-      receivingApplication: header.receivingApplication,
-      receivingFacility: header.receivingFacility,
-      messageType: header.messageType,
-      triggerEvent: header.triggerEvent,
-      controlId: header.controlId,
-      receivedAt: now,
-      raw: body,
-    });
+    saved = await ctx.store.saveInbound(
+      {
+        listener: ctx.listener,
+        peer,
+        sendingApplication: header.sendingApplication,
+        sendingFacility: header.sendingFacility,
+        receivingApplication: header.receivingApplication,
+        receivingFacility: header.receivingFacility,
+        messageType: header.messageType,
+        triggerEvent: header.triggerEvent,
+        controlId: header.controlId,
+        receivedAt: now,
+        raw: body,
+      },
+      handOver,
+    );
   } catch (error) {
     // Not stored, so not accepted: AR/CR tells the sender to send it again later.
     ctx.log.error({ err: error, peer, controlId: header.controlId }, 'could not store HL7 message');
@@ -123,14 +139,6 @@ export async function receiveFrame(ctx: ReceiveContext, body: Buffer, peer: stri
       },
       'stored HL7 message',
     );
-    try {
-      ctx.inbound.accept({ messageId: saved.id, listener: ctx.listener, raw: body });
-    } catch (error) {
-      ctx.log.error(
-        { err: error, messageId: saved.id },
-        'routing core refused a stored message; it stays received',
-      );
-    }
   }
   return { code, ack: reply(code), messageId: saved.id, duplicate: saved.duplicate };
 }

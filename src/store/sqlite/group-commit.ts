@@ -4,6 +4,7 @@ import { WalSync } from './wal-sync.ts';
 interface QueuedWrite {
   fn: () => unknown;
   durable: boolean;
+  onCommitted?: (value: unknown) => void;
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
 }
@@ -84,9 +85,12 @@ export class GroupCommit {
     return Promise.resolve(value);
   }
 
-  /** Applies `fn` and commits; settles once the commit is on the disk. */
-  writeDurable<T>(fn: () => T): Promise<T> {
-    return this.enqueue(fn, true);
+  /**
+   * Applies `fn` and commits; settles once the commit is on the disk. `onCommitted` hears of the commit
+   * first (visible to readers, not yet on the disk), for work that may overlap the flush.
+   */
+  writeDurable<T>(fn: () => T, onCommitted?: (value: T) => void): Promise<T> {
+    return this.enqueue(fn, true, onCommitted as ((value: unknown) => void) | undefined);
   }
 
   /** Commits what is open and resolves when every write applied so far is on the disk. */
@@ -103,9 +107,9 @@ export class GroupCommit {
     this.wal.close();
   }
 
-  private enqueue<T>(fn: () => T, durable: boolean): Promise<T> {
+  private enqueue<T>(fn: () => T, durable: boolean, onCommitted?: (value: unknown) => void): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ fn, durable, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ fn, durable, onCommitted, resolve: resolve as (v: unknown) => void, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(this.drainQueue);
@@ -139,7 +143,14 @@ export class GroupCommit {
         return;
       }
       const onDisk = this.wal.durable(committed);
-      for (const d of durable) onDisk.then(() => d.item.resolve(d.value), d.item.reject);
+      for (const d of durable) {
+        try {
+          d.item.onCommitted?.(d.value);
+        } catch (error) {
+          this.options.log?.error({ err: error }, 'a commit listener failed');
+        }
+        onDisk.then(() => d.item.resolve(d.value), d.item.reject);
+      }
     } else this.afterApplied();
   }
 

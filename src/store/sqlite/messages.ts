@@ -61,7 +61,7 @@ export class SqliteMessageStore implements MessageStore {
     );
   }
 
-  saveInbound(m: InboundMessage): Promise<SaveResult> {
+  saveInbound(m: InboundMessage, onCommitted?: (saved: SaveResult) => void): Promise<SaveResult> {
     return this.commit.writeDurable(() => {
       const at = m.receivedAt.getTime();
       const info = this.insert.run(
@@ -89,7 +89,7 @@ export class SqliteMessageStore implements MessageStore {
         id: number;
       };
       return { id: row.id, duplicate: true };
-    });
+    }, onCommitted);
   }
 
   async get(id: number): Promise<StoredMessage | undefined> {
