@@ -22,7 +22,7 @@ describe('GroupCommit', () => {
     other = new Database(join(dir, 'switchboard.db'), { readonly: true });
     flushes = [];
     const wal = new WalSync(`${db.name}-wal`, 60_000, () => new Promise((resolve) => flushes.push(resolve)));
-    commit = new GroupCommit(db, { wal, commitDelayMs: 20 });
+    commit = new GroupCommit(db, { wal });
   });
   afterEach(() => {
     for (const f of flushes) f();
@@ -51,22 +51,27 @@ describe('GroupCommit', () => {
     expect(done).toBe(true);
   });
 
-  it('a derived write settles once applied and commits with the next durable write', async () => {
+  it('a derived write settles once applied, commits at the end of the turn, and waits for no flush', async () => {
     await commit.write(insert('census'));
     expect(db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 1 });
     expect(committed()).toEqual([]);
-    const durable = commit.writeDurable(insert('message'));
     await new Promise((r) => setImmediate(r));
-    expect(committed()).toEqual(['census', 'message']);
-    flushes.shift()!();
-    await durable;
+    expect(committed()).toEqual(['census']);
+    expect(flushes).toHaveLength(0);
   });
 
-  it('a derived write nobody follows commits after commitDelayMs, without waiting for the disk', async () => {
-    await commit.write(insert('status'));
-    expect(committed()).toEqual([]);
-    await new Promise((r) => setTimeout(r, 60));
-    expect(committed()).toEqual(['status']);
+  it('a durable write commits with the derived writes applied before it', async () => {
+    void commit.write(insert('census'));
+    const durable = commit.writeDurable(insert('message'));
+    let heard: unknown;
+    const withListener = commit.writeDurable(insert('third'), (id) => {
+      heard = id;
+    });
+    await new Promise((r) => setImmediate(r));
+    expect(committed()).toEqual(['census', 'message', 'third']);
+    expect(heard).toBe(3);
+    flushes.shift()!();
+    await Promise.all([durable, withListener]);
   });
 
   it('a failing write is rolled back alone and rejects only its caller', async () => {

@@ -10,8 +10,6 @@ interface QueuedWrite {
 }
 
 export interface GroupCommitOptions {
-  /** Longest a transaction holding only derived writes stays open before it commits. @defaultValue 5 */
-  commitDelayMs?: number;
   /** Writes after which an open transaction commits anyway. @defaultValue 2000 */
   maxWritesPerCommit?: number;
   wal?: WalSync;
@@ -19,17 +17,16 @@ export interface GroupCommitOptions {
 }
 
 /**
- * Group commit, in time as well as across callers. Writes are applied in one open transaction, each in its
- * own savepoint, so one failing write is rolled back alone and rejects only its own caller. The
- * transaction commits when somebody must answer the outside world, or a few milliseconds later:
+ * Group commit: the writes of one turn of the event loop, from every caller, share one transaction, each in
+ * its own savepoint, so one failing write is rolled back alone and rejects only its own caller. The
+ * transaction commits at the end of the turn (no fsync inside COMMIT; see WalSync):
  *
- * - `writeDurable(fn)` (a message about to be acknowledged, an audit entry) commits at the end of the
- *   current turn of the event loop, together with everything applied before it, and settles once WalSync
- *   has the commit on the disk.
+ * - `writeDurable(fn)` (a message about to be acknowledged, an audit entry) settles once WalSync has the
+ *   commit on the disk; `onCommitted` hears of the commit before that, so work can overlap the flush.
  * - `write(fn)` (derived state: census, alerts, statuses, what routing rebuilds from stored messages after
- *   a crash) settles as soon as it is applied, visible to every reader in this process; it commits with
- *   the next durable write or after `commitDelayMs`. Routing one message thus costs no commit of its own:
- *   its writes ride along with the next message's ingest commit.
+ *   a crash) settles as soon as it is applied, visible to every reader in this process, so routing a
+ *   message runs through without waiting for a turn per write; it reaches the disk with the next flush
+ *   (the next durable write, or WalSync's idle flush).
  * - `durable()` commits what is open and waits for the disk (an HTTP answer to a change does this).
  *
  * A crash before the commit loses only derived writes whose message is still `received` in the store
@@ -41,8 +38,7 @@ export class GroupCommit {
   private scheduled = false;
   private open = false;
   private appliedSinceBegin = 0;
-  private commitTimer: NodeJS.Timeout | undefined;
-  private readonly commitDelayMs: number;
+  private commitTimer: NodeJS.Immediate | undefined;
   private readonly maxWrites: number;
   private readonly begin;
   private readonly commitStmt;
@@ -58,7 +54,6 @@ export class GroupCommit {
     private readonly options: GroupCommitOptions = {},
   ) {
     this.wal = options.wal ?? new WalSync(`${db.name}-wal`);
-    this.commitDelayMs = options.commitDelayMs ?? 5;
     this.maxWrites = options.maxWritesPerCommit ?? 2000;
     this.begin = db.prepare('BEGIN');
     this.commitStmt = db.prepare('COMMIT');
@@ -67,7 +62,7 @@ export class GroupCommit {
   }
 
   /**
-   * Applies `fn` in the open transaction; settles once applied (committed within a few ms). With nothing
+   * Applies `fn` in the open transaction; settles once applied (committed at the end of the turn). With nothing
    * queued before it, it is applied at once, so a routing step does not wait for the next turn of the loop.
    */
   write<T>(fn: () => T): Promise<T> {
@@ -165,12 +160,12 @@ export class GroupCommit {
   private afterApplied(): void {
     if (!this.open) return;
     if (this.appliedSinceBegin >= this.maxWrites) this.commit();
-    else if (!this.commitTimer) this.commitTimer = setTimeout(this.commitLater, this.commitDelayMs);
+    else this.commitTimer ??= setImmediate(this.commitLater);
   }
 
   /** Commits the open transaction; returns its WalSync sequence (undefined when the commit failed). */
   private commit(): number | undefined {
-    if (this.commitTimer) clearTimeout(this.commitTimer);
+    if (this.commitTimer) clearImmediate(this.commitTimer);
     this.commitTimer = undefined;
     if (!this.open) return this.wal.lastCommit();
     this.open = false;
