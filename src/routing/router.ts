@@ -71,6 +71,8 @@ export interface RouterPacing {
   burstPerSecond: number;
   /** Messages started per turn of the event loop while ingest goes first (routing never stops). */
   burstPerTurn: number;
+  /** Share of the time routing takes while ingest goes first (0–1). */
+  burstShare: number;
   /** Queued messages beyond which the router keeps only ids and reads the bytes back when their turn comes. */
   maxQueuedBytesHeld: number;
 }
@@ -81,6 +83,7 @@ const DEFAULT_PACING: RouterPacing = {
   perTurn: 16,
   burstPerSecond: 2000,
   burstPerTurn: 1,
+  burstShare: 0.25,
   maxQueuedBytesHeld: 10_000,
 };
 
@@ -98,6 +101,8 @@ export class Router implements InboundPort {
   private readonly chains = new Map<string, Promise<void>>();
   private inFlight = 0;
   private turnScheduled = false;
+  /** While ingest goes first, routing starts nothing before this time (performance.now()). */
+  private restUntil = 0;
   private idle: Array<() => void> = [];
 
   private readonly arrivals = new ArrivalRate();
@@ -105,9 +110,9 @@ export class Router implements InboundPort {
 
   /**
    * Ingest goes first: a sender waits for its ACK, routing does not wait for anyone. While messages arrive
-   * faster than `burstPerSecond` (an ADT storm, a backlog replayed after downtime), only `burstPerTurn`
-   * messages start per turn of the event loop, so the loop stays free to acknowledge; the backlog drains
-   * at `perTurn` once the burst ends. Routing never stops, and a long backlog holds ids, not bytes.
+   * faster than `burstPerSecond` (an ADT storm, a backlog replayed after downtime), routing takes
+   * `burstShare` of the time, `burstPerTurn` messages at a time, so the loop stays free to acknowledge;
+   * the backlog drains at `perTurn` a turn once the burst ends. Routing never stops, and a long backlog holds ids, not bytes.
    */
   constructor(
     private readonly deps: RouterDeps,
@@ -165,6 +170,13 @@ export class Router implements InboundPort {
   private readonly runTurn = () => {
     this.turnScheduled = false;
     const burst = this.arrivals.perSecond() > this.pacing.burstPerSecond;
+    const rest = burst ? this.restUntil - performance.now() : 0;
+    if (rest > 0) {
+      // Routing had its share of this burst's time; ingest has the loop until then.
+      this.turnScheduled = true;
+      setTimeout(this.runTurn, Math.ceil(rest));
+      return;
+    }
     const perTurn = burst ? this.pacing.burstPerTurn : this.pacing.perTurn;
     for (let started = 0; started < perTurn; started++) {
       if (this.queue.length === 0 || this.inFlight >= this.pacing.maxInFlight) break;
@@ -176,7 +188,14 @@ export class Router implements InboundPort {
   private start(queued: Queued): void {
     const key = queued.key;
     this.inFlight += 1;
-    const run = (this.chains.get(key) ?? Promise.resolve()).then(() => this.routeQueued(queued));
+    const run = (this.chains.get(key) ?? Promise.resolve()).then(async () => {
+      const startedAt = performance.now();
+      await this.routeQueued(queued);
+      // A message that took d ms (it rarely waits: its writes apply at once) rests routing
+      // d × (1 / share − 1) ms while a burst lasts.
+      const took = performance.now() - startedAt;
+      this.restUntil = performance.now() + took * (1 / this.pacing.burstShare - 1);
+    });
     this.chains.set(key, run);
     void run.then(() => {
       this.inFlight -= 1;

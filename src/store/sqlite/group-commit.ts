@@ -62,11 +62,10 @@ export class GroupCommit {
   }
 
   /**
-   * Applies `fn` in the open transaction; settles once applied (committed at the end of the turn). With nothing
-   * queued before it, it is applied at once, so a routing step does not wait for the next turn of the loop.
+   * Applies `fn` at once in the open transaction (before durable writes still queued for this turn) and
+   * settles; it commits at the end of the turn. A routing step never waits for the next turn of the loop.
    */
   write<T>(fn: () => T): Promise<T> {
-    if (this.queue.length > 0) return this.enqueue(fn, false);
     this.beginIfClosed();
     let value: T;
     try {
