@@ -14,6 +14,8 @@ export interface GroupCommitOptions {
   maxWritesPerCommit?: number;
   wal?: WalSync;
   log?: { error(obj: object, msg: string): void };
+  /** Runs after each commit, between transactions (the Checkpointer finishes its copy there). */
+  afterCommit?: () => void;
 }
 
 /**
@@ -180,6 +182,12 @@ export class GroupCommit {
       );
       return undefined;
     }
-    return this.wal.noteCommit();
+    const seq = this.wal.noteCommit();
+    try {
+      this.options.afterCommit?.();
+    } catch (error) {
+      this.options.log?.error({ err: error }, 'after-commit step failed');
+    }
+    return seq;
   }
 }

@@ -2,17 +2,21 @@ import type { Store } from '../port.ts';
 import { SqliteAlertStore } from './alerts.ts';
 import { SqliteAuditLog } from './audit.ts';
 import { SqliteCensusStore } from './census.ts';
+import { Checkpointer } from './checkpointer.ts';
 import { openSqlite } from './database.ts';
 import { GroupCommit, type GroupCommitOptions } from './group-commit.ts';
 import { SqliteMessageStore } from './messages.ts';
 import { SqliteScheduleStore } from './schedules.ts';
 import { SqliteSipStore } from './sip.ts';
 
-/** The embedded default store: one SQLite file under `dataDir`. */
-/** `log` hears of a failed commit (an I/O error or a full disk). */
+/**
+ * The embedded default store: one SQLite file under `dataDir`. `log` hears of a failed commit (an I/O
+ * error or a full disk).
+ */
 export function openSqliteStore(dataDir: string, log?: GroupCommitOptions['log']): Store {
   const db = openSqlite(dataDir);
-  const commit = new GroupCommit(db, { log });
+  const checkpointer = new Checkpointer(db);
+  const commit = new GroupCommit(db, { log, afterCommit: () => checkpointer.finishIfDue() });
   return {
     kind: 'sqlite',
     messages: new SqliteMessageStore(db, commit),
@@ -24,6 +28,7 @@ export function openSqliteStore(dataDir: string, log?: GroupCommitOptions['log']
     durable: () => commit.durable(),
     async close() {
       commit.close();
+      await checkpointer.stop();
       db.close();
     },
   };
