@@ -9,6 +9,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { WalSync } from '../../store/sqlite/wal-sync.ts';
 
 export type OutboxState = 'pending' | 'sent' | 'dead';
 
@@ -89,16 +90,23 @@ CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (state, due_at);
 CREATE INDEX IF NOT EXISTS deliveries_alert ON deliveries (alert_id);
 `;
 
-/** The embedded outbox: WAL + synchronous=FULL, so an `add` that returned survives kill -9. */
+/**
+ * The embedded outbox, in WAL mode. An `add` that returned is on the disk (it survives kill -9 and power
+ * loss) before anything is sent; the flush runs on the thread pool (WalSync, as the main store does), not
+ * on the event loop. Attempt records (sent, retry, dead) reach the disk with the next flush, within
+ * WalSync's idle interval: one lost to a power cut means the delivery is tried again, never dropped.
+ */
 export class SqliteOutbox implements Outbox {
   private readonly db: Database.Database;
   private readonly s: Record<string, Database.Statement>;
+  private readonly wal: WalSync;
 
   constructor(dataDir: string) {
     mkdirSync(dataDir, { recursive: true });
     this.db = new Database(join(dataDir, 'outbox.db'));
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
+    this.db.pragma('synchronous = NORMAL');
+    this.wal = new WalSync(`${this.db.name}-wal`);
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
     this.s = {
@@ -132,6 +140,7 @@ export class SqliteOutbox implements Outbox {
       now.getTime(),
       now.getTime(),
     );
+    await this.wal.durable(this.wal.noteCommit());
     return toDelivery(this.s.get.get(Number(info.lastInsertRowid)) as Row);
   }
 
@@ -151,14 +160,17 @@ export class SqliteOutbox implements Outbox {
 
   async markSent(id: number, result: string, now: Date): Promise<void> {
     this.s.sent.run(result, now.getTime(), id);
+    this.wal.noteCommit();
   }
 
   async markRetry(id: number, error: string, dueAt: Date, now: Date): Promise<void> {
     this.s.retry.run(error, dueAt.getTime(), now.getTime(), id);
+    this.wal.noteCommit();
   }
 
   async markDead(id: number, error: string, now: Date): Promise<void> {
     this.s.dead.run(error, now.getTime(), id);
+    this.wal.noteCommit();
   }
 
   async list(query: {
@@ -181,6 +193,7 @@ export class SqliteOutbox implements Outbox {
   }
 
   close(): void {
+    this.wal.close();
     this.db.close();
   }
 }
