@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { SqliteDb } from './database.ts';
 
 export interface CheckpointerOptions {
-  /** Pause between two checkpoint passes while the WAL has frames to copy. @defaultValue 50 */
+  /** Pause between two checkpoint passes. @defaultValue 250 */
   intervalMs?: number;
   /** WAL frames (pages) past which it is worth starting the WAL over. @defaultValue 4000 (16 MiB) */
   resetFrames?: number;
@@ -33,7 +33,7 @@ export class Checkpointer {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { driver, file: db.name, intervalMs: options.intervalMs ?? 50 },
+      workerData: { driver, file: db.name, intervalMs: options.intervalMs ?? 250 },
     });
     this.worker.on('message', (m: { log: number; checkpointed: number }) => {
       // Worth it when the WAL is big and the worker is close behind: the main connection copies the rest.
