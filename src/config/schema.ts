@@ -111,7 +111,7 @@ export const configSchema = {
             /** Messages started per turn of the event loop during such a burst (routing never stops). */
             burstPerTurn: { type: 'integer', minimum: 1, default: 1 },
             /** Share of the time routing takes during such a burst. */
-            burstShare: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.25 },
+            burstShare: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.15 },
             /** Waiting messages whose bytes stay in memory; beyond it they are read back from the store. */
             maxQueuedBytesHeld: { type: 'integer', minimum: 0, default: 10000 },
           },

@@ -83,7 +83,7 @@ const DEFAULT_PACING: RouterPacing = {
   perTurn: 16,
   burstPerSecond: 2000,
   burstPerTurn: 1,
-  burstShare: 0.25,
+  burstShare: 0.15,
   maxQueuedBytesHeld: 10_000,
 };
 
