@@ -4,41 +4,12 @@
  * in the site's IANA zone, so that 01:30 on a fall-back night is taken as the first 01:30 and a time
  * inside the spring-forward gap moves forward, never fails.
  */
-import { IANAZone } from 'luxon';
+import { zoneOffsets } from './zone-clock.ts';
 
 const DTM = /^(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(?:\.(\d{1,4}))?([+-]\d{4})?$/;
 const MINUTE = 60_000;
 /** Wider than any zone's offset, to find the offsets on either side of a transition. */
 const WIDEST = 15 * 60 * MINUTE;
-
-const BUCKET = 15 * MINUTE;
-const zones = new Map<string, ((ms: number) => number) | undefined>();
-
-/**
- * The zone's offset (minutes) at an instant, cached per quarter hour: luxon's zone checks and offset
- * lookups go through Intl and showed as a fifth of the ingest CPU before this cache. Every real zone
- * changes offset on a quarter hour, so the cache never answers wrongly.
- */
-function zoneOffsets(zone: string): ((ms: number) => number) | undefined {
-  if (zones.has(zone)) return zones.get(zone);
-  let fn: ((ms: number) => number) | undefined;
-  if (IANAZone.isValidZone(zone)) {
-    const tz = IANAZone.create(zone);
-    const cache = new Map<number, number>();
-    fn = (ms: number) => {
-      const bucket = Math.floor(ms / BUCKET);
-      let o = cache.get(bucket);
-      if (o === undefined) {
-        if (cache.size > 100_000) cache.clear();
-        o = tz.offset(bucket * BUCKET);
-        cache.set(bucket, o);
-      }
-      return o;
-    };
-  }
-  zones.set(zone, fn);
-  return fn;
-}
 
 /**
  * The instant a DTM names, or undefined when the text is empty, HL7 null (`""`), or not a DTM.

@@ -4,7 +4,7 @@
  * a count of hours: on the spring-forward night a 19:00–07:00 shift lasts 11 hours and on the fall-back
  * night 13, and it is still the night nurse who covers the bed at 02:30 or at the second 01:30.
  */
-import { DateTime } from 'luxon';
+import { wallClock, zoneOffsets } from './zone-clock.ts';
 
 export interface ShiftWindow {
   /** Minutes after local midnight, 0–1439. */
@@ -36,9 +36,7 @@ export function formatClock(minutes: number): string {
 
 /** Minutes after local midnight that the wall clock in `zone` shows at `at`. Throws on an unknown zone. */
 export function wallClockMinutes(at: Date, zone: string): number {
-  const local = DateTime.fromJSDate(at, { zone });
-  if (!local.isValid) throw new RangeError(`${zone} is not an IANA time zone`);
-  return local.hour * 60 + local.minute;
+  return wallClock(at.getTime(), zone).minute;
 }
 
 /**
@@ -54,5 +52,5 @@ export function windowCovers(window: ShiftWindow, minute: number): boolean {
 }
 
 export function isValidZone(zone: string): boolean {
-  return DateTime.local().setZone(zone).isValid;
+  return zoneOffsets(zone) !== undefined;
 }

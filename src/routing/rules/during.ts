@@ -11,7 +11,7 @@
  * A window that crosses midnight belongs to the day it starts on: `{ days: [fri], from: '19:00',
  * to: '07:00' }` runs from Friday 19:00 to Saturday 07:00.
  */
-import { DateTime } from 'luxon';
+import { wallClock } from '../../census/zone-clock.ts';
 import type { FileChecker, KeyPath } from './checks.ts';
 
 const DAY_NAMES = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -46,16 +46,14 @@ export class DuringWindows {
 
   /** The window that holds at `epochMs`, described, or undefined when none does. */
   holdsAt(epochMs: number): string | undefined {
-    const local = DateTime.fromMillis(epochMs, { zone: this.zone });
-    const minute = local.hour * 60 + local.minute;
-    const day = local.weekday;
+    const { minute, weekday: day } = wallClock(epochMs, this.zone);
     const previous = day === 1 ? 7 : day - 1;
     for (const w of this.windows) {
       const inside =
         w.from < w.to
           ? w.days.has(day) && minute >= w.from && minute < w.to
           : (w.days.has(day) && minute >= w.from) || (w.days.has(previous) && minute < w.to);
-      if (inside) return `local time ${local.toFormat('ccc HH:mm')} is within ${w.text} (${this.zone})`;
+      if (inside) return `local time ${WEEKDAYS[day - 1]} ${hhmm(minute)} is within ${w.text} (${this.zone})`;
     }
     return undefined;
   }
@@ -101,6 +99,8 @@ function clock(value: unknown, at: KeyPath, check: FileChecker): number | undefi
   }
   return minutes;
 }
+
+const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
 function hhmm(minutes: number): string {
   return `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
