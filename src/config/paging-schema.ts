@@ -1,4 +1,5 @@
 import type { CarrierConfig } from '../delivery/paging/carriers.ts';
+import type { VirtualNumberConfig } from '../routing/sources/virtual-numbers.ts';
 
 /**
  * Configuration of alarms and pagers: `listeners.smtp` (email-to-pager in), `pcd` (IHE PCD alarm
@@ -181,28 +182,12 @@ export interface PcdConfig {
   }>;
 }
 
-export interface VirtualNumberTarget {
-  person?: string;
-  group?: string;
-  onCall?: string;
-  order?: 'first' | 'all' | number;
-  coverage?: string;
-  unit?: string;
-  room?: string;
-  bed?: string;
-}
-
 export interface PagingConfig {
   enabled: boolean;
   mode: 'always' | 'appOffline';
   carriers: CarrierConfig[];
   defaultCarrier?: string;
   numbers: Array<{ prefix: string; carrier: string }>;
-  virtualNumbers: Array<{
-    number: string;
-    name?: string;
-    target: VirtualNumberTarget;
-    priority: 'urgent' | 'high' | 'normal' | 'low';
-  }>;
+  virtualNumbers: VirtualNumberConfig[];
   retry: { firstDelayMs: number; factor: number; maxDelayMs: number; maxAttempts: number };
 }
