@@ -1,5 +1,6 @@
 import type { MllpListenerOptions } from '../listeners/mllp/server.ts';
 import type { WctpGatewayOptions } from '../listeners/wctp/options.ts';
+import type { RouterPacing } from '../routing/router.ts';
 import type { WctpRoutingSettings } from '../routing/sources/wctp/routing-table.ts';
 import type { PagingConfig, PcdConfig, SmtpListenerConfig } from './paging-schema.ts';
 import type { SipConfig, SipListenerConfig } from './sip-schema.ts';
@@ -31,12 +32,7 @@ export interface SwitchboardConfig {
     rulesDir: string;
     failsafeGroup?: string;
     cycleMs: number;
-    pacing: {
-      maxInFlight: number;
-      burstPerSecond: number;
-      burstInFlight: number;
-      maxQueuedBytesHeld: number;
-    };
+    pacing: RouterPacing;
   };
   accounts: Array<{
     username: string;

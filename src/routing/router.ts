@@ -77,16 +77,6 @@ export interface RouterPacing {
   maxQueuedBytesHeld: number;
 }
 
-/** The defaults of config `routing.pacing`. */
-const DEFAULT_PACING: RouterPacing = {
-  maxInFlight: 64,
-  perTurn: 16,
-  burstPerSecond: 2000,
-  burstPerTurn: 1,
-  burstShare: 0.15,
-  maxQueuedBytesHeld: 10_000,
-};
-
 /** A message waiting for its turn; `raw` is dropped while a long backlog waits (read back from the store). */
 interface Queued {
   messageId: number;
@@ -106,7 +96,6 @@ export class Router implements InboundPort {
   private idle: Array<() => void> = [];
 
   private readonly arrivals = new ArrivalRate();
-  private readonly pacing: RouterPacing;
 
   /**
    * Ingest goes first: a sender waits for its ACK, routing does not wait for anyone. While messages arrive
@@ -116,10 +105,9 @@ export class Router implements InboundPort {
    */
   constructor(
     private readonly deps: RouterDeps,
-    pacing: Partial<RouterPacing> = {},
-  ) {
-    this.pacing = { ...DEFAULT_PACING, ...pacing };
-  }
+    /** Config `routing.pacing`, whose schema holds the defaults. */
+    private readonly pacing: RouterPacing,
+  ) {}
 
   accept(event: InboundEvent): void {
     this.arrivals.note();
