@@ -41,7 +41,7 @@ export class Checkpointer {
     });
     this.worker.on('error', () => {
       // Without the worker, SQLite's own automatic checkpoint takes over again.
-      db.pragma('wal_autocheckpoint = 1000');
+      if (db.open) db.pragma('wal_autocheckpoint = 1000');
     });
     this.worker.unref();
   }

@@ -132,22 +132,24 @@ export class GroupCommit {
       if (item.durable) durable.push({ item, value });
       else item.resolve(value);
     }
-    if (durable.length > 0 || this.appliedSinceBegin >= this.maxWrites) {
-      const committed = this.commit();
-      if (committed === undefined) {
-        for (const d of durable) d.item.reject(new Error('the store could not commit'));
-        return;
+    if (durable.length === 0) {
+      this.afterApplied();
+      return;
+    }
+    const committed = this.commit();
+    if (committed === undefined) {
+      for (const d of durable) d.item.reject(new Error('the store could not commit'));
+      return;
+    }
+    const onDisk = this.wal.durable(committed);
+    for (const d of durable) {
+      try {
+        d.item.onCommitted?.(d.value);
+      } catch (error) {
+        this.options.log?.error({ err: error }, 'a commit listener failed');
       }
-      const onDisk = this.wal.durable(committed);
-      for (const d of durable) {
-        try {
-          d.item.onCommitted?.(d.value);
-        } catch (error) {
-          this.options.log?.error({ err: error }, 'a commit listener failed');
-        }
-        onDisk.then(() => d.item.resolve(d.value), d.item.reject);
-      }
-    } else this.afterApplied();
+      onDisk.then(() => d.item.resolve(d.value), d.item.reject);
+    }
   }
 
   private beginIfClosed(): void {
