@@ -159,7 +159,7 @@ async function oncallCommand(args: string[]): Promise<number> {
   });
   const site = loadSite(values.config!, process.env);
   const at = values.at ? new Date(values.at) : new Date();
-  const store = openSqliteStore(values.data!, { alongsideServer: true });
+  const store = openSqliteStore(values.data!);
   try {
     // The same sync `start` does, so this answers on a data folder that was never started too.
     await applySchedules(store.schedules, site.schedules);
@@ -197,7 +197,7 @@ async function messages(args: string[]): Promise<number> {
       limit: { type: 'string', default: '20' },
     },
   });
-  const store = openSqliteStore(values.data!, { alongsideServer: true });
+  const store = openSqliteStore(values.data!);
   try {
     if (positionals[0] === 'show') {
       const m = await store.messages.get(Number(positionals[1]));

@@ -85,7 +85,7 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
   const log = options.log ?? createLogger(config.log.level);
   if (config.store.driver !== 'sqlite')
     throw new Error(`store driver ${config.store.driver} is not available yet`);
-  const store = openSqliteStore(resolve(options.dataDir), { log });
+  const store = openSqliteStore(resolve(options.dataDir), log);
   const stops: Array<() => Promise<void> | void> = [];
   const stop = async () => {
     for (const s of stops.reverse())

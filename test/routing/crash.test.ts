@@ -93,7 +93,7 @@ describe('routing again after a crash', () => {
 /** Reads the child's SQLite file from this process while the child runs (WAL allows it). */
 async function startProbe() {
   const { openSqliteStore } = await import('../../src/store/sqlite/index.ts');
-  const store = openSqliteStore(dataDir, { alongsideServer: true });
+  const store = openSqliteStore(dataDir);
   return {
     async until(cond: (sb: { store: typeof store }) => Promise<boolean>) {
       for (let i = 0; i < 200; i++) {

@@ -51,27 +51,6 @@ describe('GroupCommit', () => {
     expect(done).toBe(true);
   });
 
-  it('with derivedCommitDelayMs, derived writes of several turns share one commit; a durable one commits at once', async () => {
-    commit.close();
-    const wal = new WalSync(`${db.name}-wal`, 60_000, () => new Promise((resolve) => flushes.push(resolve)));
-    commit = new GroupCommit(db, { wal, derivedCommitDelayMs: 40 });
-    await commit.write(insert('census-1'));
-    await new Promise((r) => setImmediate(r));
-    await commit.write(insert('census-2'));
-    await new Promise((r) => setImmediate(r));
-    expect(committed()).toEqual([]);
-    await new Promise((r) => setTimeout(r, 60));
-    expect(committed()).toEqual(['census-1', 'census-2']);
-    // A durable write does not wait for the delay, and takes the open derived writes with it.
-    await commit.write(insert('census-3'));
-    const p = commit.writeDurable(insert('audit'));
-    await new Promise((r) => setImmediate(r));
-    await new Promise((r) => setImmediate(r));
-    expect(committed()).toEqual(['census-1', 'census-2', 'census-3', 'audit']);
-    flushes.shift()!();
-    await p;
-  });
-
   it('a derived write settles once applied, commits at the end of the turn, and waits for no flush', async () => {
     await commit.write(insert('census'));
     expect(db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 1 });

@@ -12,18 +12,10 @@ interface QueuedWrite {
 export interface GroupCommitOptions {
   /** Writes after which an open transaction commits anyway. @defaultValue 2000 */
   maxWritesPerCommit?: number;
-  /**
-   * How long a transaction holding only derived writes stays open for more (0: until the end of the turn).
-   * Nothing waits for such a commit, and fewer commits write each shared page (a table's last leaf, an
-   * index page) once instead of once per turn. @defaultValue 0
-   */
-  derivedCommitDelayMs?: number;
   wal?: WalSync;
   log?: { error(obj: object, msg: string): void };
   /** Runs after each commit, between transactions (the Checkpointer finishes its copy there). */
   afterCommit?: () => void;
-  /** Hears of a commit that failed (its writes are lost from the database). */
-  commitFailed?: () => void;
 }
 
 /**
@@ -48,7 +40,7 @@ export class GroupCommit {
   private scheduled = false;
   private open = false;
   private appliedSinceBegin = 0;
-  private commitTimer: NodeJS.Immediate | NodeJS.Timeout | undefined;
+  private commitTimer: NodeJS.Immediate | undefined;
   private readonly maxWrites: number;
   private readonly begin;
   private readonly commitStmt;
@@ -76,26 +68,17 @@ export class GroupCommit {
    * settles; it commits at the end of the turn. A routing step never waits for the next turn of the loop.
    */
   write<T>(fn: () => T): Promise<T> {
-    try {
-      return Promise.resolve(this.apply(fn));
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  }
-
-  /** `write` for a caller that needs the value in the same call stack: returns it, or throws. */
-  apply<T>(fn: () => T): T {
     this.beginIfClosed();
     let value: T;
     try {
       value = this.runOne(fn) as T;
     } catch (error) {
       this.afterApplied();
-      throw error;
+      return Promise.reject(error);
     }
     this.appliedSinceBegin += 1;
     this.afterApplied();
-    return value;
+    return Promise.resolve(value);
   }
 
   /**
@@ -118,13 +101,6 @@ export class GroupCommit {
     this.applyQueued();
     this.commit();
     this.wal.close();
-  }
-
-  /** Commits what is open and flushes it on this thread (start-up only: it blocks the event loop). */
-  durableNow(): void {
-    this.applyQueued();
-    this.commit();
-    this.wal.syncNow();
   }
 
   private enqueue<T>(fn: () => T, durable: boolean, onCommitted?: (value: unknown) => void): Promise<T> {
@@ -187,17 +163,12 @@ export class GroupCommit {
   private afterApplied(): void {
     if (!this.open) return;
     if (this.appliedSinceBegin >= this.maxWrites) this.commit();
-    else if (!this.commitTimer) {
-      const delay = this.options.derivedCommitDelayMs ?? 0;
-      this.commitTimer = delay > 0 ? setTimeout(this.commitLater, delay) : setImmediate(this.commitLater);
-    }
+    else this.commitTimer ??= setImmediate(this.commitLater);
   }
 
   /** Commits the open transaction; returns its WalSync sequence (undefined when the commit failed). */
   private commit(): number | undefined {
-    // clearImmediate must never see a Timeout (it would unlink it from the immediate queue) nor the reverse.
-    if (this.commitTimer && 'refresh' in this.commitTimer) clearTimeout(this.commitTimer);
-    else if (this.commitTimer) clearImmediate(this.commitTimer);
+    if (this.commitTimer) clearImmediate(this.commitTimer);
     this.commitTimer = undefined;
     if (!this.open) return this.wal.lastCommit();
     this.open = false;
@@ -211,7 +182,6 @@ export class GroupCommit {
         { err: error },
         'store commit failed; derived writes since the last commit lost',
       );
-      this.options.commitFailed?.();
       return undefined;
     }
     const seq = this.wal.noteCommit();

@@ -9,8 +9,6 @@ import type {
 } from '../port.ts';
 import type { SqliteDb } from './database.ts';
 import type { GroupCommit } from './group-commit.ts';
-import type { InboundJournal } from './inbound-journal.ts';
-import { decodeJournalRecord, encodeJournalRecord } from './journal-record.ts';
 
 interface MessageRow {
   id: number;
@@ -41,20 +39,14 @@ export class SqliteMessageStore implements MessageStore {
   private readonly updateStatus;
   private readonly pendingRows;
 
-  private readonly byIdExists;
-
   constructor(
     private readonly db: SqliteDb,
     private readonly commit: GroupCommit,
-    /** Where a message is made durable before it is acknowledged; absent when opened alongside a server. */
-    private readonly journal?: InboundJournal,
-    private readonly log?: { error(obj: object, msg: string): void },
   ) {
-    this.byIdExists = db.prepare('SELECT 1 FROM messages WHERE id = ?').pluck();
     this.insert = db.prepare(
-      `INSERT INTO messages (id, listener, peer, sending_application, sending_facility, receiving_application,
+      `INSERT INTO messages (listener, peer, sending_application, sending_facility, receiving_application,
          receiving_facility, message_type, trigger_event, control_id, received_at, status, updated_at, size, raw)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?)
        ON CONFLICT (listener, sending_application, sending_facility, control_id) DO NOTHING`,
     );
     this.findDuplicate = db.prepare(
@@ -69,75 +61,35 @@ export class SqliteMessageStore implements MessageStore {
     );
   }
 
-  /**
-   * Inserts the row in the open transaction and writes the message to the inbound journal; resolves when
-   * the journal has it on the disk (the row follows with the WAL, and the journal replays it after a crash).
-   */
   saveInbound(m: InboundMessage, onCommitted?: (saved: SaveResult) => void): Promise<SaveResult> {
-    const journal = this.journal;
-    if (!journal)
-      return Promise.reject(
-        new Error('this store was opened alongside a running Switchboard; it does not take messages'),
+    return this.commit.writeDurable(() => {
+      const at = m.receivedAt.getTime();
+      const info = this.insert.run(
+        m.listener,
+        m.peer,
+        m.sendingApplication,
+        m.sendingFacility,
+        m.receivingApplication,
+        m.receivingFacility,
+        m.messageType,
+        m.triggerEvent,
+        m.controlId,
+        at,
+        at,
+        m.raw.length,
+        m.raw,
       );
-    let seq = 0;
-    let saved: SaveResult;
-    try {
-      // One savepoint: a message the journal refuses is not left in the database either.
-      saved = this.commit.apply(() => {
-        const result = this.insertRow(m);
-        if (!result.duplicate) seq = journal.append(encodeJournalRecord(result.id, m));
-        return result;
-      });
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    try {
-      onCommitted?.(saved);
-    } catch (error) {
-      this.log?.error({ err: error }, 'a stored-message listener failed');
-    }
-    // A repeat is acknowledged once the first copy is on the disk; it may still be on its way.
-    return journal.durable(saved.duplicate ? undefined : seq).then(() => saved);
-  }
-
-  /**
-   * Puts the messages a journal held back in the database (after a crash, the rows whose WAL frames never
-   * reached the disk); rows already there are left alone. Returns how many were missing.
-   */
-  replay(payloads: Buffer[]): number {
-    let restored = 0;
-    for (const payload of payloads) {
-      const { id, message } = decodeJournalRecord(payload);
-      if (this.byIdExists.get(id)) continue;
-      const result = this.insertRow(message, id);
-      if (!result.duplicate) restored += 1;
-    }
-    return restored;
-  }
-
-  private insertRow(m: InboundMessage, id: number | null = null): SaveResult {
-    const at = m.receivedAt.getTime();
-    const info = this.insert.run(
-      id,
-      m.listener,
-      m.peer,
-      m.sendingApplication,
-      m.sendingFacility,
-      m.receivingApplication,
-      m.receivingFacility,
-      m.messageType,
-      m.triggerEvent,
-      m.controlId,
-      at,
-      at,
-      m.raw.length,
-      m.raw,
-    );
-    if (info.changes === 1) return { id: Number(info.lastInsertRowid), duplicate: false };
-    const row = this.findDuplicate.get(m.listener, m.sendingApplication, m.sendingFacility, m.controlId) as {
-      id: number;
-    };
-    return { id: row.id, duplicate: true };
+      if (info.changes === 1) return { id: Number(info.lastInsertRowid), duplicate: false };
+      const row = this.findDuplicate.get(
+        m.listener,
+        m.sendingApplication,
+        m.sendingFacility,
+        m.controlId,
+      ) as {
+        id: number;
+      };
+      return { id: row.id, duplicate: true };
+    }, onCommitted);
   }
 
   async get(id: number): Promise<StoredMessage | undefined> {

@@ -70,19 +70,13 @@ export class WalSync {
     this.closed = true;
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
-    this.syncNow();
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = undefined;
-  }
-
-  /** Flushes on this thread, blocking it (at start-up and shutdown only), and releases every waiter. */
-  syncNow(): void {
-    if (this.committed > this.synced) {
-      this.fd ??= openSync(this.walPath, 'r+');
+    if (this.fd !== undefined && this.committed > this.synced) {
       fdatasyncSync(this.fd);
       this.synced = this.committed;
     }
     for (const w of this.waiters.splice(0)) w.resolve();
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
   }
 
   private startFlush(): void {
