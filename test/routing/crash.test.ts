@@ -11,7 +11,12 @@ import { result, writeBehaviourHospital } from '../support/hospital.ts';
 
 const childScript = new URL('../support/child-switchboard.ts', import.meta.url).pathname;
 const dataDir = mkdtempSync(join(tmpdir(), 'sb-crash-escalation-'));
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+/** The child, if a failed test left it running: it must not outlive the suite. */
+let running: ChildProcess | undefined;
+afterAll(() => {
+  if (running && running.exitCode === null) running.kill('SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+});
 
 function startChild(configDir: string): Promise<{ child: ChildProcess; mllp: number }> {
   return new Promise((resolve, reject) => {
@@ -19,6 +24,7 @@ function startChild(configDir: string): Promise<{ child: ChildProcess; mllp: num
       execArgv: ['--import', 'tsx'],
       stdio: 'inherit',
     });
+    running = child;
     child.once('message', (m: { mllp: number }) => resolve({ child, mllp: m.mllp }));
     child.once('exit', (code) => reject(new Error(`child exited early with ${code}`)));
   });
