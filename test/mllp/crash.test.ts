@@ -1,4 +1,3 @@
-import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,30 +5,19 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { frameMllp } from '../../src/protocols/hl7/mllp.ts';
 import { oru, startTestSwitchboard, writeTestConfig } from '../support/harness.ts';
 import { msa, RawMllpPeer } from '../support/mllp-socket.ts';
-
-const childScript = new URL('../support/child-switchboard.ts', import.meta.url).pathname;
-
-function startChild(configDir: string, dataDir: string): Promise<{ child: ChildProcess; port: number }> {
-  return new Promise((resolve, reject) => {
-    const child = fork(childScript, [configDir, dataDir], {
-      execArgv: ['--import', 'tsx'],
-      stdio: 'inherit',
-    });
-    child.once('message', (m: { mllp: number }) => resolve({ child, port: m.mllp }));
-    child.once('exit', (code) => reject(new Error(`child exited early with ${code}`)));
-  });
-}
+import { killLeftoverSwitchboardChildren, startSwitchboardChild } from '../support/switchboard-child.ts';
 
 const configDir = writeTestConfig();
 const dataDir = mkdtempSync(join(tmpdir(), 'sb-crash-'));
 afterAll(() => {
+  killLeftoverSwitchboardChildren();
   rmSync(dataDir, { recursive: true, force: true });
   rmSync(configDir, { recursive: true, force: true });
 });
 
 describe('kill -9 mid-stream', () => {
   it('loses no acknowledged message and stores none twice', async () => {
-    const { child, port } = await startChild(configDir, dataDir);
+    const { child, mllp: port } = await startSwitchboardChild(configDir, dataDir);
     const peers = await Promise.all([1, 2, 3, 4].map(() => RawMllpPeer.open(port)));
     const sent: string[] = [];
     // Keep four connections streaming until the child is killed under them.

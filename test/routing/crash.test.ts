@@ -1,4 +1,3 @@
-import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,27 +7,13 @@ import { ManualClock } from '../../src/routing/clock.ts';
 import { FakeDevice } from '../support/device.ts';
 import { signIn, startTestSwitchboard } from '../support/harness.ts';
 import { result, writeBehaviourHospital } from '../support/hospital.ts';
+import { killLeftoverSwitchboardChildren, startSwitchboardChild } from '../support/switchboard-child.ts';
 
-const childScript = new URL('../support/child-switchboard.ts', import.meta.url).pathname;
 const dataDir = mkdtempSync(join(tmpdir(), 'sb-crash-escalation-'));
-/** The child, if a failed test left it running: it must not outlive the suite. */
-let running: ChildProcess | undefined;
 afterAll(() => {
-  if (running && running.exitCode === null) running.kill('SIGKILL');
+  killLeftoverSwitchboardChildren();
   rmSync(dataDir, { recursive: true, force: true });
 });
-
-function startChild(configDir: string): Promise<{ child: ChildProcess; mllp: number }> {
-  return new Promise((resolve, reject) => {
-    const child = fork(childScript, [configDir, dataDir], {
-      execArgv: ['--import', 'tsx'],
-      stdio: 'inherit',
-    });
-    running = child;
-    child.once('message', (m: { mllp: number }) => resolve({ child, mllp: m.mllp }));
-    child.once('exit', (code) => reject(new Error(`child exited early with ${code}`)));
-  });
-}
 
 describe('kill -9 mid-escalation', () => {
   it('the next step still runs on time after a restart', async () => {
@@ -38,7 +23,7 @@ describe('kill -9 mid-escalation', () => {
     const shifts = `    - { assignment: hospitalist, person: p-one, start: '${local(now - 3600_000)}+00:00', end: '${local(now + 3600_000)}+00:00', callOrder: 1 }
     - { assignment: hospitalist, person: p-two, start: '${local(now - 3600_000)}+00:00', end: '${local(now + 3600_000)}+00:00', callOrder: 2 }`;
     const configDir = await writeBehaviourHospital({ shifts });
-    const { child, mllp } = await startChild(configDir);
+    const { child, mllp } = await startSwitchboardChild(configDir, dataDir);
     const client = new MllpClient({ host: '127.0.0.1', port: mllp });
     await client.connect();
     expect(await client.send(result('2823-3', 'LL', '2.3', 'CRASH-ESC-1'))).toContain('MSA|AA|');
