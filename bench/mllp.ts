@@ -5,11 +5,12 @@
  *
  *   A  bare-ack        node:net + our MLLP framing, ACK from memory          (the network ceiling)
  *   B  sqlite-commit   the same + one SQLite commit (WAL, FULL) per message (the naive durable loop)
+ *   C  durable-append  the same + one append+fdatasync per turn, no database  (the durable floor)
  *   S  switchboard     startSwitchboard() from src/main.ts                  (the product)
  *
  * Each server runs in a child process, fresh for every (server, connections) cell, with a fresh data
- * folder; cells run interleaved (A, B, S for 1 connection, then for 8, …) so machine noise spreads over
- * all three. After each cell the stored rows are counted (database opened read-only), so a figure for
+ * folder; cells run interleaved (A, B, C, S for 1 connection, then for 8, …) so machine noise spreads
+ * over all of them. After each cell the stored rows are counted (database opened read-only), so a figure for
  * B or S is a figure for messages that are on the disk.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -29,7 +30,7 @@ export const about =
 export const usage = `  --messages N        messages per cell (default 50000)
   --connections LIST  comma-separated connection counts (default 1,8,32)
   --pipeline N        messages in flight per connection (default 1: stop-and-wait)
-  --servers LIST      any of bare-ack,sqlite-commit,switchboard (default all three)
+  --servers LIST      any of bare-ack,sqlite-commit,durable-append,switchboard (default all four)
   --data-root DIR     where the temporary data folders go (default the OS temp folder; use a real disk)
   --profile DIR       write a V8 CPU profile of each Switchboard child into DIR (open in Chrome DevTools)
   --stall-timeout MS  abandon a cell when no ACK arrives for this long (default 30000)`;
@@ -59,6 +60,13 @@ const servers: ServerKind[] = [
     label: 'B bare SQLite commit',
     file: 'mllp/servers/sqlite-commit.ts',
     stores: true,
+    stopTimeoutMs: 30_000,
+  },
+  {
+    name: 'durable-append',
+    label: 'C bare durable append',
+    file: 'mllp/servers/durable-append.ts',
+    stores: false,
     stopTimeoutMs: 30_000,
   },
   {
@@ -343,6 +351,13 @@ export async function run(argv: string[]): Promise<void> {
       },
     ]),
   );
+  const floor = cells.find((c) => c.server.name === 'durable-append' && c.connections === 1);
+  if (floor && opts.pipeline === 1 && Number.isFinite(floor.rate)) {
+    console.log(
+      `  the durable floor on 1 connection in this run (C: one round trip + one flush per message, no work): ` +
+        `${formatRate(floor.rate)} msgs/s`,
+    );
+  }
   const routed = cells.filter((c) => c.routingDrainMs !== undefined);
   if (routed.length > 0) {
     console.log(

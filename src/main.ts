@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { alertRoutes } from './api/alerts.ts';
 import { callRoutes } from './api/calls.ts';
@@ -16,7 +16,7 @@ import { createLogger } from './config/logger.ts';
 import { loadSite, recipientChecker, type Site } from './config/site.ts';
 import { ClinicianHub } from './delivery/app/hub.ts';
 import { installOutboundChannels } from './delivery/install.ts';
-import { MllpListener } from './listeners/mllp/server.ts';
+import { MllpIngest } from './listeners/mllp/ingest.ts';
 import { installSip } from './listeners/sip/install.ts';
 import { SmtpListener } from './listeners/smtp/server.ts';
 import { type InstalledWctp, installWctp } from './listeners/wctp/install.ts';
@@ -73,6 +73,11 @@ export interface RunningSwitchboard {
   wctp?: InstalledWctp;
   /** Outbound deliveries (pages, PCD-05): tests call `outbound.worker.runDue()` when the cycle is off. */
   outbound: ReturnType<typeof installOutboundChannels>;
+  /**
+   * Resolves once every message acknowledged so far is in the store (MLLP acknowledges from its journal
+   * and the row follows a moment later). Tests that read the store right after an ACK wait for this.
+   */
+  ingested(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -235,20 +240,29 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
       routing: { router, alerts, rules: currentRules, tick: () => cycle.tick(), hub },
       wctp,
       outbound,
+      ingested: async () => {},
       stop,
     };
 
     const health = [];
+    const ingested: Array<() => Promise<void>> = [];
+    running.ingested = async () => {
+      for (const wait of ingested) await wait();
+    };
     if (config.listeners.mllp.enabled) {
-      const mllp = new MllpListener(config.listeners.mllp, {
-        store: store.messages,
+      const mllp = new MllpIngest(config.listeners.mllp, {
+        messages: store.messages,
+        durable: () => store.durable(),
         inbound: router,
         log: log.child({ listener: 'mllp' }),
         application: config.site.application,
         facility: config.site.facility,
+        journalDir: join(resolve(options.dataDir), 'journal'),
+        logLevel: log.level,
       });
-      running.mllp = await mllp.start();
       stops.push(() => mllp.stop());
+      running.mllp = await mllp.start();
+      ingested.push(() => mllp.ingested());
       health.push({ name: 'mllp', health: () => mllp.health() });
     }
     const sipListener = await sip.start(router);

@@ -68,6 +68,14 @@ export interface MessageStore {
    * message to routing there, so routing overlaps the flush, and acknowledges only when this resolves.
    */
   saveInbound(message: InboundMessage, onCommitted?: (saved: SaveResult) => void): Promise<SaveResult>;
+  /**
+   * Stores a message whose durability another record already keeps (the inbound journal, which a
+   * listener flushed before acknowledging): applied at once, visible to readers, and on the disk with the
+   * store's next flush, not a flush of its own. A repeated (sender, controlId) resolves with duplicate: true.
+   */
+  saveJournaled(message: InboundMessage): Promise<SaveResult>;
+  /** Resolves once every message saved so far is on the disk, by flushes the store makes anyway. */
+  settled(): Promise<void>;
   get(id: number): Promise<StoredMessage | undefined>;
   /** Newest first. */
   list(query: MessageQuery): Promise<{ items: MessageSummary[]; total: number }>;

@@ -46,7 +46,7 @@ async function mailHospital() {
 
 async function routed(sb: TestSwitchboard, n: number) {
   for (let i = 0; i < 200; i++) {
-    await sb.routing.router.drained();
+    await sb.settled();
     const items = (await sb.store.messages.list({})).items;
     if (items.length >= n && items.every((m) => m.status !== 'received')) return items;
     await new Promise((r) => setTimeout(r, 20));

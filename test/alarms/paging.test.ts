@@ -57,7 +57,7 @@ async function send(sb: TestSwitchboard, message: string) {
   await client.connect();
   expect(await client.send(message)).toMatch(/MSA\|[AC]A\|/);
   await client.close();
-  await sb.routing.router.drained();
+  await sb.settled();
 }
 
 async function queued(sb: TestSwitchboard, n: number) {

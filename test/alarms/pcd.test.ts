@@ -47,7 +47,7 @@ async function send(sb: TestSwitchboard, ...messages: string[]) {
   await client.connect();
   for (const m of messages) expect(await client.send(m)).toMatch(/MSA\|[AC]A\|/);
   await client.close();
-  await sb.routing.router.drained();
+  await sb.settled();
 }
 
 async function eventually<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {

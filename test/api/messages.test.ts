@@ -31,6 +31,7 @@ beforeAll(async () => {
     'MSH|^~\\&|ADMIT|RGH|SB|RGH|20260115||ADT^A01|API-4|P|2.5\rPID|1||M9^^^RGH^MR||ROE^RICHARD\r',
   );
   await client.close();
+  await sb.ingested();
 });
 afterAll(async () => {
   await sb.cleanup();

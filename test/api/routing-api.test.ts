@@ -19,7 +19,7 @@ beforeAll(async () => {
     'MSH|^~\\&|ADT|RGH|SB|RGH|20261122140000||ADT^A01|ADM-1|P|2.5.1\rPID|1||MRN77^^^RGH^MR||DOE^JANE\rPV1|1|I|4W^401^A^RGH||||1234^ONE^DOCTOR^^^^^^^^^^NPI\r',
   );
   await client.close();
-  await sb.routing.router.drained();
+  await sb.settled();
 });
 afterAll(async () => {
   await sb.cleanup();
@@ -115,7 +115,7 @@ describe('routing API', () => {
     await client.connect();
     await client.send(result('2823-3', 'LL', '2.6', 'API-ALERT'));
     await client.close();
-    await sb.routing.router.drained();
+    await sb.settled();
     const [alert] = await sb.store.alerts.list({});
     const two = await signIn(sb.httpUrl, 'dr.two');
     expect((await call(`/api/alerts/${alert.id}`, two)).status).toBe(403);

@@ -13,6 +13,7 @@ afterAll(async () => {
 });
 
 async function stored(controlId: string) {
+  await sb.ingested();
   return (await sb.store.messages.list({ controlId })).items;
 }
 
@@ -62,6 +63,7 @@ describe('MLLP listener over real sockets', () => {
     expect(acks.map((a) => msa(a).controlId)).toEqual(ids);
     expect(acks.every((a) => msa(a).code === 'AA')).toBe(true);
     expect(new Set(acks.map((a) => msa(a).msh10)).size).toBe(n);
+    await sb.ingested();
     expect((await sb.store.messages.list({ sender: 'BULKLAB', limit: 1 })).total).toBe(n);
     peer.close();
   });
@@ -116,6 +118,7 @@ describe('MLLP listener over real sockets', () => {
     all.forEach((acks, i) => {
       expect(acks.map((a) => msa(a).controlId)).toEqual([0, 1, 2, 3, 4].map((k) => `CONC-${i}-${k}`));
     });
+    await sb.ingested();
     expect((await sb.store.messages.list({ sender: 'CONCLAB', limit: 1 })).total).toBe(500);
     for (const p of peers) p.close();
   });

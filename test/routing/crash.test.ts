@@ -64,7 +64,7 @@ describe('routing again after a crash', () => {
     await client.connect();
     await client.send(result('2823-3', 'LL', '2.2', 'REROUTE-1'));
     await client.close();
-    await first.routing.router.drained();
+    await first.settled();
     const [message] = (await first.store.messages.list({})).items;
     // As if the process died after raising the alert and before marking the message routed.
     await first.store.messages.setStatus(message.id, 'received');
@@ -72,7 +72,7 @@ describe('routing again after a crash', () => {
 
     const second = await startTestSwitchboard({ configDir, dataDir: dir, clock, cycle: false });
     try {
-      await second.routing.router.drained();
+      await second.settled();
       expect(await second.store.alerts.list({})).toHaveLength(1);
       expect((await second.store.messages.get(message.id))?.status).toBe('routed');
     } finally {

@@ -39,7 +39,7 @@ async function send(sb: TestSwitchboard, ...messages: string[]) {
   await client.connect();
   for (const m of messages) expect(await client.send(m)).toContain('MSA|AA|');
   await client.close();
-  await sb.routing.router.drained();
+  await sb.settled();
 }
 
 const kinds = async (sb: TestSwitchboard, alertId: number) =>

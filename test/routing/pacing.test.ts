@@ -44,7 +44,7 @@ describe('routing paced behind ingest', () => {
     expect(acks.every((a) => a.includes('MSA|AA|'))).toBe(true);
     peer.close();
 
-    await sb.routing.router.drained();
+    await sb.settled();
     expect(sb.routing.router.backlog).toBe(0);
     const stillWaiting = await sb.store.messages.list({ status: 'received', limit: 1000 });
     expect(stillWaiting.total).toBe(0);

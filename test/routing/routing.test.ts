@@ -32,7 +32,7 @@ async function send(sb: TestSwitchboard, ...messages: string[]) {
   await client.connect();
   for (const m of messages) expect(await client.send(m)).toContain('MSA|AA|');
   await client.close();
-  await sb.routing.router.drained();
+  await sb.settled();
 }
 
 describe('routing, behaviour', () => {
@@ -136,7 +136,7 @@ describe('routing, behaviour', () => {
       }
     }
     await client.close();
-    await sb.routing.router.drained();
+    await sb.settled();
     expect(sb.routing.rules().version).not.toBe(before);
     const { items, total } = await sb.store.messages.list({ limit: 1000 });
     expect(total).toBe(300);

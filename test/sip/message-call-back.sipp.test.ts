@@ -70,7 +70,7 @@ describe.skipIf(!sippAvailable)('SIP MESSAGE to an alert, and call back from it'
     const text = message(sb.sip!.port, 'Bed 401-A: patient call, pain 8/10\nsecond line');
     const server = await nurseCallServer();
     expect(await server.send(text, sb.sip!.port)).toMatch(/^SIP\/2\.0 200 /);
-    await sb.routing.router.drained();
+    await sb.settled();
     const stored = await sb.store.messages.list({});
     expect(stored.items).toHaveLength(1);
     expect(stored.items[0]).toMatchObject({
@@ -94,7 +94,7 @@ describe.skipIf(!sippAvailable)('SIP MESSAGE to an alert, and call back from it'
     // The same request again (its answer was lost): answered again, stored and routed once.
     expect(await server.send(text, sb.sip!.port)).toMatch(/^SIP\/2\.0 200 /);
     server.close();
-    await sb.routing.router.drained();
+    await sb.settled();
     expect(await sb.store.alerts.list({ limit: 10 })).toHaveLength(1);
     expect((await sb.store.messages.list({})).items).toHaveLength(1);
   }, 30_000);

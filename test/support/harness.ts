@@ -11,6 +11,8 @@ export interface TestSwitchboard extends RunningSwitchboard {
   dataDir: string;
   mllpPort: number;
   httpUrl: string;
+  /** Every message acknowledged so far is in the store and routed (MLLP stores the row just after the ACK). */
+  settled(): Promise<void>;
   cleanup(): Promise<void>;
 }
 
@@ -78,6 +80,10 @@ export async function startTestSwitchboard(
     dataDir,
     mllpPort: running.mllp?.port ?? 0,
     httpUrl: `http://127.0.0.1:${running.http?.port}`,
+    async settled() {
+      await running.ingested();
+      await running.routing.router.drained();
+    },
     async cleanup() {
       await running.stop();
       rmSync(dataDir, { recursive: true, force: true });

@@ -111,7 +111,7 @@ describe('nurse call over WCTP', () => {
     expect(await nurse.waitForAlert()).toMatchObject({ priority: 'high' });
     await postWctp(sb.httpUrl, submitRequest('NC-401-A', 'CODE BLUE Rm 401 Bed A'));
     expect(await rrt.waitForAlert()).toMatchObject({ priority: 'urgent', title: 'CODE BLUE Rm 401 Bed A' });
-    await sb.routing.router.drained();
+    await sb.settled();
     expect(tech.alerts().size).toBe(0);
     const timeline = await sb.store.alerts.timeline(1);
     expect(timeline.find((e) => e.kind === 'routed')?.detail).toMatch(
@@ -164,7 +164,7 @@ describe('nurse call over WCTP', () => {
     const nurse = await device(sb, 'rn.day');
     const charge = await device(sb, 'charge');
     await postWctp(sb.httpUrl, submitRequest('4W-401-A-water', 'water'));
-    await sb.routing.router.drained();
+    await sb.settled();
     clock.advance(2);
     await sb.routing.tick();
     const a = await nurse.waitForAlert();
@@ -230,7 +230,7 @@ describe('nurse call over WCTP', () => {
     const two = await postWctp(sb.httpUrl, doc);
     expect(confirmed(one.text).result).toMatchObject({ kind: 'success', code: 200 });
     expect(confirmed(two.text).result).toMatchObject({ kind: 'success', code: 200 });
-    await sb.routing.router.drained();
+    await sb.settled();
     const stored = await sb.store.messages.list({ controlId: 'NC-DUP' });
     expect(stored.total).toBe(1);
     expect(stored.items[0]!.status).toBe('routed');

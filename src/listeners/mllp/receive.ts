@@ -13,7 +13,7 @@ import type { InboundPort } from '../../routing/inbound-port.ts';
 import type { MessageStore } from '../../store/port.ts';
 
 export interface ReceiveContext {
-  store: MessageStore;
+  store: Pick<MessageStore, 'saveInbound'>;
   inbound: InboundPort;
   log: Logger;
   nextControlId: () => string;

@@ -19,7 +19,7 @@ export interface MllpListenerOptions {
 }
 
 export interface MllpListenerDeps {
-  store: MessageStore;
+  store: Pick<MessageStore, 'saveInbound'>;
   inbound: InboundPort;
   log: Logger;
   application: string;

@@ -96,6 +96,15 @@ export class GroupCommit {
     return this.wal.durable();
   }
 
+  /**
+   * Resolves when every write applied so far is on the disk, through the flushes that happen anyway (the
+   * open transaction commits at the end of this turn; WalSync flushes it within its idle interval). For
+   * writes whose durability is already kept elsewhere, such as rows replayed from the inbound journal.
+   */
+  settled(): Promise<void> {
+    return this.wal.whenSynced(this.wal.lastCommit() + (this.open || this.queue.length > 0 ? 1 : 0));
+  }
+
   /** Applies and commits whatever is queued or open, then puts it on the disk (at shutdown). */
   close(): void {
     this.applyQueued();

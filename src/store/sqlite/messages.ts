@@ -62,34 +62,40 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   saveInbound(m: InboundMessage, onCommitted?: (saved: SaveResult) => void): Promise<SaveResult> {
-    return this.commit.writeDurable(() => {
-      const at = m.receivedAt.getTime();
-      const info = this.insert.run(
-        m.listener,
-        m.peer,
-        m.sendingApplication,
-        m.sendingFacility,
-        m.receivingApplication,
-        m.receivingFacility,
-        m.messageType,
-        m.triggerEvent,
-        m.controlId,
-        at,
-        at,
-        m.raw.length,
-        m.raw,
-      );
-      if (info.changes === 1) return { id: Number(info.lastInsertRowid), duplicate: false };
-      const row = this.findDuplicate.get(
-        m.listener,
-        m.sendingApplication,
-        m.sendingFacility,
-        m.controlId,
-      ) as {
-        id: number;
-      };
-      return { id: row.id, duplicate: true };
-    }, onCommitted);
+    return this.commit.writeDurable(() => this.insertRow(m), onCommitted);
+  }
+
+  saveJournaled(m: InboundMessage): Promise<SaveResult> {
+    return this.commit.write(() => this.insertRow(m));
+  }
+
+  settled(): Promise<void> {
+    return this.commit.settled();
+  }
+
+  /** Inserts the row, or finds the one already stored for this sender and control id. */
+  private insertRow(m: InboundMessage): SaveResult {
+    const at = m.receivedAt.getTime();
+    const info = this.insert.run(
+      m.listener,
+      m.peer,
+      m.sendingApplication,
+      m.sendingFacility,
+      m.receivingApplication,
+      m.receivingFacility,
+      m.messageType,
+      m.triggerEvent,
+      m.controlId,
+      at,
+      at,
+      m.raw.length,
+      m.raw,
+    );
+    if (info.changes === 1) return { id: Number(info.lastInsertRowid), duplicate: false };
+    const row = this.findDuplicate.get(m.listener, m.sendingApplication, m.sendingFacility, m.controlId) as {
+      id: number;
+    };
+    return { id: row.id, duplicate: true };
   }
 
   async get(id: number): Promise<StoredMessage | undefined> {

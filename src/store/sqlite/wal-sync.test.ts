@@ -84,6 +84,27 @@ describe('WalSync', () => {
     sync.close();
   });
 
+  it('lets a passive waiter ride on flushes that happen anyway, without starting one', async () => {
+    const f = manualFlush();
+    const sync = new WalSync(wal, 10, f.flushFile);
+    const seq = sync.noteCommit();
+    const passive = sync.whenSynced(seq);
+    expect(f.pending).toHaveLength(0);
+    expect(await settled(passive)).toBe(false);
+    // The idle flush covers it.
+    await new Promise((r) => setTimeout(r, 40));
+    expect(f.pending).toHaveLength(1);
+    f.pending[0].resolve();
+    expect(await settled(passive)).toBe(true);
+    // A later commit's passive waiter is served by a waited-for flush too.
+    const later = sync.whenSynced(sync.noteCommit());
+    const waited = sync.durable();
+    f.pending[1].resolve();
+    await waited;
+    expect(await settled(later)).toBe(true);
+    sync.close();
+  });
+
   it('flushes commits nobody waits for after the idle interval', async () => {
     const f = manualFlush();
     const sync = new WalSync(wal, 10, f.flushFile);

@@ -28,6 +28,8 @@ export class WalSync {
   private synced = 0;
   private flushing = false;
   private waiters: Array<{ seq: number; resolve: () => void; reject: (e: unknown) => void }> = [];
+  /** Waiting for a flush that happens anyway (the next durable commit's, or the idle one), never starting one. */
+  private passive: Array<{ seq: number; resolve: () => void }> = [];
   private idleTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -65,6 +67,15 @@ export class WalSync {
     });
   }
 
+  /**
+   * Resolves when commit `seq` is on the disk through a flush that happens anyway: the next waited-for
+   * commit's, or the idle flush at most `idleSyncMs` after the commit. Adds no flush of its own.
+   */
+  whenSynced(seq: number): Promise<void> {
+    if (seq <= this.synced) return Promise.resolve();
+    return new Promise((resolve) => this.passive.push({ seq, resolve }));
+  }
+
   /** Flushes synchronously and stops the idle timer (at shutdown, before the database closes). */
   close(): void {
     this.closed = true;
@@ -75,6 +86,7 @@ export class WalSync {
       this.synced = this.committed;
     }
     for (const w of this.waiters.splice(0)) w.resolve();
+    for (const w of this.passive.splice(0)) w.resolve();
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
   }
@@ -107,6 +119,14 @@ export class WalSync {
       else w.reject(error);
     }
     this.waiters = remaining;
+    if (this.passive.length > 0) {
+      const still: WalSync['passive'] = [];
+      for (const w of this.passive) {
+        if (w.seq <= this.synced) w.resolve();
+        else still.push(w);
+      }
+      this.passive = still;
+    }
     this.startFlush();
   }
 }

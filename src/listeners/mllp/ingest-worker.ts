@@ -1,0 +1,94 @@
+/**
+ * The MLLP ingest thread. It owns the MLLP sockets and the inbound journal and nothing else: frame, read
+ * the header, append to the journal (one write and fdatasync per turn, on this thread), acknowledge, and
+ * hand each durable record to the main thread, which stores the row and routes it. A sender's round trip
+ * therefore never waits for routing, the database or the HTTP API, which share the main thread.
+ *
+ * Messages with the parent (see ingest.ts for the other side):
+ *   to parent:   ready {host, port} | failed {error} | stored {records} | health {health} | log {line}
+ *                | synced {id} | stopped
+ *   from parent: confirm {seq} | sync {id} | stop
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import pino from 'pino';
+import { holdInStore } from '../../routing/inbound-port.ts';
+import { JournalWriter } from '../../store/journal/writer.ts';
+import { type JournaledRecord, JournalInbox } from './journal-inbox.ts';
+import { MllpListener, type MllpListenerOptions } from './server.ts';
+
+export interface IngestWorkerData {
+  entry: string;
+  listener: MllpListenerOptions;
+  application: string;
+  facility: string;
+  journalDir: string;
+  logLevel: string;
+  /** How often the thread reports its listener's health. */
+  healthEveryMs: number;
+}
+
+const port = parentPort;
+if (!port) throw new Error('ingest-worker.ts runs as a worker thread');
+const data = workerData as IngestWorkerData;
+
+// Log lines travel to the main thread, whose logger (with its PHI redaction) writes them.
+const log = pino(
+  { level: data.logLevel, base: undefined, timestamp: false },
+  { write: (line: string) => port.postMessage({ kind: 'log', line }) },
+);
+
+const journal = new JournalWriter(data.journalDir);
+const inbox = new JournalInbox(journal, (records: JournaledRecord[]) =>
+  port.postMessage({ kind: 'stored', records }),
+);
+const listener = new MllpListener(data.listener, {
+  store: inbox,
+  inbound: holdInStore,
+  log,
+  application: data.application,
+  facility: data.facility,
+});
+
+const reportHealth = () => port.postMessage({ kind: 'health', health: listener.health() });
+const healthTimer = setInterval(reportHealth, data.healthEveryMs);
+
+port.on('message', (message: { kind: string; seq?: number; id?: number }) => {
+  switch (message.kind) {
+    case 'confirm':
+      try {
+        journal.confirm(message.seq ?? 0);
+      } catch (err) {
+        log.error({ err }, 'could not remove a confirmed journal segment');
+      }
+      break;
+    case 'sync':
+      inbox.send();
+      port.postMessage({ kind: 'synced', id: message.id });
+      break;
+    case 'stop':
+      void stop();
+      break;
+  }
+});
+
+async function stop(): Promise<void> {
+  await listener.stop();
+  journal.close();
+  inbox.send();
+  clearInterval(healthTimer);
+  reportHealth();
+  port?.postMessage({ kind: 'stopped' });
+  port?.close();
+}
+
+try {
+  const address = await listener.start();
+  reportHealth();
+  port.postMessage({ kind: 'ready', ...address, port: listener.health().port ?? address.port });
+} catch (err) {
+  reportHealth();
+  port.postMessage({ kind: 'failed', error: (err as Error).message });
+  clearInterval(healthTimer);
+  journal.close();
+  port.close();
+}

@@ -1,0 +1,260 @@
+import { unlinkSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import type { InboundPort } from '../../routing/inbound-port.ts';
+import { decodeInbound } from '../../store/journal/record.ts';
+import { listSegments, readSegment, syncDirectory } from '../../store/journal/segment-file.ts';
+import type { MessageStore } from '../../store/port.ts';
+import type { IngestWorkerData } from './ingest-worker.ts';
+import type { ListenerHealth, MllpListenerOptions } from './server.ts';
+
+export interface MllpIngestDeps {
+  messages: MessageStore;
+  /** Puts every write so far on the disk (after replaying the journal, and at a graceful stop). */
+  durable: () => Promise<void>;
+  inbound: InboundPort;
+  log: Logger;
+  application: string;
+  facility: string;
+  /** Folder of the inbound journal (inside the data folder). */
+  journalDir: string;
+  logLevel: string;
+}
+
+type FromWorker =
+  | { kind: 'ready'; host: string; port: number }
+  | { kind: 'failed'; error: string }
+  | { kind: 'stored'; records: Array<{ seq: number; payload: Uint8Array }> }
+  | { kind: 'health'; health: ListenerHealth }
+  | { kind: 'log'; line: string }
+  | { kind: 'synced'; id: number }
+  | { kind: 'stopped' };
+
+const levels: Record<number, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal'> = {
+  10: 'trace',
+  20: 'debug',
+  30: 'info',
+  40: 'warn',
+  50: 'error',
+  60: 'fatal',
+};
+
+/**
+ * The MLLP listener, run on a thread of its own (ingest-worker.ts): that thread frames, journals and
+ * acknowledges; this side, on the main thread, writes each journaled message into the store and hands it
+ * to routing, and tells the thread which journal records the store holds on the disk so it can drop them.
+ *
+ * An acknowledged message is durable in the journal before its row exists, so after a crash `start`
+ * first replays whatever the journal still holds into the store (rows already there are skipped as
+ * duplicates), makes that durable, and only then clears the journal and opens the port again.
+ */
+export class MllpIngest {
+  private worker?: Worker;
+  private state: ListenerHealth;
+  private stopping = false;
+  private syncs = new Map<number, () => void>();
+  private nextSync = 0;
+  /** Journal records that could not be stored yet (a full disk, say): retried, and never confirmed past. */
+  private unstored: Array<{ seq: number; payload: Buffer }> = [];
+  private retryTimer?: NodeJS.Timeout;
+  private stopped?: () => void;
+
+  constructor(
+    private readonly config: MllpListenerOptions,
+    private readonly deps: MllpIngestDeps,
+  ) {
+    this.state = { state: 'stopped', tls: config.tls.enabled, connections: 0, messagesReceived: 0 };
+  }
+
+  async start(): Promise<{ host: string; port: number }> {
+    const replayed = await this.replayJournal();
+    if (replayed > 0)
+      this.deps.log.info({ messages: replayed }, 'stored messages replayed from the inbound journal');
+    this.state = { ...this.state, state: 'starting' };
+    const data: IngestWorkerData = {
+      entry: new URL('./ingest-worker.ts', import.meta.url).href,
+      listener: this.config,
+      application: this.deps.application,
+      facility: this.deps.facility,
+      journalDir: this.deps.journalDir,
+      logLevel: this.deps.logLevel,
+      healthEveryMs: 500,
+    };
+    const worker = new Worker(new URL('./ingest-boot.mjs', import.meta.url), { workerData: data });
+    this.worker = worker;
+    let ready = false;
+    return new Promise((resolve, reject) => {
+      worker.on('message', (message: FromWorker) => {
+        if (message.kind === 'ready') {
+          ready = true;
+          resolve({ host: message.host, port: message.port });
+        } else if (message.kind === 'failed') reject(new Error(message.error));
+        else this.onMessage(message);
+      });
+      worker.on('error', (err) => {
+        this.deps.log.error({ err }, 'MLLP ingest thread failed');
+        reject(err);
+      });
+      worker.on('exit', (code) => {
+        if (this.worker === worker) this.worker = undefined;
+        // Only a thread that was serving is started again; one that could not start said why.
+        if (ready) this.onExit(code);
+      });
+    });
+  }
+
+  health(): ListenerHealth {
+    return this.state;
+  }
+
+  /**
+   * Resolves once every message acknowledged so far is in the store (visible to readers; on the disk in
+   * the journal already). For callers that read the store right after an ACK, such as tests.
+   */
+  ingested(): Promise<void> {
+    const worker = this.worker;
+    if (!worker) return Promise.resolve();
+    const id = ++this.nextSync;
+    return new Promise((resolve) => {
+      this.syncs.set(id, resolve);
+      worker.postMessage({ kind: 'sync', id });
+    });
+  }
+
+  /** Graceful stop: the thread stops accepting, acknowledges what is in flight, and hands it over. */
+  async stop(): Promise<void> {
+    const worker = this.worker;
+    if (!worker) return;
+    this.stopping = true;
+    this.state = { ...this.state, state: 'draining' };
+    const stopped = new Promise<void>((resolve) => {
+      this.stopped = resolve;
+    });
+    worker.postMessage({ kind: 'stop' });
+    await stopped;
+    await worker.terminate();
+    this.worker = undefined;
+    clearTimeout(this.retryTimer);
+    this.retryUnstored();
+    // Everything the journal held is now in the store; once that is on the disk the journal can go.
+    await this.deps.durable();
+    if (this.unstored.length === 0) this.clearJournal();
+    for (const resolve of this.syncs.values()) resolve();
+    this.syncs.clear();
+    this.state = { ...this.state, state: 'stopped' };
+  }
+
+  private onMessage(message: FromWorker): void {
+    switch (message.kind) {
+      case 'stored':
+        this.store(message.records.map((r) => ({ seq: r.seq, payload: Buffer.from(r.payload) })));
+        break;
+      case 'health':
+        this.state = this.stopping && message.health.state === 'listening' ? this.state : message.health;
+        break;
+      case 'log':
+        this.relayLog(message.line);
+        break;
+      case 'synced':
+        this.syncs.get(message.id)?.();
+        this.syncs.delete(message.id);
+        break;
+      case 'stopped':
+        this.stopped?.();
+        break;
+    }
+  }
+
+  /** Writes journaled messages into the store in journal order and hands the new ones to routing. */
+  private store(records: Array<{ seq: number; payload: Buffer }>): void {
+    for (const record of records) {
+      const message = decodeInbound(record.payload);
+      this.deps.messages.saveJournaled(message).then(
+        (saved) => {
+          if (saved.duplicate) {
+            this.deps.log.info(
+              { peer: message.peer, controlId: message.controlId, messageId: saved.id },
+              'duplicate HL7 message acknowledged again',
+            );
+            return;
+          }
+          try {
+            this.deps.inbound.accept({ messageId: saved.id, listener: message.listener, raw: message.raw });
+          } catch (err) {
+            this.deps.log.error(
+              { err, messageId: saved.id },
+              'routing core refused a stored message; it stays received',
+            );
+          }
+        },
+        (err: unknown) => {
+          this.deps.log.error(
+            { err, controlId: message.controlId },
+            'could not store a journaled HL7 message; kept in the journal and retried',
+          );
+          this.unstored.push(record);
+          this.retryTimer ??= setTimeout(() => {
+            this.retryTimer = undefined;
+            this.retryUnstored();
+          }, 1000);
+        },
+      );
+    }
+    const last = records.at(-1)?.seq;
+    if (last !== undefined) void this.confirmWhenSettled(last);
+  }
+
+  private retryUnstored(): void {
+    const again = this.unstored;
+    this.unstored = [];
+    if (again.length > 0) this.store(again);
+  }
+
+  /** Tells the thread which records the store holds on the disk, never past one still unstored. */
+  private async confirmWhenSettled(seq: number): Promise<void> {
+    await this.deps.messages.settled();
+    const held = this.unstored.reduce((min, r) => Math.min(min, r.seq - 1), seq);
+    this.worker?.postMessage({ kind: 'confirm', seq: held });
+  }
+
+  private relayLog(line: string): void {
+    try {
+      const { level, msg, ...fields } = JSON.parse(line) as { level: number; msg?: string };
+      this.deps.log[levels[level] ?? 'info'](fields, msg ?? '');
+    } catch {
+      this.deps.log.info({ line }, 'MLLP ingest thread');
+    }
+  }
+
+  private onExit(code: number): void {
+    if (this.stopping) return;
+    this.state = { ...this.state, state: 'failed', error: `ingest thread exited (${code})` };
+    this.deps.log.error({ code }, 'MLLP ingest thread stopped unexpectedly; restarting it');
+    setTimeout(() => {
+      if (this.stopping) return;
+      this.start().catch((err) => this.deps.log.error({ err }, 'MLLP ingest thread could not restart'));
+    }, 1000).unref();
+  }
+
+  /** Stores every record the journal holds (after a crash: acknowledged, perhaps not yet in the store). */
+  private async replayJournal(): Promise<number> {
+    const segments = listSegments(this.deps.journalDir);
+    if (segments.length === 0) return 0;
+    let fresh = 0;
+    for (const segment of segments) {
+      for (const record of readSegment(segment.path)) {
+        const message = decodeInbound(record.payload);
+        const saved = await this.deps.messages.saveJournaled(message);
+        if (!saved.duplicate) fresh += 1;
+      }
+    }
+    await this.deps.durable();
+    this.clearJournal();
+    return fresh;
+  }
+
+  private clearJournal(): void {
+    for (const segment of listSegments(this.deps.journalDir)) unlinkSync(segment.path);
+    syncDirectory(this.deps.journalDir);
+  }
+}
