@@ -36,6 +36,25 @@ describe('GroupCommit', () => {
   const committed = () =>
     (other.prepare('SELECT v FROM t ORDER BY id').all() as Array<{ v: string }>).map((r) => r.v);
 
+  it('a lazy write waits for the next commit anyone makes, or commits itself after a few ms', async () => {
+    await commit.writeLazy(insert('row'), 30);
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(committed()).toEqual([]);
+    // A derived write (routing the message) commits at the end of its turn and carries the row along.
+    await commit.write(insert('routed'));
+    await new Promise((r) => setImmediate(r));
+    expect(committed()).toEqual(['row', 'routed']);
+    // Alone, it commits after its interval, and settled() hears once a flush covers it.
+    await commit.writeLazy(insert('alone'), 10);
+    const settled = commit.settled();
+    await new Promise((r) => setTimeout(r, 40));
+    expect(committed()).toEqual(['row', 'routed', 'alone']);
+    commit.durable();
+    for (const f of flushes.splice(0)) f();
+    await settled;
+  });
+
   it('a durable write commits at once and settles only when the WAL is on the disk', async () => {
     let done = false;
     const p = commit.writeDurable(insert('ack-me')).then(() => {

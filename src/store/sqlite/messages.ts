@@ -66,7 +66,7 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   saveJournaled(m: InboundMessage): Promise<SaveResult> {
-    return this.commit.write(() => this.insertRow(m));
+    return this.commit.writeLazy(() => this.insertRow(m));
   }
 
   settled(): Promise<void> {
