@@ -1,9 +1,9 @@
 /**
  * Switchboard itself, started the way `switchboard start` does it (startSwitchboard from src/main.ts), with
  * a config folder written here and the data folder the parent gives. Only the MLLP listener is on (HTTP
- * off), logging silent. The ACK figures are those of the ingest path (frame, parse the header, store
- * durably with group commit, hand to routing, ACK in order), but the routing core runs in the same
- * process as it does in production: with no rules folder every message ends `unrouted`, and ADT still
+ * off), logging silent. The ACK figures are those of the ingest path (the MLLP thread frames, parses the
+ * header, journals durably with group commit and ACKs in order; the main thread stores the row and routes
+ * it), and the routing core runs in the same process as it does in production: with no rules folder every message ends `unrouted`, and ADT still
  * updates the census. Routing is asynchronous to the ACK, so when asked to stop the child first waits
  * for the routing backlog to drain and reports how long that took.
  *
@@ -45,6 +45,7 @@ serveInChild(async () => {
     info: { database: join(dataDir, 'switchboard.db'), table: 'messages' },
     async stop() {
       const drainStartedAt = performance.now();
+      await running.ingested();
       await running.routing.router.drained();
       const routingDrainMs = performance.now() - drainStartedAt;
       await running.stop();

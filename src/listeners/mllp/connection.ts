@@ -87,6 +87,12 @@ export class MllpConnection {
     });
   }
 
+  /** Stops or starts reading from the sender (backpressure); a closing connection stays paused. */
+  setPaused(paused: boolean): void {
+    if (paused) this.socket.pause();
+    else if (!this.closing) this.socket.resume();
+  }
+
   /** Stops reading, finishes and acknowledges what is in flight, then closes. */
   async drainAndClose(): Promise<void> {
     if (this.closing) return this.tail;

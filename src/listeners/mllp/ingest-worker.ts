@@ -16,6 +16,13 @@ import { JournalWriter } from '../../store/journal/writer.ts';
 import { type JournaledRecord, JournalInbox } from './journal-inbox.ts';
 import { MllpListener, type MllpListenerOptions } from './server.ts';
 
+/**
+ * Journaled records the main thread has not yet confirmed (stored, on its disk) beyond which this thread
+ * stops reading from senders, and below which it reads again. Normally the gap is about 100 ms of traffic.
+ */
+const PAUSE_AT = 50_000;
+const RESUME_AT = 25_000;
+
 export interface IngestWorkerData {
   entry: string;
   listener: MllpListenerOptions;
@@ -38,9 +45,16 @@ const log = pino(
 );
 
 const journal = new JournalWriter(data.journalDir);
-const inbox = new JournalInbox(journal, (records: JournaledRecord[]) =>
-  port.postMessage({ kind: 'stored', records }),
-);
+let confirmed = 0;
+let paused = false;
+const inbox = new JournalInbox(journal, (records: JournaledRecord[]) => {
+  port.postMessage({ kind: 'stored', records });
+  if (!paused && journal.lastSeq - confirmed >= PAUSE_AT) {
+    paused = true;
+    listener.setPaused(true);
+    log.warn({ behind: journal.lastSeq - confirmed }, 'MLLP paused reading: the store is behind');
+  }
+});
 const listener = new MllpListener(data.listener, {
   store: inbox,
   inbound: holdInStore,
@@ -55,10 +69,16 @@ const healthTimer = setInterval(reportHealth, data.healthEveryMs);
 port.on('message', (message: { kind: string; seq?: number; id?: number }) => {
   switch (message.kind) {
     case 'confirm':
+      confirmed = Math.max(confirmed, message.seq ?? 0);
       try {
-        journal.confirm(message.seq ?? 0);
+        journal.confirm(confirmed);
       } catch (err) {
         log.error({ err }, 'could not remove a confirmed journal segment');
+      }
+      if (paused && journal.lastSeq - confirmed <= RESUME_AT) {
+        paused = false;
+        listener.setPaused(false);
+        log.info({ behind: journal.lastSeq - confirmed }, 'MLLP reading again: the store caught up');
       }
       break;
     case 'sync':

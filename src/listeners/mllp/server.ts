@@ -45,6 +45,7 @@ export class MllpListener {
   private state: ListenerState = 'stopped';
   private error?: string;
   private messages = 0;
+  private paused = false;
   private readonly nextControlId = controlIdSource('SB');
 
   constructor(
@@ -106,12 +107,23 @@ export class MllpListener {
       { maxFrameBytes: this.config.maxFrameBytes, idleTimeoutMs: this.config.idleTimeoutSeconds * 1000 },
     );
     this.connections.add(conn);
+    if (this.paused) conn.setPaused(true);
     log.debug({ peer: conn.peer }, 'MLLP connection opened');
     socket.on('close', () => {
       this.messages += conn.received;
       this.connections.delete(conn);
       log.debug({ peer: conn.peer, messages: conn.received }, 'MLLP connection closed');
     });
+  }
+
+  /**
+   * Stops reading from every sender while whatever takes the messages is behind (they wait, unanswered,
+   * in their TCP buffers, as they would behind a slow engine), and starts again.
+   */
+  setPaused(paused: boolean): void {
+    if (paused === this.paused) return;
+    this.paused = paused;
+    for (const c of this.connections) c.setPaused(paused);
   }
 
   health(): ListenerHealth {
