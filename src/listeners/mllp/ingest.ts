@@ -192,16 +192,19 @@ export class MllpIngest {
             { err, controlId: message.controlId },
             'could not store a journaled HL7 message; kept in the journal and retried',
           );
-          this.unstored.push(record);
-          this.retryTimer ??= setTimeout(() => {
-            this.retryTimer = undefined;
-            this.retryUnstored();
-          }, 1000);
+          this.storeAgainLater([record]);
         },
       );
     }
-    const last = records.at(-1)?.seq;
-    if (last !== undefined) void this.confirmWhenSettled(last);
+    if (records.length > 0) void this.confirmWhenSettled(records);
+  }
+
+  private storeAgainLater(records: Array<{ seq: number; payload: Buffer }>): void {
+    this.unstored.push(...records);
+    this.retryTimer ??= setTimeout(() => {
+      this.retryTimer = undefined;
+      this.retryUnstored();
+    }, 1000);
   }
 
   private retryUnstored(): void {
@@ -210,9 +213,20 @@ export class MllpIngest {
     if (again.length > 0) this.store(again);
   }
 
-  /** Tells the thread which records the store holds on the disk, never past one still unstored. */
-  private async confirmWhenSettled(seq: number): Promise<void> {
-    await this.deps.messages.settled();
+  /**
+   * Tells the thread which records the store holds on the disk, never past one still unstored. When a
+   * commit failed meanwhile (its rows rolled back), the records are stored again instead: rows that did
+   * reach the disk are skipped as duplicates.
+   */
+  private async confirmWhenSettled(records: Array<{ seq: number; payload: Buffer }>): Promise<void> {
+    const seq = records[records.length - 1].seq;
+    try {
+      await this.deps.messages.settled();
+    } catch (err) {
+      this.deps.log.error({ err }, 'a store commit failed; journaled messages are stored again');
+      this.storeAgainLater(records);
+      return;
+    }
     const held = this.unstored.reduce((min, r) => Math.min(min, r.seq - 1), seq);
     this.worker?.postMessage({ kind: 'confirm', seq: held });
   }

@@ -55,6 +55,23 @@ describe('GroupCommit', () => {
     await settled;
   });
 
+  it('settled() and durable() fail when a commit rolled their writes back', async () => {
+    // A deferred foreign key is checked at COMMIT: the way to make a commit fail on demand.
+    db.pragma('foreign_keys = ON');
+    db.exec(
+      'CREATE TABLE parent (id INTEGER PRIMARY KEY); CREATE TABLE child (p INTEGER REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED)',
+    );
+    await commit.writeLazy(() => db.prepare('INSERT INTO child (p) VALUES (42)').run(), 5);
+    const outcome = commit.settled().then(
+      () => 'settled',
+      (e: Error) => e.message,
+    );
+    // The lazy commit fails after its 5 ms.
+    expect(await outcome).toMatch(/commit failed/);
+    await commit.writeLazy(() => db.prepare('INSERT INTO child (p) VALUES (43)').run(), 60_000);
+    await expect(commit.durable()).rejects.toThrow(/could not commit/);
+  });
+
   it('a durable write commits at once and settles only when the WAL is on the disk', async () => {
     let done = false;
     const p = commit.writeDurable(insert('ack-me')).then(() => {

@@ -40,6 +40,8 @@ export class GroupCommit {
   private scheduled = false;
   private open = false;
   private appliedSinceBegin = 0;
+  /** Callers of settled() still waiting: a failed commit (its writes rolled back) rejects them all. */
+  private readonly settling = new Set<(error: Error) => void>();
   private commitTimer: NodeJS.Immediate | undefined;
   /** Commits an open transaction that holds only lazy writes (see writeLazy). */
   private lazyTimer: NodeJS.Timeout | undefined;
@@ -120,7 +122,7 @@ export class GroupCommit {
   /** Commits what is open and resolves when every write applied so far is on the disk. */
   durable(): Promise<void> {
     this.applyQueued();
-    this.commit();
+    if (this.commit() === undefined) return Promise.reject(new Error('the store could not commit'));
     return this.wal.durable();
   }
 
@@ -128,9 +130,16 @@ export class GroupCommit {
    * Resolves when every write applied so far is on the disk, through the flushes that happen anyway (the
    * open transaction commits at the end of this turn; WalSync flushes it within its idle interval). For
    * writes whose durability is already kept elsewhere, such as rows replayed from the inbound journal.
+   * Rejects when a commit fails meanwhile: it rolled back what it held, perhaps this caller's writes.
    */
   settled(): Promise<void> {
-    return this.wal.whenSynced(this.wal.lastCommit() + (this.open || this.queue.length > 0 ? 1 : 0));
+    const target = this.wal.lastCommit() + (this.open || this.queue.length > 0 ? 1 : 0);
+    return new Promise((resolve, reject) => {
+      this.settling.add(reject);
+      void this.wal.whenSynced(target).then(() => {
+        if (this.settling.delete(reject)) resolve();
+      });
+    });
   }
 
   /** Applies and commits whatever is queued or open, then puts it on the disk (at shutdown). */
@@ -217,6 +226,8 @@ export class GroupCommit {
       // COMMIT fails only on I/O errors or a full disk. SQLite rolls back what it could not write; derived
       // writes are rebuilt from their still-`received` messages at the next start.
       if (this.db.inTransaction) this.db.prepare('ROLLBACK').run();
+      for (const reject of this.settling) reject(new Error('a commit failed; writes since may be lost'));
+      this.settling.clear();
       this.options.log?.error(
         { err: error },
         'store commit failed; derived writes since the last commit lost',
