@@ -38,6 +38,7 @@ import { VirtualNumbers } from './routing/sources/virtual-numbers.ts';
 import { expandRotations } from './schedules/load.ts';
 import { OnCallResolver } from './schedules/on-call.ts';
 import { applySchedules } from './schedules/sync.ts';
+import { claimDataFolder } from './store/owner-lock.ts';
 import type { Store } from './store/port.ts';
 import { openSqliteStore } from './store/sqlite/index.ts';
 import { registerPages } from './web/pages.ts';
@@ -90,12 +91,20 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
   const log = options.log ?? createLogger(config.log.level);
   if (config.store.driver !== 'sqlite')
     throw new Error(`store driver ${config.store.driver} is not available yet`);
-  const store = openSqliteStore(resolve(options.dataDir), log);
+  const claim = claimDataFolder(resolve(options.dataDir));
+  let store: Store;
+  try {
+    store = openSqliteStore(resolve(options.dataDir), log);
+  } catch (err) {
+    claim.release();
+    throw err;
+  }
   const stops: Array<() => Promise<void> | void> = [];
   const stop = async () => {
     for (const s of stops.reverse())
       await Promise.resolve(s()).catch((err) => log.error({ err }, 'stop failed'));
     await store.close();
+    claim.release();
   };
 
   try {

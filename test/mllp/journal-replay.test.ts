@@ -1,9 +1,10 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MllpClient } from '../../src/delivery/mllp/client.ts';
 import { encodeInbound } from '../../src/store/journal/record.ts';
+import { listSegments } from '../../src/store/journal/segment-file.ts';
 import { JournalWriter } from '../../src/store/journal/writer.ts';
 import { oru, startTestSwitchboard, writeTestConfig } from '../support/harness.ts';
 
@@ -38,7 +39,7 @@ describe('inbound journal replay at start', () => {
     await client.close();
     await first.settled();
     await first.stop();
-    expect(readdirSync(join(dataDir, 'journal'))).toEqual([]);
+    expect(listSegments(join(dataDir, 'journal'))).toEqual([]);
 
     // What a crash leaves: records on the disk in the journal whose rows never reached the store (and one
     // whose row did).
@@ -54,9 +55,28 @@ describe('inbound journal replay at start', () => {
       expect(items.map((m) => m.controlId).sort()).toEqual(['REPLAY-1', 'REPLAY-2', 'REPLAY-STORED']);
       // Routed like any other message (no rules in the test config: unrouted, not left received).
       expect(items.every((m) => m.status !== 'received')).toBe(true);
-      expect(readdirSync(join(dataDir, 'journal'))).toHaveLength(1); // the running thread's fresh segment
+      expect(listSegments(join(dataDir, 'journal'))).toHaveLength(1); // the running thread's fresh segment
     } finally {
       await second.stop();
     }
+  });
+
+  it('refuses a second Switchboard on the same data folder and leaves the first one serving', async () => {
+    const first = await startTestSwitchboard({ configDir, dataDir });
+    try {
+      await expect(startTestSwitchboard({ configDir, dataDir })).rejects.toThrow(/in use by another/);
+      const client = new MllpClient({ host: '127.0.0.1', port: first.mllpPort });
+      await client.connect();
+      expect(await client.send(oru('STILL-SERVING', 'LAB'))).toContain('MSA|AA|STILL-SERVING');
+      await client.close();
+      await first.settled();
+      expect((await first.store.messages.list({ controlId: 'STILL-SERVING' })).total).toBe(1);
+      expect(listSegments(join(dataDir, 'journal'))).toHaveLength(1);
+    } finally {
+      await first.stop();
+    }
+    // Once the first has stopped, the folder is free again.
+    const third = await startTestSwitchboard({ configDir, dataDir });
+    await third.stop();
   });
 });
