@@ -60,6 +60,8 @@ export interface RunningSwitchboard {
   store: Store;
   log: Logger;
   mllp?: { host: string; port: number };
+  /** The MLLP listener's thread and journal (health, `ingested()`, failover drills). */
+  mllpIngest?: MllpIngest;
   smtp?: { host: string; port: number };
   sip?: { host: string; port: number };
   http?: { host: string; port: number };
@@ -271,6 +273,7 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
       });
       stops.push(() => mllp.stop());
       running.mllp = await mllp.start();
+      running.mllpIngest = mllp;
       ingested.push(() => mllp.ingested());
       health.push({ name: 'mllp', health: () => mllp.health() });
     }

@@ -45,6 +45,13 @@ const log = pino(
 );
 
 const journal = new JournalWriter(data.journalDir);
+// After a failed write or fdatasync nothing says what reached the disk, so this thread does not go on
+// with the file: once the senders have their AR/CR it ends, and the main thread replays the journal's
+// valid records and starts a fresh thread on a new segment.
+journal.onFailure = (err) => {
+  log.error({ err }, 'inbound journal write failed; the MLLP thread restarts');
+  setTimeout(() => process.exit(1), 100);
+};
 let confirmed = 0;
 let paused = false;
 const inbox = new JournalInbox(journal, (records: JournaledRecord[]) => {

@@ -58,6 +58,8 @@ export class MllpIngest {
   private unstored: Array<{ seq: number; payload: Buffer }> = [];
   private retryTimer?: NodeJS.Timeout;
   private stopped?: () => void;
+  /** The port the first thread bound (a restarted thread takes the same one, even when configured as 0). */
+  private boundPort?: number;
 
   constructor(
     private readonly config: MllpListenerOptions,
@@ -73,7 +75,7 @@ export class MllpIngest {
     this.state = { ...this.state, state: 'starting' };
     const data: IngestWorkerData = {
       entry: new URL('./ingest-worker.ts', import.meta.url).href,
-      listener: this.config,
+      listener: { ...this.config, port: this.boundPort ?? this.config.port },
       application: this.deps.application,
       facility: this.deps.facility,
       journalDir: this.deps.journalDir,
@@ -87,6 +89,7 @@ export class MllpIngest {
       worker.on('message', (message: FromWorker) => {
         if (message.kind === 'ready') {
           ready = true;
+          this.boundPort = message.port;
           resolve({ host: message.host, port: message.port });
         } else if (message.kind === 'failed') reject(new Error(message.error));
         else this.onMessage(message);
@@ -119,6 +122,14 @@ export class MllpIngest {
       this.syncs.set(id, resolve);
       worker.postMessage({ kind: 'sync', id });
     });
+  }
+
+  /**
+   * Ends the thread at once, as a crash would: open connections drop, what was journaled stays, and the
+   * thread is started again (journal replayed first) a second later. For failover drills and tests.
+   */
+  async crashThread(): Promise<void> {
+    await this.worker?.terminate();
   }
 
   /** Graceful stop: the thread stops accepting, acknowledges what is in flight, and hands it over. */

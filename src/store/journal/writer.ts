@@ -62,6 +62,8 @@ export class JournalWriter {
   private closed = false;
   private readonly segmentBytes: number;
   private readonly aheadBytes: number;
+  /** Hears once when the disk refuses a write (the journal accepts nothing more afterwards). */
+  onFailure?: (error: Error) => void;
 
   /** Starts a new segment after any already in `dir` (those belong to replay at start, not to this writer). */
   constructor(
@@ -204,5 +206,6 @@ export class JournalWriter {
   private fail(error: unknown, batch: Pending[]): void {
     this.failure = error instanceof Error ? error : new Error(String(error));
     for (const p of [...batch, ...this.pending.splice(0)]) p.reject(this.failure);
+    this.onFailure?.(this.failure);
   }
 }

@@ -80,3 +80,31 @@ describe('inbound journal replay at start', () => {
     await third.stop();
   });
 });
+
+describe('MLLP ingest thread failure', () => {
+  it('restarts the thread on the same port after a crash; nothing acknowledged is lost or doubled', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-thread-crash-'));
+    const sb = await startTestSwitchboard({ configDir, dataDir: dir });
+    try {
+      const send = async (ids: string[]) => {
+        const client = new MllpClient({ host: '127.0.0.1', port: sb.mllpPort });
+        await client.connect();
+        for (const id of ids) expect(await client.send(oru(id, 'THREADLAB'))).toContain(`MSA|AA|${id}`);
+        await client.close();
+      };
+      await send(['BEFORE-1', 'BEFORE-2']);
+      await sb.mllpIngest?.crashThread();
+      // The supervisor replays the journal and starts a new thread within about a second.
+      for (let i = 0; i < 100 && sb.mllpIngest?.health().state !== 'listening'; i++)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(sb.mllpIngest?.health().state).toBe('listening');
+      await send(['AFTER-1', 'BEFORE-2']);
+      await sb.settled();
+      const { items } = await sb.store.messages.list({ sender: 'THREADLAB', limit: 10 });
+      expect(items.map((m) => m.controlId).sort()).toEqual(['AFTER-1', 'BEFORE-1', 'BEFORE-2']);
+    } finally {
+      await sb.cleanup();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
