@@ -55,7 +55,10 @@ journal.onFailure = (err) => {
 let confirmed = 0;
 let paused = false;
 const inbox = new JournalInbox(journal, (records: JournaledRecord[]) => {
-  port.postMessage({ kind: 'stored', records });
+  port.postMessage(
+    { kind: 'stored', records },
+    records.map((r) => r.payload.buffer as ArrayBuffer),
+  );
   if (!paused && journal.lastSeq - confirmed >= PAUSE_AT) {
     paused = true;
     listener.setPaused(true);

@@ -134,9 +134,9 @@ export class MllpIngest {
 
   /** Graceful stop: the thread stops accepting, acknowledges what is in flight, and hands it over. */
   async stop(): Promise<void> {
+    this.stopping = true;
     const worker = this.worker;
     if (!worker) return;
-    this.stopping = true;
     this.state = { ...this.state, state: 'draining' };
     const stopped = new Promise<void>((resolve) => {
       this.stopped = resolve;
@@ -158,7 +158,12 @@ export class MllpIngest {
   private onMessage(message: FromWorker): void {
     switch (message.kind) {
       case 'stored':
-        this.store(message.records.map((r) => ({ seq: r.seq, payload: Buffer.from(r.payload) })));
+        this.store(
+          message.records.map((r) => ({
+            seq: r.seq,
+            payload: Buffer.from(r.payload.buffer, r.payload.byteOffset, r.payload.byteLength),
+          })),
+        );
         break;
       case 'health':
         this.state = this.stopping && message.health.state === 'listening' ? this.state : message.health;
@@ -207,7 +212,7 @@ export class MllpIngest {
         },
       );
     }
-    if (records.length > 0) void this.confirmWhenSettled(records);
+    if (records.length > 0 && this.worker) void this.confirmWhenSettled(this.worker, records);
   }
 
   private storeAgainLater(records: Array<{ seq: number; payload: Buffer }>): void {
@@ -229,7 +234,10 @@ export class MllpIngest {
    * commit failed meanwhile (its rows rolled back), the records are stored again instead: rows that did
    * reach the disk are skipped as duplicates.
    */
-  private async confirmWhenSettled(records: Array<{ seq: number; payload: Buffer }>): Promise<void> {
+  private async confirmWhenSettled(
+    worker: Worker,
+    records: Array<{ seq: number; payload: Buffer }>,
+  ): Promise<void> {
     const seq = records[records.length - 1].seq;
     try {
       await this.deps.messages.settled();
@@ -239,7 +247,9 @@ export class MllpIngest {
       return;
     }
     const held = this.unstored.reduce((min, r) => Math.min(min, r.seq - 1), seq);
-    this.worker?.postMessage({ kind: 'confirm', seq: held });
+    // Sequence numbers start again with each thread: a confirmation only ever goes to the thread whose
+    // records it names (a restarted thread's journal was rebuilt by replay).
+    if (this.worker === worker) worker.postMessage({ kind: 'confirm', seq: held });
   }
 
   private relayLog(line: string): void {

@@ -19,7 +19,8 @@ export function encodeInbound(m: InboundMessage): Buffer {
       m.receivedAt.getTime(),
     ]),
   );
-  const payload = Buffer.allocUnsafe(4 + meta.length + m.raw.length);
+  // Its own memory, not a slice of Node's shared pool: it can be handed to another thread without a copy.
+  const payload = Buffer.allocUnsafeSlow(4 + meta.length + m.raw.length);
   payload.writeUInt32LE(meta.length, 0);
   meta.copy(payload, 4);
   m.raw.copy(payload, 4 + meta.length);

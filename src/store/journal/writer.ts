@@ -115,43 +115,45 @@ export class JournalWriter {
   private readonly flush = () => {
     this.scheduled = false;
     if (this.pending.length === 0 || this.failure) return;
-    let length = 0;
-    for (const p of this.pending) length += RECORD_HEAD_BYTES + p.payload.length;
-    if (this.position > 0 && this.position + length > this.segmentBytes) this.nextSegment();
-    let segment = this.current;
-    if (this.position + length > segment.allocated) {
-      // Never write where a zero fill may still land: a batch too large for what is allocated while a
-      // fill is under way starts a new segment instead.
-      if (this.filling === segment) this.nextSegment();
-      segment = this.current;
-      if (this.position + length > segment.allocated)
-        this.allocate(segment, this.position + length + this.aheadBytes);
-    }
     const batch = this.pending;
     this.pending = [];
-    const parts: Buffer[] = [];
-    for (const p of batch) {
-      sealRecord(p.head, p.payload);
-      parts.push(p.head, p.payload);
-    }
-    const bytes = Buffer.concat(parts, length);
+    let length = 0;
+    for (const p of batch) length += RECORD_HEAD_BYTES + p.payload.length;
     try {
+      const segment = this.placeFor(length);
+      const parts: Buffer[] = [];
+      for (const p of batch) {
+        sealRecord(p.head, p.payload);
+        parts.push(p.head, p.payload);
+      }
+      const bytes = Buffer.concat(parts, length);
       let written = 0;
       while (written < length)
         written += writeSync(segment.fd, bytes, written, length - written, this.position + written);
       fdatasyncSync(segment.fd);
+      this.position += length;
+      for (const p of batch) {
+        const seq = Number(p.head.readBigUInt64LE(8));
+        segment.lastSeq = seq;
+        p.resolve(seq);
+      }
+      this.allocateAhead(segment);
     } catch (error) {
       this.fail(error, batch);
-      return;
     }
-    this.position += length;
-    for (const p of batch) {
-      const seq = Number(p.head.readBigUInt64LE(8));
-      segment.lastSeq = seq;
-      p.resolve(seq);
-    }
-    this.allocateAhead(segment);
   };
+
+  /** The segment the next `length` bytes go into at `position`, with the space allocated. */
+  private placeFor(length: number): Segment {
+    if (this.position > 0 && this.position + length > this.segmentBytes) this.nextSegment();
+    // Never write where a zero fill may still land: a batch too large for what is allocated while a fill
+    // is under way starts a new segment instead.
+    if (this.position + length > this.current.allocated && this.filling === this.current) this.nextSegment();
+    const segment = this.current;
+    if (this.position + length > segment.allocated)
+      this.allocate(segment, this.position + length + this.aheadBytes);
+    return segment;
+  }
 
   /** Synchronous zero fill up to `end`: only when a batch outgrew what was allocated ahead. */
   private allocate(segment: Segment, end: number): void {
