@@ -262,13 +262,26 @@ export class MllpIngest {
   }
 
   private onExit(code: number): void {
+    // Whoever waits for ingested() is not left hanging: what the thread had not handed over is replayed
+    // into the store before the next thread starts.
+    for (const resolve of this.syncs.values()) resolve();
+    this.syncs.clear();
     if (this.stopping) return;
     this.state = { ...this.state, state: 'failed', error: `ingest thread exited (${code})` };
     this.deps.log.error({ code }, 'MLLP ingest thread stopped unexpectedly; restarting it');
+    this.restartAfter(1000);
+  }
+
+  /** Starts a new thread after `delayMs`, and keeps trying (up to every 30 s) while that fails. */
+  private restartAfter(delayMs: number): void {
     setTimeout(() => {
       if (this.stopping) return;
-      this.start().catch((err) => this.deps.log.error({ err }, 'MLLP ingest thread could not restart'));
-    }, 1000).unref();
+      this.start().catch((err: Error) => {
+        this.state = { ...this.state, state: 'failed', error: `restart failed: ${err.message}` };
+        this.deps.log.error({ err }, 'MLLP ingest thread could not restart; trying again');
+        this.restartAfter(Math.min(delayMs * 2, 30_000));
+      });
+    }, delayMs).unref();
   }
 
   /** Stores every record the journal holds (after a crash: acknowledged, perhaps not yet in the store). */
