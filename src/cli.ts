@@ -8,6 +8,7 @@ import { MllpClient, readAck, splitMessages } from './delivery/mllp/client.ts';
 import { startSwitchboard } from './main.ts';
 import { OnCallResolver } from './schedules/on-call.ts';
 import { applySchedules } from './schedules/sync.ts';
+import { DataFolderInUseError } from './store/owner-lock.ts';
 import { openSqliteStore } from './store/sqlite/index.ts';
 
 const usage = `switchboard — clinical message router
@@ -64,6 +65,10 @@ async function start(args: string[]): Promise<number> {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
       return 78; // EX_CONFIG
+    }
+    if (err instanceof DataFolderInUseError) {
+      process.stderr.write(`switchboard: ${err.message}\n`);
+      return 75; // EX_TEMPFAIL: start again once the other one has stopped
     }
     throw err;
   }

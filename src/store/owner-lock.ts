@@ -2,6 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 
+/** Another running Switchboard holds the data folder. */
+export class DataFolderInUseError extends Error {}
+
 export interface DataFolderClaim {
   release(): void;
 }
@@ -23,7 +26,7 @@ export function claimDataFolder(dir: string): DataFolderClaim {
   } catch (error) {
     lock.close();
     if ((error as { code?: string }).code === 'SQLITE_BUSY') {
-      throw new Error(
+      throw new DataFolderInUseError(
         `the data folder ${dir} is in use by another running Switchboard (stop it, or give this one its own --data folder)`,
       );
     }
