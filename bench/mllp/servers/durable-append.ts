@@ -12,12 +12,11 @@
  * file wraps around inside its allocated space; the figure is about speed, not about keeping the bytes.
  */
 import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
-import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { frameMllp, MllpDecoder } from '../../../src/protocols/hl7/mllp.ts';
 import { serveInChild } from '../../lib/child-server.ts';
-import { controlIdOf, minimalAckSource, unreadableAck } from './minimal-ack.ts';
+import { listenBaseline, type Reply } from './baseline-listener.ts';
+import { minimalAckSource, unreadableAck } from './minimal-ack.ts';
 
 const { values } = parseArgs({ options: { 'data-dir': { type: 'string' } } });
 
@@ -36,9 +35,9 @@ serveInChild(async () => {
   const ack = minimalAckSource();
   let position = 0;
   let received = 0;
-  // Frames of this turn and the ACKs owed for them, in arrival order per socket.
+  // Frames of this turn and the ACKs owed for them, in arrival order per connection.
   let bodies: Buffer[] = [];
-  let owed: Array<{ socket: Socket; ack: string }> = [];
+  let owed: Array<{ reply: Reply; ack: string }> = [];
   let scheduled = false;
 
   const flushTurn = () => {
@@ -51,47 +50,27 @@ serveInChild(async () => {
     fdatasyncSync(fd);
     const replies = owed;
     owed = [];
-    for (const r of replies) if (!r.socket.destroyed) r.socket.write(frameMllp(r.ack));
+    for (const r of replies) r.reply(r.ack);
   };
 
-  const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.setNoDelay(true);
-    const decoder = new MllpDecoder();
-    socket.on('data', (chunk: Buffer) => {
-      for (const event of decoder.push(chunk)) {
-        if (event.kind !== 'frame') {
-          socket.destroy();
-          return;
-        }
-        const id = controlIdOf(event.body);
-        if (id === undefined) {
-          socket.write(frameMllp(unreadableAck));
-          continue;
-        }
-        received += 1;
-        bodies.push(event.body);
-        owed.push({ socket, ack: ack(id) });
-        if (!scheduled) {
-          scheduled = true;
-          setImmediate(flushTurn);
-        }
-      }
-    });
-    socket.on('error', () => socket.destroy());
+  const listener = await listenBaseline((body, id, reply) => {
+    if (id === undefined) {
+      reply(unreadableAck);
+      return;
+    }
+    received += 1;
+    bodies.push(body);
+    owed.push({ reply, ack: ack(id) });
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(flushTurn);
+    }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
   return {
-    port: typeof address === 'object' && address ? address.port : 0,
+    port: listener.port,
     info: { file },
     async stop() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      });
+      await listener.close();
       closeSync(fd);
       return { received };
     },

@@ -6,13 +6,12 @@
  *
  * Forked by bench/mllp.ts through launchServer; argument: --data-dir <folder> (the database goes there).
  */
-import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import { frameMllp, MllpDecoder } from '../../../src/protocols/hl7/mllp.ts';
 import { serveInChild } from '../../lib/child-server.ts';
-import { controlIdOf, minimalAckSource, unreadableAck } from './minimal-ack.ts';
+import { listenBaseline } from './baseline-listener.ts';
+import { minimalAckSource, unreadableAck } from './minimal-ack.ts';
 
 const { values } = parseArgs({ options: { 'data-dir': { type: 'string' } } });
 
@@ -30,39 +29,19 @@ serveInChild(async () => {
   const insert = db.prepare('INSERT INTO messages (control_id, received_at, raw) VALUES (?, ?, ?)');
   const ack = minimalAckSource();
 
-  const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.setNoDelay(true);
-    const decoder = new MllpDecoder();
-    socket.on('data', (chunk: Buffer) => {
-      for (const event of decoder.push(chunk)) {
-        if (event.kind !== 'frame') {
-          socket.destroy();
-          return;
-        }
-        const id = controlIdOf(event.body);
-        if (id === undefined) {
-          socket.write(frameMllp(unreadableAck));
-          continue;
-        }
-        insert.run(id, Date.now(), event.body);
-        socket.write(frameMllp(ack(id)));
-      }
-    });
-    socket.on('error', () => socket.destroy());
+  const listener = await listenBaseline((body, id, reply) => {
+    if (id === undefined) {
+      reply(unreadableAck);
+      return;
+    }
+    insert.run(id, Date.now(), body);
+    reply(ack(id));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
   return {
-    port: typeof address === 'object' && address ? address.port : 0,
+    port: listener.port,
     info: { database: file, table: 'messages' },
     async stop() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      });
+      await listener.close();
       db.close();
       return {};
     },

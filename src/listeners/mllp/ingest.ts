@@ -1,9 +1,8 @@
-import { unlinkSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { InboundPort } from '../../routing/inbound-port.ts';
 import { decodeInbound } from '../../store/journal/record.ts';
-import { listSegments, readSegment, syncDirectory } from '../../store/journal/segment-file.ts';
+import { clearJournal, replayInboundJournal } from '../../store/journal/replay.ts';
 import type { MessageStore } from '../../store/port.ts';
 import type { IngestWorkerData } from './ingest-worker.ts';
 import type { ListenerHealth, MllpListenerOptions } from './server.ts';
@@ -69,7 +68,7 @@ export class MllpIngest {
   }
 
   async start(): Promise<{ host: string; port: number }> {
-    const replayed = await this.replayJournal();
+    const replayed = await replayInboundJournal(this.deps.journalDir, this.deps.messages, this.deps.durable);
     if (replayed > 0)
       this.deps.log.info({ messages: replayed }, 'stored messages replayed from the inbound journal');
     this.state = { ...this.state, state: 'starting' };
@@ -149,7 +148,7 @@ export class MllpIngest {
     this.retryUnstored();
     // Everything the journal held is now in the store; once that is on the disk the journal can go.
     await this.deps.durable();
-    if (this.unstored.length === 0) this.clearJournal();
+    if (this.unstored.length === 0) clearJournal(this.deps.journalDir);
     for (const resolve of this.syncs.values()) resolve();
     this.syncs.clear();
     this.state = { ...this.state, state: 'stopped' };
@@ -282,27 +281,5 @@ export class MllpIngest {
         this.restartAfter(Math.min(delayMs * 2, 30_000));
       });
     }, delayMs).unref();
-  }
-
-  /** Stores every record the journal holds (after a crash: acknowledged, perhaps not yet in the store). */
-  private async replayJournal(): Promise<number> {
-    const segments = listSegments(this.deps.journalDir);
-    if (segments.length === 0) return 0;
-    let fresh = 0;
-    for (const segment of segments) {
-      for (const record of readSegment(segment.path)) {
-        const message = decodeInbound(record.payload);
-        const saved = await this.deps.messages.saveJournaled(message);
-        if (!saved.duplicate) fresh += 1;
-      }
-    }
-    await this.deps.durable();
-    this.clearJournal();
-    return fresh;
-  }
-
-  private clearJournal(): void {
-    for (const segment of listSegments(this.deps.journalDir)) unlinkSync(segment.path);
-    syncDirectory(this.deps.journalDir);
   }
 }
