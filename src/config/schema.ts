@@ -55,6 +55,12 @@ export const configSchema = {
             /** Close a connection that has been silent this long. 0 keeps it open forever. */
             idleTimeoutSeconds: { type: 'integer', minimum: 0, default: 600 },
             maxConnections: { type: 'integer', minimum: 1, default: 1000 },
+            /**
+             * Acknowledged messages the store may lag behind the inbound journal before the listener stops
+             * reading from senders (it reads again at half). Bounds memory in a storm; normally the lag is
+             * about 100 ms of traffic.
+             */
+            maxUnstoredMessages: { type: 'integer', minimum: 2, default: 50000 },
             tls: tlsSchema,
           },
         },

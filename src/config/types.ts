@@ -17,6 +17,7 @@ export interface TlsConfig {
 export interface MllpListenerConfig extends MllpListenerOptions {
   enabled: boolean;
   tls: TlsConfig;
+  maxUnstoredMessages: number;
 }
 
 export interface SwitchboardConfig {

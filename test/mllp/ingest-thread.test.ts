@@ -1,12 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MllpClient } from '../../src/delivery/mllp/client.ts';
+import { startSwitchboard } from '../../src/main.ts';
+import { frameMllp } from '../../src/protocols/hl7/mllp.ts';
 import { encodeInbound } from '../../src/store/journal/record.ts';
 import { listSegments } from '../../src/store/journal/segment-file.ts';
 import { JournalWriter } from '../../src/store/journal/writer.ts';
 import { oru, startTestSwitchboard, writeTestConfig } from '../support/harness.ts';
+import { msa, RawMllpPeer } from '../support/mllp-socket.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'sb-replay-'));
 const configDir = writeTestConfig();
@@ -105,6 +109,38 @@ describe('MLLP ingest thread failure', () => {
     } finally {
       await sb.cleanup();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('MLLP backpressure', () => {
+  it('stops reading while the store lags the journal, then reads again; every message is answered and stored once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-backpressure-'));
+    const config = writeTestConfig({}, '    maxUnstoredMessages: 4\n');
+    const lines: string[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
+    const sb = await startSwitchboard({ configDir: config, dataDir: dir, env: {}, log });
+    try {
+      const peer = await RawMllpPeer.open(sb.mllp?.port ?? 0);
+      const ids = Array.from({ length: 60 }, (_, i) => `BP-${i}`);
+      // Sent one at a time without waiting for ACKs, so the thread sees many messages in flight.
+      for (const id of ids) peer.write(frameMllp(oru(id, 'BPLAB')));
+      const acks = await peer.waitForAcks(ids.length, 30_000);
+      expect(acks.map((a) => msa(a).controlId)).toEqual(ids);
+      expect(acks.every((a) => msa(a).code === 'AA')).toBe(true);
+      peer.close();
+      await sb.ingested();
+      expect((await sb.store.messages.list({ sender: 'BPLAB', limit: 1 })).total).toBe(ids.length);
+      const said = () => lines.map((l) => JSON.parse(l).msg as string);
+      expect(said()).toContain('MLLP paused reading: the store is behind');
+      // Reading resumes with the store's next flush (within about 100 ms), which may come after the ACKs.
+      for (let i = 0; i < 100 && !said().includes('MLLP reading again: the store caught up'); i++)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(said()).toContain('MLLP reading again: the store caught up');
+    } finally {
+      await sb.stop();
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(config, { recursive: true, force: true });
     }
   });
 });

@@ -16,13 +16,6 @@ import { JournalWriter } from '../../store/journal/writer.ts';
 import { type JournaledRecord, JournalInbox } from './journal-inbox.ts';
 import { MllpListener, type MllpListenerOptions } from './server.ts';
 
-/**
- * Journaled records the main thread has not yet confirmed (stored, on its disk) beyond which this thread
- * stops reading from senders, and below which it reads again. Normally the gap is about 100 ms of traffic.
- */
-const PAUSE_AT = 50_000;
-const RESUME_AT = 25_000;
-
 export interface IngestWorkerData {
   entry: string;
   listener: MllpListenerOptions;
@@ -32,6 +25,12 @@ export interface IngestWorkerData {
   logLevel: string;
   /** How often the thread reports its listener's health. */
   healthEveryMs: number;
+  /**
+   * Journaled records the main thread has not yet confirmed (stored, on its disk) at which this thread
+   * stops reading from senders, and at or below which it reads again.
+   */
+  pauseAt: number;
+  resumeAt: number;
 }
 
 const port = parentPort;
@@ -59,7 +58,7 @@ const inbox = new JournalInbox(journal, (records: JournaledRecord[]) => {
     { kind: 'stored', records },
     records.map((r) => r.payload.buffer as ArrayBuffer),
   );
-  if (!paused && journal.lastSeq - confirmed >= PAUSE_AT) {
+  if (!paused && journal.lastSeq - confirmed >= data.pauseAt) {
     paused = true;
     listener.setPaused(true);
     log.warn({ behind: journal.lastSeq - confirmed }, 'MLLP paused reading: the store is behind');
@@ -85,7 +84,7 @@ port.on('message', (message: { kind: string; seq?: number; id?: number }) => {
       } catch (err) {
         log.error({ err }, 'could not remove a confirmed journal segment');
       }
-      if (paused && journal.lastSeq - confirmed <= RESUME_AT) {
+      if (paused && journal.lastSeq - confirmed <= data.resumeAt) {
         paused = false;
         listener.setPaused(false);
         log.info({ behind: journal.lastSeq - confirmed }, 'MLLP reading again: the store caught up');

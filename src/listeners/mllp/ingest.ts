@@ -61,7 +61,7 @@ export class MllpIngest {
   private boundPort?: number;
 
   constructor(
-    private readonly config: MllpListenerOptions,
+    private readonly config: MllpListenerOptions & { maxUnstoredMessages: number },
     private readonly deps: MllpIngestDeps,
   ) {
     this.state = { state: 'stopped', tls: config.tls.enabled, connections: 0, messagesReceived: 0 };
@@ -74,12 +74,21 @@ export class MllpIngest {
     this.state = { ...this.state, state: 'starting' };
     const data: IngestWorkerData = {
       entry: new URL('./ingest-worker.ts', import.meta.url).href,
-      listener: { ...this.config, port: this.boundPort ?? this.config.port },
+      listener: {
+        host: this.config.host,
+        port: this.boundPort ?? this.config.port,
+        maxFrameBytes: this.config.maxFrameBytes,
+        idleTimeoutSeconds: this.config.idleTimeoutSeconds,
+        maxConnections: this.config.maxConnections,
+        tls: this.config.tls,
+      },
       application: this.deps.application,
       facility: this.deps.facility,
       journalDir: this.deps.journalDir,
       logLevel: this.deps.logLevel,
       healthEveryMs: 500,
+      pauseAt: this.config.maxUnstoredMessages,
+      resumeAt: Math.floor(this.config.maxUnstoredMessages / 2),
     };
     const worker = new Worker(new URL('./ingest-boot.mjs', import.meta.url), { workerData: data });
     this.worker = worker;
