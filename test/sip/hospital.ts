@@ -2,7 +2,7 @@
  * A tiny hospital for SIP tests: the hospitalist on call now (Dr. One, call order 1; Dr. Two, call
  * order 2), each with a desk phone (a fixed SIP contact: a sipp UAS), and Dr. Three who has only a
  * registered phone (SIP account dr.three). Shifts are written around the current time, so the tests run
- * on any day. Dial plan: 4100 → hospitalist on call (sequential, 2 s no-answer); 4101 → Dr. Three;
+ * on any day. Dial plan: 4100 → hospitalist on call (sequential, 4 s no-answer: long enough for a loaded CI machine); 4101 → Dr. Three;
  * 4102 → hospitalist everyone at once; 4444 → the same, as a text (SIP MESSAGE); 4200 → cardiology on
  * call (Dr. Three, whose only phone is a registered one).
  */
@@ -45,7 +45,7 @@ export async function writeSipHospital(options: {
       'sip.yaml': `sip:
   hospitalNumber: '${HOSPITAL_NUMBER}'
   hospitalName: Test Hospital
-  noAnswerSeconds: ${options.noAnswerSeconds ?? 2}
+  noAnswerSeconds: ${options.noAnswerSeconds ?? 4}
   trustedAddresses: [ ${(options.trusted ?? ['127.0.0.2']).map((a) => `'${a}'`).join(', ')} ]
   accounts:
     - { username: dr.three, person: p-three, password: '\${SIP_PASSWORD_DR_THREE}' }
