@@ -119,5 +119,5 @@ try {
   port.postMessage({ kind: 'failed', error: (err as Error).message });
   clearInterval(healthTimer);
   journal.close();
-  port.close();
+  port?.close();
 }

@@ -5,6 +5,7 @@ import { decodeInbound } from '../../store/journal/record.ts';
 import { clearJournal, replayInboundJournal } from '../../store/journal/replay.ts';
 import type { MessageStore } from '../../store/port.ts';
 import type { IngestWorkerData } from './ingest-worker.ts';
+import type { JournaledRecord } from './journal-inbox.ts';
 import type { ListenerHealth, MllpListenerOptions } from './server.ts';
 
 export interface MllpIngestDeps {
@@ -54,7 +55,7 @@ export class MllpIngest {
   private syncs = new Map<number, () => void>();
   private nextSync = 0;
   /** Journal records that could not be stored yet (a full disk, say): retried, and never confirmed past. */
-  private unstored: Array<{ seq: number; payload: Buffer }> = [];
+  private unstored: JournaledRecord[] = [];
   private retryTimer?: NodeJS.Timeout;
   private stopped?: () => void;
   /** The port the first thread bound (a restarted thread takes the same one, even when configured as 0). */
@@ -190,7 +191,7 @@ export class MllpIngest {
   }
 
   /** Writes journaled messages into the store in journal order and hands the new ones to routing. */
-  private store(records: Array<{ seq: number; payload: Buffer }>): void {
+  private store(records: JournaledRecord[]): void {
     for (const record of records) {
       const message = decodeInbound(record.payload);
       this.deps.messages.saveJournaled(message).then(
@@ -223,7 +224,7 @@ export class MllpIngest {
     if (records.length > 0 && this.worker) void this.confirmWhenSettled(this.worker, records);
   }
 
-  private storeAgainLater(records: Array<{ seq: number; payload: Buffer }>): void {
+  private storeAgainLater(records: JournaledRecord[]): void {
     this.unstored.push(...records);
     this.retryTimer ??= setTimeout(() => {
       this.retryTimer = undefined;
@@ -242,10 +243,7 @@ export class MllpIngest {
    * commit failed meanwhile (its rows rolled back), the records are stored again instead: rows that did
    * reach the disk are skipped as duplicates.
    */
-  private async confirmWhenSettled(
-    worker: Worker,
-    records: Array<{ seq: number; payload: Buffer }>,
-  ): Promise<void> {
+  private async confirmWhenSettled(worker: Worker, records: JournaledRecord[]): Promise<void> {
     const seq = records[records.length - 1].seq;
     try {
       await this.deps.messages.settled();

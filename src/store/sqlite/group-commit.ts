@@ -72,17 +72,7 @@ export class GroupCommit {
    * settles; it commits at the end of the turn. A routing step never waits for the next turn of the loop.
    */
   write<T>(fn: () => T): Promise<T> {
-    this.beginIfClosed();
-    let value: T;
-    try {
-      value = this.runOne(fn) as T;
-    } catch (error) {
-      this.afterApplied();
-      return Promise.reject(error);
-    }
-    this.appliedSinceBegin += 1;
-    this.afterApplied();
-    return Promise.resolve(value);
+    return this.applyNow(fn, () => this.afterApplied());
   }
 
   /**
@@ -92,17 +82,25 @@ export class GroupCommit {
    * commit carries a message's row and its routing instead of two, which halves the pages written.
    */
   writeLazy<T>(fn: () => T, lazyCommitMs = 5): Promise<T> {
+    return this.applyNow(fn, () => {
+      if (!this.open) return;
+      if (this.appliedSinceBegin >= this.maxWrites) this.commit();
+      else if (!this.commitTimer) this.lazyTimer ??= setTimeout(this.commitLazy, lazyCommitMs);
+    });
+  }
+
+  /** Applies `fn` in its own savepoint of the open transaction, then `after` decides when it commits. */
+  private applyNow<T>(fn: () => T, after: () => void): Promise<T> {
     this.beginIfClosed();
     let value: T;
     try {
       value = this.runOne(fn) as T;
-      this.appliedSinceBegin += 1;
     } catch (error) {
-      this.lazyTimer ??= setTimeout(this.commitLazy, lazyCommitMs);
+      after();
       return Promise.reject(error);
     }
-    if (this.appliedSinceBegin >= this.maxWrites) this.commit();
-    else if (!this.commitTimer) this.lazyTimer ??= setTimeout(this.commitLazy, lazyCommitMs);
+    this.appliedSinceBegin += 1;
+    after();
     return Promise.resolve(value);
   }
 
