@@ -14,7 +14,6 @@ import {
   readPriorMrn,
   readProviders,
   readRole,
-  repetitionSeparatorOf,
   type Sent,
   sentValue,
 } from './adt-fields.ts';
@@ -131,11 +130,10 @@ export function adtToCensusChange(message: Hl7Message, options: AdtReadOptions):
   const action = ADT_EVENTS[event];
   if (action === undefined) return undefined;
 
-  const rep = repetitionSeparatorOf(message);
   const zone = options.zone;
   const segments = message.segments();
   const pids = segments.filter((s) => s.name === 'PID');
-  const patient = pids.length > 0 ? readPatient(pids[0], rep) : undefined;
+  const patient = pids.length > 0 ? readPatient(pids[0]) : undefined;
   if (patient === undefined) {
     throw new CensusMessageError(`ADT^${event} has no patient identifier in PID-3`);
   }
@@ -154,7 +152,7 @@ export function adtToCensusChange(message: Hl7Message, options: AdtReadOptions):
     patient,
     careTeamFields: [],
     careTeamRoles: [],
-    merges: action === 'merge' ? readMerges(segments, rep) : [],
+    merges: action === 'merge' ? readMerges(segments) : [],
   };
 
   const pv1 = segments.find((s) => s.name === 'PV1');
@@ -167,7 +165,7 @@ export function adtToCensusChange(message: Hl7Message, options: AdtReadOptions):
     if (segment.name === 'PV1') {
       seenPv1 = true;
       for (const f of PV1_PROVIDER_FIELDS) {
-        const providers = readProviders(segment, f.field, rep);
+        const providers = readProviders(segment, f.field);
         if (providers.sent) {
           change.careTeamFields.push({
             source: f.source,
@@ -178,7 +176,7 @@ export function adtToCensusChange(message: Hl7Message, options: AdtReadOptions):
         }
       }
     } else if (segment.name === 'PD1') {
-      const providers = readProviders(segment, 4, rep);
+      const providers = readProviders(segment, 4);
       if (providers.sent) {
         change.careTeamFields.push({
           source: 'PD1-4',
@@ -188,7 +186,7 @@ export function adtToCensusChange(message: Hl7Message, options: AdtReadOptions):
         });
       }
     } else if (segment.name === 'ROL') {
-      for (const r of readRole(segment, rep)) {
+      for (const r of readRole(segment)) {
         const member: CareTeamMember = {
           role: r.role,
           roleText: r.roleText,
@@ -228,13 +226,13 @@ function readVisit(pv1: Segment, zone: string): VisitFacts {
 }
 
 /** A40 repeats {PID, [PD1], MRG, [PV1]}: pair each PID with the MRG that follows it. */
-function readMerges(segments: Segment[], rep: string): CensusChange['merges'] {
+function readMerges(segments: Segment[]): CensusChange['merges'] {
   const merges: CensusChange['merges'] = [];
   let current: PatientFacts | undefined;
   for (const segment of segments) {
-    if (segment.name === 'PID') current = readPatient(segment, rep);
+    if (segment.name === 'PID') current = readPatient(segment);
     else if (segment.name === 'MRG' && current) {
-      const priorMrn = readPriorMrn(segment, rep);
+      const priorMrn = readPriorMrn(segment);
       if (priorMrn !== undefined && priorMrn !== current.mrn) merges.push({ priorMrn, patient: current });
     }
   }

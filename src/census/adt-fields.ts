@@ -6,7 +6,7 @@
  * receiver's value alone, while the null value `""` says the value is gone. Readers return undefined for
  * "not sent" so that an update applies only what the sender actually said.
  */
-import type { Hl7Message, Segment } from '../protocols/hl7/index.ts';
+import type { Repetition, Segment } from '../protocols/hl7/index.ts';
 import type { CareTeamSource, PatientIdentifier, PatientLocation, Provider } from '../store/census-port.ts';
 import { parseHl7Date } from './hl7-time.ts';
 
@@ -32,12 +32,6 @@ function raw(segment: Segment, n: number): string {
   return segment.field(n) ?? '';
 }
 
-/** The field's repetitions as raw text; an empty field has none. */
-function repetitions(segment: Segment, n: number, repetitionSeparator: string): string[] {
-  const text = raw(segment, n);
-  return text === '' ? [] : text.split(repetitionSeparator);
-}
-
 /** A simple value: undefined when not sent, '' when sent as HL7 null. */
 function simple(segment: Segment, path: string): string | undefined {
   const value = segment.value(path);
@@ -45,15 +39,18 @@ function simple(segment: Segment, path: string): string | undefined {
   return value === HL7_NULL ? '' : value;
 }
 
-/** PID-3 repetitions (CX), in order, skipping empty ones. */
-export function readIdentifiers(pid: Segment, repetitionSeparator: string): PatientIdentifier[] {
+/**
+ * PID-3 repetitions (CX), in order, skipping empty ones. Each repetition is read from the segment's
+ * split of the field (done once), so the work is linear in the field however many repetitions it has,
+ * and stops at the message's repetition limit.
+ */
+export function readIdentifiers(pid: Segment): PatientIdentifier[] {
   const out: PatientIdentifier[] = [];
-  repetitions(pid, 3, repetitionSeparator).forEach((_, i) => {
-    const at = `3(${i + 1})`;
-    const id = pid.value(`${at}.1`) ?? '';
-    if (id === '' || id === HL7_NULL) return;
-    out.push({ id, type: pid.value(`${at}.5`) ?? '', authority: pid.value(`${at}.4.1`) ?? '' });
-  });
+  for (const cx of pid.repetitions(3)) {
+    const id = cx.value(1) ?? '';
+    if (id === '' || id === HL7_NULL) continue;
+    out.push({ id, type: cx.value(5) ?? '', authority: cx.value(4, 1) ?? '' });
+  }
   return out;
 }
 
@@ -63,8 +60,8 @@ export function pickMrn(identifiers: PatientIdentifier[]): string | undefined {
 }
 
 /** The patient as one PID segment describes them; undefined when PID-3 holds no identifier. */
-export function readPatient(pid: Segment, repetitionSeparator: string): PatientFacts | undefined {
-  const identifiers = readIdentifiers(pid, repetitionSeparator);
+export function readPatient(pid: Segment): PatientFacts | undefined {
+  const identifiers = readIdentifiers(pid);
   const mrn = pickMrn(identifiers);
   if (mrn === undefined) return undefined;
   const facts: PatientFacts = { mrn, identifiers };
@@ -105,29 +102,28 @@ export function readLocation(segment: Segment, n: number): Sent<PatientLocation 
 }
 
 /** One XCN repetition as a provider; undefined when it names nobody (no id and no surname). */
-function readProvider(segment: Segment, n: number, repetition: number): Provider | undefined {
-  const at = `${n}(${repetition})`;
+function readProvider(xcn: Repetition): Provider | undefined {
   const provider: Provider = {
-    id: segment.value(`${at}.1`) ?? '',
-    family: segment.value(`${at}.2.1`) ?? '',
-    given: segment.value(`${at}.3`) ?? '',
-    assigningAuthority: segment.value(`${at}.9.1`) ?? '',
-    idType: segment.value(`${at}.13`) ?? '',
+    id: xcn.value(1) ?? '',
+    family: xcn.value(2, 1) ?? '',
+    given: xcn.value(3) ?? '',
+    assigningAuthority: xcn.value(9, 1) ?? '',
+    idType: xcn.value(13) ?? '',
   };
   if (provider.id === HL7_NULL) provider.id = '';
   return provider.id === '' && provider.family === '' ? undefined : provider;
 }
 
 /** Every provider in a repeating XCN field; `sent: true, value: []` is HL7 null (remove them all). */
-export function readProviders(segment: Segment, n: number, repetitionSeparator: string): Sent<Provider[]> {
+export function readProviders(segment: Segment, n: number): Sent<Provider[]> {
   const text = raw(segment, n);
   if (text === '') return { sent: false };
   if (text === HL7_NULL) return { sent: true, value: [] };
   const providers: Provider[] = [];
-  repetitions(segment, n, repetitionSeparator).forEach((_, i) => {
-    const p = readProvider(segment, n, i + 1);
+  for (const xcn of segment.repetitions(n)) {
+    const p = readProvider(xcn);
     if (p) providers.push(p);
-  });
+  }
   return { sent: true, value: providers };
 }
 
@@ -161,7 +157,7 @@ export interface RoleFacts {
  * role"; delete and unlink (DE, UN) mean they no longer do. An unknown or empty code is taken as an
  * update: saying who holds a role is what a ROL segment is for.
  */
-export function readRole(rol: Segment, repetitionSeparator: string): RoleFacts[] {
+export function readRole(rol: Segment): RoleFacts[] {
   const actionCode = (rol.value('2.1') ?? '').toUpperCase();
   const action: RoleAction = actionCode === 'DE' || actionCode === 'UN' ? 'delete' : 'add';
   const role = rol.value('3.1') ?? '';
@@ -169,7 +165,7 @@ export function readRole(rol: Segment, repetitionSeparator: string): RoleFacts[]
   const roleText = rol.value('3.2') ?? '';
   const start = simple(rol, '5');
   const end = simple(rol, '6');
-  const people = readProviders(rol, 4, repetitionSeparator);
+  const people = readProviders(rol, 4);
   if (!people.sent) return [];
   return people.value.map((provider) => {
     const facts: RoleFacts = { action, actionCode, role, roleText, provider };
@@ -180,20 +176,13 @@ export function readRole(rol: Segment, repetitionSeparator: string): RoleFacts[]
 }
 
 /** The prior patient number in an MRG segment (MRG-1, type MR or the first). */
-export function readPriorMrn(mrg: Segment, repetitionSeparator: string): string | undefined {
+export function readPriorMrn(mrg: Segment): string | undefined {
   const identifiers: PatientIdentifier[] = [];
-  repetitions(mrg, 1, repetitionSeparator).forEach((_, i) => {
-    const id = mrg.value(`1(${i + 1}).1`) ?? '';
-    if (id !== '' && id !== HL7_NULL) {
-      identifiers.push({ id, type: mrg.value(`1(${i + 1}).5`) ?? '', authority: '' });
-    }
-  });
+  for (const cx of mrg.repetitions(1)) {
+    const id = cx.value(1) ?? '';
+    if (id !== '' && id !== HL7_NULL) identifiers.push({ id, type: cx.value(5) ?? '', authority: '' });
+  }
   return pickMrn(identifiers);
-}
-
-/** The repetition separator of a message (MSH-2), which the readers above need for repeating fields. */
-export function repetitionSeparatorOf(message: Hl7Message): string {
-  return message.header.delimiters.repetition;
 }
 
 export { simple as sentValue };

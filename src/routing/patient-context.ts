@@ -3,17 +3,11 @@ import type { RoutableMessage } from './rules/types.ts';
 
 /** Who and where the message is about, read from PID and PV1, for recipients and the clinician's screen. */
 export function patientFromMessage(message: RoutableMessage): PatientContext | undefined {
-  const ids = message.getAll('PID-3');
-  if (ids.length === 0) return undefined;
+  const identifiers = message.segments('PID')[0]?.repetitions(3) ?? [];
+  if (identifiers.length === 0) return undefined;
   // Prefer the repetition typed MR (medical record number); else the first identifier.
-  const reps = message.segments('PID')[0];
-  let mrn = message.get('PID-3.1') ?? '';
-  for (let i = 1; i <= ids.length; i++) {
-    if (reps?.value(`PID-3(${i}).5`) === 'MR') {
-      mrn = reps.value(`PID-3(${i}).1`) ?? mrn;
-      break;
-    }
-  }
+  const typedMr = identifiers.find((cx) => cx.value(5) === 'MR');
+  const mrn = (typedMr ?? identifiers[0]).value(1) ?? '';
   if (!mrn) return undefined;
   const family = message.get('PID-5.1') ?? '';
   const given = message.get('PID-5.2') ?? '';

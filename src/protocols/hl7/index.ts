@@ -19,5 +19,6 @@ export { type Delimiters, encodingCharacters, STANDARD_DELIMITERS } from './deli
 export { errorCodeText, HL7_ERROR_CODES, type Hl7ErrorLocation, Hl7ParseError } from './errors.ts';
 export { escape, unescape } from './escape.ts';
 export { type MessageHeader, parseHeader } from './header.ts';
-export { Hl7Message, type MessageView } from './message.ts';
-export type { Segment } from './segment.ts';
+export { DEFAULT_HL7_LIMITS, type Hl7Limits, type LimitCut } from './limits.ts';
+export { Hl7Message, type MessageView, type ParseOptions } from './message.ts';
+export type { Repetition, Segment } from './segment.ts';

@@ -6,8 +6,14 @@
  */
 import { decodeBytes, type TextCharset } from './charset.ts';
 import { type HeaderRead, type MessageHeader, readHeader } from './header.ts';
+import { DEFAULT_HL7_LIMITS, type Hl7Limits, type LimitCut, LimitNotes } from './limits.ts';
 import { compileMessagePath } from './path.ts';
 import { type Segment, SegmentView } from './segment.ts';
+
+export interface ParseOptions {
+  /** How much of the message is read at most (default DEFAULT_HL7_LIMITS). */
+  limits?: Readonly<Hl7Limits>;
+}
 
 /** The JSON shape the API shows for a parsed message. */
 export interface MessageView {
@@ -29,17 +35,33 @@ export class Hl7Message {
   private readonly charset: TextCharset;
   private decoded?: string;
   private list?: SegmentView[];
+  private named?: Map<string, SegmentView[]>;
+  private readonly notes: LimitNotes;
 
-  private constructor(raw: Buffer | string, read: HeaderRead) {
+  private constructor(raw: Buffer | string, read: HeaderRead, limits: Readonly<Hl7Limits>) {
     this.raw = raw;
     this.header = read.header;
     this.start = read.start;
     this.charset = read.charset;
+    this.notes = new LimitNotes(limits);
   }
 
   /** Reads MSH only; throws Hl7ParseError when MSH is unusable. Everything else is read on demand. */
-  static parse(raw: Buffer | string): Hl7Message {
-    return new Hl7Message(raw, readHeader(raw));
+  static parse(raw: Buffer | string, options: ParseOptions = {}): Hl7Message {
+    return new Hl7Message(raw, readHeader(raw), options.limits ?? DEFAULT_HL7_LIMITS);
+  }
+
+  /**
+   * Where reading has stopped at a limit so far (segments, repetitions, components left unread). Grows
+   * as the message is read; ask after reading it.
+   */
+  get limitCuts(): readonly LimitCut[] {
+    return this.notes.cuts;
+  }
+
+  /** The cuts in one line without values (for a status detail or a log); '' when there were none. */
+  limitSummary(): string {
+    return this.notes.summary();
   }
 
   /** The message decoded per MSH-18, from 'MSH' on (leading BOM and whitespace stripped). */
@@ -54,16 +76,27 @@ export class Hl7Message {
   }
 
   private all(): SegmentView[] {
-    if (this.list === undefined) this.list = splitSegments(this.text, this.header);
+    if (this.list === undefined) this.list = splitSegments(this.text, this.header, this.notes);
     return this.list;
+  }
+
+  /** Segments of one name, in message order (indexed once, on first use). */
+  private ofName(name: string): readonly SegmentView[] {
+    if (this.named === undefined) {
+      this.named = new Map();
+      for (const segment of this.all()) {
+        const list = this.named.get(segment.name);
+        if (list) list.push(segment);
+        else this.named.set(segment.name, [segment]);
+      }
+    }
+    return this.named.get(name) ?? [];
   }
 
   /** Segments in message order; only those named `name` when it is given. */
   segments(name?: string): Segment[] {
-    const all = this.all();
-    if (name === undefined) return all.slice();
-    const wanted = name.toUpperCase();
-    return all.filter((s) => s.name === wanted);
+    if (name === undefined) return this.all().slice();
+    return this.ofName(name.toUpperCase()).slice();
   }
 
   /**
@@ -73,12 +106,7 @@ export class Hl7Message {
    */
   get(path: string): string | undefined {
     const compiled = compileMessagePath(path);
-    const occurrence = compiled.occurrence ?? 1;
-    let seen = 0;
-    for (const segment of this.all()) {
-      if (segment.name === compiled.segment && ++seen === occurrence) return segment.valueAt(compiled);
-    }
-    return undefined;
+    return this.ofName(compiled.segment)[(compiled.occurrence ?? 1) - 1]?.valueAt(compiled);
   }
 
   /**
@@ -89,13 +117,9 @@ export class Hl7Message {
   getAll(path: string): string[] {
     const compiled = compileMessagePath(path);
     const values: string[] = [];
-    let seen = 0;
-    for (const segment of this.all()) {
-      if (segment.name !== compiled.segment) continue;
-      seen++;
-      if (compiled.occurrence !== undefined && seen !== compiled.occurrence) continue;
-      segment.collect(compiled, values);
-    }
+    const matching = this.ofName(compiled.segment);
+    if (compiled.occurrence !== undefined) matching[compiled.occurrence - 1]?.collect(compiled, values);
+    else for (const segment of matching) segment.collect(compiled, values);
     return values;
   }
 
@@ -110,13 +134,22 @@ export class Hl7Message {
   }
 }
 
-/** Splits on CR, LF or CRLF (mixed within one message too), skipping blank lines. */
-function splitSegments(text: string, header: MessageHeader): SegmentView[] {
+/**
+ * Splits on CR, LF or CRLF (mixed within one message too), skipping blank lines, up to the segment
+ * limit; the segments beyond it are counted, not read.
+ */
+function splitSegments(text: string, header: MessageHeader, notes: LimitNotes): SegmentView[] {
   const d = header.delimiters;
   const segments: SegmentView[] = [];
   const counts = new Map<string, number>();
+  const max = notes.limits.maxSegments;
   let from = 0;
   while (from < text.length) {
+    if (segments.length === max) {
+      const more = countLines(text, from);
+      if (more > 0) notes.note({ where: 'message', kind: 'segments', found: max + more, read: max });
+      break;
+    }
     let end = from;
     while (end < text.length) {
       const c = text.charCodeAt(end);
@@ -131,10 +164,25 @@ function splitSegments(text: string, header: MessageHeader): SegmentView[] {
         const name = cut === -1 ? line : line.slice(0, cut);
         const index = (counts.get(name) ?? 0) + 1;
         counts.set(name, index);
-        segments.push(new SegmentView(line, name, index, d));
+        segments.push(new SegmentView(line, name, index, d, notes));
       }
     }
     from = end + 1;
   }
   return segments;
+}
+
+/** Non-blank lines from `from` on (what splitSegments would have read past its limit). */
+function countLines(text: string, from: number): number {
+  let lines = 0;
+  let inLine = false;
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0d || c === 0x0a) inLine = false;
+    else if (!inLine && c > 0x20) {
+      inLine = true;
+      lines += 1;
+    }
+  }
+  return lines;
 }

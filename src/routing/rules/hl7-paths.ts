@@ -8,16 +8,12 @@ import type { RoutableMessage } from './types.ts';
 
 type SegmentLike = ReturnType<RoutableMessage['segments']>[number];
 
-/** Repetitions read per field at most: a guard against a hostile message with thousands. */
-const MAX_REPETITIONS = 100;
-
 export class RulePath {
   readonly text: string;
   readonly segment: string;
   /** True when the path names a segment occurrence; it is then read from the message as a whole. */
   readonly pinned: boolean;
   private readonly compiled: FieldPath & { segment: string };
-  private readonly repetitionPaths: string[] = [];
 
   private constructor(text: string, compiled: FieldPath & { segment: string }) {
     this.text = text;
@@ -46,32 +42,22 @@ export class RulePath {
     return message.get(this.text) ?? '';
   }
 
-  /** Every non-empty value in one segment: every repetition unless the path names one. */
+  /**
+   * Every non-empty value in one segment: every repetition (up to the message's repetition limit)
+   * unless the path names one.
+   */
   valuesIn(segment: SegmentLike): string[] {
     if (this.compiled.repetition !== undefined) {
       const one = segment.value(this.text);
       return one ? [one] : [];
     }
+    const { field, component, subcomponent } = this.compiled;
     const values: string[] = [];
-    for (let r = 1; r <= MAX_REPETITIONS; r++) {
-      const value = segment.value(this.repetitionPath(r));
-      if (value === undefined) break;
-      if (value !== '') values.push(value);
+    for (const repetition of segment.repetitions(field)) {
+      const value = repetition.value(component, subcomponent);
+      if (value) values.push(value);
     }
     return values;
-  }
-
-  /** 'OBX-5.1' read in repetition r: 'OBX-5(r).1'. Built once per r, then reused for every message. */
-  private repetitionPath(r: number): string {
-    let path = this.repetitionPaths[r];
-    if (path === undefined) {
-      const c = this.compiled;
-      path = `${c.segment}-${c.field}(${r})`;
-      if (c.component !== undefined) path += `.${c.component}`;
-      if (c.subcomponent !== undefined) path += `.${c.subcomponent}`;
-      this.repetitionPaths[r] = path;
-    }
-    return path;
   }
 }
 

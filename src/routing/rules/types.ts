@@ -104,6 +104,10 @@ export interface RoutableMessage {
     readonly name: string;
     readonly index: number;
     value(path: string): string | undefined;
+    /** Field n's repetitions, split once (see protocols/hl7 Segment.repetitions). */
+    repetitions(
+      field: number,
+    ): ReadonlyArray<{ value(component?: number, subcomponent?: number): string | undefined }>;
   }>;
 }
 

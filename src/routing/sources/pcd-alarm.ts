@@ -106,16 +106,15 @@ export function isPcdAlarm(message: Hl7Message): boolean {
 
 /** Reads the first alert of a PCD-04 message. */
 export function readPcdAlarm(message: Hl7Message): PcdAlarm {
-  return readPcdAlarms(message)[0] ?? readOne(message, undefined);
+  return readPcdAlarms(message)[0] ?? readOne(message, undefined, message.segments('OBX'));
 }
 
 /** Every alert of a PCD-04 message: ACM gives each alert its own OBR with the OBX facets under it. */
 export function readPcdAlarms(message: Hl7Message): PcdAlarm[] {
-  return message.segments('OBR').map((obr) => readOne(message, obr));
+  return obrGroups(message).map((group) => readOne(message, group.obr, group.obxs));
 }
 
-function readOne(message: Hl7Message, obr: Segment | undefined): PcdAlarm {
-  const obxs = observationsOf(message, obr);
+function readOne(message: Hl7Message, obr: Segment | undefined, obxs: Segment[]): PcdAlarm {
   const attr = (key: AttributeKey) => findAttribute(obxs, key);
 
   const event = eventFacet(obxs);
@@ -153,8 +152,8 @@ function readOne(message: Hl7Message, obr: Segment | undefined): PcdAlarm {
 
   return {
     instanceId: instanceIdOf(obr),
-    fillerOrder: obr ? standardEncoding(obr, 3, message) : '',
-    serviceId: obr ? standardEncoding(obr, 4, message) : '',
+    fillerOrder: obr ? standardEncoding(obr, 3) : '',
+    serviceId: obr ? standardEncoding(obr, 4) : '',
     phase,
     alarmState: attr('state') ? v(attr('state')!, '5').toLowerCase() : '',
     inactivationState: attr('inactivation') ? v(attr('inactivation')!, '5').toLowerCase() : '',
@@ -186,27 +185,29 @@ export function instanceIdOf(obr: Segment | undefined): string {
   return ns ? `${id}^${ns}` : id;
 }
 
-/** A field's first repetition, component by component, re-escaped for the standard delimiters. */
-function standardEncoding(seg: Segment, n: number, message: Hl7Message): string {
-  const raw = seg.field(n) ?? '';
-  const d = message.header.delimiters;
-  const first = raw.split(d.repetition)[0];
-  const count = first === '' ? 0 : first.split(d.component).length;
+/**
+ * A field's first repetition, component by component (up to the message's component limit),
+ * re-escaped for the standard delimiters.
+ */
+function standardEncoding(seg: Segment, n: number): string {
+  const first = seg.repetitions(n)[0];
   const parts: string[] = [];
-  for (let c = 1; c <= count; c++) parts.push(escapeHl7(seg.value(`${n}.${c}`) ?? '', STANDARD_DELIMITERS));
+  for (let c = 1; first !== undefined; c++) {
+    const component = first.value(c);
+    if (component === undefined) break;
+    parts.push(escapeHl7(component, STANDARD_DELIMITERS));
+  }
   return parts.join(STANDARD_DELIMITERS.component);
 }
 
-function observationsOf(message: Hl7Message, obr: Segment | undefined): Segment[] {
-  // OBX segments that follow the first OBR, up to the next OBR (one alert per OBR group).
-  const all = message.segments();
-  const start = obr ? all.findIndex((s) => s.name === 'OBR' && s.index === obr.index) : -1;
-  const out: Segment[] = [];
-  for (let i = start + 1; i < all.length; i++) {
-    if (all[i].name === 'OBR') break;
-    if (all[i].name === 'OBX') out.push(all[i]);
+/** Each OBR with the OBX segments that follow it up to the next OBR (one alert per group), in one pass. */
+function obrGroups(message: Hl7Message): Array<{ obr: Segment; obxs: Segment[] }> {
+  const groups: Array<{ obr: Segment; obxs: Segment[] }> = [];
+  for (const segment of message.segments()) {
+    if (segment.name === 'OBR') groups.push({ obr: segment, obxs: [] });
+    else if (segment.name === 'OBX') groups[groups.length - 1]?.obxs.push(segment);
   }
-  return start < 0 ? message.segments('OBX') : out;
+  return groups;
 }
 
 function v(seg: Segment, path: string): string {
