@@ -233,6 +233,8 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
           ...(wctp ? [wctp.interpreter] : []),
           sip.interpreter,
         ],
+        limits: config.routing.limits,
+        guard: config.routing.poisonGuard,
         clock,
         log,
       },

@@ -122,6 +122,35 @@ export const configSchema = {
             maxQueuedBytesHeld: { type: 'integer', minimum: 0, default: 10000 },
           },
         },
+        /**
+         * How much of one HL7 message routing reads at most (src/protocols/hl7/limits.ts). The message is
+         * stored whole; a cut is noted in its status detail and logged without values.
+         */
+        limits: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            /** Repetitions of one field (PID-3, PV1-7, OBX-5). */
+            maxRepetitions: { type: 'integer', minimum: 1, default: 100 },
+            /** Components of one repetition, and subcomponents of one component. */
+            maxComponents: { type: 'integer', minimum: 1, default: 100 },
+            /** Segments of one message. */
+            maxSegments: { type: 'integer', minimum: 1, default: 10000 },
+          },
+        },
+        /** Quarantine of a message whose routing throws, takes too long or stops the process (src/routing/poison-guard.ts). */
+        poisonGuard: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            /** Milliseconds routing may spend on one message, checked between its steps. */
+            budgetMs: { type: 'integer', minimum: 1, default: 2000 },
+            /** Routing starts after restarts a message may have without finishing; then it is quarantined. */
+            maxAttempts: { type: 'integer', minimum: 1, default: 2 },
+          },
+        },
       },
     },
     /** The WCTP gateway at POST /wctp and its nurse-call routing (src/listeners/wctp, src/routing/sources/wctp). */

@@ -1,5 +1,7 @@
 import type { MllpListenerOptions } from '../listeners/mllp/server.ts';
 import type { WctpGatewayOptions } from '../listeners/wctp/options.ts';
+import type { Hl7Limits } from '../protocols/hl7/index.ts';
+import type { PoisonGuardOptions } from '../routing/poison-guard.ts';
 import type { RouterPacing } from '../routing/router.ts';
 import type { WctpRoutingSettings } from '../routing/sources/wctp/routing-table.ts';
 import type { PagingConfig, PcdConfig, SmtpListenerConfig } from './paging-schema.ts';
@@ -34,6 +36,8 @@ export interface SwitchboardConfig {
     failsafeGroup?: string;
     cycleMs: number;
     pacing: RouterPacing;
+    limits: Hl7Limits;
+    poisonGuard: PoisonGuardOptions;
   };
   accounts: Array<{
     username: string;

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { Hl7Message } from '../protocols/hl7/index.ts';
+import { type Hl7Limits, Hl7Message } from '../protocols/hl7/index.ts';
 import type { Alert, AlertStore } from '../store/alert-port.ts';
 import type { MessageStatus, MessageStore } from '../store/port.ts';
 import type { AlertService } from './alerts.ts';
@@ -8,6 +8,12 @@ import type { Clock } from './clock.ts';
 import type { InboundEvent, InboundPort } from './inbound-port.ts';
 import type { PatientContext } from './model.ts';
 import { describeLocation, patientFromMessage } from './patient-context.ts';
+import {
+  type PoisonGuardOptions,
+  QuarantineError,
+  RoutingBudget,
+  unfinishedRoutingReason,
+} from './poison-guard.ts';
 import type { RuleSet } from './rules/rule-set.ts';
 import type { RuleMatch } from './rules/types.ts';
 
@@ -44,8 +50,18 @@ export interface RouterDeps {
   census?: { apply(message: Hl7Message): Promise<unknown> };
   /** Source-specific routing, tried in order before the rules (see MessageInterpreter). */
   interpreters?: MessageInterpreter[];
+  /** Config `routing.limits`: how much of an HL7 message routing reads at most. */
+  limits: Hl7Limits;
+  /** Config `routing.poisonGuard`: time budget per message, and routing starts allowed after a restart. */
+  guard: PoisonGuardOptions;
   clock: Clock;
   log: Logger;
+}
+
+/** What routing decided for one message: its status and the detail shown with it. */
+interface Outcome {
+  status: MessageStatus;
+  detail: string;
 }
 
 /** One collected item of a batching rule, kept in the store until the digest goes out. */
@@ -83,6 +99,13 @@ interface Queued {
   listener: string;
   raw: Buffer | undefined;
   key: string;
+  /** Handed over again after a restart: its routing start is recorded on the disk before it runs. */
+  recovered?: boolean;
+  /**
+   * Its routing was started after an earlier restart and never finished: it runs with nothing else in
+   * flight, so that if it stops the process again, it alone is counted for it.
+   */
+  alone?: boolean;
 }
 
 export class Router implements InboundPort {
@@ -91,6 +114,8 @@ export class Router implements InboundPort {
   private readonly chains = new Map<string, Promise<void>>();
   private inFlight = 0;
   private turnScheduled = false;
+  /** A message routed alone is in flight (see Queued.alone): nothing else starts meanwhile. */
+  private aloneInFlight = false;
   /** While ingest goes first, routing starts nothing before this time (performance.now()). */
   private restUntil = 0;
   private idle: Array<() => void> = [];
@@ -110,6 +135,10 @@ export class Router implements InboundPort {
   ) {}
 
   accept(event: InboundEvent): void {
+    this.enqueue(event, {});
+  }
+
+  private enqueue(event: InboundEvent, how: Pick<Queued, 'recovered' | 'alone'>): void {
     this.arrivals.note();
     const held = this.queue.length < this.pacing.maxQueuedBytesHeld;
     this.queue.push({
@@ -117,6 +146,7 @@ export class Router implements InboundPort {
       listener: event.listener,
       raw: held ? event.raw : undefined,
       key: orderingKey(event),
+      ...how,
     });
     this.pump();
   }
@@ -126,11 +156,28 @@ export class Router implements InboundPort {
     return this.queue.length + this.inFlight;
   }
 
-  /** Hands over again what was stored but not routed before the last stop (kill -9 included). */
+  /**
+   * Hands over again what was stored but not routed before the last stop (kill -9 included). Each start
+   * is recorded on the disk first; a message whose recorded starts reached `guard.maxAttempts` without
+   * finishing stopped the process every time it was routed, and is quarantined instead.
+   */
   async recover(): Promise<number> {
     const pending = await this.deps.messages.pending(100_000);
-    for (const m of pending) this.accept({ messageId: m.id, listener: m.listener, raw: m.raw });
-    return pending.length;
+    let handed = 0;
+    for (const m of pending) {
+      if (m.routingAttempts >= this.deps.guard.maxAttempts) {
+        this.deps.log.error(
+          { messageId: m.id, attempts: m.routingAttempts },
+          'message quarantined: its routing never finished; not routed again',
+        );
+        await this.deps.messages.setStatus(m.id, 'failed', unfinishedRoutingReason(m.routingAttempts));
+        continue;
+      }
+      const event = { messageId: m.id, listener: m.listener, raw: m.raw };
+      this.enqueue(event, { recovered: true, alone: m.routingAttempts > 0 });
+      handed += 1;
+    }
+    return handed;
   }
 
   /** Resolves when every accepted message has been routed (for tests and graceful stop). */
@@ -145,7 +192,7 @@ export class Router implements InboundPort {
    * patient dedup in order.
    */
   private pump(): void {
-    if (this.turnScheduled || this.queue.length === 0 || this.inFlight >= this.pacing.maxInFlight) return;
+    if (this.turnScheduled || this.blocked()) return;
     this.turnScheduled = true;
     setImmediate(this.runTurn);
   }
@@ -167,15 +214,23 @@ export class Router implements InboundPort {
     }
     const perTurn = burst ? this.pacing.burstPerTurn : this.pacing.perTurn;
     for (let started = 0; started < perTurn; started++) {
-      if (this.queue.length === 0 || this.inFlight >= this.pacing.maxInFlight) break;
+      if (this.blocked()) break;
       this.start(this.queue.shift()!);
     }
     this.pump();
   };
 
+  /** True when the next message cannot start now (none waiting, too many in flight, or one runs alone). */
+  private blocked(): boolean {
+    const next = this.queue[0];
+    if (next === undefined || this.inFlight >= this.pacing.maxInFlight || this.aloneInFlight) return true;
+    return next.alone === true && this.inFlight > 0;
+  }
+
   private start(queued: Queued): void {
     const key = queued.key;
     this.inFlight += 1;
+    if (queued.alone) this.aloneInFlight = true;
     const run = (this.chains.get(key) ?? Promise.resolve()).then(async () => {
       const startedAt = performance.now();
       await this.routeQueued(queued);
@@ -187,6 +242,7 @@ export class Router implements InboundPort {
     this.chains.set(key, run);
     void run.then(() => {
       this.inFlight -= 1;
+      if (queued.alone) this.aloneInFlight = false;
       if (this.chains.get(key) === run) this.chains.delete(key);
       this.pump();
       if (this.inFlight === 0 && this.queue.length === 0)
@@ -202,20 +258,57 @@ export class Router implements InboundPort {
       if (!stored) return;
       raw = stored.raw;
     }
+    if (queued.recovered) {
+      // On the disk before routing starts: if this message stops the process, the next start knows.
+      const recorded = await this.deps.messages.routingStarted(queued.messageId).catch((err: unknown) => {
+        this.deps.log.error({ err, messageId: queued.messageId }, 'could not record a routing start');
+        return undefined;
+      });
+      // Not recorded: it stays `received` and is handed over again at the next start.
+      if (recorded === undefined) return;
+    }
     await this.routeSafely({ messageId: queued.messageId, listener: queued.listener, raw });
   }
 
+  /**
+   * Routes one message and records its outcome. Whatever a step throws, or a budget spent, the message
+   * is `failed` with the reason (quarantined: never routed again by itself) and the next one goes on.
+   */
   private async routeSafely(event: InboundEvent): Promise<void> {
+    const { deps } = this;
+    let message: Hl7Message | undefined;
+    let outcome: Outcome;
     try {
-      await this.route(event);
+      const budget = new RoutingBudget(deps.guard.budgetMs);
+      message = await budget.step('parse', () => this.parse(event));
+      outcome = await this.route(event, message, budget);
     } catch (err) {
-      this.deps.log.error({ err, messageId: event.messageId }, 'routing failed');
-      await this.deps.messages.setStatus(event.messageId, 'failed', (err as Error).message).catch(() => {});
+      const quarantined = err instanceof QuarantineError;
+      const reason = quarantined
+        ? `quarantined: ${err.message}`
+        : `routing failed: ${(err as Error).message}`;
+      deps.log.error(
+        { messageId: event.messageId, ...(quarantined ? { reason } : { err }) },
+        'message quarantined: routing did not finish',
+      );
+      outcome = { status: 'failed', detail: reason };
     }
+    const cut = message?.limitSummary();
+    if (cut) {
+      // Positions and counts only, never values: this line goes to the log.
+      deps.log.warn(
+        { messageId: event.messageId, limits: cut },
+        'message read in part: it is over routing.limits',
+      );
+      outcome.detail += `; read in part (over routing.limits): ${cut}`;
+    }
+    await deps.messages.setStatus(event.messageId, outcome.status, outcome.detail).catch((err: unknown) => {
+      deps.log.error({ err, messageId: event.messageId }, 'could not record the routing outcome');
+    });
   }
 
-  private async route(event: InboundEvent): Promise<void> {
-    const { deps } = this;
+  /** The HL7 message, read lazily within routing.limits; undefined for other listeners' payloads. */
+  private parse(event: InboundEvent): Hl7Message | undefined {
     const hl7 =
       event.listener === 'mllp' ||
       event.raw
@@ -223,7 +316,16 @@ export class Router implements InboundPort {
         .toString('latin1')
         .replace(/^\uFEFF|^\xEF\xBB\xBF/, '')
         .startsWith('MSH');
-    const message = hl7 ? Hl7Message.parse(event.raw) : undefined;
+    return hl7 ? Hl7Message.parse(event.raw, { limits: this.deps.limits }) : undefined;
+  }
+
+  /** What becomes of one message, step by step, each step counted against the budget. */
+  private async route(
+    event: InboundEvent,
+    message: Hl7Message | undefined,
+    budget: RoutingBudget,
+  ): Promise<Outcome> {
+    const { deps } = this;
     const rules = deps.rules();
     const ctx: RouteContext = {
       rules,
@@ -232,51 +334,37 @@ export class Router implements InboundPort {
       clock: deps.clock,
       log: deps.log,
     };
-    if (message?.header.messageType === 'ADT' && deps.census) {
-      await deps.census.apply(message).catch((err) => {
-        deps.log.warn(
-          { messageId: event.messageId, err: (err as Error).message },
-          'census could not apply ADT',
-        );
-      });
+    const census = deps.census;
+    if (message?.header.messageType === 'ADT' && census) {
+      await budget.step('census', () =>
+        census.apply(message).catch((err) => {
+          deps.log.warn(
+            { messageId: event.messageId, err: (err as Error).message },
+            'census could not apply ADT',
+          );
+        }),
+      );
     }
     for (const interpreter of deps.interpreters ?? []) {
-      const outcome = await interpreter.interpret(event, message, ctx);
-      if (outcome) {
-        await deps.messages.setStatus(event.messageId, outcome.status, outcome.detail);
-        return;
-      }
-    }
-    if (!message) {
-      await deps.messages.setStatus(
-        event.messageId,
-        'unrouted',
-        `no interpreter took this ${event.listener} message`,
+      const outcome = await budget.step(`interpreter ${interpreter.name}`, () =>
+        interpreter.interpret(event, message, ctx),
       );
-      return;
+      if (outcome) return outcome;
     }
-    const matches = rules.evaluate({ message, listener: event.listener, at: deps.clock.now().getTime() });
-    if (matches.length === 0) {
-      await deps.messages.setStatus(event.messageId, 'unrouted', 'no rule matched');
-      return;
-    }
-    if (matches[0].filtered) {
-      await deps.messages.setStatus(event.messageId, 'filtered', `rule ${matches[0].rule.id}`);
-      return;
-    }
+    if (!message) return { status: 'unrouted', detail: `no interpreter took this ${event.listener} message` };
+    const matches = await budget.step('rules', () =>
+      rules.evaluate({ message, listener: event.listener, at: deps.clock.now().getTime() }),
+    );
+    if (matches.length === 0) return { status: 'unrouted', detail: 'no rule matched' };
+    if (matches[0].filtered) return { status: 'filtered', detail: `rule ${matches[0].rule.id}` };
     // Routed before a crash, but not marked: do not raise the alerts a second time.
     const earlier = await deps.alerts.forMessage(event.messageId);
-    if (earlier.length) {
-      await deps.messages.setStatus(
-        event.messageId,
-        'routed',
-        earlier.map((a) => `alert ${a.id}`).join('; '),
-      );
-      return;
-    }
+    if (earlier.length) return { status: 'routed', detail: earlier.map((a) => `alert ${a.id}`).join('; ') };
     const outcomes: string[] = [];
-    for (const match of matches) outcomes.push(await this.raise(match, message, event));
-    await deps.messages.setStatus(event.messageId, 'routed', outcomes.join('; '));
+    for (const match of matches) {
+      outcomes.push(await budget.step(`rule ${match.rule.id}`, () => this.raise(match, message, event)));
+    }
+    return { status: 'routed', detail: outcomes.join('; ') };
   }
 
   private async raise(match: RuleMatch, message: Hl7Message, event: InboundEvent): Promise<string> {

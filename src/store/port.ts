@@ -37,6 +37,8 @@ export interface StoredMessage extends InboundMessage {
   status: MessageStatus;
   statusDetail: string | null;
   updatedAt: Date;
+  /** Routing starts recorded after a restart that have not finished (see MessageStore.routingStarted). */
+  routingAttempts: number;
 }
 
 export type MessageSummary = Omit<StoredMessage, 'raw'> & { size: number };
@@ -82,6 +84,11 @@ export interface MessageStore {
   setStatus(id: number, status: MessageStatus, detail?: string): Promise<void>;
   /** Messages still waiting for the routing core, oldest first (handed over again after a restart). */
   pending(limit: number): Promise<StoredMessage[]>;
+  /**
+   * Records, on the disk before it resolves, that routing of a message handed over again after a restart
+   * starts now; resolves with the number of such starts. Concurrent calls share a flush.
+   */
+  routingStarted(id: number): Promise<number>;
 }
 
 export interface AuditEntry {

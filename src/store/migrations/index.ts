@@ -3,11 +3,12 @@ import { schedules } from './002-schedules.ts';
 import { census } from './003-census.ts';
 import { alerts } from './004-alerts.ts';
 import { sip } from './005-sip.ts';
+import { routingAttempts } from './006-routing-attempts.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration } from './migration.ts';
 
 /** Every migration, in order. One file per step; add new steps at the end. */
-export const migrations: Migration[] = [inbox, schedules, census, alerts, sip].sort(
+export const migrations: Migration[] = [inbox, schedules, census, alerts, sip, routingAttempts].sort(
   (a, b) => a.version - b.version,
 );

@@ -26,11 +26,12 @@ interface MessageRow {
   status_detail: string | null;
   updated_at: number;
   size: number;
+  routing_attempts: number;
   raw?: Buffer;
 }
 
 const summaryColumns =
-  'id, listener, peer, sending_application, sending_facility, receiving_application, receiving_facility, message_type, trigger_event, control_id, received_at, status, status_detail, updated_at, size';
+  'id, listener, peer, sending_application, sending_facility, receiving_application, receiving_facility, message_type, trigger_event, control_id, received_at, status, status_detail, updated_at, size, routing_attempts';
 
 export class SqliteMessageStore implements MessageStore {
   private readonly insert;
@@ -38,6 +39,7 @@ export class SqliteMessageStore implements MessageStore {
   private readonly byId;
   private readonly updateStatus;
   private readonly pendingRows;
+  private readonly countAttempt;
 
   constructor(
     private readonly db: SqliteDb,
@@ -58,6 +60,9 @@ export class SqliteMessageStore implements MessageStore {
     );
     this.pendingRows = db.prepare(
       `SELECT ${summaryColumns}, raw FROM messages WHERE status = 'received' ORDER BY id LIMIT ?`,
+    );
+    this.countAttempt = db.prepare(
+      'UPDATE messages SET routing_attempts = routing_attempts + 1 WHERE id = ? RETURNING routing_attempts',
     );
   }
 
@@ -154,6 +159,12 @@ export class SqliteMessageStore implements MessageStore {
   async pending(limit: number): Promise<StoredMessage[]> {
     return (this.pendingRows.all(limit) as MessageRow[]).map(toStored);
   }
+
+  routingStarted(id: number): Promise<number> {
+    return this.commit.writeDurable(
+      () => (this.countAttempt.get(id) as { routing_attempts: number } | undefined)?.routing_attempts ?? 0,
+    );
+  }
 }
 
 function toSummary(r: MessageRow): MessageSummary {
@@ -173,6 +184,7 @@ function toSummary(r: MessageRow): MessageSummary {
     statusDetail: r.status_detail,
     updatedAt: new Date(r.updated_at),
     size: r.size,
+    routingAttempts: r.routing_attempts,
   };
 }
 
