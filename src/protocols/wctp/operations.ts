@@ -9,7 +9,7 @@ import type {
   DeliveryOptionsInput,
   DeviceLocationControl,
   DeviceLocationControlInput,
-  DtdSupportType,
+  DtdSupport,
   FixType,
   LocationStatus,
   LookupControl,
@@ -200,15 +200,6 @@ export interface ContactInfo {
   info?: string;
 }
 
-/** wctp-DTDSupport: one WCTP release and how this gateway supports it. */
-export interface DtdSupport {
-  dtdName: string;
-  verToken?: string;
-  supportType: DtdSupportType;
-  exceptions: boolean;
-  supportUntil?: string;
-  replacement?: string;
-}
 export type DtdSupportInput = Omit<DtdSupport, 'supportType' | 'exceptions'> &
   Partial<Pick<DtdSupport, 'supportType' | 'exceptions'>>;
 

@@ -9,7 +9,6 @@ import type {
   Confirmation,
   ContactInfo,
   DeviceLocationResponse,
-  DtdSupport,
   LookupResponse,
   MessageReply,
   PolledMessage,
@@ -47,7 +46,7 @@ import {
   requiredChild,
   requiredIntegerAttribute,
 } from './read-elements.ts';
-import type { WctpFailure } from './types.ts';
+import type { DtdSupport, WctpFailure } from './types.ts';
 import type { XmlElement } from './xml-reader.ts';
 
 /** wctp-Confirmation ( wctp-Failure | wctp-Success ). */

@@ -158,3 +158,18 @@ export interface Notification {
 export interface NoMessages {
   kind: 'none';
 }
+
+// ---------------------------------------------------------------- versions
+
+/**
+ * wctp-DTDSupport: one WCTP release and how a gateway supports it. It sits with the element shapes,
+ * below both the version table (which lists ours) and the operations (wctp-VersionResponse carries it).
+ */
+export interface DtdSupport {
+  dtdName: string;
+  verToken?: string;
+  supportType: DtdSupportType;
+  exceptions: boolean;
+  supportUntil?: string;
+  replacement?: string;
+}

@@ -1,4 +1,4 @@
-import type { DtdSupport } from './operations.ts';
+import type { DtdSupport } from './types.ts';
 import { WctpError } from './wctp-error.ts';
 
 /** The four published WCTP releases. */
