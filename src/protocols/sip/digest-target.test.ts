@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { FakeTimers } from '../../../test/support/fake-timers.ts';
 import { buildResponse } from './build.ts';
 import { DigestClient, DigestServer } from './digest.ts';
 import type { SipRequest } from './message.ts';
 import { parseMessage } from './parser.ts';
-import { FakeTimers } from './timers.ts';
 import { parseUri } from './uri.ts';
 
 function invite(uri: string, cseq: number): SipRequest {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { FakeTimers } from '../../../test/support/fake-timers.ts';
 import { buildResponse } from './build.ts';
 import { DigestClient, DigestServer, parseDigestParams } from './digest.ts';
 import { getHeader, type SipRequest } from './message.ts';
 import { parseMessage } from './parser.ts';
-import { FakeTimers } from './timers.ts';
 
 function register(cseq: number): SipRequest {
   return parseMessage(

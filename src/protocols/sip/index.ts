@@ -60,7 +60,7 @@ export { serializeMessage } from './serializer.ts';
 export type { ServerInviteState, ServerTransactionUser } from './server-invite-transaction.ts';
 export type { ServerNonInviteState } from './server-non-invite-transaction.ts';
 export { SipStreamFramer, type StreamFramerOptions } from './stream-framer.ts';
-export { type Clock, DEFAULT_TIMER_VALUES, FakeTimers, type Timers, type TimerValues } from './timers.ts';
+export { type Clock, DEFAULT_TIMER_VALUES, type Timers, type TimerValues } from './timers.ts';
 export type { TransactionChannel } from './transaction.ts';
 export {
   type ClientTransaction,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { FakeTimers } from '../../../test/support/fake-timers.ts';
 import { getHeader, type SipRequest } from './message.ts';
 import { parseMessage } from './parser.ts';
 import { Registrar } from './registrar.ts';
-import { FakeTimers } from './timers.ts';
 import { formatUri } from './uri.ts';
 
 function register(cseq: number, contact: string, extra = '', callId = 'reg-a'): SipRequest {

@@ -1,6 +1,7 @@
 /**
- * Time as the SIP machines see it: injected, so that tests drive them with a fake clock and the
- * codec does no I/O of its own.
+ * Time as the SIP machines see it: injected, so that tests drive them with a fake clock
+ * (test/support/fake-timers.ts) and the codec does no I/O of its own. The SIP listener passes Node's
+ * own timers.
  */
 
 export type TimerHandle = unknown;
@@ -25,44 +26,3 @@ export interface TimerValues {
 }
 
 export const DEFAULT_TIMER_VALUES: Readonly<TimerValues> = Object.freeze({ t1: 500, t2: 4000, t4: 5000 });
-
-/**
- * A fake clock for tests: timers fire only when `advance` moves time past them, in time order.
- * Kept in the codec folder because every machine's tests use it.
- */
-export class FakeTimers implements Timers {
-  now = 0;
-  private seq = 0;
-  private pending = new Map<number, { at: number; fn: () => void }>();
-
-  set(ms: number, fn: () => void): TimerHandle {
-    const id = ++this.seq;
-    this.pending.set(id, { at: this.now + ms, fn });
-    return id;
-  }
-
-  clear(handle: TimerHandle): void {
-    this.pending.delete(handle as number);
-  }
-
-  /** How many timers are armed. */
-  get armed(): number {
-    return this.pending.size;
-  }
-
-  readonly clock: Clock = () => this.now;
-
-  advance(ms: number): void {
-    const end = this.now + ms;
-    for (;;) {
-      let next: [number, { at: number; fn: () => void }] | undefined;
-      for (const entry of this.pending)
-        if (entry[1].at <= end && (!next || entry[1].at < next[1].at)) next = entry;
-      if (!next) break;
-      this.pending.delete(next[0]);
-      this.now = next[1].at;
-      next[1].fn();
-    }
-    this.now = end;
-  }
-}

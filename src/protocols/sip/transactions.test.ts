@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { FakeTimers } from '../../../test/support/fake-timers.ts';
 import { buildResponse } from './build.ts';
 import type { ClientTransactionUser } from './client-invite-transaction.ts';
 import type { SipMessage, SipRequest, SipResponse } from './message.ts';
 import { parseMessage } from './parser.ts';
-import { FakeTimers } from './timers.ts';
 import type { TransactionChannel } from './transaction.ts';
 import { type ServerTransaction, TransactionLayer } from './transaction-layer.ts';
 
