@@ -4,17 +4,15 @@
  * in the site's IANA zone, so that 01:30 on a fall-back night is taken as the first 01:30 and a time
  * inside the spring-forward gap moves forward, never fails.
  */
-import { zoneOffsets } from './zone-clock.ts';
+import { isValidZone, wallTimeToInstant } from '../kit/zone-clock.ts';
 
 const DTM = /^(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(?:\.(\d{1,4}))?([+-]\d{4})?$/;
 const MINUTE = 60_000;
-/** Wider than any zone's offset, to find the offsets on either side of a transition. */
-const WIDEST = 15 * 60 * MINUTE;
 
 /**
  * The instant a DTM names, or undefined when the text is empty, HL7 null (`""`), or not a DTM.
- * Computed from the zone's offsets directly: building a luxon DateTime per value cost about a
- * millisecond here, and every ADT carries several times.
+ * Every ADT carries several times, so this reads the zone through the toolkit's cached offsets rather
+ * than building a luxon DateTime per value.
  */
 export function parseHl7Time(text: string | undefined, zone: string): Date | undefined {
   if (text === undefined) return undefined;
@@ -47,17 +45,10 @@ export function parseHl7Time(text: string | undefined, zone: string): Date | und
     const minutes = Number(offset.slice(1, 3)) * 60 + Number(offset.slice(3));
     return new Date(wall - sign * minutes * MINUTE);
   }
-  const offsetAt = zoneOffsets(zone);
-  if (!offsetAt) return undefined;
-  const before = offsetAt(wall - WIDEST);
-  const after = offsetAt(wall + WIDEST);
-  const candidates = [...new Set([before, after])]
-    .map((o) => wall - o * MINUTE)
-    .filter((at) => offsetAt(at) === (wall - at) / MINUTE);
-  // A wall time that happens twice (fall back) is taken at its first occurrence, as Temporal's
-  // 'compatible' disambiguation does; one the clocks skip (spring forward) is read with the offset in
-  // force before the change, which moves it forward (02:30 becomes 03:30 daylight time).
-  return new Date(candidates.length ? Math.min(...candidates) : wall - before * MINUTE);
+  if (!isValidZone(zone)) return undefined;
+  // A wall time that happens twice (fall back) is its first occurrence; one the clocks skip (spring
+  // forward) moves forward by the gap (02:30 becomes 03:30 daylight time).
+  return new Date(wallTimeToInstant(zone, wall));
 }
 
 /**

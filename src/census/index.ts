@@ -34,4 +34,4 @@ export type { CoveragePlan, StaffCoverage } from './coverage-plan.ts';
 export { type CoverageMatch, CoverageResolver, type CoveredPlace } from './coverage-resolver.ts';
 export { parseHl7Date, parseHl7Time } from './hl7-time.ts';
 export { formatLocation, sameLocation } from './location.ts';
-export { formatClock, isValidZone, parseClock, type ShiftWindow, windowCovers } from './shift-window.ts';
+export { formatClock, parseClock, type ShiftWindow, windowCovers } from './shift-window.ts';

@@ -4,7 +4,7 @@
  * a count of hours: on the spring-forward night a 19:00–07:00 shift lasts 11 hours and on the fall-back
  * night 13, and it is still the night nurse who covers the bed at 02:30 or at the second 01:30.
  */
-import { wallClock, zoneOffsets } from './zone-clock.ts';
+import { wallClock } from '../kit/zone-clock.ts';
 
 export interface ShiftWindow {
   /** Minutes after local midnight, 0–1439. */
@@ -49,8 +49,4 @@ export function windowCovers(window: ShiftWindow, minute: number): boolean {
   if (start === end % 1440) return true;
   if (start < end) return minute >= start && minute < end;
   return minute >= start || minute < end;
-}
-
-export function isValidZone(zone: string): boolean {
-  return zoneOffsets(zone) !== undefined;
 }

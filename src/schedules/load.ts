@@ -3,9 +3,10 @@ import { resolve } from 'node:path';
 import type { ConfigProblem } from '../config/errors.ts';
 import { SectionChecks } from '../config/section-checks.ts';
 import { readYamlDir, type YamlFile } from '../config/yaml-files.ts';
+import { isValidZone } from '../kit/zone-clock.ts';
 import { type Assignment, type AssignmentType, assignmentTypes, type Shift } from '../store/schedule-port.ts';
 import { readCsvShifts } from './csv-shifts.ts';
-import { isValidZone, parseTimeOfDay } from './local-time.ts';
+import { parseTimeOfDay } from './local-time.ts';
 import { expandRotation, type Rotation } from './rotation.ts';
 import { buildShift, type ShiftContext } from './shift-record.ts';
 

@@ -1,5 +1,5 @@
 import type { Shift } from '../store/schedule-port.ts';
-import { localDay, wallClock } from './local-time.ts';
+import { atLocalTime, localDay } from './local-time.ts';
 
 /**
  * A repeating rotation: the listed people take turns, one shift each, handing off at fixed local times.
@@ -46,8 +46,8 @@ export function expandRotation(
   for (let offset = -rotation.daysBefore; offset <= rotation.daysAfter; offset++) {
     const day = localDay(now, zone, offset);
     for (let slot = 0; slot < slotsPerDay; slot++) {
-      const start = wallClock(day, handoffMinutes + slot * slotMinutes, zone);
-      const end = wallClock(day, handoffMinutes + (slot + 1) * slotMinutes, zone);
+      const start = atLocalTime(day, handoffMinutes + slot * slotMinutes, zone);
+      const end = atLocalTime(day, handoffMinutes + (slot + 1) * slotMinutes, zone);
       // A one-hour slot inside the skipped spring-forward hour has no length: nobody works it.
       if (end.getTime() <= start.getTime()) continue;
       const turn = (((day.ordinal * slotsPerDay + slot) % people.length) + people.length) % people.length;

@@ -11,7 +11,7 @@
  * A window that crosses midnight belongs to the day it starts on: `{ days: [fri], from: '19:00',
  * to: '07:00' }` runs from Friday 19:00 to Saturday 07:00.
  */
-import { wallClock } from '../../census/zone-clock.ts';
+import { wallClock } from '../../kit/zone-clock.ts';
 import type { FileChecker, KeyPath } from './checks.ts';
 
 const DAY_NAMES = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
