@@ -52,9 +52,15 @@ class RepetitionView implements Repetition {
   constructor(
     readonly text: string,
     private readonly segment: SegmentView,
-    /** 'PID-3(2)', for a note when a limit cuts this repetition. */
-    private readonly where: () => string,
+    /** Field number and 1-based repetition, to say where a limit cut this repetition. */
+    private readonly fieldNumber: number,
+    private readonly repetition: number,
   ) {}
+
+  /** 'PID-3(2)'. */
+  private where(): string {
+    return `${this.segment.position(this.fieldNumber)}(${this.repetition})`;
+  }
 
   value(component?: number, subcomponent?: number): string | undefined {
     const d = this.segment.delimiters;
@@ -120,7 +126,7 @@ export class SegmentView implements Segment {
   /** The message's limits, and where reading it stopped at them. */
   readonly notes: LimitNotes;
   private split?: string[];
-  private readonly repeated: Array<readonly Repetition[] | undefined> = [];
+  private repeated?: Array<readonly Repetition[] | undefined>;
 
   constructor(text: string, name: string, index: number, delimiters: Delimiters, notes?: LimitNotes) {
     this.text = text;
@@ -146,7 +152,7 @@ export class SegmentView implements Segment {
   }
 
   repetitions(n: number): readonly Repetition[] {
-    const cached = this.repeated[n];
+    const cached = this.repeated?.[n];
     if (cached !== undefined) return cached;
     const raw = this.field(n);
     let list: readonly Repetition[];
@@ -158,8 +164,9 @@ export class SegmentView implements Segment {
       if (found > pieces.length) {
         this.notes.note({ where: this.position(n), kind: 'repetitions', found, read: pieces.length });
       }
-      list = pieces.map((text, i) => new RepetitionView(text, this, () => `${this.position(n)}(${i + 1})`));
+      list = pieces.map((text, i) => new RepetitionView(text, this, n, i + 1));
     }
+    this.repeated ??= [];
     this.repeated[n] = list;
     return list;
   }
@@ -179,7 +186,7 @@ export class SegmentView implements Segment {
     const repetition =
       raw === ''
         ? n === 1
-          ? new RepetitionView('', this, () => '')
+          ? new RepetitionView('', this, path.field, 1)
           : undefined
         : this.repetitions(path.field)[n - 1];
     return repetition?.value(path.component, path.subcomponent);
@@ -202,8 +209,8 @@ export class SegmentView implements Segment {
     return n <= 2 && DECLARES_DELIMITERS.has(this.name);
   }
 
-  /** 'PID-3', or 'OBX[2]-5' when the message has more than one segment of this name (known or not). */
-  private position(n: number): string {
+  /** 'PID-3', or 'OBX[2]-5' for a later segment of the same name. */
+  position(n: number): string {
     return this.index > 1 ? `${this.name}[${this.index}]-${n}` : `${this.name}-${n}`;
   }
 }
