@@ -102,7 +102,10 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
     throw err;
   }
   const stops: Array<() => Promise<void> | void> = [];
+  // Set when a stop begins: past it, stopping leaves the rest to the journal and the store (see below).
+  let stopDeadline = Number.POSITIVE_INFINITY;
   const stop = async () => {
+    stopDeadline = Date.now() + config.listeners.mllp.shutdownGraceSeconds * 1000;
     for (const s of stops.reverse())
       await Promise.resolve(s()).catch((err) => log.error({ err }, 'stop failed'));
     await store.close();
@@ -243,7 +246,15 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
     const cycle = new RoutingCycle(escalation, router, log, config.routing.cycleMs);
     if (options.cycle !== false) cycle.start();
     stops.push(() => cycle.stop());
-    stops.push(() => router.drained());
+    // After a burst the routing backlog can take minutes; a stop waits for it only until the grace ends.
+    // What is not routed by then is stored as received, and router.recover() takes it up at the next start.
+    stops.push(async () => {
+      if (!(await finishedBy(router.drained(), stopDeadline)))
+        log.warn(
+          { backlog: router.backlog },
+          'stopping with messages not yet routed; they are routed at the next start',
+        );
+    });
 
     const running: RunningSwitchboard = {
       site,
@@ -384,5 +395,18 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
   } catch (err) {
     await stop();
     throw err;
+  }
+}
+
+/** Whether `work` settled before `deadline` (epoch ms); a timer that outlives it holds nothing up. */
+async function finishedBy(work: Promise<unknown>, deadline: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()));
+  });
+  try {
+    return await Promise.race([work.then(() => true as const), late]);
+  } finally {
+    clearTimeout(timer);
   }
 }

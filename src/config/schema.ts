@@ -55,6 +55,42 @@ export const configSchema = {
             /** Close a connection that has been silent this long. 0 keeps it open forever. */
             idleTimeoutSeconds: { type: 'integer', minimum: 0, default: 600 },
             maxConnections: { type: 'integer', minimum: 1, default: 1000 },
+            /** Connections one source address may hold at once; more are closed as they arrive. */
+            maxConnectionsPerAddress: { type: 'integer', minimum: 1, default: 50 },
+            /**
+             * The last of maxConnections kept for known senders: those in allowedSenders, and addresses that
+             * sent a stored message since start. Idle unknown connections cannot fill them.
+             */
+            reservedConnections: { type: 'integer', minimum: 0, default: 100 },
+            /**
+             * Who may connect; empty lets anyone. Each entry names an address or network, a client
+             * certificate's subject CN (signed by tls.caFile) or SHA-256 fingerprint, or several of these
+             * (all must match); a connection is let in when any entry matches.
+             */
+            allowedSenders: {
+              type: 'array',
+              default: [],
+              items: {
+                type: 'object',
+                additionalProperties: false,
+                anyOf: [
+                  { required: ['address'] },
+                  { required: ['certificateSubject'] },
+                  { required: ['certificateFingerprint'] },
+                ],
+                properties: {
+                  name: { type: 'string' },
+                  address: { type: 'string', pattern: '^[0-9A-Fa-f.:]+(/[0-9]{1,3})?$' },
+                  certificateSubject: { type: 'string', minLength: 1 },
+                  certificateFingerprint: { type: 'string', pattern: '^([0-9A-Fa-f]{2}:?){32}$' },
+                },
+              },
+            },
+            /**
+             * How long a stop (SIGTERM) waits for the MLLP thread and routing to finish what they hold; what
+             * is left stays in the inbound journal and the store and is taken up at the next start.
+             */
+            shutdownGraceSeconds: { type: 'number', minimum: 0, default: 10 },
             /**
              * Acknowledged messages the store may lag behind the inbound journal before the listener stops
              * reading from senders (it reads again at half). Bounds memory in a storm; normally the lag is

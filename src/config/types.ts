@@ -20,6 +20,7 @@ export interface MllpListenerConfig extends MllpListenerOptions {
   enabled: boolean;
   tls: TlsConfig;
   maxUnstoredMessages: number;
+  shutdownGraceSeconds: number;
 }
 
 export interface SwitchboardConfig {

@@ -110,7 +110,12 @@ describe('MLLP listener over real sockets', () => {
   });
 
   it('serves 100 concurrent connections', async () => {
-    const peers = await Promise.all(Array.from({ length: 100 }, () => RawMllpPeer.open(sb.mllpPort)));
+    // From four source addresses: one address may hold maxConnectionsPerAddress (50) of them.
+    const peers = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        RawMllpPeer.open(sb.mllpPort, '127.0.0.1', `127.0.0.${1 + (i % 4)}`),
+      ),
+    );
     peers.forEach((p, i) => {
       for (let k = 0; k < 5; k++) p.write(frameMllp(oru(`CONC-${i}-${k}`, 'CONCLAB')));
     });

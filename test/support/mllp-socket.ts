@@ -21,9 +21,10 @@ export class RawMllpPeer {
     socket.on('error', () => {});
   }
 
-  static open(port: number, host = '127.0.0.1'): Promise<RawMllpPeer> {
+  /** `localAddress` picks the source address (127.0.0.2, .3, …: one per sender, as real senders have). */
+  static open(port: number, host = '127.0.0.1', localAddress?: string): Promise<RawMllpPeer> {
     return new Promise((resolve, reject) => {
-      const s = connect({ port, host }, () => resolve(new RawMllpPeer(s)));
+      const s = connect({ port, host, localAddress }, () => resolve(new RawMllpPeer(s)));
       s.once('error', reject);
     });
   }

@@ -6,7 +6,7 @@
  *
  * Messages with the parent (see ingest.ts for the other side):
  *   to parent:   ready {host, port} | failed {error} | stored {records} | health {health} | log {line}
- *                | synced {id} | stopped
+ *                | synced {id} | known {address} | stopped
  *   from parent: confirm {seq} | sync {id} | stop
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -23,6 +23,8 @@ export interface IngestWorkerData {
   facility: string;
   journalDir: string;
   logLevel: string;
+  /** Addresses that sent stored messages to an earlier thread of this process. */
+  knownSenders: string[];
   /** How often the thread reports its listener's health. */
   healthEveryMs: number;
   /**
@@ -70,6 +72,8 @@ const listener = new MllpListener(data.listener, {
   log,
   application: data.application,
   facility: data.facility,
+  knownSenders: data.knownSenders,
+  onKnownSender: (address) => port.postMessage({ kind: 'known', address }),
 });
 
 const reportHealth = () => port.postMessage({ kind: 'health', health: listener.health() });

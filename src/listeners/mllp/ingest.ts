@@ -28,6 +28,7 @@ type FromWorker =
   | { kind: 'health'; health: ListenerHealth }
   | { kind: 'log'; line: string }
   | { kind: 'synced'; id: number }
+  | { kind: 'known'; address: string }
   | { kind: 'stopped' };
 
 const levels: Record<number, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal'> = {
@@ -60,12 +61,26 @@ export class MllpIngest {
   private stopped?: () => void;
   /** The port the first thread bound (a restarted thread takes the same one, even when configured as 0). */
   private boundPort?: number;
+  /** Addresses that sent stored messages since start: a restarted thread keeps its reserve for them. */
+  private readonly knownSenders = new Set<string>();
 
   constructor(
-    private readonly config: MllpListenerOptions & { maxUnstoredMessages: number },
+    private readonly config: MllpListenerOptions & {
+      maxUnstoredMessages: number;
+      shutdownGraceSeconds: number;
+    },
     private readonly deps: MllpIngestDeps,
   ) {
-    this.state = { state: 'stopped', tls: config.tls.enabled, connections: 0, messagesReceived: 0 };
+    this.state = {
+      state: 'stopped',
+      tls: config.tls.enabled,
+      connections: 0,
+      messagesReceived: 0,
+      refusedConnections: { notAllowed: 0, perAddress: 0, full: 0, reserved: 0 },
+      connectionsWaitingForAckReader: 0,
+      ackBacklogBytes: 0,
+      largestAckBacklogBytes: 0,
+    };
   }
 
   async start(): Promise<{ host: string; port: number }> {
@@ -81,8 +96,12 @@ export class MllpIngest {
         maxFrameBytes: this.config.maxFrameBytes,
         idleTimeoutSeconds: this.config.idleTimeoutSeconds,
         maxConnections: this.config.maxConnections,
+        maxConnectionsPerAddress: this.config.maxConnectionsPerAddress,
+        allowedSenders: this.config.allowedSenders,
+        reservedConnections: this.config.reservedConnections,
         tls: this.config.tls,
       },
+      knownSenders: [...this.knownSenders],
       application: this.deps.application,
       facility: this.deps.facility,
       journalDir: this.deps.journalDir,
@@ -141,24 +160,39 @@ export class MllpIngest {
     await this.worker?.terminate();
   }
 
-  /** Graceful stop: the thread stops accepting, acknowledges what is in flight, and hands it over. */
+  /**
+   * Graceful stop, within `shutdownGraceSeconds`: the thread stops accepting and reading, acknowledges
+   * what it has read, and hands it over; this side stores it. Should the thread not be done in time it is
+   * ended, and what it journaled stays in the journal, replayed into the store at the next start (the
+   * journal is on the disk, so nothing acknowledged is lost; rows already stored are skipped then).
+   */
   async stop(): Promise<void> {
     this.stopping = true;
     const worker = this.worker;
     if (!worker) return;
     this.state = { ...this.state, state: 'draining' };
-    const stopped = new Promise<void>((resolve) => {
-      this.stopped = resolve;
+    const stopped = new Promise<boolean>((resolve) => {
+      this.stopped = () => resolve(true);
     });
     worker.postMessage({ kind: 'stop' });
-    await stopped;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), this.config.shutdownGraceSeconds * 1000);
+    });
+    const handedOver = await Promise.race([stopped, late]);
+    clearTimeout(timer);
     await worker.terminate();
     this.worker = undefined;
     clearTimeout(this.retryTimer);
     this.retryUnstored();
-    // Everything the journal held is now in the store; once that is on the disk the journal can go.
     await this.deps.durable();
-    if (this.unstored.length === 0) clearJournal(this.deps.journalDir);
+    // Once everything the journal held is in the store and on the disk, the journal can go.
+    if (handedOver && this.unstored.length === 0) clearJournal(this.deps.journalDir);
+    else
+      this.deps.log.warn(
+        { graceSeconds: this.config.shutdownGraceSeconds, unstored: this.unstored.length },
+        'MLLP stop: the inbound journal is kept and replayed into the store at the next start',
+      );
     for (const resolve of this.syncs.values()) resolve();
     this.syncs.clear();
     this.state = { ...this.state, state: 'stopped' };
@@ -183,6 +217,9 @@ export class MllpIngest {
       case 'synced':
         this.syncs.get(message.id)?.();
         this.syncs.delete(message.id);
+        break;
+      case 'known':
+        this.knownSenders.add(message.address);
         break;
       case 'stopped':
         this.stopped?.();

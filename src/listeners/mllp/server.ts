@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer } from 'node:tls';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import { controlIdSource } from '../../protocols/hl7/control-id.ts';
 import type { InboundPort } from '../../routing/inbound-port.ts';
 import type { MessageStore } from '../../store/port.ts';
 import { MllpConnection } from './connection.ts';
+import { type AllowedSender, type RefusalReason, SenderGate } from './sender-gate.ts';
 
 export interface MllpListenerOptions {
   host: string;
@@ -15,6 +16,12 @@ export interface MllpListenerOptions {
   /** 0 keeps idle connections open forever. */
   idleTimeoutSeconds: number;
   maxConnections: number;
+  /** Connections one source address may hold at once. */
+  maxConnectionsPerAddress: number;
+  /** Who may connect, by address or network and/or client certificate; empty lets anyone connect. */
+  allowedSenders: AllowedSender[];
+  /** The last of `maxConnections` kept for known senders (allow-listed, or that sent a stored message). */
+  reservedConnections: number;
   tls: { enabled: boolean; certFile?: string; keyFile?: string; caFile?: string; requireClientCert: boolean };
 }
 
@@ -24,6 +31,10 @@ export interface MllpListenerDeps {
   log: Logger;
   application: string;
   facility: string;
+  /** Addresses already known to have sent stored messages (kept across a restart of the listener). */
+  knownSenders?: Iterable<string>;
+  /** Hears of each address that becomes a known sender. */
+  onKnownSender?: (address: string) => void;
 }
 
 export type ListenerState = 'stopped' | 'starting' | 'listening' | 'draining' | 'failed';
@@ -35,6 +46,14 @@ export interface ListenerHealth {
   tls: boolean;
   connections: number;
   messagesReceived: number;
+  /** Connections closed at once since start, by why (see SenderGate). */
+  refusedConnections: Record<RefusalReason, number>;
+  /** Connections not being read now because their sender does not read its ACKs. */
+  connectionsWaitingForAckReader: number;
+  /** ACK bytes written and not yet taken by the network, now, over every connection. */
+  ackBacklogBytes: number;
+  /** The most ACK bytes one connection held unsent at once since start. */
+  largestAckBacklogBytes: number;
   error?: string;
 }
 
@@ -46,30 +65,42 @@ export class MllpListener {
   private error?: string;
   private messages = 0;
   private paused = false;
+  private largestAckBacklog = 0;
   private readonly nextControlId = controlIdSource('SB');
+  private readonly gate: SenderGate;
+  /** When a refusal was last logged per sender and reason, and how many were not logged since. */
+  private readonly refusalsLogged = new Map<string, { at: number; since: number }>();
 
   constructor(
     private readonly config: MllpListenerOptions,
     private readonly deps: MllpListenerDeps,
-  ) {}
+  ) {
+    this.gate = new SenderGate(config, deps.knownSenders);
+  }
 
   async start(): Promise<{ host: string; port: number }> {
     this.state = 'starting';
     const onConnection = (socket: Socket) => this.accept(socket);
     const tls = this.config.tls;
+    const certificates = this.config.allowedSenders.some(
+      (s) => s.certificateSubject !== undefined || s.certificateFingerprint !== undefined,
+    );
     const server = tls.enabled
       ? createTlsServer(
           {
             cert: readFileSync(tls.certFile ?? ''),
             key: readFileSync(tls.keyFile ?? ''),
             ca: tls.caFile ? readFileSync(tls.caFile) : undefined,
-            requestCert: tls.requireClientCert,
+            // An allow-list by certificate needs to see one even where certificates are not required.
+            requestCert: tls.requireClientCert || certificates,
             rejectUnauthorized: tls.requireClientCert,
           },
           onConnection,
         )
       : createServer(onConnection);
-    server.maxConnections = this.config.maxConnections;
+    // The gate counts connections and refuses them itself (the server's own cap would reset a real
+    // sender as readily as an idle one). It sees each TCP connection first, before any TLS handshake.
+    server.prependListener('connection', (socket: Socket) => this.admit(socket));
     server.on('tlsClientError', (err: Error) =>
       this.deps.log.warn({ err: err.message }, 'MLLP TLS handshake failed'),
     );
@@ -90,8 +121,58 @@ export class MllpListener {
     return { host: this.config.host, port };
   }
 
+  /** Admits or refuses a TCP connection as it arrives (see SenderGate). */
+  private admit(socket: Socket): void {
+    const address = socket.remoteAddress;
+    const verdict = this.gate.arrive(address, this.config.tls.enabled);
+    if (!verdict.admit) {
+      this.logRefusal(address, verdict.reason);
+      socket.destroy();
+      return;
+    }
+    socket.once('close', () => this.gate.release(address));
+  }
+
+  /** One line per sender and reason a minute: a flood of refusals must not become a flood of logs. */
+  private logRefusal(address: string | undefined, reason: RefusalReason): void {
+    const key = `${reason} ${address}`;
+    const now = Date.now();
+    const last = this.refusalsLogged.get(key);
+    if (last && now - last.at < 60_000) {
+      last.since += 1;
+      return;
+    }
+    if (this.refusalsLogged.size > 10_000) this.refusalsLogged.clear();
+    this.refusalsLogged.set(key, { at: now, since: 0 });
+    const why: Record<RefusalReason, string> = {
+      notAllowed: 'not in listeners.mllp.allowedSenders',
+      perAddress: 'listeners.mllp.maxConnectionsPerAddress reached for this address',
+      full: 'listeners.mllp.maxConnections reached',
+      reserved: 'only the reserved connections are left, kept for known senders',
+    };
+    this.deps.log.warn(
+      { address, reason, refusedSinceLastLine: last?.since ?? 0 },
+      `MLLP connection refused: ${why[reason]}`,
+    );
+  }
+
   private accept(socket: Socket): void {
     const log = this.deps.log;
+    if (this.config.tls.enabled && this.gate.needsCertificate(socket.remoteAddress)) {
+      const tlsSocket = socket as TLSSocket;
+      const cert = tlsSocket.getPeerCertificate();
+      const verdict = this.gate.certificate(socket.remoteAddress, {
+        authorized: tlsSocket.authorized,
+        subjectCN: typeof cert?.subject?.CN === 'string' ? cert.subject.CN : undefined,
+        fingerprint256: cert?.fingerprint256,
+      });
+      if (!verdict.admit) {
+        this.logRefusal(socket.remoteAddress, verdict.reason);
+        socket.destroy();
+        return;
+      }
+    }
+    const address = socket.remoteAddress;
     const conn = new MllpConnection(
       socket,
       {
@@ -104,13 +185,20 @@ export class MllpListener {
         listener: 'mllp',
       },
       log,
-      { maxFrameBytes: this.config.maxFrameBytes, idleTimeoutMs: this.config.idleTimeoutSeconds * 1000 },
+      {
+        maxFrameBytes: this.config.maxFrameBytes,
+        idleTimeoutMs: this.config.idleTimeoutSeconds * 1000,
+        onStored: () => {
+          if (address && this.gate.learn(address)) this.deps.onKnownSender?.(address);
+        },
+      },
     );
     this.connections.add(conn);
     if (this.paused) conn.setPaused(true);
     log.debug({ peer: conn.peer }, 'MLLP connection opened');
     socket.on('close', () => {
       this.messages += conn.received;
+      this.largestAckBacklog = Math.max(this.largestAckBacklog, conn.largestAckBacklog);
       this.connections.delete(conn);
       log.debug({ peer: conn.peer, messages: conn.received }, 'MLLP connection closed');
     });
@@ -129,7 +217,15 @@ export class MllpListener {
   health(): ListenerHealth {
     const addr = this.server?.address();
     let inFlight = 0;
-    for (const c of this.connections) inFlight += c.received;
+    let waiting = 0;
+    let backlog = 0;
+    let largest = this.largestAckBacklog;
+    for (const c of this.connections) {
+      inFlight += c.received;
+      if (c.waitingForAckReader) waiting += 1;
+      backlog += c.ackBacklog;
+      largest = Math.max(largest, c.largestAckBacklog);
+    }
     return {
       state: this.state,
       address: typeof addr === 'object' && addr ? addr.address : undefined,
@@ -137,6 +233,10 @@ export class MllpListener {
       tls: this.config.tls.enabled,
       connections: this.connections.size,
       messagesReceived: this.messages + inFlight,
+      refusedConnections: { ...this.gate.refused },
+      connectionsWaitingForAckReader: waiting,
+      ackBacklogBytes: backlog,
+      largestAckBacklogBytes: largest,
       error: this.error,
     };
   }
