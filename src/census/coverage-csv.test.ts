@@ -32,8 +32,8 @@ describe('readCsvTable', () => {
   it('reports a row with more fields than the header and an unclosed quote', () => {
     const table = readCsvTable('person,role\na,b,c\n"never closed,x\n');
     expect(table.problems).toEqual([
-      { line: 3, message: 'a quoted field is never closed' },
-      { line: 2, message: 'has 3 fields but the header names 2' },
+      { line: 3, key: 'person', message: 'a quoted field is never closed' },
+      { line: 2, key: '', message: 'has 3 fields but the header names 2' },
     ]);
   });
 

@@ -262,7 +262,7 @@ export function readCoverageCsv(
   problems: ConfigProblem[],
 ): StaffCoverage[] {
   const table = readCsvTable(text);
-  for (const p of table.problems) problems.push({ file: name, line: p.line, key: '', message: p.message });
+  for (const p of table.problems) problems.push({ file: name, line: p.line, key: p.key, message: p.message });
   const missing = requiredColumns.filter((c) => !table.header.includes(c));
   if (missing.length > 0) {
     problems.push({

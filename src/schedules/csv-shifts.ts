@@ -1,6 +1,6 @@
 import type { ConfigProblem } from '../config/errors.ts';
+import { csvProblemKey, readCsv } from '../kit/csv.ts';
 import type { Shift } from '../store/schedule-port.ts';
-import { parseCsv } from './csv.ts';
 import { buildShift, type ShiftContext, type ShiftFields } from './shift-record.ts';
 
 /** CSV header names, as a scheduling office exports them, and the shift field each one fills. */
@@ -30,9 +30,11 @@ export function readCsvShifts(
 ): { shifts: Shift[]; problems: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
   const shifts: Shift[] = [];
-  const parsed = parseCsv(text);
-  for (const p of parsed.problems) problems.push({ file, line: p.line, key: '', message: p.message });
+  const parsed = readCsv(text);
   const [header, ...rows] = parsed.records;
+  for (const p of parsed.problems) {
+    problems.push({ file, line: p.line, key: csvProblemKey(p, header), message: p.message });
+  }
   if (!header) {
     problems.push({
       file,
@@ -42,7 +44,7 @@ export function readCsvShifts(
     });
     return { shifts, problems };
   }
-  const names = header.fields.map((f) => f.trim().toLowerCase());
+  const names = header.fields.map((f) => f.toLowerCase());
   names.forEach((name, i) => {
     if (!(name in columns)) {
       problems.push({

@@ -1,6 +1,5 @@
 /** Schedules: assignments and shifts, loaded from config into the schedule store, and who is on call. */
 export type { Assignment, AssignmentType, ScheduleStore, Shift } from '../store/schedule-port.ts';
-export { type CsvRecord, type CsvResult, parseCsv } from './csv.ts';
 export { readCsvShifts } from './csv-shifts.ts';
 export { type Interval, mergeIntervals, uncovered } from './intervals.ts';
 export {
