@@ -199,3 +199,56 @@ describe('poison-message guard', () => {
     for (const id of ids) expect((await store.messages.get(id))?.status).toBe('routed');
   });
 });
+
+describe('stopping and starting again', () => {
+  it('stop finishes what is in flight, starts nothing more, and the next start routes the rest', async () => {
+    const { store, dir } = openStore();
+    const slowly: MessageInterpreter = {
+      name: 'slowly',
+      async interpret() {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return { status: 'routed', detail: 'ok' };
+      },
+    };
+    const r = router(store, { budgetMs: 2000, maxAttempts: 2 }, [slowly]);
+    const ids: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const id = await save(store, `STOP-${i}`, hl7(`STOP-${i}`, `MRN${i}`));
+      ids.push(id);
+      hand(r, id, hl7(`STOP-${i}`, `MRN${i}`));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await r.stop();
+    const late = await save(store, 'LATE-1');
+    hand(r, late, hl7('LATE-1'));
+    expect(r.backlog).toBe(0);
+    const statuses = await Promise.all(
+      [...ids, late].map(async (id) => (await store.messages.get(id))?.status),
+    );
+    const routed = statuses.filter((s) => s === 'routed').length;
+    expect(routed).toBeGreaterThan(0);
+    expect(routed).toBeLessThan(ids.length);
+    expect(statuses.filter((s) => s === 'received').length).toBe(ids.length + 1 - routed);
+    await store.close();
+    stores.splice(stores.indexOf(store), 1);
+
+    const { store: again } = openStore(dir);
+    const next = router(again, { budgetMs: 2000, maxAttempts: 2 }, [slowly]);
+    expect(await next.recover()).toBe(ids.length + 1 - routed);
+    await next.drained();
+    expect(await again.messages.pending(100)).toEqual([]);
+  });
+
+  it('a start hands over a backlog larger than one page of the store', async () => {
+    const { store } = openStore();
+    const total = 10_050;
+    for (let from = 0; from < total; from += 1000)
+      await Promise.all(
+        Array.from({ length: Math.min(1000, total - from) }, (_, i) => save(store, `PAGE-${from + i}`)),
+      );
+    const r = router(store);
+    expect(await r.recover()).toBe(total);
+    await r.drained();
+    expect(await store.messages.pending(10)).toEqual([]);
+  });
+});

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { type Hl7Limits, Hl7Message } from '../protocols/hl7/index.ts';
 import type { Alert, AlertStore } from '../store/alert-port.ts';
-import type { MessageStatus, MessageStore } from '../store/port.ts';
+import type { MessageStatus, MessageStore, StoredMessage } from '../store/port.ts';
 import type { AlertService } from './alerts.ts';
 import { ArrivalRate } from './arrival-rate.ts';
 import type { Clock } from './clock.ts';
@@ -108,6 +108,9 @@ interface Queued {
   alone?: boolean;
 }
 
+/** Stored messages read back per query at a start (recover). */
+const RECOVERY_PAGE = 10_000;
+
 export class Router implements InboundPort {
   private readonly queue: Queued[] = [];
   /** The last message in flight per ordering key (patient): each waits for the one before it. */
@@ -119,6 +122,7 @@ export class Router implements InboundPort {
   /** While ingest goes first, routing starts nothing before this time (performance.now()). */
   private restUntil = 0;
   private idle: Array<() => void> = [];
+  private stopped = false;
 
   private readonly arrivals = new ArrivalRate();
 
@@ -135,6 +139,7 @@ export class Router implements InboundPort {
   ) {}
 
   accept(event: InboundEvent): void {
+    if (this.stopped) return;
     this.enqueue(event, {});
   }
 
@@ -162,22 +167,41 @@ export class Router implements InboundPort {
    * finishing stopped the process every time it was routed, and is quarantined instead.
    */
   async recover(): Promise<number> {
-    const pending = await this.deps.messages.pending(100_000);
     let handed = 0;
-    for (const m of pending) {
-      if (m.routingAttempts >= this.deps.guard.maxAttempts) {
-        this.deps.log.error(
-          { messageId: m.id, attempts: m.routingAttempts },
-          'message quarantined: its routing never finished; not routed again',
-        );
-        await this.deps.messages.setStatus(m.id, 'failed', unfinishedRoutingReason(m.routingAttempts));
-        continue;
-      }
-      const event = { messageId: m.id, listener: m.listener, raw: m.raw };
-      this.enqueue(event, { recovered: true, alone: m.routingAttempts > 0 });
-      handed += 1;
+    // A page at a time: a backlog left by a bounded stop may be far larger than memory should hold at once
+    // (beyond maxQueuedBytesHeld the queue keeps ids only).
+    for (let afterId = 0; ; ) {
+      const page = await this.deps.messages.pending(RECOVERY_PAGE, afterId);
+      for (const m of page) handed += await this.handOverAgain(m);
+      if (page.length < RECOVERY_PAGE) return handed;
+      afterId = page[page.length - 1]!.id;
     }
-    return handed;
+  }
+
+  /** One stored, unrouted message: queued again, or quarantined when its routing never finished. */
+  private async handOverAgain(m: StoredMessage): Promise<number> {
+    if (m.routingAttempts >= this.deps.guard.maxAttempts) {
+      this.deps.log.error(
+        { messageId: m.id, attempts: m.routingAttempts },
+        'message quarantined: its routing never finished; not routed again',
+      );
+      await this.deps.messages.setStatus(m.id, 'failed', unfinishedRoutingReason(m.routingAttempts));
+      return 0;
+    }
+    const event = { messageId: m.id, listener: m.listener, raw: m.raw };
+    this.enqueue(event, { recovered: true, alone: m.routingAttempts > 0 });
+    return 1;
+  }
+
+  /**
+   * Starts nothing more and resolves once what is in flight has finished. What was still waiting stays
+   * `received` in the store, where recover() finds it at the next start; messages accepted after this are
+   * left there too.
+   */
+  stop(): Promise<void> {
+    this.stopped = true;
+    this.queue.length = 0;
+    return this.drained();
   }
 
   /** Resolves when every accepted message has been routed (for tests and graceful stop). */

@@ -82,8 +82,11 @@ export interface MessageStore {
   /** Newest first. */
   list(query: MessageQuery): Promise<{ items: MessageSummary[]; total: number }>;
   setStatus(id: number, status: MessageStatus, detail?: string): Promise<void>;
-  /** Messages still waiting for the routing core, oldest first (handed over again after a restart). */
-  pending(limit: number): Promise<StoredMessage[]>;
+  /**
+   * Messages still waiting for the routing core with an id above `afterId`, oldest first (handed over again
+   * after a restart, a page at a time).
+   */
+  pending(limit: number, afterId?: number): Promise<StoredMessage[]>;
   /**
    * Records, on the disk before it resolves, that routing of a message handed over again after a restart
    * starts now; resolves with the number of such starts. Concurrent calls share a flush.

@@ -59,7 +59,7 @@ export class SqliteMessageStore implements MessageStore {
       'UPDATE messages SET status = ?, status_detail = ?, updated_at = ? WHERE id = ?',
     );
     this.pendingRows = db.prepare(
-      `SELECT ${summaryColumns}, raw FROM messages WHERE status = 'received' ORDER BY id LIMIT ?`,
+      `SELECT ${summaryColumns}, raw FROM messages WHERE status = 'received' AND id > ? ORDER BY id LIMIT ?`,
     );
     this.countAttempt = db.prepare(
       'UPDATE messages SET routing_attempts = routing_attempts + 1 WHERE id = ? RETURNING routing_attempts',
@@ -156,8 +156,8 @@ export class SqliteMessageStore implements MessageStore {
     await this.commit.write(() => this.updateStatus.run(status, detail ?? null, Date.now(), id));
   }
 
-  async pending(limit: number): Promise<StoredMessage[]> {
-    return (this.pendingRows.all(limit) as MessageRow[]).map(toStored);
+  async pending(limit: number, afterId = 0): Promise<StoredMessage[]> {
+    return (this.pendingRows.all(afterId, limit) as MessageRow[]).map(toStored);
   }
 
   routingStarted(id: number): Promise<number> {
