@@ -16,7 +16,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
-import { hashPassword } from '../src/api/passwords.ts';
+import { hashPassword } from '../src/kit/passwords.ts';
 import { type ChildServer, launchServer } from './lib/child-server.ts';
 import { LatencySamples } from './lib/latency.ts';
 import { formatMs, formatRate, formatRatio, formatTable } from './lib/table.ts';

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { hashPassword } from './api/passwords.ts';
 import { ConfigError } from './config/errors.ts';
 import { loadSite } from './config/site.ts';
 import { MllpClient, readAck, splitMessages } from './delivery/mllp/client.ts';
+import { hashPassword } from './kit/passwords.ts';
 import { startSwitchboard } from './main.ts';
 import { OnCallResolver } from './schedules/on-call.ts';
 import { applySchedules } from './schedules/sync.ts';

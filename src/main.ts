@@ -9,13 +9,16 @@ import { ruleRoutes } from './api/rules.ts';
 import { scheduleRoutes } from './api/schedules.ts';
 import { buildApi } from './api/server.ts';
 import { SessionSigner } from './api/sessions.ts';
+import { accountSignInGuard, PasswordSignIn } from './api/sign-in.ts';
 import { clinicianSocket } from './api/ws.ts';
 import { Census } from './census/census.ts';
 import { CoverageResolver } from './census/coverage-resolver.ts';
 import { createLogger } from './config/logger.ts';
+import { passwordHashingOptions } from './config/sign-in-schema.ts';
 import { loadSite, recipientChecker, type Site } from './config/site.ts';
 import { ClinicianHub } from './delivery/app/hub.ts';
 import { installOutboundChannels } from './delivery/install.ts';
+import { PasswordHasher } from './kit/passwords.ts';
 import { MllpIngest } from './listeners/mllp/ingest.ts';
 import { installSip } from './listeners/sip/install.ts';
 import { SmtpListener } from './listeners/smtp/server.ts';
@@ -111,6 +114,9 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
     await store.close();
     claim.release();
   };
+  // scrypt on threads of its own, never on the libuv pool the store's fdatasync needs.
+  const passwords = new PasswordHasher(passwordHashingOptions(config.http.signIn));
+  stops.push(() => passwords.close());
 
   try {
     const zone = config.site.timezone;
@@ -214,6 +220,8 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
           alerts,
           clock,
           log,
+          audit: store.audit,
+          passwords,
         })
       : undefined;
     if (wctp) stops.push(() => wctp.stop());
@@ -311,6 +319,11 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
 
     if (config.http.enabled) {
       const signer = new SessionSigner(resolve(options.dataDir), env.SWITCHBOARD_SESSION_SECRET);
+      const signInGuard = accountSignInGuard(config.http.signIn, {
+        audit: store.audit,
+        log,
+        now: () => clock.now(),
+      });
       const app = await buildApi({
         store,
         log,
@@ -320,6 +333,7 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
           apiTokens: () => config.apiTokens,
           signer,
           personName: nameOf,
+          signIn: new PasswordSignIn({ guard: signInGuard, verify: (p, h) => passwords.verify(p, h) }),
         },
         plugins: [
           (a) => alertRoutes(a, { alerts: store.alerts, service: alerts, audit: store.audit, nameOf }),

@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { hashPassword } from '../../src/api/passwords.ts';
+import { hashPassword } from '../../src/kit/passwords.ts';
 import { startSwitchboard } from '../../src/main.ts';
 import { serveInChild } from '../lib/child-server.ts';
 

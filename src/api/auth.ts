@@ -1,8 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { verifyPassword } from './passwords.ts';
 import { sendProblem } from './problem.ts';
 import type { Role, SessionSigner, SessionUser } from './sessions.ts';
+import { type PasswordSignIn, sendSignInRefusal } from './sign-in.ts';
 
 export interface Account {
   username: string;
@@ -48,6 +48,8 @@ export function registerAuth(
     apiTokens: () => readonly ApiToken[];
     signer: SessionSigner;
     personName: (id: string) => string | undefined;
+    /** Password checks with brute-force protection (./sign-in.ts). */
+    signIn: PasswordSignIn;
   },
 ): void {
   app.decorateRequest('user', null);
@@ -74,9 +76,10 @@ export function registerAuth(
       return sendProblem(reply, 400, 'Invalid sign-in', 'send JSON {"username": "...", "password": "..."}');
     }
     const account = deps.accounts().find((a) => a.username === body.username);
-    // Verify against a fixed hash when the account is unknown, so timing does not reveal which names exist.
-    const ok = await verifyPassword(body.password, account?.passwordHash ?? DUMMY_HASH);
-    if (!account || !ok) return sendProblem(reply, 401, 'Wrong user name or password');
+    const verdict = await deps.signIn.check(body.username, body.password, account?.passwordHash, req.ip);
+    if (verdict.outcome === 'locked' || verdict.outcome === 'busy') return sendSignInRefusal(reply, verdict);
+    if (!account || verdict.outcome !== 'signed-in')
+      return sendProblem(reply, 401, 'Wrong user name or password');
     const user: SessionUser = { username: account.username, personId: account.person, role: account.role };
     const { token, expiresAt } = deps.signer.issue(user);
     const person = account.person
@@ -104,5 +107,3 @@ export function forbidUnless(req: FastifyRequest, reply: FastifyReply, ...roles:
   void sendProblem(reply, 403, 'Not allowed', `needs the role ${roles.join(' or ')}`);
   return true;
 }
-
-const DUMMY_HASH = 'scrypt$32768$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';

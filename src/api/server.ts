@@ -5,6 +5,7 @@ import { type Account, type ApiToken, forbidUnless, registerAuth } from './auth.
 import { messageRoutes } from './messages.ts';
 import { sendProblem } from './problem.ts';
 import type { SessionSigner } from './sessions.ts';
+import type { PasswordSignIn } from './sign-in.ts';
 
 export interface HealthSource {
   name: string;
@@ -20,6 +21,7 @@ export interface ApiDeps {
     apiTokens: () => readonly ApiToken[];
     signer: SessionSigner;
     personName: (id: string) => string | undefined;
+    signIn: PasswordSignIn;
   };
   /** Further routes (alerts, schedules, rules, pages, WCTP…), registered after authentication. */
   plugins?: Array<(app: FastifyInstance) => void | Promise<void>>;

@@ -4,6 +4,7 @@
  */
 
 import { pagingSchema, pcdSchema, smtpListenerSchema } from './paging-schema.ts';
+import { httpSignInSchema, wctpSignInSchema } from './sign-in-schema.ts';
 import { sipListenerSchema, sipSchema } from './sip-schema.ts';
 
 const tlsSchema = {
@@ -115,6 +116,7 @@ export const configSchema = {
         enabled: { type: 'boolean', default: true },
         host: { type: 'string', default: '0.0.0.0' },
         port: { type: 'integer', minimum: 0, maximum: 65535, default: 8080 },
+        signIn: httpSignInSchema,
       },
     },
     store: {
@@ -203,6 +205,7 @@ export const configSchema = {
         maxRecipients: { type: 'integer', minimum: 1, default: 50 },
         pollIntervalSeconds: { type: 'integer', minimum: 0, default: 5 },
         maxQueuedPerSender: { type: 'integer', minimum: 1, default: 1000 },
+        signIn: wctpSignInSchema,
         senders: {
           type: 'array',
           default: [],

@@ -5,6 +5,7 @@ import type { PoisonGuardOptions } from '../routing/poison-guard.ts';
 import type { RouterPacing } from '../routing/router.ts';
 import type { WctpRoutingSettings } from '../routing/sources/wctp/routing-table.ts';
 import type { PagingConfig, PcdConfig, SmtpListenerConfig } from './paging-schema.ts';
+import type { HttpSignInConfig } from './sign-in-schema.ts';
 import type { SipConfig, SipListenerConfig } from './sip-schema.ts';
 
 /** The validated, defaulted configuration (mirrors schema.ts). */
@@ -29,7 +30,7 @@ export interface SwitchboardConfig {
   sip: SipConfig;
   pcd: PcdConfig;
   paging: PagingConfig;
-  http: { enabled: boolean; host: string; port: number };
+  http: { enabled: boolean; host: string; port: number; signIn: HttpSignInConfig };
   store: { driver: 'sqlite' | 'postgres'; url?: string };
   wctp: WctpGatewayOptions & WctpRoutingSettings;
   routing: {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { hashPassword } from '../../src/api/passwords.ts';
+import { hashPassword } from '../../src/kit/passwords.ts';
 import { type RunningSwitchboard, startSwitchboard } from '../../src/main.ts';
 import type { Clock } from '../../src/routing/clock.ts';
 

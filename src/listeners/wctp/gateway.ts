@@ -132,13 +132,13 @@ export class WctpGateway {
       case 'ClientQuery':
         return this.clientQuery(request, token);
       case 'PollForMessages':
-        return this.pollForMessages(request, token);
+        return this.pollForMessages(request, peer, token);
       case 'VersionQuery':
         return this.version(request, token);
       case 'LookupSubscriber':
-        return this.lookup(request, token);
+        return this.lookup(request, peer, token);
       case 'DeviceLocation':
-        return this.deviceLocation(request, token);
+        return this.deviceLocation(request, peer, token);
       default:
         throw new Refusal(
           WctpCode.OperationNotSupported,
@@ -155,7 +155,7 @@ export class WctpGateway {
     peer: string,
     token: object,
   ): Promise<string> {
-    await this.admit(op);
+    await this.admit(op, peer);
     this.checkMessage(op);
     const saved = await this.store(op, op.messageControl.messageID, xml, peer);
     const code = op.version === '1.0' ? WctpCode.DeprecatedVersion : WctpCode.Success;
@@ -172,6 +172,7 @@ export class WctpGateway {
     await this.authenticate(
       op.originator.senderID,
       op.originator.miscInfo ?? op.originator.securityCode,
+      peer,
       true,
     );
     this.checkRecipient(op.recipient.recipientID);
@@ -187,6 +188,7 @@ export class WctpGateway {
     await this.authenticate(
       op.originator.senderID,
       op.originator.securityCode ?? op.originator.miscInfo,
+      peer,
       false,
     );
     const max = this.deps.options.maxRecipients;
@@ -325,8 +327,8 @@ export class WctpGateway {
     );
   }
 
-  private async pollForMessages(op: PollForMessages, token: object): Promise<string> {
-    await this.authenticate(op.pollerID, op.securityCode, false, WctpCode.InvalidPollerCredentials);
+  private async pollForMessages(op: PollForMessages, peer: string, token: object): Promise<string> {
+    await this.authenticate(op.pollerID, op.securityCode, peer, false, WctpCode.InvalidPollerCredentials);
     const messages = this.deps.outbox.poll(op.pollerID, op.received, op.maxMessagesInBatch ?? 10);
     return buildPollResponse(
       {
@@ -352,8 +354,8 @@ export class WctpGateway {
     );
   }
 
-  private async lookup(op: LookupSubscriber, token: object): Promise<string> {
-    await this.admit(op);
+  private async lookup(op: LookupSubscriber, peer: string, token: object): Promise<string> {
+    await this.admit(op, peer);
     return buildLookupResponse(
       {
         ...this.answerHeader(op),
@@ -368,8 +370,8 @@ export class WctpGateway {
     );
   }
 
-  private async deviceLocation(op: DeviceLocation, token: object): Promise<string> {
-    await this.admit(op);
+  private async deviceLocation(op: DeviceLocation, peer: string, token: object): Promise<string> {
+    await this.admit(op, peer);
     // We know which bed a nurse call came from and who covers it, never where a device is: say so.
     return buildDeviceLocationResponse(
       {
@@ -382,21 +384,25 @@ export class WctpGateway {
 
   // ------------------------------------------------------------ checks
 
+  /** `peer` is the client's `address:port`; failures are counted per sender and per address. */
   private async authenticate(
     senderID: string,
     secret: string | undefined,
+    peer: string,
     transient: boolean,
     badSecretCode?: number,
   ) {
-    const result = await this.deps.senders.check(senderID, secret, { transient, badSecretCode });
+    const address = peer.slice(0, Math.max(0, peer.lastIndexOf(':'))) || peer;
+    const result = await this.deps.senders.check(senderID, secret, { transient, badSecretCode, address });
     if (!result.ok) throw new Refusal(result.code, result.detail);
   }
 
   /** A registered sender's credentials (securityCode, or a password in miscInfo) and a known recipient. */
-  private async admit(op: Addressed): Promise<void> {
+  private async admit(op: Addressed, peer: string): Promise<void> {
     await this.authenticate(
       op.originator.senderID,
       op.originator.securityCode ?? op.originator.miscInfo,
+      peer,
       false,
     );
     this.checkRecipient(op.recipient.recipientID);

@@ -3,6 +3,7 @@
  * The routing tables under the same key (recipients, events, nurseCall) are described in
  * src/routing/sources/wctp/routing-table.ts.
  */
+import type { LockoutLimits } from '../../kit/sign-in-guard.ts';
 
 /** One sending system allowed to submit: a nurse-call or telemetry system, a paging client. */
 export interface WctpSender {
@@ -47,6 +48,8 @@ export interface WctpGatewayOptions {
   pollIntervalSeconds: number;
   /** Unacknowledged statuses and replies kept per poller; the oldest go first. @defaultValue 1000 */
   maxQueuedPerSender: number;
+  /** Guessing limits for security codes, per senderID and per client address (src/config/sign-in-schema.ts). */
+  signIn: { sender: LockoutLimits; address: LockoutLimits };
   senders: readonly WctpSender[];
   push: WctpPushSettings;
 }

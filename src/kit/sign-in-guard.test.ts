@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { type Admission, type Lockout, type SignInAttempt, SignInGuard } from './sign-in-guard.ts';
+
+const limits = (maxFailures: number) => ({
+  maxFailures,
+  windowSeconds: 900,
+  lockSeconds: 60,
+  maxLockSeconds: 300,
+});
+
+function guard(maxTracked?: number) {
+  let now = Date.parse('2026-11-22T14:30:00Z');
+  const locks: Lockout[] = [];
+  const g = new SignInGuard({
+    subjectKind: 'account',
+    addressKind: 'address',
+    subject: limits(3),
+    address: limits(10),
+    now: () => now,
+    onLockout: (l) => {
+      locks.push(l);
+    },
+    maxTracked,
+  });
+  return {
+    g,
+    locks,
+    advance: (seconds: number) => {
+      now += seconds * 1000;
+    },
+  };
+}
+
+const attempt = (a: Admission): SignInAttempt => {
+  if (!a.admitted) throw new Error(`refused: ${a.kind} ${a.key}`);
+  return a.attempt;
+};
+const fail = (g: SignInGuard, who: string, from: string) => attempt(g.admit(who, from)).failed();
+
+describe('SignInGuard', () => {
+  it('locks an account after maxFailures, refuses even a right password, and says for how long', async () => {
+    const { g, locks } = guard();
+    await fail(g, 'admin', '10.0.0.9');
+    await fail(g, 'admin', '10.0.0.9');
+    const caused = await fail(g, 'admin', '10.0.0.9');
+    expect(caused).toMatchObject([{ kind: 'account', key: 'admin', failures: 3, lockouts: 1 }]);
+    expect(locks).toHaveLength(1);
+    expect(g.admit('admin', '10.0.0.9')).toEqual({
+      admitted: false,
+      kind: 'account',
+      key: 'admin',
+      retryAfterSeconds: 60,
+    });
+    // Another account from the same address is not locked.
+    expect(g.admit('nurse', '10.0.0.9').admitted).toBe(true);
+  });
+
+  it('doubles each further lock up to the ceiling, and forgets after a quiet window', async () => {
+    const { g, advance } = guard();
+    const seconds = [];
+    for (let i = 0; i < 3; i++) await fail(g, 'admin', '10.0.0.9');
+    for (let round = 0; round < 4; round++) {
+      const lock = g.lockouts()[0]!;
+      seconds.push((lock.until.getTime() - lock.lockedAt.getTime()) / 1000);
+      advance(seconds.at(-1)!);
+      // One more failure after a lock ends locks again.
+      await fail(g, 'admin', '10.0.0.9');
+    }
+    expect(seconds).toEqual([60, 120, 240, 300]);
+    advance(300 + 901);
+    for (let i = 0; i < 2; i++) await fail(g, 'admin', '10.0.0.9');
+    expect(g.lockouts()).toEqual([]);
+  });
+
+  it('a success resets the account, not the address', async () => {
+    const { g } = guard();
+    await fail(g, 'admin', '10.0.0.9');
+    await fail(g, 'admin', '10.0.0.9');
+    attempt(g.admit('admin', '10.0.0.9')).succeeded();
+    await fail(g, 'admin', '10.0.0.9');
+    await fail(g, 'admin', '10.0.0.9');
+    expect(g.lockouts()).toEqual([]);
+    // The address kept counting: 4 so far, 10 lock it, whatever the names.
+    for (let i = 0; i < 6; i++) await fail(g, `name-${i}`, '10.0.0.9');
+    expect(g.lockouts().map((l) => `${l.kind}:${l.key}`)).toContain('address:10.0.0.9');
+    expect(g.admit('someone-else', '10.0.0.9')).toMatchObject({ admitted: false, kind: 'address' });
+  });
+
+  it('checks under way count, so parallel guesses cannot overshoot the limit', async () => {
+    const { g } = guard();
+    const admitted = Array.from({ length: 10 }, () => g.admit('admin', '10.0.0.9'));
+    expect(admitted.filter((a) => a.admitted)).toHaveLength(3);
+    expect(admitted.find((a) => !a.admitted)).toMatchObject({ kind: 'account', retryAfterSeconds: 1 });
+    // An abandoned check (the hashing queue was full) does not count.
+    for (const a of admitted) if (a.admitted) a.attempt.abandoned();
+    expect(g.admit('admin', '10.0.0.9').admitted).toBe(true);
+  });
+
+  it("an address that signed in as the account before is not held by the account's lock", async () => {
+    const { g } = guard();
+    attempt(g.admit('nursecall', '10.1.1.1')).succeeded();
+    for (let i = 0; i < 3; i++) await fail(g, 'nursecall', '10.6.6.6');
+    expect(g.admit('nursecall', '10.6.6.6').admitted).toBe(false);
+    const known = attempt(g.admit('nursecall', '10.1.1.1'));
+    known.succeeded();
+    // Its success leaves the lock the guessing caused in force for everyone else.
+    expect(g.admit('nursecall', '10.6.6.6').admitted).toBe(false);
+  });
+
+  it('an admin lifts a lock, which forgets its failures', async () => {
+    const { g } = guard();
+    for (let i = 0; i < 3; i++) await fail(g, 'admin', '10.0.0.9');
+    expect(g.lift('account', 'nobody')).toBeUndefined();
+    expect(g.lift('account', 'admin')).toMatchObject({ kind: 'account', key: 'admin' });
+    expect(g.lockouts()).toEqual([]);
+    await fail(g, 'admin', '10.0.0.9');
+    expect(g.admit('admin', '10.0.0.9').admitted).toBe(true);
+  });
+
+  it('remembers a bounded number of keys, keeping locked ones first', async () => {
+    const { g } = guard(20);
+    for (let i = 0; i < 3; i++) await fail(g, 'admin', `10.0.1.${i}`);
+    for (let i = 0; i < 100; i++) await fail(g, `guess-${i}`, `10.0.2.${i}`);
+    expect(g.admit('admin', '10.0.3.1')).toMatchObject({ admitted: false, kind: 'account' });
+  });
+});
