@@ -54,7 +54,7 @@ export class EmailPageInterpreter implements MessageInterpreter {
     const earlier = await ctx.alerts.forMessage(event.messageId);
     if (earlier.length)
       return { status: 'routed' as const, detail: earlier.map((a) => `alert ${a.id}`).join('; ') };
-    const mail = readMail(event.raw);
+    const mail = await readMail(event.raw);
     const recipients: RecipientSpec[] = [];
     const reasons: string[] = [];
     const unknown: string[] = [];
