@@ -9,7 +9,8 @@ import { openSqliteStore } from '../store/sqlite/index.ts';
 import type { AlertService } from './alerts.ts';
 import { ManualClock } from './clock.ts';
 import type { InboundEvent } from './inbound-port.ts';
-import { type MessageInterpreter, Router } from './router.ts';
+import type { MessageInterpreter } from './interpreter.ts';
+import { Router } from './router.ts';
 import type { RuleSet } from './rules/rule-set.ts';
 
 const dirs: string[] = [];

@@ -7,8 +7,8 @@
 import { readMail } from '../../protocols/mail/read-mail.ts';
 import type { AlertPriority } from '../../store/alert-port.ts';
 import type { InboundEvent } from '../inbound-port.ts';
+import type { MessageInterpreter, RouteContext } from '../interpreter.ts';
 import type { PatientContext } from '../model.ts';
-import type { MessageInterpreter, RouteContext } from '../router.ts';
 import type { RecipientSpec } from '../rules/types.ts';
 import { pagerDigits, type VirtualNumbers } from './virtual-numbers.ts';
 

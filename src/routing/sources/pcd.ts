@@ -14,9 +14,9 @@
 import type { Hl7Message } from '../../protocols/hl7/index.ts';
 import type { Alert } from '../../store/alert-port.ts';
 import type { InboundEvent } from '../inbound-port.ts';
+import type { MessageInterpreter, RouteContext } from '../interpreter.ts';
 import type { PatientContext } from '../model.ts';
 import { describeLocation } from '../patient-context.ts';
-import type { MessageInterpreter, RouteContext } from '../router.ts';
 import type { EscalationPolicy, RecipientSpec } from '../rules/types.ts';
 import { type AlarmPhase, isPcdAlarm, type PcdAlarm, readPcdAlarms } from './pcd-alarm.ts';
 

@@ -10,8 +10,8 @@ import { parseMessage } from '../../../protocols/sip/parser.ts';
 import { formatUri, unescapeUriPart } from '../../../protocols/sip/uri.ts';
 import type { AlertPriority } from '../../../store/alert-port.ts';
 import type { InboundEvent } from '../../inbound-port.ts';
+import type { MessageInterpreter, RouteContext } from '../../interpreter.ts';
 import type { PatientContext } from '../../model.ts';
-import type { MessageInterpreter, RouteContext } from '../../router.ts';
 import type { RecipientSpec } from '../../rules/types.ts';
 
 /** What the interpreter needs of the dial plan. */

@@ -15,8 +15,8 @@ import {
 } from '../../../protocols/wctp/index.ts';
 import type { MessageStatus } from '../../../store/port.ts';
 import type { InboundEvent } from '../../inbound-port.ts';
+import type { MessageInterpreter, RouteContext } from '../../interpreter.ts';
 import { describeLocation } from '../../patient-context.ts';
-import type { MessageInterpreter, RouteContext } from '../../router.ts';
 import type { Priority, RecipientSpec } from '../../rules/types.ts';
 import type { WctpAddressBook } from './address-book.ts';
 import type { WctpBackChannel, WctpOrigin } from './back-channel.ts';
