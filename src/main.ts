@@ -4,9 +4,11 @@ import type { Logger } from 'pino';
 import { alertRoutes } from './api/alerts.ts';
 import { callRoutes } from './api/calls.ts';
 import { deliveryRoutes } from './api/deliveries.ts';
+import { lockoutRoutes } from './api/lockouts.ts';
 import { patientRoutes } from './api/patients.ts';
 import { ruleRoutes } from './api/rules.ts';
 import { scheduleRoutes } from './api/schedules.ts';
+import type { RouteAccess } from './api/access.ts';
 import { buildApi } from './api/server.ts';
 import { SessionSigner } from './api/sessions.ts';
 import { accountSignInGuard, PasswordSignIn } from './api/sign-in.ts';
@@ -67,7 +69,8 @@ export interface RunningSwitchboard {
   mllpIngest?: MllpIngest;
   smtp?: { host: string; port: number };
   sip?: { host: string; port: number };
-  http?: { host: string; port: number };
+  /** The HTTP server, and each of its routes with the access it declared (src/api/access.ts). */
+  http?: { host: string; port: number; routes: readonly RouteAccess[] };
   routing: {
     router: Router;
     alerts: AlertService;
@@ -257,11 +260,13 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
     // After a burst the routing backlog can take minutes; a stop waits for it only until the grace ends.
     // What is not routed by then is stored as received, and router.recover() takes it up at the next start.
     stops.push(async () => {
-      if (!(await finishedBy(router.drained(), stopDeadline)))
-        log.warn(
-          { backlog: router.backlog },
-          'stopping with messages not yet routed; they are routed at the next start',
-        );
+      if (await finishedBy(router.drained(), stopDeadline)) return;
+      log.warn(
+        { backlog: router.backlog },
+        'stopping with messages not yet routed; they are routed at the next start',
+      );
+      // The store closes next: let what is in flight finish its writes, start nothing more.
+      await router.stop();
     });
 
     const running: RunningSwitchboard = {
@@ -392,6 +397,12 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
             }),
           (a) => clinicianSocket(a, hub, nameOf),
           (a) => wctp?.routes(a, router),
+          (a) =>
+            lockoutRoutes(a, {
+              guards: wctp ? [signInGuard, wctp.guard] : [signInGuard],
+              audit: store.audit,
+              now: () => clock.now(),
+            }),
           (a) => deliveryRoutes(a, { outbox: outbound.outbox }),
           (a) => registerPages(a),
         ],
@@ -401,6 +412,7 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
       running.http = {
         host: config.http.host,
         port: typeof addr === 'object' && addr ? addr.port : config.http.port,
+        routes: app.routeAccess,
       };
       stops.push(() => app.close());
       log.info(running.http, 'HTTP ready');

@@ -19,7 +19,7 @@ export function alertRoutes(
 ): void {
   const staff = (role?: string) => role === 'analyst' || role === 'admin';
 
-  app.get('/api/alerts', async (req, reply) => {
+  app.get('/api/alerts', { config: { access: 'signed-in' } }, async (req, reply) => {
     const q = req.query as Record<string, string | undefined>;
     const status = q.status as AlertStatus | undefined;
     if (status && !['open', 'acknowledged', 'closed'].includes(status)) {
@@ -36,7 +36,7 @@ export function alertRoutes(
     };
   });
 
-  app.get('/api/alerts/:id', async (req, reply) => {
+  app.get('/api/alerts/:id', { config: { access: 'signed-in' } }, async (req, reply) => {
     const id = Number((req.params as { id: string }).id);
     const alert = Number.isInteger(id) ? await deps.alerts.get(id) : undefined;
     if (!alert)
@@ -78,7 +78,7 @@ export function alertRoutes(
   });
 
   for (const action of actions) {
-    app.post(`/api/alerts/:id/${action}`, async (req, reply) => {
+    app.post(`/api/alerts/:id/${action}`, { config: { access: 'signed-in' } }, async (req, reply) => {
       const id = Number((req.params as { id: string }).id);
       if (!req.user?.personId)
         return sendProblem(

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { sendProblem } from './problem.ts';
+import type { FastifyInstance } from 'fastify';
+import { allows, declaredAccess, type RouteAccess, recordRouteAccess } from './access.ts';
+import { PROBLEM_TYPES, sendProblem } from './problem.ts';
 import type { Role, SessionSigner, SessionUser } from './sessions.ts';
 import { type PasswordSignIn, sendSignInRefusal } from './sign-in.ts';
 
@@ -24,22 +25,16 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Checks a session or API token (for the WebSocket, which checks after its upgrade). */
     verifyToken(token: string): SessionUser | null;
+    /** Every route with the access it declared, in the order added. */
+    routeAccess: readonly RouteAccess[];
   }
 }
 
-/** Paths open without signing in: health for monitors, sign-in itself, and the static pages. */
-// The WebSocket checks its token itself after the upgrade, so a refused device gets close code 4401 (an
-// HTTP 401 at the handshake looks like a dead network to a browser, and left the upgraded socket dangling).
-const open = (url: string) =>
-  !url.startsWith('/api/') ||
-  url === '/api/health' ||
-  url.startsWith('/api/session') ||
-  url.startsWith('/api/ws');
-
 /**
- * Authentication on every API endpoint but health: a bearer token from `POST /api/session` (accounts from
- * config, scrypt password hashes) or an API token (from the environment). Accounts are read through a
- * function so an accounts reload is seen at once.
+ * Sign-in and authorization for every route: a bearer token from `POST /api/session` (accounts from config,
+ * scrypt password hashes) or an API token (from the environment), checked against the access the matched
+ * route declares (./access.ts). Registered before any route, so its route recorder sees them all. Accounts
+ * are read through a function so an accounts reload is seen at once.
  */
 export function registerAuth(
   app: FastifyInstance,
@@ -54,12 +49,16 @@ export function registerAuth(
 ): void {
   app.decorateRequest('user', null);
   app.decorate('verifyToken', (token: string) => authenticate(token, deps));
+  const table: RouteAccess[] = [];
+  app.decorate('routeAccess', table);
+  recordRouteAccess(app, table);
 
+  // Decided on the route fastify matched (its own declared access), never on the URL's spelling.
   app.addHook('onRequest', async (req, reply) => {
-    if (open(req.url)) return;
-    const header = req.headers.authorization;
-    const query = (req.query as Record<string, string | undefined>)?.token;
-    const token = header?.startsWith('Bearer ') ? header.slice(7) : query;
+    if (req.is404) return;
+    const access = declaredAccess(req.routeOptions.config, req.routeOptions.url ?? '');
+    if (access === 'public') return;
+    const token = bearerToken(req.headers.authorization);
     req.user = token ? authenticate(token, deps) : null;
     if (!req.user)
       return sendProblem(
@@ -67,10 +66,15 @@ export function registerAuth(
         401,
         'Sign in required',
         'send Authorization: Bearer <token> from POST /api/session',
+        { type: PROBLEM_TYPES.signInRequired },
       );
+    if (!allows(access, req.user.role))
+      return sendProblem(reply, 403, 'Not allowed', `needs the role ${(access as Role[]).join(' or ')}`, {
+        type: PROBLEM_TYPES.roleRequired,
+      });
   });
 
-  app.post('/api/session', async (req, reply) => {
+  app.post('/api/session', { config: { access: 'public' } }, async (req, reply) => {
     const body = (req.body ?? {}) as { username?: unknown; password?: unknown };
     if (typeof body.username !== 'string' || typeof body.password !== 'string') {
       return sendProblem(reply, 400, 'Invalid sign-in', 'send JSON {"username": "...", "password": "..."}');
@@ -101,9 +105,8 @@ export function authenticate(token: string, deps: Parameters<typeof registerAuth
   return null;
 }
 
-/** Refuses the request unless the user has one of the roles. Returns true when it refused. */
-export function forbidUnless(req: FastifyRequest, reply: FastifyReply, ...roles: Role[]): boolean {
-  if (req.user && roles.includes(req.user.role)) return false;
-  void sendProblem(reply, 403, 'Not allowed', `needs the role ${roles.join(' or ')}`);
-  return true;
+/** The token of an `Authorization: Bearer <token>` header (the scheme is case-insensitive, RFC 7235). */
+function bearerToken(header: string | undefined): string | undefined {
+  const match = header ? /^Bearer +([^\s]+)\s*$/i.exec(header) : null;
+  return match?.[1];
 }

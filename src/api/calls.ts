@@ -20,7 +20,7 @@ export function callRoutes(
 ): void {
   const staff = (role?: string) => role === 'analyst' || role === 'admin';
 
-  app.get('/api/calls', async (req, reply) => {
+  app.get('/api/calls', { config: { access: 'signed-in' } }, async (req, reply) => {
     const q = req.query as Record<string, string | undefined>;
     const limit = Math.min(Number(q.limit ?? 100) || 100, 1000);
     const since = q.since ? new Date(q.since) : undefined;
@@ -32,7 +32,7 @@ export function callRoutes(
     return { items };
   });
 
-  app.post('/api/alerts/:id/call-back', async (req, reply) => {
+  app.post('/api/alerts/:id/call-back', { config: { access: 'signed-in' } }, async (req, reply) => {
     const id = Number((req.params as { id: string }).id);
     if (!Number.isInteger(id)) return sendProblem(reply, 400, 'Invalid alert id');
     const body = (req.body ?? {}) as { person?: string };

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Outbox, OutboxState } from '../delivery/outbox/outbox.ts';
-import { forbidUnless } from './auth.ts';
+import { STAFF } from './access.ts';
 import { sendProblem } from './problem.ts';
+
 
 const STATES: OutboxState[] = ['pending', 'sent', 'dead'];
 
@@ -11,8 +12,7 @@ const STATES: OutboxState[] = ['pending', 'sent', 'dead'];
  * (page texts) are not shown here; the alert's timeline says what was paged.
  */
 export function deliveryRoutes(app: FastifyInstance, deps: { outbox: Outbox }): void {
-  app.get('/api/deliveries', async (req, reply) => {
-    if (forbidUnless(req, reply, 'analyst', 'admin')) return;
+  app.get('/api/deliveries', { config: { access: STAFF } }, async (req, reply) => {
     const q = req.query as Record<string, string | undefined>;
     const state = q.state as OutboxState | undefined;
     if (state && !STATES.includes(state))

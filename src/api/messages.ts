@@ -1,13 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { Hl7Message } from '../protocols/hl7/index.ts';
 import type { MessageQuery, MessageStatus, Store } from '../store/port.ts';
+import { STAFF } from './access.ts';
 import { sendProblem } from './problem.ts';
 
 const statuses: MessageStatus[] = ['received', 'routed', 'filtered', 'unrouted', 'failed'];
 
-/** `GET /api/messages` and `GET /api/messages/:id`: the inbox, for interface analysts. */
+/** `GET /api/messages` and `GET /api/messages/:id`: the inbox holds PHI, for interface analysts and admins. */
 export function messageRoutes(app: FastifyInstance, store: Store, actorOf: (req: unknown) => string): void {
-  app.get('/api/messages', async (req, reply) => {
+  app.get('/api/messages', { config: { access: STAFF } }, async (req, reply) => {
     const q = req.query as Record<string, string | undefined>;
     const problems: Array<{ key: string; message: string }> = [];
     const date = (key: string): Date | undefined => {
@@ -45,7 +46,7 @@ export function messageRoutes(app: FastifyInstance, store: Store, actorOf: (req:
     return { items, total };
   });
 
-  app.get('/api/messages/:id', async (req, reply) => {
+  app.get('/api/messages/:id', { config: { access: STAFF } }, async (req, reply) => {
     const id = Number((req.params as { id: string }).id);
     if (!Number.isInteger(id) || id < 1)
       return sendProblem(reply, 400, 'Invalid message id', 'the id must be a positive whole number');

@@ -10,7 +10,7 @@ export function patientRoutes(
     lookup: (mrn: string) => Promise<{ patient: unknown; visit: unknown; careTeam: unknown[] } | undefined>;
   },
 ): void {
-  app.get('/api/patients/:mrn/care-team', async (req, reply) => {
+  app.get('/api/patients/:mrn/care-team', { config: { access: 'signed-in' } }, async (req, reply) => {
     const { mrn } = req.params as { mrn: string };
     const found = await deps.lookup(mrn);
     await deps.audit.record({

@@ -9,6 +9,12 @@ export interface Problem {
   errors?: Array<{ key: string; message: string; file?: string; line?: number }>;
 }
 
+/** Stable problem `type`s that clients may branch on (docs/api-errors.md lists them). */
+export const PROBLEM_TYPES = {
+  signInRequired: 'urn:switchboard:sign-in-required',
+  roleRequired: 'urn:switchboard:role-required',
+} as const;
+
 export function sendProblem(
   reply: FastifyReply,
   status: number,

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { DryRunResult } from '../routing/dry-run.ts';
-import { forbidUnless } from './auth.ts';
+import { STAFF } from './access.ts';
 import { sendProblem } from './problem.ts';
+
 
 /** Rules for analysts: what is loaded, reload, and the dry run. */
 export function ruleRoutes(
@@ -18,13 +19,11 @@ export function ruleRoutes(
     (_req, body, done) => done(null, body),
   );
 
-  app.get('/api/rules', async (req, reply) => {
-    if (forbidUnless(req, reply, 'analyst', 'admin')) return;
+  app.get('/api/rules', { config: { access: STAFF } }, async (req, reply) => {
     return deps.summary();
   });
 
-  app.post('/api/rules/reload', async (req, reply) => {
-    if (forbidUnless(req, reply, 'analyst', 'admin')) return;
+  app.post('/api/rules/reload', { config: { access: STAFF } }, async (req, reply) => {
     const result = await deps.reload();
     if (!result.ok)
       return sendProblem(reply, 422, 'Rules refused; the running rules stay', undefined, {
@@ -33,8 +32,7 @@ export function ruleRoutes(
     return result;
   });
 
-  app.post('/api/rules/dry-run', async (req, reply) => {
-    if (forbidUnless(req, reply, 'analyst', 'admin')) return;
+  app.post('/api/rules/dry-run', { config: { access: STAFF } }, async (req, reply) => {
     const body = req.body as string | { message?: unknown; listener?: unknown; at?: unknown } | undefined;
     const raw =
       typeof body === 'string' ? body : typeof body?.message === 'string' ? body.message : undefined;

@@ -19,9 +19,9 @@ export function scheduleRoutes(
     return Number.isNaN(d.getTime()) ? undefined : d;
   };
 
-  app.get('/api/assignments', async () => ({ items: await deps.schedules.listAssignments() }));
+  app.get('/api/assignments', { config: { access: 'signed-in' } }, async () => ({ items: await deps.schedules.listAssignments() }));
 
-  app.get('/api/oncall', async (req, reply) => {
+  app.get('/api/oncall', { config: { access: 'signed-in' } }, async (req, reply) => {
     const q = req.query as Record<string, string | undefined>;
     const at = parseDate(q.at, new Date());
     if (!at) return sendProblem(reply, 400, 'Invalid query', 'at must be an ISO 8601 date-time');
@@ -57,7 +57,7 @@ export function scheduleRoutes(
     return q.assignment ? items[0] : { items };
   });
 
-  app.get('/api/coverage', async (req, reply) => {
+  app.get('/api/coverage', { config: { access: 'signed-in' } }, async (req, reply) => {
     const q = req.query as Record<string, string | undefined>;
     const from = parseDate(q.from, new Date());
     const to = parseDate(q.to, new Date(Date.now() + 7 * 86_400_000));

@@ -1,7 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { Store } from '../store/port.ts';
-import { type Account, type ApiToken, forbidUnless, registerAuth } from './auth.ts';
+import { type Account, type ApiToken, registerAuth } from './auth.ts';
 import { messageRoutes } from './messages.ts';
 import { sendProblem } from './problem.ts';
 import type { SessionSigner } from './sessions.ts';
@@ -54,12 +54,14 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
 
   // A change someone was told succeeded (an acknowledgement, a rule edit, a pushed schedule) is on the
   // disk before the answer leaves: derived writes resolve at commit, so wait for the disk here.
-  app.addHook('onSend', async (req, _reply, payload) => {
+  app.addHook('onSend', async (req, reply, payload) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') await deps.store.durable();
+    // Answers carry PHI: no browser or proxy keeps a copy unless a route says otherwise (the pages do).
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     return payload;
   });
 
-  app.get('/api/health', async (_req, reply) => {
+  app.get('/api/health', { config: { access: 'public' } }, async (_req, reply) => {
     const listeners = Object.fromEntries(deps.listeners.map((l) => [l.name, l.health()]));
     const ok = Object.values(listeners).every((l) => l.state === 'listening');
     return reply
@@ -67,10 +69,6 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       .send({ status: ok ? 'ok' : 'degraded', store: deps.store.kind, listeners });
   });
 
-  // The inbox holds PHI: interface analysts and admins only.
-  app.addHook('onRequest', async (req, reply) => {
-    if (req.url.startsWith('/api/messages') && forbidUnless(req, reply, 'analyst', 'admin')) return reply;
-  });
   messageRoutes(
     app,
     deps.store,

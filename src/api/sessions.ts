@@ -43,7 +43,10 @@ export class SessionSigner {
   }
 
   verify(token: string, now = Date.now()): SessionUser | undefined {
-    const [body, sig] = token.split('.');
+    const parts = token.split('.');
+    // Exactly body.signature: anything appended would otherwise ride along on a valid token.
+    if (parts.length !== 2) return undefined;
+    const [body, sig] = parts as [string, string];
     if (!body || !sig) return undefined;
     const expected = Buffer.from(this.sign(body));
     const given = Buffer.from(sig);

@@ -1,5 +1,5 @@
 /**
- * Wires the outbound channels of issue 4 into a running Switchboard: the durable outbox and its worker,
+ * Wires the outbound channels (pages, PCD-05 reports) into a running Switchboard: the durable outbox and its worker,
  * the pager channel (a NotificationPort beside the clinician app) and PCD-05 status reports to IHE PCD
  * alarm reporters (an AlertObserver). main.ts calls installOutboundChannels once and stops it last.
  */

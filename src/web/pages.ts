@@ -91,6 +91,8 @@ export function registerPages(app: FastifyInstance, root: string = PUBLIC_DIR): 
       .send(body);
   };
 
-  app.get('/', (_req, reply) => send(reply, index));
-  for (const [path, file] of files) app.get(path, (_req, reply) => send(reply, file));
+  // The pages hold no data: what they show comes from the API, which asks for a session.
+  const open = { config: { access: 'public' as const } };
+  app.get('/', open, (_req, reply) => send(reply, index));
+  for (const [path, file] of files) app.get(path, open, (_req, reply) => send(reply, file));
 }

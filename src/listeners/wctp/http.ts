@@ -35,7 +35,8 @@ async function register(
       { parseAs: 'buffer', bodyLimit: options.maxBodyBytes },
       (_req, body, done) => done(null, body),
     );
-    scope.post(path, { bodyLimit: options.maxBodyBytes }, async (req, reply) => {
+    // WCTP senders prove who they are inside the message (senderID and securityCode), not by session.
+    scope.post(path, { bodyLimit: options.maxBodyBytes, config: { access: 'public' } }, async (req, reply) => {
       const contentType = req.headers['content-type'];
       const media = contentType?.split(';')[0]?.trim().toLowerCase();
       if (media && !ACCEPTED_TYPES.has(media)) {
@@ -55,6 +56,7 @@ async function register(
     scope.route({
       method: ['GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'],
       url: path,
+      config: { access: 'public' },
       handler: async (_req, reply) =>
         reply
           .code(405)
