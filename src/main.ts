@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
+import type { RouteAccess } from './api/access.ts';
 import { alertRoutes } from './api/alerts.ts';
 import { callRoutes } from './api/calls.ts';
 import { deliveryRoutes } from './api/deliveries.ts';
@@ -8,7 +9,6 @@ import { lockoutRoutes } from './api/lockouts.ts';
 import { patientRoutes } from './api/patients.ts';
 import { ruleRoutes } from './api/rules.ts';
 import { scheduleRoutes } from './api/schedules.ts';
-import type { RouteAccess } from './api/access.ts';
 import { buildApi } from './api/server.ts';
 import { SessionSigner } from './api/sessions.ts';
 import { accountSignInGuard, PasswordSignIn } from './api/sign-in.ts';

@@ -3,7 +3,6 @@ import type { Outbox, OutboxState } from '../delivery/outbox/outbox.ts';
 import { STAFF } from './access.ts';
 import { sendProblem } from './problem.ts';
 
-
 const STATES: OutboxState[] = ['pending', 'sent', 'dead'];
 
 /**

@@ -3,7 +3,6 @@ import type { DryRunResult } from '../routing/dry-run.ts';
 import { STAFF } from './access.ts';
 import { sendProblem } from './problem.ts';
 
-
 /** Rules for analysts: what is loaded, reload, and the dry run. */
 export function ruleRoutes(
   app: FastifyInstance,
@@ -19,11 +18,11 @@ export function ruleRoutes(
     (_req, body, done) => done(null, body),
   );
 
-  app.get('/api/rules', { config: { access: STAFF } }, async (req, reply) => {
+  app.get('/api/rules', { config: { access: STAFF } }, async (_req, _reply) => {
     return deps.summary();
   });
 
-  app.post('/api/rules/reload', { config: { access: STAFF } }, async (req, reply) => {
+  app.post('/api/rules/reload', { config: { access: STAFF } }, async (_req, reply) => {
     const result = await deps.reload();
     if (!result.ok)
       return sendProblem(reply, 422, 'Rules refused; the running rules stay', undefined, {

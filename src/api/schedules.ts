@@ -19,7 +19,9 @@ export function scheduleRoutes(
     return Number.isNaN(d.getTime()) ? undefined : d;
   };
 
-  app.get('/api/assignments', { config: { access: 'signed-in' } }, async () => ({ items: await deps.schedules.listAssignments() }));
+  app.get('/api/assignments', { config: { access: 'signed-in' } }, async () => ({
+    items: await deps.schedules.listAssignments(),
+  }));
 
   app.get('/api/oncall', { config: { access: 'signed-in' } }, async (req, reply) => {
     const q = req.query as Record<string, string | undefined>;

@@ -14,7 +14,7 @@ import {
   writeTestConfig,
 } from '../support/harness.ts';
 
-const STAFF = ['analyst', 'admin'];
+const STAFF: Access = ['analyst', 'admin'];
 
 /** The one place that says who may reach each route. Static pages (not /api, not /wctp) are all public. */
 const ACCESS: Record<string, Access> = {
@@ -73,13 +73,19 @@ afterAll(async () => {
 });
 
 const routes = (): RouteAccess[] =>
-  (sb.http?.routes ?? []).filter((r) => r.method !== 'HEAD' || !sb.http?.routes.some((g) => g.url === r.url && g.method === 'GET'));
+  (sb.http?.routes ?? []).filter(
+    (r) => r.method !== 'HEAD' || !sb.http?.routes.some((g) => g.url === r.url && g.method === 'GET'),
+  );
 
 const key = (r: { method: string; url: string }) => `${r.method} ${r.url}`;
 const isPage = (url: string) => !url.startsWith('/api') && url !== '/wctp';
 
 /** A concrete path for a route pattern: parameters get plausible values. */
-const concrete = (url: string) => url.replace(/:id\b/g, '1').replace(/:mrn\b/g, 'MRN1001').replace(/:\w+/g, 'x');
+const concrete = (url: string) =>
+  url
+    .replace(/:id\b/g, '1')
+    .replace(/:mrn\b/g, 'MRN1001')
+    .replace(/:\w+/g, 'x');
 
 /** Other spellings of the same path that a client, proxy or attacker might send. */
 function spellings(path: string): string[] {
@@ -148,7 +154,10 @@ describe('route access', () => {
         const canonical = await call(route.method, path, auth);
         if (allowed(access, who)) {
           // Past the gate: whatever the handler answers, it is not the gate's refusal.
-          if (canonical.type?.startsWith('urn:switchboard:sign-in') || canonical.type?.includes('role-required'))
+          if (
+            canonical.type?.startsWith('urn:switchboard:sign-in') ||
+            canonical.type?.includes('role-required')
+          )
             leaks.push(`${who} refused on ${route.method} ${path}: ${canonical.status}`);
           continue;
         }
@@ -156,7 +165,8 @@ describe('route access', () => {
           leaks.push(`${who} ${route.method} ${path} → ${canonical.status}`);
         for (const spelled of spellings(path)) {
           const res = await call(route.method, spelled, auth);
-          if (res.status < 400 || res.status >= 500) leaks.push(`${who} ${route.method} ${spelled} → ${res.status}`);
+          if (res.status < 400 || res.status >= 500)
+            leaks.push(`${who} ${route.method} ${spelled} → ${res.status}`);
         }
       }
     }

@@ -36,23 +36,27 @@ async function register(
       (_req, body, done) => done(null, body),
     );
     // WCTP senders prove who they are inside the message (senderID and securityCode), not by session.
-    scope.post(path, { bodyLimit: options.maxBodyBytes, config: { access: 'public' } }, async (req, reply) => {
-      const contentType = req.headers['content-type'];
-      const media = contentType?.split(';')[0]?.trim().toLowerCase();
-      if (media && !ACCEPTED_TYPES.has(media)) {
-        return reply
-          .code(415)
-          .header('content-type', 'text/plain; charset=utf-8')
-          .send('WCTP takes text/xml (or a form field holding the XML)\n');
-      }
-      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      const answer = await gateway.handle(
-        body,
-        contentType,
-        `${req.socket.remoteAddress}:${req.socket.remotePort}`,
-      );
-      return reply.code(200).header('content-type', 'text/xml; charset=utf-8').send(answer);
-    });
+    scope.post(
+      path,
+      { bodyLimit: options.maxBodyBytes, config: { access: 'public' } },
+      async (req, reply) => {
+        const contentType = req.headers['content-type'];
+        const media = contentType?.split(';')[0]?.trim().toLowerCase();
+        if (media && !ACCEPTED_TYPES.has(media)) {
+          return reply
+            .code(415)
+            .header('content-type', 'text/plain; charset=utf-8')
+            .send('WCTP takes text/xml (or a form field holding the XML)\n');
+        }
+        const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+        const answer = await gateway.handle(
+          body,
+          contentType,
+          `${req.socket.remoteAddress}:${req.socket.remotePort}`,
+        );
+        return reply.code(200).header('content-type', 'text/xml; charset=utf-8').send(answer);
+      },
+    );
     scope.route({
       method: ['GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'],
       url: path,
