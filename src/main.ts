@@ -22,7 +22,6 @@ import { ClinicianHub } from './delivery/app/hub.ts';
 import { installOutboundChannels } from './delivery/install.ts';
 import { PasswordHasher } from './kit/passwords.ts';
 import { MllpIngest } from './listeners/mllp/ingest.ts';
-import { installSip } from './listeners/sip/install.ts';
 import { SmtpListener } from './listeners/smtp/server.ts';
 import { type InstalledWctp, installWctp } from './listeners/wctp/install.ts';
 import { AlertLocks } from './routing/alert-locks.ts';
@@ -47,6 +46,7 @@ import { claimDataFolder } from './store/owner-lock.ts';
 import type { Store } from './store/port.ts';
 import { openSqliteStore } from './store/sqlite/index.ts';
 import { registerPages } from './web/pages.ts';
+import { wireSip } from './wiring/sip.ts';
 
 export interface StartOptions {
   configDir: string;
@@ -145,7 +145,7 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
     const model = new HospitalModel({ directory, coverage: () => coverage, oncall, census, zone });
     const resolver = new RecipientResolver(model);
     // SIP: the dial plan and the MESSAGE interpreter now (the router needs it), the gateway with the listeners.
-    const sip = installSip({
+    const sip = wireSip({
       listener: config.listeners.sip,
       sip: config.sip,
       directory,

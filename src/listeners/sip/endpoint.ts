@@ -1,12 +1,14 @@
 /**
- * The gateway's SIP endpoint: the UDP and TCP transports on one port, one transaction layer above them,
- * and the addressing every part of the gateway needs (our Via, our Contact, where a URI's requests go).
- * The parts above (registration desk, calls, MESSAGE intake) only see parsed requests with their server
- * transaction, and send through `request()` / `sendAck()`.
+ * The SIP network edge: the UDP and TCP transports on one port, one transaction layer above them, and
+ * the addressing every user agent above needs (our Via, our Contact, where a URI's requests go). The
+ * parts above (the gateway in src/calls, and through it the registration desk, calls and the MESSAGE
+ * intake) only see parsed requests with their server transaction, and send through `request()` /
+ * `sendAck()`.
  */
 import type { NameAddr } from '../../protocols/sip/address.ts';
 import type { LocalViaAddress } from '../../protocols/sip/build.ts';
 import type { ClientTransactionUser } from '../../protocols/sip/client-invite-transaction.ts';
+import type { NextHop, RequestSource, SipTransportName } from '../../protocols/sip/hop.ts';
 import type { SipRequest, SipResponse } from '../../protocols/sip/message.ts';
 import type { Timers } from '../../protocols/sip/timers.ts';
 import {
@@ -15,24 +17,12 @@ import {
   TransactionLayer,
 } from '../../protocols/sip/transaction-layer.ts';
 import { type SipUri, sipUri, type Uri } from '../../protocols/sip/uri.ts';
-import type { RemoteAddress, SipInbound } from './transport-routing.ts';
+import type { SipInbound } from './transport-routing.ts';
 import { TcpTransport } from './transport-tcp.ts';
 import { UdpTransport } from './transport-udp.ts';
 
-export type SipTransportName = 'UDP' | 'TCP';
-
 /** Room for bursts of a few hundred calls per second (see UdpTransportOptions.receiveBufferBytes). */
 const UDP_RECEIVE_BUFFER = 4 * 1024 * 1024;
-
-/** Where a request goes: transport and address (RFC 3263 without DNS SRV: host and port as written). */
-export interface NextHop extends RemoteAddress {
-  transport: SipTransportName;
-}
-
-/** Where a request came from. */
-export interface RequestSource extends RemoteAddress {
-  transport: SipTransportName;
-}
 
 export interface SipEndpointOptions {
   host: string;

@@ -5,6 +5,7 @@
  * transaction, or a resend after our answer was lost) is answered again, never routed twice.
  */
 import { buildResponse } from '../../protocols/sip/build.ts';
+import type { RequestSource } from '../../protocols/sip/hop.ts';
 import { newTag } from '../../protocols/sip/ids.ts';
 import type { SipRequest } from '../../protocols/sip/message.ts';
 import { serializeMessage } from '../../protocols/sip/serializer.ts';
@@ -12,7 +13,6 @@ import type { ServerTransaction } from '../../protocols/sip/transaction-layer.ts
 import { unescapeUriPart } from '../../protocols/sip/uri.ts';
 import type { InboundPort } from '../../routing/inbound-port.ts';
 import type { MessageStore } from '../../store/port.ts';
-import type { RequestSource } from './endpoint.ts';
 
 export class MessageIntake {
   constructor(

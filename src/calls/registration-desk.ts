@@ -4,16 +4,16 @@
  * whatever host the phone put in its To, and every change of bindings is written to the store before
  * the 200 goes out, so a restart does not forget where to ring anyone.
  */
-import { formatNameAddr, parseNameAddr } from '../../protocols/sip/address.ts';
-import { buildResponse } from '../../protocols/sip/build.ts';
-import type { DigestServer } from '../../protocols/sip/digest.ts';
-import { newTag } from '../../protocols/sip/ids.ts';
-import type { SipRequest } from '../../protocols/sip/message.ts';
-import { type Binding, Registrar } from '../../protocols/sip/registrar.ts';
-import type { ServerTransaction } from '../../protocols/sip/transaction-layer.ts';
-import { sipUri, type Uri, unescapeUriPart } from '../../protocols/sip/uri.ts';
-import type { SipBindingRecord, SipStore } from '../../store/sip-port.ts';
-import type { RequestSource } from './endpoint.ts';
+import { formatNameAddr, parseNameAddr } from '../protocols/sip/address.ts';
+import { buildResponse } from '../protocols/sip/build.ts';
+import type { DigestServer } from '../protocols/sip/digest.ts';
+import type { RequestSource } from '../protocols/sip/hop.ts';
+import { newTag } from '../protocols/sip/ids.ts';
+import type { SipRequest } from '../protocols/sip/message.ts';
+import { type Binding, Registrar } from '../protocols/sip/registrar.ts';
+import type { ServerTransaction } from '../protocols/sip/transaction-layer.ts';
+import { sipUri, type Uri, unescapeUriPart } from '../protocols/sip/uri.ts';
+import type { SipBindingRecord, SipStore } from '../store/sip-port.ts';
 
 export interface SipAccount {
   username: string;

@@ -14,29 +14,30 @@
  * Number masking: every outbound INVITE is built fresh with the hospital's identity in From and
  * P-Asserted-Identity (RFC 3325); nothing of the caller's From, Contact or identity headers is copied.
  */
-import type { NameAddr } from '../../protocols/sip/address.ts';
-import { buildCancel, buildRequest, buildResponse } from '../../protocols/sip/build.ts';
-import type { ClientTransactionUser } from '../../protocols/sip/client-invite-transaction.ts';
+import type { NameAddr } from '../protocols/sip/address.ts';
+import { buildCancel, buildRequest, buildResponse } from '../protocols/sip/build.ts';
+import type { ClientTransactionUser } from '../protocols/sip/client-invite-transaction.ts';
 import {
   buildAckFor2xx,
   buildInDialogRequest,
   createUacDialog,
   createUasDialog,
   type Dialog,
-} from '../../protocols/sip/dialog.ts';
-import type { DigestClient } from '../../protocols/sip/digest.ts';
-import { newBranch, newTag } from '../../protocols/sip/ids.ts';
-import type { SipRequest, SipResponse } from '../../protocols/sip/message.ts';
-import type { ServerInviteTransaction } from '../../protocols/sip/server-invite-transaction.ts';
-import type { TimerHandle, Timers } from '../../protocols/sip/timers.ts';
-import { formatUri, type Uri } from '../../protocols/sip/uri.ts';
-import type { CallRoute, CallTarget } from '../../routing/call-port.ts';
-import type { CallDetailRecord, CallOutcome } from '../../store/sip-port.ts';
+} from '../protocols/sip/dialog.ts';
+import type { DigestClient } from '../protocols/sip/digest.ts';
+import type { NextHop, RequestSource } from '../protocols/sip/hop.ts';
+import { newBranch, newTag } from '../protocols/sip/ids.ts';
+import type { SipRequest, SipResponse } from '../protocols/sip/message.ts';
+import type { ServerInviteTransaction } from '../protocols/sip/server-invite-transaction.ts';
+import type { TimerHandle, Timers } from '../protocols/sip/timers.ts';
+import { formatUri, type Uri } from '../protocols/sip/uri.ts';
+import type { CallRoute, CallTarget } from '../routing/call-port.ts';
+import type { CallDetailRecord, CallOutcome } from '../store/sip-port.ts';
 import { Bridge, bodyOf } from './bridge.ts';
-import type { NextHop, RequestSource, SipEndpoint } from './endpoint.ts';
+import type { SipNetwork } from './sip-network.ts';
 
 export interface CallSetupDeps {
-  endpoint: SipEndpoint;
+  endpoint: SipNetwork;
   timers: Timers;
   clock: () => number;
   /** The hospital's identity, shown to every callee (From and P-Asserted-Identity). */

@@ -11,22 +11,23 @@
  *           ── ACK ─────────────────────> bed station
  *           ── ACK (answer) ────────────> clinician phone        then a Bridge, as for any call
  */
-import type { NameAddr } from '../../protocols/sip/address.ts';
-import { buildRequest } from '../../protocols/sip/build.ts';
+import type { NameAddr } from '../protocols/sip/address.ts';
+import { buildRequest } from '../protocols/sip/build.ts';
 import {
   buildAckFor2xx,
   buildInDialogRequest,
   createUacDialog,
   type Dialog,
-} from '../../protocols/sip/dialog.ts';
-import type { SipRequest, SipResponse } from '../../protocols/sip/message.ts';
-import { formatUri, type Uri } from '../../protocols/sip/uri.ts';
-import type { CallDetailRecord, CallOutcome } from '../../store/sip-port.ts';
+} from '../protocols/sip/dialog.ts';
+import type { NextHop } from '../protocols/sip/hop.ts';
+import type { SipRequest, SipResponse } from '../protocols/sip/message.ts';
+import { formatUri, type Uri } from '../protocols/sip/uri.ts';
+import type { CallDetailRecord, CallOutcome } from '../store/sip-port.ts';
 import { Bridge, bodyOf } from './bridge.ts';
-import type { NextHop, SipEndpoint } from './endpoint.ts';
+import type { SipNetwork } from './sip-network.ts';
 
 export interface CallBackDeps {
-  endpoint: SipEndpoint;
+  endpoint: SipNetwork;
   clock: () => number;
   identity: () => NameAddr;
   devicesOf(personId: string): Uri[];

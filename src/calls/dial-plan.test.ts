@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { DialPlanEntryConfig } from '../../config/sip-schema.ts';
-import type { RoutingModel } from '../model.ts';
-import { RecipientResolver } from '../recipient-resolver.ts';
+import type { DialPlanEntryConfig } from '../config/sip-schema.ts';
+import type { RoutingModel } from '../routing/model.ts';
+import { RecipientResolver } from '../routing/recipient-resolver.ts';
 import { compileDialPlan, DialPlan, normaliseDialled } from './dial-plan.ts';
 
 const AT = new Date('2026-11-22T15:00:00Z');

@@ -6,18 +6,19 @@
  * every relayed request is built fresh from our own dialog state.
  */
 
-import { buildResponse } from '../../protocols/sip/build.ts';
+import { buildResponse } from '../protocols/sip/build.ts';
 import {
   acceptInDialogRequest,
   applyInDialogResponse,
   buildAckFor2xx,
   buildInDialogRequest,
   type Dialog,
-} from '../../protocols/sip/dialog.ts';
-import { getHeader, type SipRequest, type SipResponse } from '../../protocols/sip/message.ts';
-import type { ServerInviteTransaction } from '../../protocols/sip/server-invite-transaction.ts';
-import type { ServerTransaction } from '../../protocols/sip/transaction-layer.ts';
-import type { NextHop, SipEndpoint, SipTransportName } from './endpoint.ts';
+} from '../protocols/sip/dialog.ts';
+import type { NextHop, SipTransportName } from '../protocols/sip/hop.ts';
+import { getHeader, type SipRequest, type SipResponse } from '../protocols/sip/message.ts';
+import type { ServerInviteTransaction } from '../protocols/sip/server-invite-transaction.ts';
+import type { ServerTransaction } from '../protocols/sip/transaction-layer.ts';
+import type { SipNetwork } from './sip-network.ts';
 
 export interface BridgeSide {
   label: 'caller' | 'callee';
@@ -39,7 +40,7 @@ export class Bridge {
   constructor(
     readonly caller: BridgeSide,
     readonly callee: BridgeSide,
-    private readonly endpoint: SipEndpoint,
+    private readonly endpoint: SipNetwork,
     private readonly onEnd: (by: 'caller' | 'callee' | 'system') => void,
   ) {}
 

@@ -1,32 +1,30 @@
 /**
- * The SIP gateway: what Switchboard does with SIP. It owns the endpoint (UDP + TCP, transactions) and
- * hands each request to the part that serves it: REGISTER to the registration desk, INVITE to a new
+ * The SIP gateway: what Switchboard does with SIP. It sits on the network edge (listeners/sip: UDP + TCP,
+ * transactions), which the wiring hands it, and answers each request the edge receives with the part that
+ * serves it: REGISTER to the registration desk, INVITE to a new
  * call (B2BUA), requests inside a dialog to the bridge that owns it, CANCEL to the call it cancels,
  * MESSAGE to the intake (alerts), OPTIONS answered here. It also keeps the trunk to the PBX alive.
  */
 import type { Logger } from 'pino';
-import type { SipConfig, SipListenerConfig } from '../../config/sip-schema.ts';
-import { checkRequest, type UasCapabilities } from '../../protocols/sip/admission.ts';
-import { buildRequest, buildResponse } from '../../protocols/sip/build.ts';
-import { dialogKey, dialogKeyOfRequest } from '../../protocols/sip/dialog.ts';
-import { DigestClient, DigestServer } from '../../protocols/sip/digest.ts';
-import { newTag } from '../../protocols/sip/ids.ts';
-import type { SipRequest } from '../../protocols/sip/message.ts';
-import type { ServerInviteTransaction } from '../../protocols/sip/server-invite-transaction.ts';
-import type { TimerHandle, Timers } from '../../protocols/sip/timers.ts';
-import type { ServerTransaction } from '../../protocols/sip/transaction-layer.ts';
-import { sipUri, type Uri, unescapeUriPart } from '../../protocols/sip/uri.ts';
-import type { CallRoutingPort } from '../../routing/call-port.ts';
-import type { InboundPort } from '../../routing/inbound-port.ts';
-import type { MessageStore } from '../../store/port.ts';
-import type { CallDetailRecord, SipStore } from '../../store/sip-port.ts';
+import type { SipConfig, SipListenerConfig } from '../config/sip-schema.ts';
+import { checkRequest, type UasCapabilities } from '../protocols/sip/admission.ts';
+import { buildRequest, buildResponse } from '../protocols/sip/build.ts';
+import { dialogKey, dialogKeyOfRequest } from '../protocols/sip/dialog.ts';
+import { DigestClient, DigestServer } from '../protocols/sip/digest.ts';
+import type { RequestSource } from '../protocols/sip/hop.ts';
+import { newTag } from '../protocols/sip/ids.ts';
+import type { SipRequest } from '../protocols/sip/message.ts';
+import type { ServerInviteTransaction } from '../protocols/sip/server-invite-transaction.ts';
+import type { TimerHandle, Timers } from '../protocols/sip/timers.ts';
+import type { ServerTransaction } from '../protocols/sip/transaction-layer.ts';
+import { sipUri, type Uri, unescapeUriPart } from '../protocols/sip/uri.ts';
+import type { CallRoutingPort } from '../routing/call-port.ts';
+import type { CallDetailRecord, SipStore } from '../store/sip-port.ts';
 import type { Bridge, BridgeSide } from './bridge.ts';
 import { CallBackRefused, startCallBack } from './call-back.ts';
-import { type RequestSource, SipEndpoint } from './endpoint.ts';
 import { InboundCall } from './inbound-call.ts';
-import { MessageIntake } from './message-intake.ts';
 import { RegistrationDesk } from './registration-desk.ts';
-import { nodeTimers } from './transport-routing.ts';
+import type { SipNetwork, SipRequestHandler } from './sip-network.ts';
 
 /** How long finished calls' records wait to be written together. */
 const CDR_FLUSH_MS = 250;
@@ -47,14 +45,16 @@ const CAPABILITIES: UasCapabilities = {
 export interface SipGatewayDeps {
   listener: SipListenerConfig;
   sip: SipConfig;
-  messages: MessageStore;
   store: SipStore;
-  inbound: InboundPort;
+  /** The network edge the gateway answers on; its requests come in through `receive()`. */
+  network: SipNetwork;
+  /** SIP MESSAGE, once authorised: stored and handed to routing by the edge's intake. */
+  messages: SipRequestHandler;
   calls: CallRoutingPort;
   /** Fixed SIP addresses of a person from the directory (desk phones), rung besides registered devices. */
   staticDevices(personId: string): Uri[];
   log: Logger;
-  timers?: Timers;
+  timers: Timers;
   clock?: () => number;
 }
 
@@ -69,10 +69,10 @@ export interface SipHealth {
 }
 
 export class SipGateway {
-  readonly endpoint: SipEndpoint;
+  readonly endpoint: SipNetwork;
   readonly desk: RegistrationDesk;
   private readonly digest: DigestServer;
-  private readonly intake: MessageIntake;
+  private readonly intake: SipRequestHandler;
   private readonly timers: Timers;
   private readonly clock: () => number;
   private readonly trusted: Set<string>;
@@ -88,7 +88,7 @@ export class SipGateway {
   private cdrTimer: TimerHandle | undefined;
 
   constructor(private readonly deps: SipGatewayDeps) {
-    this.timers = deps.timers ?? nodeTimers;
+    this.timers = deps.timers;
     this.clock = deps.clock ?? Date.now;
     const { listener, sip } = deps;
     this.digest = new DigestServer({
@@ -106,25 +106,13 @@ export class SipGateway {
       maxExpires: listener.maxExpiresSeconds,
       onError: (err) => deps.log.error({ err }, 'SIP registration could not be stored'),
     });
-    this.intake = new MessageIntake(deps.messages, deps.inbound, this.clock, (err) =>
-      deps.log.error({ err }, 'SIP MESSAGE could not be stored'),
-    );
+    this.intake = deps.messages;
     this.trusted = new Set([...sip.trustedAddresses]);
     if (sip.trunk) this.trusted.add(sip.trunk.host);
     if (sip.nurseCall) this.trusted.add(sip.nurseCall.host);
     if (sip.trunk?.username && sip.trunk.password)
       this.trunkDigest = new DigestClient({ username: sip.trunk.username, password: sip.trunk.password });
-    this.endpoint = new SipEndpoint({
-      host: listener.host,
-      port: listener.port,
-      udp: listener.udp,
-      tcp: listener.tcp,
-      publicHost: listener.publicHost,
-      t1Ms: listener.t1Ms,
-      timers: this.timers,
-      onRequest: (request, tx, source) => this.dispatch(request, tx, source),
-      onError: (err) => deps.log.warn({ err }, 'SIP transport error'),
-    });
+    this.endpoint = deps.network;
   }
 
   async start(): Promise<{ host: string; port: number }> {
@@ -244,7 +232,8 @@ export class SipGateway {
     this.released.get(bridge)?.();
   }
 
-  private dispatch(request: SipRequest, tx: ServerTransaction, source: RequestSource): void {
+  /** A request the edge received, with its server transaction: answered by the part that serves it. */
+  receive(request: SipRequest, tx: ServerTransaction, source: RequestSource): void {
     if (request.to.params.has('tag') && request.method !== 'CANCEL') {
       const found = this.dialogs.get(dialogKeyOfRequest(request) ?? '');
       if (found) found.bridge.handle(found.side, request, tx);

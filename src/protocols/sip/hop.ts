@@ -1,0 +1,20 @@
+/**
+ * Where a SIP message comes from and where a request goes, as the network edge and the user agents above
+ * it both name them (RFC 3261 section 18; RFC 3263 without DNS SRV/NAPTR: host and port as written).
+ */
+
+export type SipTransportName = 'UDP' | 'TCP';
+
+/** Where a request goes: transport and address. */
+export interface NextHop {
+  transport: SipTransportName;
+  address: string;
+  port: number;
+}
+
+/** Where a request came from. */
+export interface RequestSource {
+  transport: SipTransportName;
+  address: string;
+  port: number;
+}
