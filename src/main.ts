@@ -21,7 +21,6 @@ import { loadSite, recipientChecker, type Site } from './config/site.ts';
 import { ClinicianHub } from './delivery/app/hub.ts';
 import { installOutboundChannels } from './delivery/install.ts';
 import { PasswordHasher } from './kit/passwords.ts';
-import { MllpIngest } from './listeners/mllp/ingest.ts';
 import { SmtpListener } from './listeners/smtp/server.ts';
 import { type InstalledWctp, installWctp } from './listeners/wctp/install.ts';
 import { AlertLocks } from './routing/alert-locks.ts';
@@ -46,6 +45,7 @@ import { claimDataFolder } from './store/owner-lock.ts';
 import type { Store } from './store/port.ts';
 import { openSqliteStore } from './store/sqlite/index.ts';
 import { registerPages } from './web/pages.ts';
+import { MllpIngest } from './wiring/mllp-ingest.ts';
 import { wireSip } from './wiring/sip.ts';
 
 export interface StartOptions {

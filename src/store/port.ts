@@ -71,9 +71,10 @@ export interface MessageStore {
    */
   saveInbound(message: InboundMessage, onCommitted?: (saved: SaveResult) => void): Promise<SaveResult>;
   /**
-   * Stores a message whose durability another record already keeps (the inbound journal, which a
-   * listener flushed before acknowledging): applied at once, visible to readers, and on the disk with the
-   * store's next flush, not a flush of its own. A repeated (sender, controlId) resolves with duplicate: true.
+   * Stores a message whose durability another record already keeps (the inbound journal, which the
+   * embedded inbox flushed before the listener acknowledged; see inbox-port.ts): applied at once,
+   * visible to readers, and on the disk with the store's next flush, not a flush of its own. A repeated
+   * (sender, controlId) resolves with duplicate: true.
    */
   saveJournaled(message: InboundMessage): Promise<SaveResult>;
   /** Resolves once every message saved so far is on the disk, by flushes the store makes anyway. */

@@ -9,12 +9,10 @@ import {
   type MessageHeader,
   parseHeader,
 } from '../../protocols/hl7/index.ts';
-import type { InboundPort } from '../../routing/inbound-port.ts';
-import type { MessageStore } from '../../store/port.ts';
+import type { InboxPort } from '../../store/inbox-port.ts';
 
 export interface ReceiveContext {
-  store: Pick<MessageStore, 'saveInbound'>;
-  inbound: InboundPort;
+  inbox: InboxPort;
   log: Logger;
   nextControlId: () => string;
   /** How Switchboard names itself in the ACK's MSH-3/MSH-4. */
@@ -28,15 +26,14 @@ export interface ReceiveOutcome {
   /** The framed-body text of the ACK to send back, or null when the sender asked for none (MSH-15 NE). */
   ack: string | null;
   code: AckCode;
-  messageId?: number;
-  duplicate?: boolean;
 }
 
 /**
- * One MLLP frame in, one acknowledgement out. The ACK is decided only after the store has committed the
- * raw bytes: AA/CA when stored (or already stored: a repeated MSH-10 from the same sender is acknowledged
- * again but not stored or routed twice), AR with ERR when the message cannot be parsed or cannot be stored.
- * Never throws: whatever goes wrong becomes a NAK.
+ * One MLLP frame in, one acknowledgement out. The ACK is decided only after the inbox has the raw bytes
+ * durably: AA/CA when accepted, AR with ERR when the message cannot be parsed or cannot be kept. A
+ * repeated MSH-10 from the same sender is accepted and acknowledged like any other; the store recognises
+ * it when it writes the row, and neither stores nor routes it twice. Never throws: whatever goes wrong
+ * becomes a NAK.
  */
 export async function receiveFrame(ctx: ReceiveContext, body: Buffer, peer: string): Promise<ReceiveOutcome> {
   const now = ctx.now?.() ?? new Date();
@@ -78,40 +75,26 @@ export async function receiveFrame(ctx: ReceiveContext, body: Buffer, peer: stri
     });
   };
 
-  // Routing takes the message once it is committed and works while the commit is flushed to the disk;
-  // the ACK waits for the disk.
-  const handOver = (committed: { id: number; duplicate: boolean }) => {
-    if (committed.duplicate) return;
-    try {
-      ctx.inbound.accept({ messageId: committed.id, listener: ctx.listener, raw: body });
-    } catch (error) {
-      ctx.log.error(
-        { err: error, messageId: committed.id },
-        'routing core refused a stored message; it stays received',
-      );
-    }
-  };
-  let saved: { id: number; duplicate: boolean };
   try {
-    saved = await ctx.store.saveInbound(
-      {
-        listener: ctx.listener,
-        peer,
-        sendingApplication: header.sendingApplication,
-        sendingFacility: header.sendingFacility,
-        receivingApplication: header.receivingApplication,
-        receivingFacility: header.receivingFacility,
-        messageType: header.messageType,
-        triggerEvent: header.triggerEvent,
-        controlId: header.controlId,
-        receivedAt: now,
-        raw: body,
-      },
-      handOver,
-    );
+    await ctx.inbox.accept({
+      listener: ctx.listener,
+      peer,
+      sendingApplication: header.sendingApplication,
+      sendingFacility: header.sendingFacility,
+      receivingApplication: header.receivingApplication,
+      receivingFacility: header.receivingFacility,
+      messageType: header.messageType,
+      triggerEvent: header.triggerEvent,
+      controlId: header.controlId,
+      receivedAt: now,
+      raw: body,
+    });
   } catch (error) {
-    // Not stored, so not accepted: AR/CR tells the sender to send it again later.
-    ctx.log.error({ err: error, peer, controlId: header.controlId }, 'could not store HL7 message');
+    // Not kept, so not accepted: AR/CR tells the sender to send it again later.
+    ctx.log.error(
+      { err: error, peer, controlId: header.controlId },
+      'the inbox could not keep an HL7 message',
+    );
     const code = mode.enhanced ? 'CR' : 'AR';
     return {
       code,
@@ -124,21 +107,9 @@ export async function receiveFrame(ctx: ReceiveContext, body: Buffer, peer: stri
   }
 
   const code = mode.enhanced ? 'CA' : 'AA';
-  if (saved.duplicate) {
-    ctx.log.info(
-      { peer, controlId: header.controlId, messageId: saved.id },
-      'duplicate HL7 message acknowledged again',
-    );
-  } else {
-    ctx.log.debug(
-      {
-        peer,
-        type: `${header.messageType}^${header.triggerEvent}`,
-        controlId: header.controlId,
-        messageId: saved.id,
-      },
-      'stored HL7 message',
-    );
-  }
-  return { code, ack: reply(code), messageId: saved.id, duplicate: saved.duplicate };
+  ctx.log.debug(
+    { peer, type: `${header.messageType}^${header.triggerEvent}`, controlId: header.controlId },
+    'accepted HL7 message',
+  );
+  return { code, ack: reply(code) };
 }

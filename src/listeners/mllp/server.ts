@@ -3,8 +3,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import { controlIdSource } from '../../protocols/hl7/control-id.ts';
-import type { InboundPort } from '../../routing/inbound-port.ts';
-import type { MessageStore } from '../../store/port.ts';
+import type { InboxPort } from '../../store/inbox-port.ts';
 import { MllpConnection } from './connection.ts';
 import { type AllowedSender, type RefusalReason, SenderGate } from './sender-gate.ts';
 
@@ -26,8 +25,8 @@ export interface MllpListenerOptions {
 }
 
 export interface MllpListenerDeps {
-  store: Pick<MessageStore, 'saveInbound'>;
-  inbound: InboundPort;
+  /** Where a message is kept durably before its ACK; the store hands it to routing from there. */
+  inbox: InboxPort;
   log: Logger;
   application: string;
   facility: string;
@@ -57,7 +56,7 @@ export interface ListenerHealth {
   error?: string;
 }
 
-/** The HL7 v2 MLLP listener: accept, store durably, then acknowledge; hand stored messages to routing. */
+/** The HL7 v2 MLLP listener: frame, hand each message to the inbox, acknowledge once the inbox has it. */
 export class MllpListener {
   private server?: Server;
   private readonly connections = new Set<MllpConnection>();
@@ -176,8 +175,7 @@ export class MllpListener {
     const conn = new MllpConnection(
       socket,
       {
-        store: this.deps.store,
-        inbound: this.deps.inbound,
+        inbox: this.deps.inbox,
         log,
         nextControlId: this.nextControlId,
         application: this.deps.application,
