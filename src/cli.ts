@@ -73,7 +73,8 @@ async function start(args: string[]): Promise<number> {
     throw err;
   }
   const { log } = running;
-  log.info({ mllp: running.mllp, http: running.http, data: values.data }, 'Switchboard is running');
+  const http = running.http && { host: running.http.host, port: running.http.port };
+  log.info({ mllp: running.mllp, http, data: values.data }, 'Switchboard is running');
   await new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {

@@ -415,7 +415,7 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
         routes: app.routeAccess,
       };
       stops.push(() => app.close());
-      log.info(running.http, 'HTTP ready');
+      log.info({ host: running.http.host, port: running.http.port }, 'HTTP ready');
     }
     return running;
   } catch (err) {
