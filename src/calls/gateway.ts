@@ -1,9 +1,9 @@
 /**
  * The SIP gateway: what Switchboard does with SIP. It sits on the network edge (listeners/sip: UDP + TCP,
- * transactions), which the wiring hands it, and answers each request the edge receives with the part that
- * serves it: REGISTER to the registration desk, INVITE to a new
- * call (B2BUA), requests inside a dialog to the bridge that owns it, CANCEL to the call it cancels,
- * MESSAGE to the intake (alerts), OPTIONS answered here. It also keeps the trunk to the PBX alive.
+ * transactions), which the wiring hands it, and answers each request the edge receives with the part
+ * that serves it: REGISTER to the registration desk, INVITE to a new call (B2BUA), requests inside a
+ * dialog to the bridge that owns it, CANCEL to the call it cancels, MESSAGE to the intake (alerts),
+ * OPTIONS answered here. It also keeps the trunk to the PBX alive.
  */
 import type { Logger } from 'pino';
 import type { SipConfig, SipListenerConfig } from '../config/sip-schema.ts';
