@@ -19,17 +19,15 @@ import { createLogger } from './config/logger.ts';
 import { passwordHashingOptions } from './config/sign-in-schema.ts';
 import { loadSite, recipientChecker, type Site } from './config/site.ts';
 import { ClinicianHub } from './delivery/app/hub.ts';
-import { installOutboundChannels } from './delivery/install.ts';
 import { PasswordHasher } from './kit/passwords.ts';
 import { SmtpListener } from './listeners/smtp/server.ts';
-import { type InstalledWctp, installWctp } from './listeners/wctp/install.ts';
 import { AlertLocks } from './routing/alert-locks.ts';
 import { AlertService } from './routing/alerts.ts';
 import { type Clock, systemClock } from './routing/clock.ts';
 import { dryRun } from './routing/dry-run.ts';
 import { EscalationEngine } from './routing/escalation.ts';
 import { HospitalModel } from './routing/hospital-model.ts';
-import { NotificationFanout } from './routing/notifications.ts';
+import { NoticePlans, NotificationFanout } from './routing/notifications.ts';
 import { RecipientResolver } from './routing/recipient-resolver.ts';
 import { Router } from './routing/router.ts';
 import { RoutingCycle } from './routing/routing-cycle.ts';
@@ -46,7 +44,9 @@ import type { Store } from './store/port.ts';
 import { openSqliteStore } from './store/sqlite/index.ts';
 import { registerPages } from './web/pages.ts';
 import { MllpIngest } from './wiring/mllp-ingest.ts';
+import { installOutboundChannels } from './wiring/outbound.ts';
 import { wireSip } from './wiring/sip.ts';
+import { type InstalledWctp, wireWctp } from './wiring/wctp.ts';
 
 export interface StartOptions {
   configDir: string;
@@ -78,7 +78,7 @@ export interface RunningSwitchboard {
     tick(): Promise<void>;
     hub: ClinicianHub;
   };
-  /** The WCTP gateway's parts (outbox for polls and pushes, address book), when wctp.enabled. */
+  /** The WCTP gateway's parts (pickup boxes for polls, address book), when wctp.enabled. */
   wctp?: InstalledWctp;
   /** Outbound deliveries (pages, PCD-05): tests call `outbound.worker.runDue()` when the cycle is off. */
   outbound: ReturnType<typeof installOutboundChannels>;
@@ -174,8 +174,10 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
         })();
 
     const notifier = new NotificationFanout();
+    // The durable notices (pages, PCD-05, WCTP status) each alert change causes, written with the change.
+    const plans = new NoticePlans(log);
     const locks = new AlertLocks();
-    const escalation = new EscalationEngine(store.alerts, resolver, notifier, clock, log, locks);
+    const escalation = new EscalationEngine(store.alerts, resolver, notifier, clock, log, locks, plans);
     const failsafe = config.routing.failsafeGroup
       ? [
           {
@@ -185,7 +187,7 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
           },
         ]
       : [];
-    const alerts = new AlertService(store.alerts, escalation, notifier, clock, log, failsafe, locks);
+    const alerts = new AlertService(store.alerts, escalation, notifier, clock, log, failsafe, locks, plans);
     const hub = new ClinicianHub({
       alerts: store.alerts,
       nameOf,
@@ -193,9 +195,10 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
       log,
     });
     notifier.add(hub);
-    // Pagers (WCTP/SMTP/SNPP carriers) and PCD-05 status to alarm reporters, through a durable outbox.
+    // Pagers (WCTP/SMTP/SNPP carriers) and PCD-05 status to alarm reporters, through the store's outbox.
+    // The clinician hub above stays a live notification: the app reads its alerts again when it reconnects.
     const outbound = installOutboundChannels({
-      dataDir: resolve(options.dataDir),
+      outbox: store.outbox,
       paging: config.paging,
       pcdReporters: config.pcd.reporters,
       application: config.site.application,
@@ -204,8 +207,7 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
       nameOf,
       isAppConnected: (id) => hub.isConnected(id),
       alerts: store.alerts,
-      notifier,
-      observe: (o) => alerts.observe(o),
+      plans,
       now: () => clock.now(),
       log,
       poll: options.cycle !== false,
@@ -215,19 +217,21 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
     for (const problem of virtualNumbers.problems()) log.warn({ problem }, 'paging.virtualNumbers');
     // WCTP gateway (nurse call, telemetry, paging clients): its interpreter, and status back to the sender.
     const wctp = config.wctp.enabled
-      ? installWctp({
+      ? wireWctp({
           config: config.wctp,
           site,
           messages: store.messages,
           alertStore: store.alerts,
-          alerts,
+          pickups: store.pickups,
+          worker: outbound.worker,
+          plans,
           clock,
           log,
           audit: store.audit,
           passwords,
         })
       : undefined;
-    if (wctp) stops.push(() => wctp.stop());
+    outbound.start();
     const router = new Router(
       {
         messages: store.messages,

@@ -4,7 +4,7 @@ import type { AlertLocks } from './alert-locks.ts';
 import type { Clock } from './clock.ts';
 import type { EscalationEngine } from './escalation.ts';
 import type { PatientContext } from './model.ts';
-import type { AlertObserver, NotificationPort } from './notifications.ts';
+import { type AlertObserver, NoticePlans, type NotificationPort } from './notifications.ts';
 import type { EscalationPolicy, RecipientSpec } from './rules/types.ts';
 
 export type ClinicianAction = 'delivered' | 'read' | 'accept' | 'reject' | 'acknowledge' | 'reply';
@@ -63,6 +63,8 @@ export class AlertService {
     /** Who hears about an alert nobody could be found for, when its rule has no escalation policy. */
     private readonly siteFailsafe: readonly RecipientSpec[],
     private readonly locks: AlertLocks,
+    /** The durable notices each change causes, written with it (pages, PCD-05, WCTP status). */
+    private readonly notices: NoticePlans = new NoticePlans(log),
   ) {}
 
   observe(o: AlertObserver): void {
@@ -97,6 +99,7 @@ export class AlertService {
         createdAt: now,
       },
       this.escalation.firstTimer(policy, input.recipients),
+      (created) => this.notices.raised(created),
     );
     const event = (kind: string, detail: string) =>
       this.store.addEvent({ alertId: alert.id, at: this.clock.now(), kind, personId: null, detail });
@@ -163,8 +166,11 @@ export class AlertService {
 
     if (action === 'delivered' || action === 'read') {
       if (rank[state] > rank[me.state]) {
-        await this.store.setRecipientState(alertId, personId, state, now);
-        await this.store.addEvent({ alertId, at: now, kind: state, personId, detail: '' });
+        const notices = this.notices.recipientChanged(alert, personId, state);
+        await Promise.all([
+          this.store.setRecipientState(alertId, personId, state, now, notices),
+          this.store.addEvent({ alertId, at: now, kind: state, personId, detail: '' }),
+        ]);
         this.recipientChanged(alert, personId, state);
         this.changed(alert);
       }
@@ -186,7 +192,13 @@ export class AlertService {
       );
     }
 
-    await this.store.setRecipientState(alertId, personId, state, now);
+    await this.store.setRecipientState(
+      alertId,
+      personId,
+      state,
+      now,
+      this.notices.recipientChanged(alert, personId, state),
+    );
     await this.store.addEvent({
       alertId,
       at: now,
@@ -204,15 +216,17 @@ export class AlertService {
     }
     // accept, acknowledge, reply: one answer stops the escalation for everyone.
     await this.escalation.stop(alertId);
+    const answered = {
+      status: 'acknowledged' as const,
+      acknowledgedBy: personId,
+      acknowledgedAt: now,
+      context: choice ? { ...alert.context, reply: choice } : undefined,
+    };
     await this.store.update(
       alertId,
-      {
-        status: 'acknowledged',
-        acknowledgedBy: personId,
-        acknowledgedAt: now,
-        context: choice ? { ...alert.context, reply: choice } : undefined,
-      },
+      answered,
       now,
+      this.notices.alertChanged({ ...alert, ...answered, context: answered.context ?? alert.context }),
     );
     const done = (await this.store.get(alertId)) ?? alert;
     this.changed(done);

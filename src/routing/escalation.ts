@@ -3,7 +3,7 @@ import type { Alert, AlertStore, EscalationTimer } from '../store/alert-port.ts'
 import type { AlertLocks } from './alert-locks.ts';
 import type { Clock } from './clock.ts';
 import type { PatientContext } from './model.ts';
-import type { NotificationPort } from './notifications.ts';
+import { NoticePlans, type NotificationPort } from './notifications.ts';
 import type { RecipientResolver, RuleRecipients } from './recipient-resolver.ts';
 import type { EscalationPolicy, RecipientSpec } from './rules/types.ts';
 
@@ -26,6 +26,8 @@ export class EscalationEngine {
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly locks: AlertLocks,
+    /** The pages a notification causes, written with the recipient row and its timeline entry. */
+    private readonly notices: NoticePlans = new NoticePlans(log),
   ) {}
 
   /** The first timer of a policy: the alert is created with it, in one transaction. */
@@ -152,16 +154,19 @@ export class EscalationEngine {
     const all = await this.alerts.recipients(alert.id);
     for (const r of recipients) {
       const known = all.some((x) => x.personId === r.personId);
-      if (!known) {
-        await this.alerts.addRecipient({
-          alertId: alert.id,
-          personId: r.personId,
-          state: 'queued',
-          step: -1,
-          reason: `failsafe: ${r.reason}`,
-          notifiedAt: now,
-        });
-      }
+      await this.alerts.notified({
+        recipient: known
+          ? undefined
+          : {
+              alertId: alert.id,
+              personId: r.personId,
+              state: 'queued',
+              step: -1,
+              reason: `failsafe: ${r.reason}`,
+              notifiedAt: now,
+            },
+        notices: this.notices.notified(r.personId, alert),
+      });
       this.notifier.notify(r.personId, alert);
     }
     const who = recipients.map((r) => r.personId).join(', ') || 'nobody';
@@ -192,25 +197,27 @@ export class EscalationEngine {
       const known = existing.get(r.personId);
       if (known && (pass === 0 || known.state === 'rejected')) continue;
       notified += 1;
-      // Recipient row and timeline entry share one group commit; the device hears only after both.
-      await Promise.all([
-        known
+      // Recipient row, timeline entry and pages in one write; the device hears only after it.
+      await this.alerts.notified({
+        recipient: known
           ? undefined
-          : this.alerts.addRecipient({
+          : {
               alertId: alert.id,
               personId: r.personId,
               state: 'queued',
               step,
               reason: r.reason,
               notifiedAt: now,
-            }),
-        this.event(
-          alert,
-          'notified',
-          r.personId,
-          known ? `${r.reason} (repeat, round ${pass + 1})` : r.reason,
-        ),
-      ]);
+            },
+        event: {
+          alertId: alert.id,
+          at: this.clock.now(),
+          kind: 'notified',
+          personId: r.personId,
+          detail: known ? `${r.reason} (repeat, round ${pass + 1})` : r.reason,
+        },
+        notices: this.notices.notified(r.personId, alert),
+      });
       this.notifier.notify(r.personId, alert);
     }
     return notified;

@@ -2,7 +2,14 @@
  * Alerts: what the routing core made of an event, who must act on it, and everything that happened since.
  * Escalation timers are rows here (GoAlert's way): an engine cycle advances whatever is due, so a restart —
  * even kill -9 — loses no pending escalation.
+ *
+ * The methods that change an alert take the notices the change causes (pages, PCD-05, WCTP status; see
+ * outbox-port.ts) and write them in the same transaction: a crash keeps both or neither.
  */
+import type { NewDelivery } from './outbox-port.ts';
+
+/** Notices a change causes, written with it. */
+export type Notices = readonly NewDelivery[];
 
 export type AlertPriority = 'urgent' | 'high' | 'normal' | 'low';
 export type AlertStatus = 'open' | 'acknowledged' | 'closed';
@@ -92,7 +99,11 @@ export interface AlertStore {
    * Creates the alert and, in the same transaction, its first escalation timer: a crash right after can
    * never leave an alert that nobody will ever be told about.
    */
-  create(alert: NewAlert, timer?: Omit<EscalationTimer, 'alertId'>): Promise<Alert>;
+  create(
+    alert: NewAlert,
+    timer?: Omit<EscalationTimer, 'alertId'>,
+    notices?: (created: Alert) => Notices,
+  ): Promise<Alert>;
   /** Alerts raised from a stored message (to route a message again after a crash without doubling them). */
   forMessage(messageId: number): Promise<Alert[]>;
   get(id: number): Promise<Alert | undefined>;
@@ -105,11 +116,27 @@ export interface AlertStore {
       Pick<Alert, 'status' | 'title' | 'body' | 'priority' | 'context' | 'acknowledgedBy' | 'acknowledgedAt'>
     >,
     at: Date,
+    notices?: Notices,
   ): Promise<void>;
   recipients(alertId: number): Promise<AlertRecipient[]>;
   /** Adds a recipient, or leaves an existing one as it is. Returns false when the person was already there. */
   addRecipient(r: Omit<AlertRecipient, 'updatedAt'>): Promise<boolean>;
-  setRecipientState(alertId: number, personId: string, state: RecipientState, at: Date): Promise<void>;
+  /**
+   * A person is notified (again): their recipient row when new, the timeline entry and the notices (pages)
+   * in one transaction. Resolves with false when `recipient` was already there.
+   */
+  notified(n: {
+    recipient?: Omit<AlertRecipient, 'updatedAt'>;
+    event?: TimelineEvent;
+    notices: Notices;
+  }): Promise<boolean>;
+  setRecipientState(
+    alertId: number,
+    personId: string,
+    state: RecipientState,
+    at: Date,
+    notices?: Notices,
+  ): Promise<void>;
   /** Open alerts a person is a recipient of, with their own state, newest first. */
   forPerson(
     personId: string,

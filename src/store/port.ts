@@ -6,6 +6,7 @@
 
 import type { AlertStore } from './alert-port.ts';
 import type { CensusStore } from './census-port.ts';
+import type { OutboxStore, PickupStore } from './outbox-port.ts';
 import type { ScheduleStore } from './schedule-port.ts';
 import type { SipStore } from './sip-port.ts';
 
@@ -119,6 +120,10 @@ export interface Store {
   readonly schedules: ScheduleStore;
   readonly alerts: AlertStore;
   readonly sip: SipStore;
+  /** Notices on their way out (pages, PCD-05, WCTP status, connector jobs): see outbox-port.ts. */
+  readonly outbox: OutboxStore;
+  /** Notices held until their receiver collects them (WCTP polls and ClientQuery). */
+  readonly pickups: PickupStore;
   /**
    * Resolves when every write that has resolved so far is on the disk. Writes of derived state (census,
    * alerts, statuses: what routing rebuilds from stored messages after a crash) resolve once committed

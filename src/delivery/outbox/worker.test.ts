@@ -1,9 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SqliteOutbox } from './outbox.ts';
+import type { NewDelivery } from '../../store/outbox-port.ts';
+import type { Store } from '../../store/port.ts';
+import { openSqliteStore } from '../../store/sqlite/index.ts';
 import {
   backoffDelay,
   DEFAULT_BACKOFF,
@@ -13,16 +16,27 @@ import {
 } from './worker.ts';
 
 const dirs: string[] = [];
-afterEach(() => {
+const stores: Store[] = [];
+afterEach(async () => {
+  for (const s of stores.splice(0)) await s.close();
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function setup(sender: (payload: unknown) => Promise<string>) {
-  const dir = mkdtempSync(join(tmpdir(), 'sb-outbox-'));
+function open(dir: string) {
+  const store = openSqliteStore(dir);
+  stores.push(store);
+  return store;
+}
+
+function setup(
+  sender: (payload: unknown) => Promise<string>,
+  dir = mkdtempSync(join(tmpdir(), 'sb-outbox-')),
+) {
   dirs.push(dir);
   let t = Date.parse('2026-11-22T10:00:00Z');
   const clock = { now: () => new Date(t), advance: (ms: number) => (t += ms) };
-  const outbox = new SqliteOutbox(dir);
+  const store = open(dir);
+  const outbox = store.outbox;
   const outcomes: DeliveryOutcome[] = [];
   const worker = new DeliveryWorker({
     outbox,
@@ -34,17 +48,23 @@ function setup(sender: (payload: unknown) => Promise<string>) {
       outcomes.push(o);
     },
   });
-  return { dir, clock, outbox, worker, outcomes };
+  /** Queues a delivery and waits for its commit (the worker sends only committed rows). */
+  const enqueue = async (d: NewDelivery) => {
+    const stored = await worker.enqueue(d);
+    await store.durable();
+    return stored!;
+  };
+  return { dir, clock, store, outbox, worker, outcomes, enqueue };
 }
 
 describe('DeliveryWorker', () => {
   it('sends a due delivery once and records the answer', async () => {
     const seen: unknown[] = [];
-    const { worker, outbox, outcomes } = setup(async (p) => {
+    const { worker, outbox, outcomes, enqueue } = setup(async (p) => {
       seen.push(p);
       return 'accepted 42';
     });
-    const d = await worker.enqueue({ channel: 'test', target: 't', payload: { n: 1 }, alertId: 7 });
+    const d = await enqueue({ channel: 'test', target: 't', payload: { n: 1 }, alertId: 7 });
     expect(await worker.runDue()).toBe(1);
     expect(await worker.runDue()).toBe(0);
     expect(seen).toEqual([{ n: 1 }]);
@@ -53,10 +73,10 @@ describe('DeliveryWorker', () => {
   });
 
   it('retries with backoff and dead-letters with the error after the last attempt', async () => {
-    const { worker, outbox, outcomes, clock } = setup(async () => {
+    const { worker, outbox, outcomes, clock, enqueue } = setup(async () => {
       throw new Error('carrier unreachable');
     });
-    const d = await worker.enqueue({ channel: 'test', target: 't', payload: {}, alertId: null });
+    const d = await enqueue({ channel: 'test', target: 't', payload: {}, alertId: null });
     await worker.runDue();
     expect(await outbox.get(d.id)).toMatchObject({
       state: 'pending',
@@ -82,10 +102,10 @@ describe('DeliveryWorker', () => {
   });
 
   it('dead-letters at once when the sender says retrying cannot help', async () => {
-    const { worker, outbox } = setup(async () => {
+    const { worker, outbox, enqueue } = setup(async () => {
       throw new PermanentDeliveryError('403 unknown pager');
     });
-    const d = await worker.enqueue({ channel: 'test', target: 't', payload: {}, alertId: null });
+    const d = await enqueue({ channel: 'test', target: 't', payload: {}, alertId: null });
     await worker.runDue();
     expect(await outbox.get(d.id)).toMatchObject({
       state: 'dead',
@@ -98,12 +118,13 @@ describe('DeliveryWorker', () => {
     const first = setup(async () => {
       throw new Error('down');
     });
-    await first.worker.enqueue({ channel: 'test', target: 't', payload: { n: 2 }, alertId: null });
-    first.outbox.close();
-    const reopened = new SqliteOutbox(first.dir);
+    await first.enqueue({ channel: 'test', target: 't', payload: { n: 2 }, alertId: null });
+    await first.store.close();
+    stores.splice(stores.indexOf(first.store), 1);
+    const reopened = open(first.dir);
     const sent: unknown[] = [];
     const worker = new DeliveryWorker({
-      outbox: reopened,
+      outbox: reopened.outbox,
       senders: {
         test: async (d) => {
           sent.push(d.payload);
@@ -115,7 +136,49 @@ describe('DeliveryWorker', () => {
     });
     await worker.runDue();
     expect(sent).toEqual([{ n: 2 }]);
-    reopened.close();
+  });
+
+  it('commits a notice before sending it, and a once-key writes one row', async () => {
+    const seen: unknown[] = [];
+    const { worker, outbox, store, dir } = setup(async (p) => {
+      seen.push(p);
+      return 'ok';
+    });
+    const once = { channel: 'test', target: 't', payload: { n: 3 }, alertId: 9, onceKey: 'a:9' };
+    await worker.enqueue(once);
+    expect(await worker.runDue()).toBe(1);
+    // Committed before it was sent: another connection sees the row.
+    const other = new Database(join(dir, 'switchboard.db'), { readonly: true });
+    expect(other.prepare('SELECT COUNT(*) AS n FROM deliveries').get()).toEqual({ n: 1 });
+    other.close();
+    await worker.enqueue(once);
+    await store.durable();
+    expect(await worker.runDue()).toBe(0);
+    expect(seen).toEqual([{ n: 3 }]);
+    expect(await outbox.list({ alertId: 9 })).toHaveLength(1);
+  });
+
+  it('tries an immediate channel once committed, without polling, with the channel own backoff', async () => {
+    const { worker, outbox, store, clock } = setup(async () => 'unused');
+    const tries: number[] = [];
+    worker.register('now', {
+      send: async () => {
+        tries.push(clock.now().getTime());
+        throw new Error('busy');
+      },
+      immediate: true,
+      backoff: { firstDelayMs: 7000, maxDelayMs: 60_000, maxAttempts: 2 },
+    });
+    const [d] = await outbox.add([{ channel: 'now', target: 'x', payload: {}, alertId: null }], clock.now());
+    await store.durable();
+    for (let i = 0; i < 50 && tries.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await worker.runDue();
+    expect(tries).toHaveLength(1);
+    const retry = (await outbox.get(d!.id))!;
+    expect(retry.dueAt.getTime() - clock.now().getTime()).toBe(7000);
+    clock.advance(7000);
+    await worker.runDue();
+    expect(await outbox.get(d!.id)).toMatchObject({ state: 'dead', attempts: 2 });
   });
 
   it('computes capped exponential delays', () => {

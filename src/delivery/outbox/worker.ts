@@ -1,11 +1,12 @@
 /**
- * Sends what is due in the outbox, one sender per channel. A failed attempt is retried with exponential
- * backoff; after the last attempt (or at once for a PermanentDeliveryError, e.g. a carrier saying the pager
- * does not exist) the delivery is dead: kept with its error, listed, and reported to `onOutcome` so that the
- * alert's timeline shows it. Nothing is lost across a restart: the rows are the state.
+ * Sends what is due in the store's outbox (store/outbox-port.ts), one sender per channel. A failed attempt
+ * is retried with exponential backoff; after the last attempt (or at once for a PermanentDeliveryError, e.g.
+ * a carrier saying the pager does not exist) the delivery is dead: kept with its error, listed, and
+ * reported to `onOutcome` so that the alert's timeline shows it. Nothing is lost across a restart: the rows
+ * are the state, written with the change that caused them.
  */
 import type { Logger } from 'pino';
-import type { Delivery, NewDelivery, Outbox } from './outbox.ts';
+import type { Delivery, NewDelivery, OutboxStore } from '../../store/outbox-port.ts';
 
 /** Thrown by a sender when trying again cannot help (bad credentials, unknown recipient). */
 export class PermanentDeliveryError extends Error {}
@@ -35,6 +36,13 @@ export type Sender = (delivery: Delivery) => Promise<string>;
 export interface ChannelHandler {
   send: Sender;
   onOutcome?: (delivery: Delivery, outcome: DeliveryOutcome) => Promise<void> | void;
+  /** The channel's own figures for the one backoff (WCTP push settings); the worker's otherwise. */
+  backoff?: Partial<Backoff>;
+  /**
+   * Sent as soon as its row commits even while the worker does not poll (behaviour tests drive pages by
+   * hand, but a WCTP sender is waiting on its status). @defaultValue false
+   */
+  immediate?: boolean;
 }
 
 export type DeliveryOutcome =
@@ -43,7 +51,7 @@ export type DeliveryOutcome =
   | { kind: 'dead'; error: string; attempt: number };
 
 export interface DeliveryWorkerDeps {
-  outbox: Outbox;
+  outbox: OutboxStore;
   /** Senders known at construction; more may be added with `register`. */
   senders?: Record<string, Sender>;
   now: () => Date;
@@ -63,6 +71,8 @@ export class DeliveryWorker {
   private readonly backoff: Backoff;
   private running?: Promise<number>;
   private again = false;
+  /** Whether the next pass takes every channel, or only the immediate ones. */
+  private againAll = false;
   private timer?: NodeJS.Timeout;
   private stopped = false;
   private readonly channels = new Map<string, ChannelHandler>();
@@ -70,6 +80,17 @@ export class DeliveryWorker {
   constructor(private readonly deps: DeliveryWorkerDeps) {
     this.backoff = { ...DEFAULT_BACKOFF, ...deps.backoff };
     for (const [channel, send] of Object.entries(deps.senders ?? {})) this.channels.set(channel, { send });
+    deps.outbox.onCommitted((channels) => this.committed(channels));
+  }
+
+  /** New notices committed: a polling worker tries them at once; otherwise only immediate channels. */
+  private committed(channels: ReadonlySet<string>): void {
+    if (this.stopped) return;
+    if (this.timer) {
+      void this.runDue();
+      return;
+    }
+    if ([...channels].some((c) => this.channels.get(c)?.immediate)) void this.runDue(true);
   }
 
   /** Adds the sender of a channel (paging, PCD-05 status); deliveries of unknown channels go dead. */
@@ -77,11 +98,12 @@ export class DeliveryWorker {
     this.channels.set(channel, handler);
   }
 
-  /** Stores the delivery durably, then tries it at once (when the worker runs on its own). */
-  async enqueue(d: Omit<NewDelivery, 'dueAt'> & { dueAt?: Date }): Promise<Delivery> {
-    const now = this.deps.now();
-    const stored = await this.deps.outbox.add({ ...d, dueAt: d.dueAt ?? now }, now);
-    if (this.timer) void this.runDue();
+  /**
+   * Stores a notice no state change causes (a refusal to a WCTP sender); it is tried once committed.
+   * Notices a change causes are written by the store with that change instead.
+   */
+  async enqueue(d: NewDelivery): Promise<Delivery | undefined> {
+    const [stored] = await this.deps.outbox.add([d], this.deps.now());
     return stored;
   }
 
@@ -89,16 +111,20 @@ export class DeliveryWorker {
    * Attempts every delivery due now; resolves with how many were attempted. Calls made while a pass runs
    * join it and cause one more pass, so nothing enqueued meanwhile waits for the next poll.
    */
-  runDue(): Promise<number> {
+  runDue(onlyImmediate = false): Promise<number> {
     if (this.running) {
       this.again = true;
+      this.againAll ||= !onlyImmediate;
       return this.running;
     }
+    this.againAll = !onlyImmediate;
     this.running = (async () => {
       let total = 0;
       do {
         this.again = false;
-        total += await this.pass();
+        const all = this.againAll;
+        this.againAll = false;
+        total += await this.pass(all);
       } while (this.again && !this.stopped);
       return total;
     })().finally(() => {
@@ -122,8 +148,9 @@ export class DeliveryWorker {
     await this.running?.catch(() => 0);
   }
 
-  private async pass(): Promise<number> {
-    const due = await this.deps.outbox.due(this.deps.now(), this.deps.batch ?? 100);
+  private async pass(all: boolean): Promise<number> {
+    const found = await this.deps.outbox.due(this.deps.now(), this.deps.batch ?? 100);
+    const due = all ? found : found.filter((d) => this.channels.get(d.channel)?.immediate);
     // Different destinations in parallel; one destination's items in order (a carrier sees pages in order).
     const byTarget = new Map<string, Delivery[]>();
     for (const d of due) {
@@ -152,7 +179,8 @@ export class DeliveryWorker {
     } catch (err) {
       const error = (err as Error).message || String(err);
       const now = this.deps.now();
-      if (err instanceof PermanentDeliveryError || attempt >= this.backoff.maxAttempts) {
+      const backoff = handler?.backoff ? { ...this.backoff, ...handler.backoff } : this.backoff;
+      if (err instanceof PermanentDeliveryError || attempt >= backoff.maxAttempts) {
         await outbox.markDead(d.id, error, now);
         outcome = { kind: 'dead', error, attempt };
         log.warn(
@@ -160,7 +188,7 @@ export class DeliveryWorker {
           'delivery dead-lettered',
         );
       } else {
-        const nextAt = new Date(now.getTime() + backoffDelay(this.backoff, attempt));
+        const nextAt = new Date(now.getTime() + backoffDelay(backoff, attempt));
         await outbox.markRetry(d.id, error, nextAt, now);
         outcome = { kind: 'retry', error, nextAt, attempt };
         log.info({ delivery: d.id, channel: d.channel, attempt, error }, 'delivery failed; will retry');

@@ -1,13 +1,15 @@
 /**
- * The pager channel: a NotificationPort beside the clinician app. When the routing core notifies a person,
- * every pager and email contact they have gets a page through its carrier. The page is written to the
- * durable outbox first; the outbox worker sends it, retries with backoff and finally dead-letters it, and
- * each outcome lands on the alert's timeline ('paged', 'retrying', 'failed').
+ * The pager channel. When the routing core notifies a person, every pager and email contact they have gets
+ * a page through its carrier: `notified` says which pages (a NoticePlanner), and the alert store writes
+ * them to the outbox with the recipient row that caused them. The outbox worker sends each, retries with
+ * backoff and finally dead-letters it, and each outcome lands on the alert's timeline ('paged',
+ * 'retrying', 'failed'). The page's messageId stays the same across attempts: a carrier that sees it twice
+ * (a page sent whose 'sent' mark a crash lost) can tell.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Alert, AlertStore } from '../../store/alert-port.ts';
-import type { Delivery } from '../outbox/outbox.ts';
+import type { Delivery, NewDelivery } from '../../store/outbox-port.ts';
 import type { DeliveryOutcome, DeliveryWorker } from '../outbox/worker.ts';
 import { type CarrierGateway, type CarrierTable, carrierFor, type PageOrder } from './carriers.ts';
 
@@ -34,6 +36,7 @@ export interface PagerChannelDeps {
   log: Logger;
 }
 
+/** A NoticePlanner (routing/notifications.ts), by shape: delivery does not import routing. */
 export class PagerChannel {
   constructor(private readonly deps: PagerChannelDeps) {
     deps.worker.register(PAGE_CHANNEL, {
@@ -42,33 +45,28 @@ export class PagerChannel {
     });
   }
 
-  /** NotificationPort: queue a page for each pager/email contact of the person. Never throws. */
-  notify(personId: string, alert: Alert): void {
-    void this.page(personId, alert).catch((err) =>
-      this.deps.log.error({ err, alertId: alert.id }, 'could not queue page'),
-    );
-  }
-
-  /** NotificationPort: an update is not paged again (a pager cannot take a message back). */
-  changed(_alert: Alert): void {}
-
-  private async page(personId: string, alert: Alert): Promise<void> {
+  /** NoticePlanner: a page for each pager/email contact of the person. */
+  notified(personId: string, alert: Alert): NewDelivery[] {
     const { deps } = this;
-    if (alert.status !== 'open') return;
-    if (deps.mode === 'appOffline' && deps.isAppConnected?.(personId)) return;
+    if (alert.status !== 'open') return [];
+    if (deps.mode === 'appOffline' && deps.isAppConnected?.(personId)) return [];
     const table = deps.table();
+    const pages: NewDelivery[] = [];
     for (const contact of deps.contactsOf(personId)) {
       if (contact.kind !== 'pager' && contact.kind !== 'email') continue;
       const carrier = carrierFor(contact, table);
       if (!carrier) {
-        if (table.carriers.length === 0) return; // paging not set up: nothing to say on every alert
-        await deps.alerts.addEvent({
-          alertId: alert.id,
-          at: deps.now(),
-          kind: 'failed',
-          personId,
-          detail: `no paging carrier serves ${contact.kind} ${contact.address}${contact.carrier ? ` (carrier ${contact.carrier} is not configured)` : ''}`,
-        });
+        if (table.carriers.length === 0) return []; // paging not set up: nothing to say on every alert
+        // A note on the timeline, not a notice: nothing could send it.
+        void deps.alerts
+          .addEvent({
+            alertId: alert.id,
+            at: deps.now(),
+            kind: 'failed',
+            personId,
+            detail: `no paging carrier serves ${contact.kind} ${contact.address}${contact.carrier ? ` (carrier ${contact.carrier} is not configured)` : ''}`,
+          })
+          .catch((err) => deps.log.error({ err, alertId: alert.id }, 'could not note a missing carrier'));
         continue;
       }
       const order: PageOrder = {
@@ -80,13 +78,14 @@ export class PagerChannel {
         personId,
         priority: alert.priority,
       };
-      await deps.worker.enqueue({
+      pages.push({
         channel: PAGE_CHANNEL,
         target: `${carrier.name}:${contact.address}`,
         payload: order,
         alertId: alert.id,
       });
     }
+    return pages;
   }
 
   private async record(d: Delivery, o: DeliveryOutcome): Promise<void> {

@@ -1,16 +1,17 @@
 /**
- * Sends PCD-05 alert status back to IHE PCD alarm reporters. It listens to every recipient state change
- * (AlertService.observe); for an alert raised from PCD-04 (alert.context.pcd) whose reporter is configured
- * and asked for it, it builds the ORA^R41 at once (so every retry sends the very same message, same MSH-10)
- * and puts it in the durable outbox. The outbox worker sends it over MLLP to the reporter's own listener
+ * Sends PCD-05 alert status back to IHE PCD alarm reporters. For every recipient state change of an alert
+ * raised from PCD-04 (alert.context.pcd) whose reporter is configured and asked for it, `recipientChanged`
+ * (a NoticePlanner, by shape) builds the ORA^R41 at once (so every retry sends the very same message, same
+ * MSH-10: the reporter's idempotency key) and the alert store writes it to the outbox with the change.
+ * The outbox worker sends it over MLLP to the reporter's own listener
  * and retries with backoff; a reporter that refuses it (AR/CR) or stays unreachable leaves a dead letter
  * and a 'failed' entry on the alert's timeline.
  */
 import type { Logger } from 'pino';
 import { controlIdSource } from '../../protocols/hl7/control-id.ts';
 import type { Alert, AlertStore, RecipientState } from '../../store/alert-port.ts';
+import type { Delivery, NewDelivery } from '../../store/outbox-port.ts';
 import { MllpClient, readAck } from '../mllp/client.ts';
-import type { Delivery } from '../outbox/outbox.ts';
 import { type DeliveryOutcome, type DeliveryWorker, PermanentDeliveryError } from '../outbox/worker.ts';
 import { type AlertStatusWord, buildAlertStatusReport } from './alert-status.ts';
 
@@ -85,22 +86,17 @@ export class PcdStatusReporter {
     });
   }
 
-  /** AlertObserver: a recipient's state changed. Never throws; queuing failures are logged. */
-  recipientChanged(alert: Alert, personId: string, state: RecipientState): void {
-    void this.report(alert, personId, state).catch((err) =>
-      this.deps.log.error({ err, alertId: alert.id }, 'could not queue PCD-05 status'),
-    );
-  }
-
-  private async report(alert: Alert, personId: string, state: RecipientState): Promise<void> {
+  /** NoticePlanner: the PCD-05 report a recipient's new state causes, if its reporter wants it. */
+  recipientChanged(alert: Alert, personId: string, state: RecipientState): NewDelivery[] {
     const pcd = alert.context.pcd as PcdContext | undefined;
     const mapped = WORDS[state];
-    if (!pcd || !mapped) return;
+    if (!pcd || !mapped) return [];
     const reporter = this.reporterFor(pcd);
-    if (!reporter) return;
-    if (!(reporter.statuses ?? ['delivered', 'read', 'accepted', 'rejected']).includes(mapped.status)) return;
+    if (!reporter) return [];
+    if (!(reporter.statuses ?? ['delivered', 'read', 'accepted', 'rejected']).includes(mapped.status))
+      return [];
     if ((reporter.when ?? 'always') === 'asked' && !['AL', 'SU', 'ER'].includes(pcd.applicationAckType))
-      return;
+      return [];
     const now = this.deps.now();
     const message = buildAlertStatusReport({
       application: this.deps.application,
@@ -125,12 +121,14 @@ export class PcdStatusReporter {
       personId,
       reporter: pcd.reporter.application,
     };
-    await this.deps.worker.enqueue({
-      channel: PCD_STATUS_CHANNEL,
-      target: `mllp:${reporter.host}:${reporter.port}`,
-      payload,
-      alertId: alert.id,
-    });
+    return [
+      {
+        channel: PCD_STATUS_CHANNEL,
+        target: `mllp:${reporter.host}:${reporter.port}`,
+        payload,
+        alertId: alert.id,
+      },
+    ];
   }
 
   private reporterFor(pcd: PcdContext): PcdReporterConfig | undefined {

@@ -6,7 +6,7 @@
  * A message (SubmitRequest, SubmitClientMessage, SendMsgMulti) is checked — sender, recipient, length,
  * choices, delivery window — then stored durably, and only then confirmed; a repeated messageID from
  * the same sender is confirmed again and not routed twice. Status and replies go back through the
- * outbox (push, poll, client query).
+ * outbox (push; poll and client query read the store's pickup boxes).
  */
 import type { Logger } from 'pino';
 import {
@@ -46,7 +46,7 @@ import {
 import type { InboundPort } from '../../routing/inbound-port.ts';
 import type { MessageStore } from '../../store/port.ts';
 import type { WctpGatewayOptions } from './options.ts';
-import type { WctpOutbox } from './outbox.ts';
+import type { WctpPickups } from './pickups.ts';
 import type { WctpSenders } from './senders.ts';
 
 export const WCTP_LISTENER = 'wctp';
@@ -58,7 +58,8 @@ export interface GatewayDeps {
   knowsRecipient: (recipientID: string) => boolean;
   store: MessageStore;
   inbound: InboundPort;
-  outbox: Pick<WctpOutbox, 'poll' | 'takeForClient'>;
+  /** The store's pickup boxes of polls and ClientQuery. */
+  outbox: Pick<WctpPickups, 'poll' | 'takeForClient'>;
   now: () => Date;
   log: Logger;
 }
@@ -317,7 +318,7 @@ export class WctpGateway {
     const original = parseWctp(stored.raw.toString('utf8'));
     if (original.operation !== 'SubmitClientMessage' || original.recipient.recipientID !== op.recipientID)
       throw unknown;
-    const messages = this.deps.outbox.takeForClient(op.trackingNumber);
+    const messages = await this.deps.outbox.takeForClient(op.trackingNumber);
     return buildClientQueryResponse(
       {
         minNextPollInterval: this.deps.options.pollIntervalSeconds,
@@ -329,7 +330,7 @@ export class WctpGateway {
 
   private async pollForMessages(op: PollForMessages, peer: string, token: object): Promise<string> {
     await this.authenticate(op.pollerID, op.securityCode, peer, false, WctpCode.InvalidPollerCredentials);
-    const messages = this.deps.outbox.poll(op.pollerID, op.received, op.maxMessagesInBatch ?? 10);
+    const messages = await this.deps.outbox.poll(op.pollerID, op.received, op.maxMessagesInBatch ?? 10);
     return buildPollResponse(
       {
         minNextPollInterval: this.deps.options.pollIntervalSeconds,

@@ -6,11 +6,13 @@ import type {
   Batch,
   EscalationTimer,
   NewAlert,
+  Notices,
   RecipientState,
   TimelineEvent,
 } from '../alert-port.ts';
 import type { SqliteDb } from './database.ts';
 import type { GroupCommit } from './group-commit.ts';
+import type { SqliteOutbox } from './outbox.ts';
 
 interface AlertRow {
   id: number;
@@ -64,6 +66,8 @@ export class SqliteAlertStore implements AlertStore {
   constructor(
     private readonly db: SqliteDb,
     private readonly commit: GroupCommit,
+    /** Notices are written in the same closure as the change that causes them. */
+    private readonly outbox: SqliteOutbox,
   ) {
     this.s = {
       insert: db.prepare(
@@ -107,7 +111,11 @@ export class SqliteAlertStore implements AlertStore {
     };
   }
 
-  create(a: NewAlert, timer?: Omit<EscalationTimer, 'alertId'>): Promise<Alert> {
+  create(
+    a: NewAlert,
+    timer?: Omit<EscalationTimer, 'alertId'>,
+    notices?: (created: Alert) => Notices,
+  ): Promise<Alert> {
     return this.commit.write(() => {
       const at = a.createdAt.getTime();
       const info = this.s.insert.run(
@@ -134,7 +142,9 @@ export class SqliteAlertStore implements AlertStore {
           timer.dueAt.getTime(),
         );
       }
-      return toAlert(this.s.get.get(id) as AlertRow);
+      const created = toAlert(this.s.get.get(id) as AlertRow);
+      if (notices) this.outbox.write(notices(created), a.createdAt);
+      return created;
     });
   }
 
@@ -174,7 +184,12 @@ export class SqliteAlertStore implements AlertStore {
     return row ? toAlert(row) : undefined;
   }
 
-  async update(id: number, changes: Parameters<AlertStore['update']>[1], at: Date): Promise<void> {
+  async update(
+    id: number,
+    changes: Parameters<AlertStore['update']>[1],
+    at: Date,
+    notices?: Notices,
+  ): Promise<void> {
     const sets: string[] = ['updated_at = ?'];
     const args: unknown[] = [at.getTime()];
     for (const [key, value] of Object.entries(changes)) {
@@ -189,7 +204,10 @@ export class SqliteAlertStore implements AlertStore {
       );
     }
     const sql = `UPDATE alerts SET ${sets.join(', ')} WHERE id = ?`;
-    await this.commit.write(() => this.db.prepare(sql).run(...args, id));
+    await this.commit.write(() => {
+      this.db.prepare(sql).run(...args, id);
+      if (notices?.length) this.outbox.write(notices, at);
+    });
   }
 
   async recipients(alertId: number): Promise<AlertRecipient[]> {
@@ -203,8 +221,43 @@ export class SqliteAlertStore implements AlertStore {
     });
   }
 
-  async setRecipientState(alertId: number, personId: string, state: RecipientState, at: Date): Promise<void> {
-    await this.commit.write(() => this.s.setState.run(state, at.getTime(), alertId, personId));
+  notified(n: {
+    recipient?: Omit<AlertRecipient, 'updatedAt'>;
+    event?: TimelineEvent;
+    notices: Notices;
+  }): Promise<boolean> {
+    return this.commit.write(() => {
+      const r = n.recipient;
+      const at = r?.notifiedAt ?? n.event?.at ?? new Date();
+      const added = r
+        ? this.s.addRecipient.run(
+            r.alertId,
+            r.personId,
+            r.state,
+            r.step,
+            r.reason,
+            at.getTime(),
+            at.getTime(),
+          ).changes === 1
+        : false;
+      const e = n.event;
+      if (e) this.s.addEvent.run(e.alertId, e.at.getTime(), e.kind, e.personId, e.detail);
+      if (n.notices.length) this.outbox.write(n.notices, at);
+      return added;
+    });
+  }
+
+  async setRecipientState(
+    alertId: number,
+    personId: string,
+    state: RecipientState,
+    at: Date,
+    notices?: Notices,
+  ): Promise<void> {
+    await this.commit.write(() => {
+      this.s.setState.run(state, at.getTime(), alertId, personId);
+      if (notices?.length) this.outbox.write(notices, at);
+    });
   }
 
   async forPerson(personId: string, opts: { includeClosed?: boolean; limit?: number }) {

@@ -6,6 +6,7 @@ import { Checkpointer } from './checkpointer.ts';
 import { openSqlite } from './database.ts';
 import { GroupCommit, type GroupCommitOptions } from './group-commit.ts';
 import { SqliteMessageStore } from './messages.ts';
+import { SqliteOutbox, SqlitePickups } from './outbox.ts';
 import { SqliteScheduleStore } from './schedules.ts';
 import { SqliteSipStore } from './sip.ts';
 
@@ -16,14 +17,24 @@ import { SqliteSipStore } from './sip.ts';
 export function openSqliteStore(dataDir: string, log?: GroupCommitOptions['log']): Store {
   const db = openSqlite(dataDir);
   const checkpointer = new Checkpointer(db);
-  const commit = new GroupCommit(db, { log, afterCommit: () => checkpointer.finishIfDue() });
+  let outbox: SqliteOutbox | undefined;
+  const commit = new GroupCommit(db, {
+    log,
+    afterCommit: () => {
+      outbox?.committed();
+      checkpointer.finishIfDue();
+    },
+  });
+  outbox = new SqliteOutbox(db, commit);
   return {
     kind: 'sqlite',
     messages: new SqliteMessageStore(db, commit),
     audit: new SqliteAuditLog(db, commit),
     census: new SqliteCensusStore(db, commit),
     schedules: new SqliteScheduleStore(db, commit),
-    alerts: new SqliteAlertStore(db, commit),
+    alerts: new SqliteAlertStore(db, commit, outbox),
+    outbox,
+    pickups: new SqlitePickups(db, commit),
     sip: new SqliteSipStore(db, commit),
     durable: () => commit.durable(),
     async close() {

@@ -2,7 +2,7 @@
  * Routing for messages the WCTP gateway stored: wctp-SubmitRequest, wctp-SubmitClientMessage and
  * wctp-SendMsgMulti become alerts. The recipientID picks who (address book); for a nurse call the event
  * and the bed pick the route; the sender's delivery options are kept in `alert.context.wctp` so that
- * status and replies can go back (status-reporter.ts).
+ * status and replies can go back (status-reporter.ts, which also says QUEUED when asked).
  */
 import {
   type DeliveryPriority,
@@ -144,8 +144,6 @@ export class WctpInterpreter implements MessageInterpreter {
       },
       reasons,
     });
-    if (op.messageControl.notifyWhenQueued)
-      this.back.send(origin, { kind: 'status', type: 'QUEUED' }, { alertId: alert.id });
     return `alert ${alert.id}`;
   }
 }
@@ -165,6 +163,7 @@ function originOf(op: Routable, recipient: Recipient, messageId: number): WctpOr
     messageID: transient
       ? trackingNumberOf(messageId)
       : (control as SubmitRequest['messageControl']).messageID,
+    ...(control.notifyWhenQueued ? { notifyWhenQueued: true } : {}),
     notifyWhenDelivered: control.notifyWhenDelivered,
     notifyWhenRead: control.notifyWhenRead,
     allowResponse: control.allowResponse,

@@ -6,11 +6,14 @@
  * - a clinician answers, when the sender set allowResponse → a MessageReply: the chosen answer (with
  *   MCRMessageReply="true" and the choice's reply text), or, for accept / reject / acknowledge, the offered
  *   choice of that name ("Accept", "Reject"...), or without choices the answer in words.
- * Each notice goes once per alert; the back channel does the sending and its retries.
+ * - the alert was raised → QUEUED, when the sender set notifyWhenQueued.
+ * Each is a 'wctp-status' outbox row the alert store writes with the change (a NoticePlanner), with a
+ * once-key so it goes once per alert, even across a restart; src/delivery/wctp/ sends it.
  */
 import type { Alert, RecipientState } from '../../../store/alert-port.ts';
-import type { AlertObserver } from '../../notifications.ts';
-import type { WctpBackChannel, WctpOrigin } from './back-channel.ts';
+import type { NewDelivery } from '../../../store/outbox-port.ts';
+import type { NoticePlanner } from '../../notifications.ts';
+import { type WctpOrigin, type WctpResponse, wctpNotice } from './back-channel.ts';
 import { WCTP_LISTENER } from './interpreter.ts';
 
 /** Names a sender may give the choice that means each answer. */
@@ -25,52 +28,50 @@ const ANSWER_TEXT: Partial<Record<RecipientState, string>> = {
   acknowledged: 'Acknowledged',
 };
 
-export class WctpStatusReporter implements AlertObserver {
-  /** `alertId:what` already sent, so a notice goes once however many recipients there are. */
-  private readonly sent = new Set<string>();
-
-  constructor(private readonly back: WctpBackChannel) {}
-
-  recipientChanged(alert: Alert, personId: string, state: RecipientState): void {
+export class WctpStatusReporter implements NoticePlanner {
+  raised(alert: Alert): NewDelivery[] {
     const origin = originOf(alert);
-    if (!origin) return;
-    if (state === 'delivered' && origin.notifyWhenDelivered) {
-      this.once(alert, 'DELIVERED', () =>
-        this.back.send(origin, { kind: 'status', type: 'DELIVERED' }, { alertId: alert.id, personId }),
-      );
-    }
-    if (state === 'read' && origin.notifyWhenRead) {
-      this.once(alert, 'READ', () =>
-        this.back.send(origin, { kind: 'status', type: 'READ' }, { alertId: alert.id, personId }),
-      );
-    }
-    if ((state === 'accepted' || state === 'rejected') && origin.allowResponse) {
-      // A reject is an answer of one clinician; the alert goes on to the next, so it may be answered again.
-      const reply = answerReply(origin, state);
-      const key = state === 'rejected' ? `rejected:${personId}` : 'answer';
-      this.once(alert, key, () =>
-        this.back.send(origin, { kind: 'reply', ...reply }, { alertId: alert.id, personId }),
-      );
-    }
+    if (!origin?.notifyWhenQueued) return [];
+    return [notice(alert, origin, 'QUEUED', { kind: 'status', type: 'QUEUED' })];
   }
 
-  alertChanged(alert: Alert): void {
+  recipientChanged(alert: Alert, personId: string, state: RecipientState): NewDelivery[] {
     const origin = originOf(alert);
-    if (!origin?.allowResponse || alert.status !== 'acknowledged') return;
+    if (!origin) return [];
+    if (state === 'delivered' && origin.notifyWhenDelivered)
+      return [notice(alert, origin, 'DELIVERED', { kind: 'status', type: 'DELIVERED' }, personId)];
+    if (state === 'read' && origin.notifyWhenRead)
+      return [notice(alert, origin, 'READ', { kind: 'status', type: 'READ' }, personId)];
+    if ((state === 'accepted' || state === 'rejected') && origin.allowResponse) {
+      // A reject is an answer of one clinician; the alert goes on to the next, so it may be answered again.
+      const key = state === 'rejected' ? `rejected:${personId}` : 'answer';
+      return [notice(alert, origin, key, { kind: 'reply', ...answerReply(origin, state) }, personId)];
+    }
+    return [];
+  }
+
+  alertChanged(alert: Alert): NewDelivery[] {
+    const origin = originOf(alert);
+    if (!origin?.allowResponse || alert.status !== 'acknowledged') return [];
     const personId = alert.acknowledgedBy ?? undefined;
     const chosen = typeof alert.context.reply === 'string' ? alert.context.reply : undefined;
     const reply = chosen !== undefined ? choiceReply(origin, chosen) : answerReply(origin, 'acknowledged');
-    this.once(alert, 'answer', () =>
-      this.back.send(origin, { kind: 'reply', ...reply }, { alertId: alert.id, personId }),
-    );
+    return [notice(alert, origin, 'answer', { kind: 'reply', ...reply }, personId)];
   }
+}
 
-  private once(alert: Alert, what: string, send: () => void): void {
-    const key = `${alert.id}:${what}`;
-    if (this.sent.has(key)) return;
-    this.sent.add(key);
-    send();
-  }
+function notice(
+  alert: Alert,
+  origin: WctpOrigin,
+  what: string,
+  response: WctpResponse,
+  personId?: string,
+): NewDelivery {
+  return wctpNotice(
+    { origin, response, ...(personId ? { personId } : {}) },
+    alert.id,
+    `wctp:${alert.id}:${what}`,
+  );
 }
 
 function originOf(alert: Alert): WctpOrigin | undefined {

@@ -1,18 +1,20 @@
 /**
- * Wires the outbound channels (pages, PCD-05 reports) into a running Switchboard: the durable outbox and its worker,
- * the pager channel (a NotificationPort beside the clinician app) and PCD-05 status reports to IHE PCD
- * alarm reporters (an AlertObserver). main.ts calls installOutboundChannels once and stops it last.
+ * Wires the outbound channels into a running Switchboard: the worker on the store's outbox, the pager
+ * channel and PCD-05 status reports to IHE PCD alarm reporters. Both are NoticePlanners: the pages and
+ * reports an alert change causes are written by the alert store with that change, and the worker sends
+ * them once committed. main.ts calls installOutboundChannels once and stops it last.
  */
 import type { Logger } from 'pino';
-import type { Alert, AlertStore, RecipientState } from '../store/alert-port.ts';
-import { SqliteOutbox } from './outbox/outbox.ts';
-import { type Backoff, DeliveryWorker } from './outbox/worker.ts';
-import { CarrierGateway, type CarrierTable } from './paging/carriers.ts';
-import { PagerChannel, type PagerContact } from './paging/pager-channel.ts';
-import { type PcdReporterConfig, PcdStatusReporter } from './pcd/status-reporter.ts';
+import { type Backoff, DeliveryWorker } from '../delivery/outbox/worker.ts';
+import { CarrierGateway, type CarrierTable } from '../delivery/paging/carriers.ts';
+import { PagerChannel, type PagerContact } from '../delivery/paging/pager-channel.ts';
+import { type PcdReporterConfig, PcdStatusReporter } from '../delivery/pcd/status-reporter.ts';
+import type { NoticePlans } from '../routing/notifications.ts';
+import type { AlertStore } from '../store/alert-port.ts';
+import type { OutboxStore } from '../store/outbox-port.ts';
 
 export interface OutboundChannelsOptions {
-  dataDir: string;
+  outbox: OutboxStore;
   paging: CarrierTable & { enabled: boolean; mode?: 'always' | 'appOffline'; retry: Backoff };
   pcdReporters: readonly PcdReporterConfig[];
   /** How Switchboard names itself in MSH-3/MSH-4. */
@@ -22,12 +24,8 @@ export interface OutboundChannelsOptions {
   nameOf: (personId: string) => string | undefined;
   isAppConnected?: (personId: string) => boolean;
   alerts: AlertStore;
-  /** The fanout the routing core notifies (main.ts's NotificationFanout). */
-  notifier: {
-    add(port: { notify(personId: string, alert: Alert): void; changed(alert: Alert): void }): void;
-  };
-  /** AlertService.observe. */
-  observe: (o: { recipientChanged?(alert: Alert, personId: string, state: RecipientState): void }) => void;
+  /** The planners the alert service and the escalation engine ask (main.ts's NoticePlans). */
+  plans: NoticePlans;
   now: () => Date;
   log: Logger;
   /** Poll the outbox on a timer. Behaviour tests pass false and call `worker.runDue()`. @defaultValue true */
@@ -37,17 +35,21 @@ export interface OutboundChannelsOptions {
 }
 
 export interface OutboundChannels {
-  outbox: SqliteOutbox;
+  outbox: OutboxStore;
   worker: DeliveryWorker;
   pager: PagerChannel;
   pcdStatus: PcdStatusReporter;
+  /**
+   * Starts sending, once every channel's sender is registered (the first pass finds what was pending
+   * before a restart; a row of an unknown channel would go dead).
+   */
+  start(): void;
   stop(): Promise<void>;
 }
 
 export function installOutboundChannels(o: OutboundChannelsOptions): OutboundChannels {
-  const outbox = new SqliteOutbox(o.dataDir);
   const worker = new DeliveryWorker({
-    outbox,
+    outbox: o.outbox,
     now: o.now,
     log: o.log.child({ part: 'outbox' }),
     backoff: o.paging.retry,
@@ -64,7 +66,7 @@ export function installOutboundChannels(o: OutboundChannelsOptions): OutboundCha
     now: o.now,
     log: o.log.child({ part: 'paging' }),
   });
-  if (o.paging.enabled) o.notifier.add(pager);
+  if (o.paging.enabled) o.plans.add(pager);
   const pcdStatus = new PcdStatusReporter({
     reporters: o.pcdReporters,
     worker,
@@ -75,17 +77,19 @@ export function installOutboundChannels(o: OutboundChannelsOptions): OutboundCha
     now: o.now,
     log: o.log.child({ part: 'pcd-05' }),
   });
-  if (o.pcdReporters.length) o.observe(pcdStatus);
-  if (o.poll !== false) worker.start(o.pollMs ?? 1000);
+  if (o.pcdReporters.length) o.plans.add(pcdStatus);
   return {
-    outbox,
+    outbox: o.outbox,
     worker,
     pager,
     pcdStatus,
+    start() {
+      if (o.poll !== false) worker.start(o.pollMs ?? 1000);
+      else void worker.runDue(true);
+    },
     async stop() {
       await worker.stop();
       gateway.close();
-      outbox.close();
     },
   };
 }

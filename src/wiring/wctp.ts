@@ -1,58 +1,65 @@
 /**
- * Wiring of the WCTP gateway, kept out of main.ts: the routing tables, the address book, the interpreter
- * the router runs for stored WCTP messages, the status reporter that hears every alert change, the
- * outbox (push / poll / client query) and the POST /wctp route.
+ * Wiring of the WCTP gateway: the routing tables, the address book, the interpreter the router runs for
+ * stored WCTP messages, the status reporter that plans a notice for every alert change it cares about, the
+ * sender of those notices (push, or the store's pickup boxes), the sign-in guard and the POST /wctp route.
+ * The listener (src/listeners/wctp/) keeps the HTTP route and the gateway that parses and answers WCTP.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { recipientChecker, type Site } from '../../config/site.ts';
-import type { SwitchboardConfig } from '../../config/types.ts';
-import { readYamlDir, YamlFile } from '../../config/yaml-files.ts';
-import { type PasswordHasher, sharedPasswordHasher } from '../../kit/passwords.ts';
-import { describeLockout, lockoutSubject, SignInGuard } from '../../kit/sign-in-guard.ts';
-import type { AlertService } from '../../routing/alerts.ts';
-import type { Clock } from '../../routing/clock.ts';
-import type { InboundPort } from '../../routing/inbound-port.ts';
-import { WctpAddressBook } from '../../routing/sources/wctp/address-book.ts';
-import { WctpInterpreter } from '../../routing/sources/wctp/interpreter.ts';
-import { compileRoutingTable } from '../../routing/sources/wctp/routing-table.ts';
-import { WctpStatusReporter } from '../../routing/sources/wctp/status-reporter.ts';
-import type { AlertStore } from '../../store/alert-port.ts';
-import type { AuditLog, MessageStore } from '../../store/port.ts';
-import { WctpGateway } from './gateway.ts';
-import { wctpRoutes } from './http.ts';
-import { httpPost, realTimers, type Timers, WctpOutbox, type WctpPost } from './outbox.ts';
-import { WctpSenders } from './senders.ts';
+import { recipientChecker, type Site } from '../config/site.ts';
+import type { SwitchboardConfig } from '../config/types.ts';
+import { readYamlDir, YamlFile } from '../config/yaml-files.ts';
+import type { DeliveryWorker } from '../delivery/outbox/worker.ts';
+import { type WctpPost, WctpStatusSender } from '../delivery/wctp/status-sender.ts';
+import { type PasswordHasher, sharedPasswordHasher } from '../kit/passwords.ts';
+import { describeLockout, lockoutSubject, SignInGuard } from '../kit/sign-in-guard.ts';
+import { WctpGateway } from '../listeners/wctp/gateway.ts';
+import { wctpRoutes } from '../listeners/wctp/http.ts';
+import { WctpPickups } from '../listeners/wctp/pickups.ts';
+import { WctpSenders } from '../listeners/wctp/senders.ts';
+import type { Clock } from '../routing/clock.ts';
+import type { InboundPort } from '../routing/inbound-port.ts';
+import type { NoticePlans } from '../routing/notifications.ts';
+import { WctpAddressBook } from '../routing/sources/wctp/address-book.ts';
+import { WctpInterpreter } from '../routing/sources/wctp/interpreter.ts';
+import { compileRoutingTable } from '../routing/sources/wctp/routing-table.ts';
+import { WctpStatusReporter } from '../routing/sources/wctp/status-reporter.ts';
+import type { AlertStore } from '../store/alert-port.ts';
+import type { PickupStore } from '../store/outbox-port.ts';
+import type { AuditLog, MessageStore } from '../store/port.ts';
 
 export interface WctpInstallDeps {
   config: SwitchboardConfig['wctp'];
   site: Pick<Site, 'configDir' | 'directory' | 'schedules'>;
   messages: MessageStore;
   alertStore: AlertStore;
-  alerts: AlertService;
+  pickups: PickupStore;
+  /** The outbox worker that sends the 'wctp-status' rows. */
+  worker: DeliveryWorker;
+  /** Where the status reporter is registered (the alert service's NoticePlans). */
+  plans: NoticePlans;
   clock: Clock;
   log: Logger;
   /** Where every lockout of a sender or address is recorded. */
   audit: AuditLog;
   /** Checks hashed security codes off the event loop (the process's shared hasher if not given). */
   passwords?: Pick<PasswordHasher, 'verify'>;
-  /** Tests replace the network and the timers of the push back channel. */
+  /** Tests replace the network of the push back channel. */
   post?: WctpPost;
-  timers?: Timers;
 }
 
 export interface InstalledWctp {
   interpreter: WctpInterpreter;
-  outbox: WctpOutbox;
+  /** The store's pickup boxes as the gateway reads them (polls, ClientQuery). */
+  pickups: WctpPickups;
   addressBook: WctpAddressBook;
   /** Locks out guessed security codes, per senderID ('wctp-sender') and address ('wctp-address'). */
   guard: SignInGuard;
   /** Registers POST /wctp; `inbound` is the router that takes stored messages. */
   routes(app: FastifyInstance, inbound: InboundPort): Promise<void>;
-  stop(): void;
 }
 
-export function installWctp(deps: WctpInstallDeps): InstalledWctp {
+export function wireWctp(deps: WctpInstallDeps): InstalledWctp {
   const { config, site, log } = deps;
   const file =
     readYamlDir(site.configDir).find((f) => {
@@ -66,27 +73,20 @@ export function installWctp(deps: WctpInstallDeps): InstalledWctp {
     () => site.directory,
     (id) => assignments.has(id),
   );
-  const outbox = new WctpOutbox({
+  const statusSender = new WctpStatusSender({
     gatewayId: config.gatewayId,
     push: config.push,
     maxQueuedPerSender: config.maxQueuedPerSender,
-    post: deps.post ?? httpPost,
-    timers: deps.timers ?? realTimers,
+    worker: deps.worker,
+    pickups: deps.pickups,
+    alerts: deps.alertStore,
+    post: deps.post,
     now: () => deps.clock.now(),
-    record: (alertId, kind, personId, detail) =>
-      alertId
-        ? deps.alertStore.addEvent({
-            alertId,
-            at: deps.clock.now(),
-            kind,
-            personId: personId ?? null,
-            detail,
-          })
-        : Promise.resolve(),
     log: log.child({ listener: 'wctp' }),
   });
-  deps.alerts.observe(new WctpStatusReporter(outbox));
-  const interpreter = new WctpInterpreter(addressBook, () => table, outbox);
+  deps.plans.add(new WctpStatusReporter());
+  const interpreter = new WctpInterpreter(addressBook, () => table, statusSender);
+  const pickups = new WctpPickups(deps.pickups);
   const passwords = deps.passwords ?? sharedPasswordHasher();
   const guard = new SignInGuard({
     subjectKind: 'wctp-sender',
@@ -111,7 +111,7 @@ export function installWctp(deps: WctpInstallDeps): InstalledWctp {
   const senders = new WctpSenders(config.senders, (code, hash) => passwords.verify(code, hash), guard);
   return {
     interpreter,
-    outbox,
+    pickups,
     addressBook,
     guard,
     routes: (app, inbound) =>
@@ -123,12 +123,11 @@ export function installWctp(deps: WctpInstallDeps): InstalledWctp {
           knowsRecipient: (id) => addressBook.lookup(id) !== undefined,
           store: deps.messages,
           inbound,
-          outbox,
+          outbox: pickups,
           now: () => deps.clock.now(),
           log: log.child({ listener: 'wctp' }),
         }),
         { maxBodyBytes: config.maxBodyBytes },
       ),
-    stop: () => outbox.stop(),
   };
 }
