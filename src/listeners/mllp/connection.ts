@@ -9,7 +9,7 @@ export interface ConnectionOptions {
   idleTimeoutMs: number;
   /**
    * Messages read but not yet answered at which reading stops until half of them are (so a sender that
-   * pipelines faster than the journal takes them holds a bounded amount of this thread's memory).
+   * pipelines faster than the inbox takes them holds a bounded amount of this thread's memory).
    * @defaultValue 1000
    */
   maxUnanswered?: number;
