@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ConfigError } from './config/errors.ts';
+import { ConfigError } from './kit/config-errors.ts';
 import { loadSite } from './config/site.ts';
 import { MllpClient, readAck, splitMessages } from './delivery/mllp/client.ts';
 import { hashPassword } from './kit/passwords.ts';

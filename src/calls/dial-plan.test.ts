@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { DialPlanEntryConfig } from '../config/sip-schema.ts';
 import type { RoutingModel } from '../routing/model.ts';
 import { RecipientResolver } from '../routing/recipient-resolver.ts';
 import { compileDialPlan, DialPlan, normaliseDialled } from './dial-plan.ts';
+import type { DialPlanEntryConfig } from './sip-config.ts';
 
 const AT = new Date('2026-11-22T15:00:00Z');
 let onCallQueries = 0;

@@ -4,11 +4,12 @@
  * "the nurse covering 4W 401-A", a group, a person). Resolution happens per call, at the time of the call,
  * through the RecipientResolver, so a call reaches whoever is on call *now*.
  */
-import type { DialPlanEntryConfig, DialPlanRecipient } from '../config/sip-schema.ts';
+
 import type { CallRoute, CallRoutingPort, CallTarget } from '../routing/call-port.ts';
 import type { PatientContext } from '../routing/model.ts';
 import type { RecipientResolver } from '../routing/recipient-resolver.ts';
 import type { RecipientSpec, SourceLocation } from '../routing/rules/types.ts';
+import type { DialPlanEntryConfig, DialPlanRecipient } from './sip-config.ts';
 
 /** How far along the call order "move on" goes for an on-call recipient. */
 const MAX_CALL_ORDER = 9;

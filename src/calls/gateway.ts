@@ -6,7 +6,6 @@
  * OPTIONS answered here. It also keeps the trunk to the PBX alive.
  */
 import type { Logger } from 'pino';
-import type { SipConfig, SipListenerConfig } from '../config/sip-schema.ts';
 import { checkRequest, type UasCapabilities } from '../protocols/sip/admission.ts';
 import { buildRequest, buildResponse } from '../protocols/sip/build.ts';
 import { dialogKey, dialogKeyOfRequest } from '../protocols/sip/dialog.ts';
@@ -24,6 +23,7 @@ import type { Bridge, BridgeSide } from './bridge.ts';
 import { CallBackRefused, startCallBack } from './call-back.ts';
 import { InboundCall } from './inbound-call.ts';
 import { RegistrationDesk } from './registration-desk.ts';
+import type { SipConfig, SipListenerConfig } from './sip-config.ts';
 import type { SipNetwork, SipRequestHandler } from './sip-network.ts';
 
 /** How long finished calls' records wait to be written together. */

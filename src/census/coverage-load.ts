@@ -14,8 +14,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ConfigProblem } from '../config/errors.ts';
-import { readYamlDir, type YamlFile } from '../config/yaml-files.ts';
+import type { ConfigProblem } from '../kit/config-errors.ts';
+import { readYamlDir, type YamlFile } from '../kit/yaml-files.ts';
 import { readCsvTable } from './coverage-csv.ts';
 import type { CoveragePlan, StaffCoverage } from './coverage-plan.ts';
 import { parseClock, type ShiftWindow } from './shift-window.ts';

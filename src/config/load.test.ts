@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from './errors.ts';
+import { ConfigError } from '../kit/config-errors.ts';
 import { loadConfig } from './load.ts';
 
 function dirWith(files: Record<string, string>): string {

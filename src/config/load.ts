@@ -1,9 +1,9 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import { parse as parseYamlScalar } from 'yaml';
-import { ConfigError, type ConfigProblem } from './errors.ts';
+import { ConfigError, type ConfigProblem } from '../kit/config-errors.ts';
+import { readYamlDir, type YamlFile } from '../kit/yaml-files.ts';
 import { configSchema } from './schema.ts';
 import type { SwitchboardConfig } from './types.ts';
-import { readYamlDir, type YamlFile } from './yaml-files.ts';
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
 const validate = ajv.compile(configSchema);

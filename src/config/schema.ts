@@ -3,9 +3,9 @@
  * merged YAML files against it, fills defaults, and freezes the result.
  */
 
+import { sipListenerSchema, sipSchema } from '../calls/sip-config.ts';
 import { pagingSchema, pcdSchema, smtpListenerSchema } from './paging-schema.ts';
 import { httpSignInSchema, wctpSignInSchema } from './sign-in-schema.ts';
-import { sipListenerSchema, sipSchema } from './sip-schema.ts';
 
 const tlsSchema = {
   type: 'object',

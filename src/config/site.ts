@@ -3,9 +3,9 @@ import { loadCoverage } from '../census/coverage-load.ts';
 import type { CoveragePlan } from '../census/coverage-plan.ts';
 import type { Directory } from '../directory/directory.ts';
 import { loadDirectory } from '../directory/load.ts';
+import { ConfigError, type ConfigProblem } from '../kit/config-errors.ts';
 import type { RecipientSpec } from '../routing/rules/types.ts';
 import { loadSchedules, type ScheduleConfig } from '../schedules/load.ts';
-import { ConfigError, type ConfigProblem } from './errors.ts';
 import { loadConfig } from './load.ts';
 import type { SwitchboardConfig } from './types.ts';
 

@@ -1,3 +1,4 @@
+import type { SipConfig, SipListenerConfig } from '../calls/sip-config.ts';
 import type { MllpListenerOptions } from '../listeners/mllp/server.ts';
 import type { WctpGatewayOptions } from '../listeners/wctp/options.ts';
 import type { Hl7Limits } from '../protocols/hl7/index.ts';
@@ -6,7 +7,6 @@ import type { RouterPacing } from '../routing/router.ts';
 import type { WctpRoutingSettings } from '../routing/sources/wctp/routing-table.ts';
 import type { PagingConfig, PcdConfig, SmtpListenerConfig } from './paging-schema.ts';
 import type { HttpSignInConfig } from './sign-in-schema.ts';
-import type { SipConfig, SipListenerConfig } from './sip-schema.ts';
 
 /** The validated, defaulted configuration (mirrors schema.ts). */
 export interface TlsConfig {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { YamlFile } from '../config/yaml-files.ts';
+import { YamlFile } from '../kit/yaml-files.ts';
 import { loadDirectory } from './load.ts';
 
 // The demo hospital in config/ is part of the product: `npm start` must load it cleanly.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { YamlFile } from '../config/yaml-files.ts';
+import { YamlFile } from '../kit/yaml-files.ts';
 import { Directory } from './directory.ts';
 import { loadDirectory } from './load.ts';
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { YamlFile } from '../config/yaml-files.ts';
+import { YamlFile } from '../kit/yaml-files.ts';
 import { loadDirectory } from './load.ts';
 
 describe('loadDirectory', () => {

@@ -1,6 +1,6 @@
-import type { ConfigProblem } from '../config/errors.ts';
-import { type KeyPath, SectionChecks } from '../config/section-checks.ts';
-import { readYamlDir, type YamlFile } from '../config/yaml-files.ts';
+import type { ConfigProblem } from '../kit/config-errors.ts';
+import { type KeyPath, SectionChecks } from '../kit/section-checks.ts';
+import { readYamlDir, type YamlFile } from '../kit/yaml-files.ts';
 import { Directory, normalizeId, normalizePager } from './directory.ts';
 import {
   type ContactKind,

@@ -1,4 +1,4 @@
-import type { ConfigProblem } from '../config/errors.ts';
+import type { ConfigProblem } from '../kit/config-errors.ts';
 import { csvProblemKey, readCsv } from '../kit/csv.ts';
 import type { Shift } from '../store/schedule-port.ts';
 import { buildShift, type ShiftContext, type ShiftFields } from './shift-record.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { YamlFile } from '../config/yaml-files.ts';
+import { YamlFile } from '../kit/yaml-files.ts';
 import { openSqliteStore } from '../store/sqlite/index.ts';
 import { loadSchedules } from './load.ts';
 import { OnCallResolver } from './on-call.ts';

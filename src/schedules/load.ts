@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { ConfigProblem } from '../config/errors.ts';
-import { SectionChecks } from '../config/section-checks.ts';
-import { readYamlDir, type YamlFile } from '../config/yaml-files.ts';
+import type { ConfigProblem } from '../kit/config-errors.ts';
+import { SectionChecks } from '../kit/section-checks.ts';
+import { readYamlDir, type YamlFile } from '../kit/yaml-files.ts';
 import { isValidZone } from '../kit/zone-clock.ts';
 import { type Assignment, type AssignmentType, assignmentTypes, type Shift } from '../store/schedule-port.ts';
 import { readCsvShifts } from './csv-shifts.ts';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { YamlFile } from '../config/yaml-files.ts';
+import { YamlFile } from '../kit/yaml-files.ts';
 import type { Store } from '../store/port.ts';
 import type { Shift } from '../store/schedule-port.ts';
 import { openSqliteStore } from '../store/sqlite/index.ts';

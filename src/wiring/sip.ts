@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import { compileDialPlan, DialPlan } from '../calls/dial-plan.ts';
 import { SipGateway } from '../calls/gateway.ts';
-import type { SipConfig, SipListenerConfig } from '../config/sip-schema.ts';
+import type { SipConfig, SipListenerConfig } from '../calls/sip-config.ts';
 import type { Directory } from '../directory/directory.ts';
 import { SipEndpoint } from '../listeners/sip/endpoint.ts';
 import { MessageIntake } from '../listeners/sip/message-intake.ts';

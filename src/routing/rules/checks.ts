@@ -3,8 +3,8 @@
  * problem and returns undefined instead of throwing, so one pass over a file reports every bad key at
  * once (the GoAlert `validate.Many` habit).
  */
-import type { ConfigProblem } from '../../config/errors.ts';
-import type { YamlFile } from '../../config/yaml-files.ts';
+import type { ConfigProblem } from '../../kit/config-errors.ts';
+import type { YamlFile } from '../../kit/yaml-files.ts';
 import type { SourceLocation } from './types.ts';
 
 export type KeyPath = ReadonlyArray<string | number>;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ConfigProblem } from '../../config/errors.ts';
-import { YamlFile } from '../../config/yaml-files.ts';
+import type { ConfigProblem } from '../../kit/config-errors.ts';
+import { YamlFile } from '../../kit/yaml-files.ts';
 import { FileChecker } from './checks.ts';
 import { DuringWindows } from './during.ts';
 

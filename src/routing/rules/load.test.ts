@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ConfigProblem } from '../../config/errors.ts';
-import { YamlFile } from '../../config/yaml-files.ts';
+import type { ConfigProblem } from '../../kit/config-errors.ts';
+import { YamlFile } from '../../kit/yaml-files.ts';
 import { loadRules } from './load.ts';
 
 const POLICY = `escalationPolicies:

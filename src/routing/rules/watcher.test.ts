@@ -2,7 +2,7 @@ import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, type ConfigProblem } from '../../config/errors.ts';
+import { ConfigError, type ConfigProblem } from '../../kit/config-errors.ts';
 import { criticalPotassium } from './fixtures.ts';
 import type { RuleSet } from './rule-set.ts';
 import { RulesWatcher } from './watcher.ts';

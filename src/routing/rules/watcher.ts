@@ -11,7 +11,7 @@
  * some containers), so `pollIntervalMs` adds a periodic check, and `reload()` lets the API force one.
  */
 import { type FSWatcher, watch } from 'node:fs';
-import { ConfigError, type ConfigProblem } from '../../config/errors.ts';
+import { ConfigError, type ConfigProblem } from '../../kit/config-errors.ts';
 import { loadRules, type RulesLoadOptions, readRulesFolder } from './load.ts';
 import type { RuleSet } from './rule-set.ts';
 

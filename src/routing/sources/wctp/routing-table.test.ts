@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../config/errors.ts';
-import { YamlFile } from '../../../config/yaml-files.ts';
+import { ConfigError } from '../../../kit/config-errors.ts';
+import { YamlFile } from '../../../kit/yaml-files.ts';
 import { Directory } from '../../../directory/directory.ts';
 import { WctpAddressBook } from './address-book.ts';
 import { readNurseCall } from './nurse-call.ts';

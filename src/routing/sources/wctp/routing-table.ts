@@ -12,8 +12,8 @@
  *
  * Compiled once at start with every problem reported at once, with file and line.
  */
-import { ConfigError, type ConfigProblem } from '../../../config/errors.ts';
-import { YamlFile } from '../../../config/yaml-files.ts';
+import { ConfigError, type ConfigProblem } from '../../../kit/config-errors.ts';
+import { YamlFile } from '../../../kit/yaml-files.ts';
 import { FileChecker, type KeyPath } from '../../rules/checks.ts';
 import { parseRecipients, type RecipientCheck } from '../../rules/recipients.ts';
 import { PRIORITIES, type Priority, type RecipientSpec, type SourceLocation } from '../../rules/types.ts';

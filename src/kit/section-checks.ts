@@ -1,7 +1,7 @@
 // Located checks for a config section (file, line, key for every problem), shared by the loaders of the
 // directory, schedules and coverage: like yaml-files.ts and errors.ts, part of the config vocabulary that
 // the domain loaders use.
-import type { ConfigProblem } from './errors.ts';
+import type { ConfigProblem } from './config-errors.ts';
 import type { YamlFile } from './yaml-files.ts';
 
 export type KeyPath = Array<string | number>;

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { type Document, isMap, isScalar, LineCounter, parseDocument } from 'yaml';
-import type { ConfigProblem } from './errors.ts';
+import type { ConfigProblem } from './config-errors.ts';
 
 /** A parsed YAML file that can say on which line any key path stands. */
 export class YamlFile {
