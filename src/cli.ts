@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ConfigError } from './kit/config-errors.ts';
 import { loadSite } from './config/site.ts';
 import { MllpClient, readAck, splitMessages } from './delivery/mllp/client.ts';
+import { ConfigError } from './kit/config-errors.ts';
 import { hashPassword } from './kit/passwords.ts';
 import { startSwitchboard } from './main.ts';
 import { OnCallResolver } from './schedules/on-call.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { Directory } from '../../../directory/directory.ts';
 import { ConfigError } from '../../../kit/config-errors.ts';
 import { YamlFile } from '../../../kit/yaml-files.ts';
-import { Directory } from '../../../directory/directory.ts';
 import { WctpAddressBook } from './address-book.ts';
 import { readNurseCall } from './nurse-call.ts';
 import { compileRoutingTable, type WctpRoutingSettings } from './routing-table.ts';
