@@ -11,6 +11,12 @@ const validate = ajv.compile(configSchema);
 export const ENV_PREFIX = 'SWITCHBOARD_';
 
 /**
+ * Variables with the prefix that Switchboard reads for itself rather than as configuration overrides
+ * (README, "Configuration"). No configuration key may be spelled like one of them.
+ */
+export const PROCESS_VARIABLES: ReadonlySet<string> = new Set(['SWITCHBOARD_SESSION_SECRET']);
+
+/**
  * Top-level keys that live in the config folder but are validated by their own modules (with the same
  * file/line/key problems): the directory, schedules and staff coverage.
  */
@@ -73,7 +79,7 @@ function applyEnvOverrides(
 ): Map<string, string> {
   const set = new Map<string, string>();
   for (const [name, raw] of Object.entries(env)) {
-    if (!name.startsWith(ENV_PREFIX) || raw === undefined) continue;
+    if (!name.startsWith(ENV_PREFIX) || raw === undefined || PROCESS_VARIABLES.has(name)) continue;
     const words = name.slice(ENV_PREFIX.length).toLowerCase().split('_').filter(Boolean);
     const path = resolveEnvPath(words, configSchema as unknown as SchemaNode);
     if (!path) {

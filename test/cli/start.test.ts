@@ -1,9 +1,10 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startTestSwitchboard, writeTestConfig } from '../support/harness.ts';
+import { SessionSigner } from '../../src/api/sessions.ts';
+import { signIn, startTestSwitchboard, writeTestAccounts, writeTestConfig } from '../support/harness.ts';
 
 const cli = new URL('../../bin/switchboard.js', import.meta.url).pathname;
 
@@ -30,6 +31,48 @@ describe('switchboard start', () => {
     } finally {
       await running.cleanup();
       rmSync(configDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the environment variables the README documents', () => {
+  it('SWITCHBOARD_SESSION_SECRET signs sessions and overrides such as SWITCHBOARD_LOG_LEVEL still apply', async () => {
+    const configDir = writeTestConfig();
+    await writeTestAccounts(configDir, [{ username: 'analyst', role: 'analyst' }]);
+    const dataDir = mkdtempSync(join(tmpdir(), 'sb-cli-env-'));
+    const child = spawn(process.execPath, [cli, 'start', '--config', configDir, '--data', dataDir], {
+      env: {
+        ...process.env,
+        SWITCHBOARD_SESSION_SECRET: 'a-secret-from-the-vault',
+        SWITCHBOARD_LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        let out = '';
+        let err = '';
+        child.stdout.on('data', (d) => {
+          out += d;
+          const ready = /"port":(\d+)[^\n]*"msg":"HTTP ready"/.exec(out);
+          if (ready) resolve(Number(ready[1]));
+        });
+        child.stderr.on('data', (d) => {
+          err += d;
+        });
+        child.on('exit', (code) => reject(new Error(`exited ${code}: ${err}`)));
+      });
+      const base = `http://127.0.0.1:${port}`;
+      expect((await fetch(`${base}/api/health`)).status).toBe(200);
+      const token = await signIn(base, 'analyst');
+      // Signed with the secret, not with a key made in the data folder.
+      expect(existsSync(join(dataDir, 'session.key'))).toBe(false);
+      expect(new SessionSigner(dataDir, 'a-secret-from-the-vault').verify(token)?.username).toBe('analyst');
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+      rmSync(configDir, { recursive: true, force: true });
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });
