@@ -1,7 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { allows, declaredAccess, type RouteAccess, recordRouteAccess } from './access.ts';
-import { PROBLEM_TYPES, sendProblem } from './problem.ts';
+import { sendProblem } from './problem.ts';
+import { problem } from './schemas.ts';
 import type { Role, SessionSigner, SessionUser } from './sessions.ts';
 import { type PasswordSignIn, sendSignInRefusal } from './sign-in.ts';
 
@@ -64,34 +65,55 @@ export function registerAuth(
       return sendProblem(
         reply,
         401,
+        'signInRequired',
         'Sign in required',
         'send Authorization: Bearer <token> from POST /api/session',
-        { type: PROBLEM_TYPES.signInRequired },
       );
     if (!allows(access, req.user.role))
-      return sendProblem(reply, 403, 'Not allowed', `needs the role ${(access as Role[]).join(' or ')}`, {
-        type: PROBLEM_TYPES.roleRequired,
-      });
+      return sendProblem(
+        reply,
+        403,
+        'roleRequired',
+        'Not allowed',
+        `needs the role ${(access as Role[]).join(' or ')}`,
+      );
   });
 
-  app.post('/api/session', { config: { access: 'public' } }, async (req, reply) => {
-    const body = (req.body ?? {}) as { username?: unknown; password?: unknown };
-    if (typeof body.username !== 'string' || typeof body.password !== 'string') {
-      return sendProblem(reply, 400, 'Invalid sign-in', 'send JSON {"username": "...", "password": "..."}');
-    }
-    const account = deps.accounts().find((a) => a.username === body.username);
-    const verdict = await deps.signIn.check(body.username, body.password, account?.passwordHash, req.ip);
-    if (verdict.outcome === 'locked' || verdict.outcome === 'busy') return sendSignInRefusal(reply, verdict);
-    if (!account || verdict.outcome !== 'signed-in')
-      return sendProblem(reply, 401, 'Wrong user name or password');
-    const user: SessionUser = { username: account.username, personId: account.person, role: account.role };
-    const { token, expiresAt } = deps.signer.issue(user);
-    const person = account.person
-      ? { id: account.person, name: deps.personName(account.person) ?? account.person }
-      : null;
-    return { token, expiresAt, role: account.role, person };
-  });
+  app.post<{ Body: { username: string; password: string } }>(
+    '/api/session',
+    { config: { access: 'public' }, schema: SESSION_SCHEMA },
+    async (req, reply) => {
+      const body = req.body;
+      const account = deps.accounts().find((a) => a.username === body.username);
+      const verdict = await deps.signIn.check(body.username, body.password, account?.passwordHash, req.ip);
+      if (verdict.outcome === 'locked' || verdict.outcome === 'busy')
+        return sendSignInRefusal(reply, verdict);
+      if (!account || verdict.outcome !== 'signed-in')
+        return sendProblem(reply, 401, 'signInFailed', 'Wrong user name or password');
+      const user: SessionUser = { username: account.username, personId: account.person, role: account.role };
+      const { token, expiresAt } = deps.signer.issue(user);
+      const person = account.person
+        ? { id: account.person, name: deps.personName(account.person) ?? account.person }
+        : null;
+      return { token, expiresAt, role: account.role, person };
+    },
+  );
 }
+
+const SESSION_SCHEMA = {
+  summary: 'Sign in: a bearer token for the other routes',
+  tags: ['sign-in'],
+  body: {
+    type: 'object',
+    required: ['username', 'password'],
+    properties: { username: { type: 'string' }, password: { type: 'string' } },
+  },
+  response: {
+    401: problem('Wrong user name or password'),
+    429: problem('Sign-in locked for this account or address; see Retry-After'),
+    503: problem('Too many sign-ins at once; see Retry-After'),
+  },
+};
 
 export function authenticate(token: string, deps: Parameters<typeof registerAuth>[1]): SessionUser | null {
   const session = deps.signer.verify(token);

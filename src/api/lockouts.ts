@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { type Lockout, lockoutSubject, type SignInGuard } from '../kit/sign-in-guard.ts';
 import type { AuditLog } from '../store/port.ts';
 import { sendProblem } from './problem.ts';
+import { problem } from './schemas.ts';
 
 export interface LockoutRoutesDeps {
   guards: readonly SignInGuard[];
@@ -14,23 +15,51 @@ export interface LockoutRoutesDeps {
   now: () => Date;
 }
 
+const LIFT_SCHEMA = {
+  summary: 'Lift a lock and forget its failures (audited)',
+  tags: ['sign-in'],
+  params: {
+    type: 'object',
+    required: ['kind', 'key'],
+    properties: {
+      kind: { type: 'string', description: 'account, address, wctp-sender or wctp-address' },
+      key: { type: 'string', description: 'the user name, address or sender locked' },
+    },
+  },
+  response: { 404: problem('No lock of that kind and key is in force') },
+};
+
 export function lockoutRoutes(app: FastifyInstance, deps: LockoutRoutesDeps): void {
   const kinds = deps.guards.flatMap((g) => g.kinds);
 
-  app.get('/api/lockouts', { config: { access: ['admin'] } }, async () => ({
-    items: deps.guards.flatMap((g) => g.lockouts()).map(view),
-  }));
+  app.get(
+    '/api/lockouts',
+    {
+      config: { access: ['admin'] },
+      schema: { summary: 'Every sign-in and WCTP lock in force', tags: ['sign-in'] },
+    },
+    async () => ({
+      items: deps.guards.flatMap((g) => g.lockouts()).map(view),
+    }),
+  );
 
   app.delete<{ Params: { kind: string; key: string } }>(
     '/api/lockouts/:kind/:key',
-    { config: { access: ['admin'] } },
+    { config: { access: ['admin'] }, schema: LIFT_SCHEMA },
     async (req, reply) => {
       const { kind, key } = req.params;
       const guard = deps.guards.find((g) => g.kinds.includes(kind));
       if (!guard)
-        return sendProblem(reply, 404, 'Unknown lockout kind', `kind is one of ${kinds.join(', ')}`);
+        return sendProblem(
+          reply,
+          404,
+          'notFound',
+          'Unknown lockout kind',
+          `kind is one of ${kinds.join(', ')}`,
+        );
       const lifted = guard.lift(kind, key);
-      if (!lifted) return sendProblem(reply, 404, 'Not locked', `${kind} ${key} has no lock in force`);
+      if (!lifted)
+        return sendProblem(reply, 404, 'notFound', 'Not locked', `${kind} ${key} has no lock in force`);
       await deps.audit.record({
         at: deps.now(),
         actor: req.user?.username ?? 'unknown',

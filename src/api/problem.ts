@@ -1,27 +1,65 @@
 import type { FastifyReply } from 'fastify';
 
+/** One bad field of a request, named as the client sent it (`limit`, `since`, `choice`). */
+export interface FieldProblem {
+  key: string;
+  message: string;
+  file?: string;
+  line?: number;
+}
+
 /** RFC 9457 problem details: every HTTP error Switchboard returns has this JSON shape. */
 export interface Problem {
-  type: string;
+  type: ProblemType;
   title: string;
   status: number;
   detail?: string;
-  errors?: Array<{ key: string; message: string; file?: string; line?: number }>;
+  errors?: FieldProblem[];
 }
 
-/** Stable problem `type`s that clients may branch on (docs/api-errors.md lists them). */
+/**
+ * Stable problem `type`s that clients may branch on, one per kind of error the API answers. Each is
+ * explained in docs/api-errors.md, and a test fails when one is missing there.
+ */
 export const PROBLEM_TYPES = {
+  invalidRequest: 'urn:switchboard:invalid-request',
+  malformedRequest: 'urn:switchboard:malformed-request',
+  bodyTooLarge: 'urn:switchboard:body-too-large',
+  unsupportedMediaType: 'urn:switchboard:unsupported-media-type',
+  noRoute: 'urn:switchboard:no-route',
+  notFound: 'urn:switchboard:not-found',
   signInRequired: 'urn:switchboard:sign-in-required',
+  signInFailed: 'urn:switchboard:sign-in-failed',
+  signInLocked: 'urn:switchboard:sign-in-locked',
+  signInBusy: 'urn:switchboard:sign-in-busy',
   roleRequired: 'urn:switchboard:role-required',
+  personRequired: 'urn:switchboard:person-required',
+  notARecipient: 'urn:switchboard:not-a-recipient',
+  alertClosed: 'urn:switchboard:alert-closed',
+  callBackRefused: 'urn:switchboard:call-back-refused',
+  sipDisabled: 'urn:switchboard:sip-disabled',
+  rulesRefused: 'urn:switchboard:rules-refused',
+  internalError: 'urn:switchboard:internal-error',
 } as const;
 
+export type ProblemKind = keyof typeof PROBLEM_TYPES;
+export type ProblemType = (typeof PROBLEM_TYPES)[ProblemKind];
+
+/** Answers with problem JSON of a stable kind; the compiler refuses a kind that is not listed above. */
 export function sendProblem(
   reply: FastifyReply,
   status: number,
+  kind: ProblemKind,
   title: string,
   detail?: string,
-  extra?: Partial<Problem>,
+  errors?: FieldProblem[],
 ) {
-  const body: Problem = { type: 'about:blank', title, status, detail, ...extra };
+  const body: Problem = { type: PROBLEM_TYPES[kind], title, status, detail };
+  if (errors) body.errors = errors;
   return reply.code(status).type('application/problem+json').send(body);
+}
+
+/** A request that names bad fields: 400 `invalid-request` listing each one. */
+export function sendInvalidRequest(reply: FastifyReply, errors: FieldProblem[]) {
+  return sendProblem(reply, 400, 'invalidRequest', 'Invalid request', undefined, errors);
 }

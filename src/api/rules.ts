@@ -1,7 +1,42 @@
 import type { FastifyInstance } from 'fastify';
 import type { DryRunResult } from '../routing/dry-run.ts';
 import { STAFF } from './access.ts';
-import { sendProblem } from './problem.ts';
+import { type FieldProblem, sendInvalidRequest, sendProblem } from './problem.ts';
+import { dateTime, problem } from './schemas.ts';
+
+/** Media types an analyst may paste a raw HL7 message as. */
+const HL7_TEXT = ['text/plain', 'application/hl7-v2', 'x-application/hl7-v2+er7'];
+
+const rawMessage = {
+  schema: { type: 'string', minLength: 1, description: 'the raw HL7 message (LF line ends are taken as CR)' },
+};
+
+const DRY_RUN_SCHEMA = {
+  summary: 'What the rules in force would do with a message, sending nothing',
+  tags: ['rules'],
+  body: {
+    content: {
+      'application/json': {
+        schema: {
+          type: 'object',
+          required: ['message'],
+          properties: {
+            message: { type: 'string', minLength: 1, description: 'the raw HL7 message' },
+            listener: { type: 'string', description: 'the listener it arrives on (rules may name one)' },
+            at: dateTime('when it arrives (rule windows and schedules are read at this instant)'),
+          },
+        },
+      },
+      ...Object.fromEntries(HL7_TEXT.map((type) => [type, rawMessage])),
+    },
+  },
+};
+
+const RELOAD_SCHEMA = {
+  summary: 'Read the rules folder again; refused rules leave the running rules in force',
+  tags: ['rules'],
+  response: { 422: problem('Rules refused: `errors` lists every problem with its file and line') },
+};
 
 /** Rules for analysts: what is loaded, reload, and the dry run. */
 export function ruleRoutes(
@@ -12,42 +47,51 @@ export function ruleRoutes(
     dryRun: (raw: string, listener?: string, at?: Date) => Promise<DryRunResult>;
   },
 ): void {
-  app.addContentTypeParser(
-    ['text/plain', 'application/hl7-v2', 'x-application/hl7-v2+er7'],
-    { parseAs: 'string' },
-    (_req, body, done) => done(null, body),
+  app.addContentTypeParser(HL7_TEXT, { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+  app.get(
+    '/api/rules',
+    {
+      config: { access: STAFF },
+      schema: { summary: 'The rules and escalation policies in force, with their version', tags: ['rules'] },
+    },
+    async () => deps.summary(),
   );
 
-  app.get('/api/rules', { config: { access: STAFF } }, async (_req, _reply) => {
-    return deps.summary();
-  });
-
-  app.post('/api/rules/reload', { config: { access: STAFF } }, async (_req, reply) => {
+  app.post('/api/rules/reload', { config: { access: STAFF }, schema: RELOAD_SCHEMA }, async (_req, reply) => {
     const result = await deps.reload();
     if (!result.ok)
-      return sendProblem(reply, 422, 'Rules refused; the running rules stay', undefined, {
-        errors: result.problems as never,
-      });
+      return sendProblem(
+        reply,
+        422,
+        'rulesRefused',
+        'Rules refused; the running rules stay',
+        undefined,
+        result.problems as FieldProblem[],
+      );
     return result;
   });
 
-  app.post('/api/rules/dry-run', { config: { access: STAFF } }, async (req, reply) => {
-    const body = req.body as string | { message?: unknown; listener?: unknown; at?: unknown } | undefined;
-    const raw =
-      typeof body === 'string' ? body : typeof body?.message === 'string' ? body.message : undefined;
-    if (!raw)
-      return sendProblem(
-        reply,
-        400,
-        'No message',
-        'send the raw HL7 message as text/plain, or JSON {"message": "..."}',
+  app.post<{ Body: string | { message: string; listener?: string; at?: string } | undefined }>(
+    '/api/rules/dry-run',
+    { config: { access: STAFF }, schema: DRY_RUN_SCHEMA },
+    async (req, reply) => {
+      const body = req.body;
+      // A request without a body has no media type, so no schema of `content` looked at it.
+      if (body === undefined || body === null)
+        return sendInvalidRequest(reply, [
+          {
+            key: 'body',
+            message: 'is required: the raw HL7 message as text/plain, or JSON {"message": "..."}',
+          },
+        ]);
+      const { message, listener, at } = typeof body === 'string' ? { message: body } : body;
+      // Analysts paste messages with LF line ends; HL7 wants CR.
+      return deps.dryRun(
+        message.replace(/\r?\n/g, '\r'),
+        listener,
+        at === undefined ? undefined : new Date(at),
       );
-    const at = typeof body === 'object' && typeof body.at === 'string' ? new Date(body.at) : undefined;
-    if (at && Number.isNaN(at.getTime()))
-      return sendProblem(reply, 400, 'Invalid time', 'at must be an ISO 8601 date-time');
-    const listener =
-      typeof body === 'object' && typeof body.listener === 'string' ? body.listener : undefined;
-    // Analysts paste messages with LF line ends; HL7 wants CR.
-    return deps.dryRun(raw.replace(/\r?\n/g, '\r'), listener, at);
-  });
+    },
+  );
 }

@@ -11,11 +11,6 @@ import { describeLockout, type LockoutLimits, lockoutSubject, SignInGuard } from
 import type { AuditLog } from '../store/port.ts';
 import { sendProblem } from './problem.ts';
 
-export const SIGN_IN_PROBLEMS = {
-  locked: 'urn:switchboard:sign-in-locked',
-  busy: 'urn:switchboard:sign-in-busy',
-} as const;
-
 export type SignInVerdict =
   | { outcome: 'signed-in' }
   | { outcome: 'wrong' }
@@ -105,14 +100,18 @@ export function sendSignInRefusal(
 ) {
   reply.header('retry-after', String(verdict.retryAfterSeconds));
   if (verdict.outcome === 'busy')
-    return sendProblem(reply, 503, 'Sign-in busy', 'too many sign-ins at once; try again in a moment', {
-      type: SIGN_IN_PROBLEMS.busy,
-    });
+    return sendProblem(
+      reply,
+      503,
+      'signInBusy',
+      'Sign-in busy',
+      'too many sign-ins at once; try again in a moment',
+    );
   return sendProblem(
     reply,
     429,
+    'signInLocked',
     'Too many failed sign-ins',
     `sign-in is locked for this account or address; try again in ${verdict.retryAfterSeconds} s or ask an administrator to lift the lock`,
-    { type: SIGN_IN_PROBLEMS.locked },
   );
 }

@@ -19,6 +19,7 @@ const STAFF: Access = ['analyst', 'admin'];
 /** The one place that says who may reach each route. Static pages (not /api, not /wctp) are all public. */
 const ACCESS: Record<string, Access> = {
   'GET /api/health': 'public',
+  'GET /api/openapi.json': 'public',
   'POST /api/session': 'public',
   'GET /api/ws': 'public',
   'POST /wctp': 'public',
@@ -155,8 +156,8 @@ describe('route access', () => {
         if (allowed(access, who)) {
           // Past the gate: whatever the handler answers, it is not the gate's refusal.
           if (
-            canonical.type?.startsWith('urn:switchboard:sign-in') ||
-            canonical.type?.includes('role-required')
+            canonical.type === 'urn:switchboard:sign-in-required' ||
+            canonical.type === 'urn:switchboard:role-required'
           )
             leaks.push(`${who} refused on ${route.method} ${path}: ${canonical.status}`);
           continue;
