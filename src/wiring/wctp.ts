@@ -21,6 +21,7 @@ import type { Clock } from '../routing/clock.ts';
 import type { InboundPort } from '../routing/inbound-port.ts';
 import type { NoticePlans } from '../routing/notifications.ts';
 import { WctpAddressBook } from '../routing/sources/wctp/address-book.ts';
+import { type WctpBackChannel, wctpNotice } from '../routing/sources/wctp/back-channel.ts';
 import { WctpInterpreter } from '../routing/sources/wctp/interpreter.ts';
 import { compileRoutingTable } from '../routing/sources/wctp/routing-table.ts';
 import { WctpStatusReporter } from '../routing/sources/wctp/status-reporter.ts';
@@ -73,7 +74,8 @@ export function wireWctp(deps: WctpInstallDeps): InstalledWctp {
     () => site.directory,
     (id) => assignments.has(id),
   );
-  const statusSender = new WctpStatusSender({
+  // Sends the 'wctp-status' rows: it registers itself with the outbox worker as that channel's sender.
+  new WctpStatusSender({
     gatewayId: config.gatewayId,
     push: config.push,
     maxQueuedPerSender: config.maxQueuedPerSender,
@@ -85,7 +87,16 @@ export function wireWctp(deps: WctpInstallDeps): InstalledWctp {
     log: log.child({ listener: 'wctp' }),
   });
   deps.plans.add(new WctpStatusReporter());
-  const interpreter = new WctpInterpreter(addressBook, () => table, statusSender);
+  // A notice no alert change causes (the interpreter's refusal after the gateway confirmed): a row of its own.
+  const backChannel: WctpBackChannel = {
+    send(origin, response, about) {
+      const notice = { origin, response, ...(about.personId ? { personId: about.personId } : {}) };
+      void deps.worker
+        .enqueue(wctpNotice(notice, about.alertId || null))
+        .catch((err) => log.error({ err }, 'WCTP notice not queued'));
+    },
+  };
+  const interpreter = new WctpInterpreter(addressBook, () => table, backChannel);
   const pickups = new WctpPickups(deps.pickups);
   const passwords = deps.passwords ?? sharedPasswordHasher();
   const guard = new SignInGuard({

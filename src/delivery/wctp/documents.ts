@@ -11,7 +11,7 @@ import {
   type StatusInfoInput,
   wctpFailure,
 } from '../../protocols/wctp/index.ts';
-import type { WctpNotice } from '../../routing/sources/wctp/back-channel.ts';
+import type { WctpNotice } from '../../protocols/wctp/notice.ts';
 
 const WCTP_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/;
 

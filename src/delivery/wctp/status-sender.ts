@@ -21,14 +21,7 @@ import {
   type StatusInfoInput,
   wctpOutcome,
 } from '../../protocols/wctp/index.ts';
-import {
-  clientBox,
-  pollBox,
-  WCTP_STATUS_CHANNEL,
-  type WctpBackChannel,
-  type WctpNotice,
-  wctpNotice,
-} from '../../routing/sources/wctp/back-channel.ts';
+import { clientBox, pollBox, WCTP_STATUS_CHANNEL, type WctpNotice } from '../../protocols/wctp/notice.ts';
 import type { AlertStore } from '../../store/alert-port.ts';
 import type { Delivery, PickupStore } from '../../store/outbox-port.ts';
 import { type DeliveryOutcome, type DeliveryWorker, PermanentDeliveryError } from '../outbox/worker.ts';
@@ -63,7 +56,7 @@ export interface WctpStatusSenderDeps {
 
 const PUSHED = 'pushed';
 
-export class WctpStatusSender implements WctpBackChannel {
+export class WctpStatusSender {
   private readonly post: WctpPost;
 
   constructor(private readonly deps: WctpStatusSenderDeps) {
@@ -80,18 +73,6 @@ export class WctpStatusSender implements WctpBackChannel {
       },
       immediate: true,
     });
-  }
-
-  /** A notice no alert change causes (the interpreter's refusal): an outbox row of its own. */
-  send(
-    origin: WctpNotice['origin'],
-    response: WctpNotice['response'],
-    about: { alertId: number; personId?: string },
-  ) {
-    const notice: WctpNotice = { origin, response, ...(about.personId ? { personId: about.personId } : {}) };
-    void this.deps.worker
-      .enqueue(wctpNotice(notice, about.alertId || null))
-      .catch((err) => this.deps.log.error({ err }, 'WCTP notice not queued'));
   }
 
   private async deliver(d: Delivery): Promise<string> {

@@ -8,7 +8,7 @@ import type {
   MessageReceived,
   PolledOperationInput,
 } from '../../protocols/wctp/index.ts';
-import { clientBox, pollBox } from '../../routing/sources/wctp/back-channel.ts';
+import { clientBox, pollBox } from '../../protocols/wctp/notice.ts';
 import type { PickupStore } from '../../store/outbox-port.ts';
 
 export interface Polled {

@@ -13,13 +13,14 @@ import {
   type SubmitClientMessage,
   type SubmitRequest,
 } from '../../../protocols/wctp/index.ts';
+import type { WctpOrigin } from '../../../protocols/wctp/notice.ts';
 import type { MessageStatus } from '../../../store/port.ts';
 import type { InboundEvent } from '../../inbound-port.ts';
 import type { MessageInterpreter, RouteContext } from '../../interpreter.ts';
 import { describeLocation } from '../../patient-context.ts';
 import type { Priority, RecipientSpec } from '../../rules/types.ts';
 import type { WctpAddressBook } from './address-book.ts';
-import type { WctpBackChannel, WctpOrigin } from './back-channel.ts';
+import type { WctpBackChannel } from './back-channel.ts';
 import { nurseCallRecipients, readNurseCall } from './nurse-call.ts';
 import type { WctpRoutingTable } from './routing-table.ts';
 

@@ -10,10 +10,12 @@
  * Each is a 'wctp-status' outbox row the alert store writes with the change (a NoticePlanner), with a
  * once-key so it goes once per alert, even across a restart; src/delivery/wctp/ sends it.
  */
+
+import type { WctpOrigin, WctpResponse } from '../../../protocols/wctp/notice.ts';
 import type { Alert, RecipientState } from '../../../store/alert-port.ts';
 import type { NewDelivery } from '../../../store/outbox-port.ts';
 import type { NoticePlanner } from '../../notifications.ts';
-import { type WctpOrigin, type WctpResponse, wctpNotice } from './back-channel.ts';
+import { wctpNotice } from './back-channel.ts';
 import { WCTP_LISTENER } from './interpreter.ts';
 
 /** Names a sender may give the choice that means each answer. */
