@@ -29,6 +29,21 @@ describe('SenderGate', () => {
     expect(gate.connections).toBe(2);
   });
 
+  it('does not cap an allow-listed address (an interface engine with one connection per interface)', () => {
+    const gate = new SenderGate(
+      options({
+        maxConnectionsPerAddress: 2,
+        allowedSenders: [{ address: '10.0.0.0/24' }, { certificateSubject: 'lab' }],
+      }),
+    );
+    for (let i = 0; i < 6; i++) expect(gate.arrive('10.0.0.7', false).admit).toBe(true);
+    expect(gate.arrive('10.0.0.7', false)).toMatchObject({ admit: true });
+    // One let in only by a certificate is capped until it shows one, like anyone unknown.
+    expect(gate.arrive('10.9.0.1', true).admit).toBe(true);
+    expect(gate.arrive('10.9.0.1', true).admit).toBe(true);
+    expect(gate.arrive('10.9.0.1', true)).toEqual({ admit: false, reason: 'perAddress' });
+  });
+
   it('keeps the reserve for allow-listed and learned senders', () => {
     const gate = new SenderGate(options({ maxConnectionsPerAddress: 10 }), ['10.0.0.9']);
     for (let i = 0; i < 8; i++) expect(gate.arrive('10.0.0.1', false).admit).toBe(true);

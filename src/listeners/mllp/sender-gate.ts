@@ -72,12 +72,15 @@ export class SenderGate {
     const ip = normalizeAddress(address ?? '');
     const allowed = this.allowedByAddress(ip, tls);
     if (allowed === 'no') return this.refuse('notAllowed');
-    if ((this.perAddress.get(ip) ?? 0) >= this.options.maxConnectionsPerAddress)
+    // An address the site allow-listed is its own interface engine, which may hold one connection per
+    // interface (dozens from one host): the cap is for addresses nobody vouched for.
+    const vouched = this.entries.length > 0 && allowed === 'yes';
+    if (!vouched && (this.perAddress.get(ip) ?? 0) >= this.options.maxConnectionsPerAddress)
       return this.refuse('perAddress');
     if (this.open >= this.options.maxConnections) return this.refuse('full');
     // A certificate is seen only after the handshake, which an idle connection can stretch out: a sender
     // known only by its certificate counts as known for the reserve once it has sent a message.
-    const known = (this.entries.length > 0 && allowed === 'yes') || this.learned.has(ip);
+    const known = vouched || this.learned.has(ip);
     if (!known && this.open >= this.options.maxConnections - this.options.reservedConnections)
       return this.refuse('reserved');
     this.open += 1;
