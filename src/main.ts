@@ -23,6 +23,7 @@ import { PasswordHasher } from './kit/passwords.ts';
 import { SmtpListener } from './listeners/smtp/server.ts';
 import { AlertLocks } from './routing/alert-locks.ts';
 import { AlertService } from './routing/alerts.ts';
+import { careTeamPeople } from './routing/care-team-people.ts';
 import { type Clock, systemClock } from './routing/clock.ts';
 import { dryRun } from './routing/dry-run.ts';
 import { EscalationEngine } from './routing/escalation.ts';
@@ -359,12 +360,10 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
               lookup: async (mrn) => {
                 const patient = await census.patient(mrn);
                 if (!patient) return undefined;
-                const team = await model.careTeam(mrn, '', clock.now()).catch(() => []);
-                const members = await census.careTeam(mrn);
                 return {
                   patient,
                   visit: (await census.activeVisit(mrn)) ?? null,
-                  careTeam: members.map((m, i) => ({ ...m, personId: team[i]?.personId ?? null })),
+                  careTeam: await careTeamPeople(census, directory(), mrn),
                 };
               },
             }),

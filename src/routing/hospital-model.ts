@@ -2,6 +2,7 @@ import type { Census } from '../census/census.ts';
 import type { CoverageResolver } from '../census/coverage-resolver.ts';
 import type { Directory } from '../directory/directory.ts';
 import type { OnCallResolver } from '../schedules/on-call.ts';
+import { personForProvider, providerLabel } from './care-team-people.ts';
 import type { CareTeamEntry, OnCallEntry, PatientContext, RoutingModel } from './model.ts';
 
 export interface HospitalParts {
@@ -51,19 +52,11 @@ export class HospitalModel implements RoutingModel {
   async careTeam(mrn: string, role: string, at: Date): Promise<CareTeamEntry[]> {
     const d = this.parts.directory();
     const members = await this.parts.census.careTeamInRole(mrn, role, at);
-    return members.map((m) => {
-      const p = m.provider;
-      // NPI-typed ids go to the NPI crosswalk; anything else may be any of a person's ids (EHR user, SER…).
-      const person = p.id
-        ? ((p.idType.toUpperCase() === 'NPI' ? d.findByExternalId('npi', p.id) : undefined) ??
-          d.findByExternalId('any', p.id))
-        : undefined;
-      return {
-        role: m.role,
-        personId: person?.id,
-        provider: `${p.family}${p.given ? `, ${p.given}` : ''} (${p.id || 'no id'})`,
-      };
-    });
+    return members.map((m) => ({
+      role: m.role,
+      personId: personForProvider(d, m.provider)?.id,
+      provider: providerLabel(m.provider),
+    }));
   }
 
   async covering(
