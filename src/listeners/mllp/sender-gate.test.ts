@@ -32,6 +32,7 @@ describe('SenderGate', () => {
   it('does not cap an allow-listed address (an interface engine with one connection per interface)', () => {
     const gate = new SenderGate(
       options({
+        maxConnections: 20,
         maxConnectionsPerAddress: 2,
         allowedSenders: [{ address: '10.0.0.0/24' }, { certificateSubject: 'lab' }],
       }),
