@@ -113,7 +113,10 @@ export class EscalationEngine {
         at: now,
         ruleRecipients,
       });
-      const added = await this.notifyAll(alert, recipients, step, pass, now);
+      // A later step or round is written as "escalated" before the pages it sends: the cause first.
+      const escalation =
+        step > 0 || pass > 0 ? `step ${step + 1} of policy ${policy.id}, round ${pass + 1}` : undefined;
+      const added = await this.notifyAll(alert, recipients, step, pass, now, escalation);
       if (added === 0) {
         const why = notes.length ? notes.join('; ') : 'everyone it names was already notified';
         await this.event(
@@ -126,12 +129,6 @@ export class EscalationEngine {
         continue; // a step that resolves to nobody is skipped, not waited out
       }
       if (step > 0 || pass > 0) {
-        await this.event(
-          alert,
-          'escalated',
-          null,
-          `step ${step + 1} of policy ${policy.id}, round ${pass + 1}`,
-        );
         this.notifier.changed(alert);
       }
       const nextDelay =
@@ -190,12 +187,14 @@ export class EscalationEngine {
     step: number,
     pass: number,
     now: Date,
+    escalation?: string,
   ) {
     const existing = new Map((await this.alerts.recipients(alert.id)).map((r) => [r.personId, r]));
     let notified = 0;
     for (const r of recipients) {
       const known = existing.get(r.personId);
       if (known && (pass === 0 || known.state === 'rejected')) continue;
+      if (notified === 0 && escalation) await this.event(alert, 'escalated', null, escalation);
       notified += 1;
       // Recipient row, timeline entry and pages in one write; the device hears only after it.
       await this.alerts.notified({

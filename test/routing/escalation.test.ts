@@ -89,8 +89,8 @@ describe('escalation, behaviour', () => {
       'routed',
       'notified:p-one',
       'delivered:p-one',
-      'notified:p-two',
       'escalated',
+      'notified:p-two',
       'delivered:p-two',
       'acknowledged:p-two',
     ]);
