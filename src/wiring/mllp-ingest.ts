@@ -83,7 +83,11 @@ export class MllpIngest {
     this.state = { ...this.state, state: 'starting' };
     const channel = this.inbox.openJournal();
     const data: MllpThreadData = {
-      entry: new URL('./mllp-thread.ts', import.meta.url).href,
+      // The compiled build (npm run build) runs .js files; a clone runs this .ts file through tsx.
+      entry: new URL(
+        import.meta.url.endsWith('.ts') ? './mllp-thread.ts' : './mllp-thread.js',
+        import.meta.url,
+      ).href,
       listener: {
         host: this.config.host,
         port: this.boundPort ?? this.config.port,
