@@ -9,13 +9,27 @@ import type { EscalationPolicy, RecipientSpec } from './rules/types.ts';
 
 const MINUTE = 60_000;
 
+/** Minutes to milliseconds, exact for delays written in seconds (`20s` is a third of a minute). */
+const millis = (minutes: number) => Math.round(minutes * MINUTE);
+
+/**
+ * The next step is due its delay after this step was due, not after it happened to run, so a late cycle
+ * does not push every later step back. When the engine was stopped longer than the delay (a restart), the
+ * delay counts from now instead: the people just paged still get their whole delay to answer.
+ */
+export function nextDue(stepDue: Date, delayMinutes: number, now: Date): Date {
+  const due = stepDue.getTime() + millis(delayMinutes);
+  return new Date(due >= now.getTime() ? due : now.getTime() + millis(delayMinutes));
+}
+
 /**
  * Escalation as durable state (GoAlert's way): each open alert with a policy has one timer row saying which
  * step falls due when. `tick()` runs whatever is due; after a restart the next tick picks up where the last
  * process stopped, so kill -9 loses no escalation.
  *
  * A policy runs its steps in order (each after its delay), then `repeat` more rounds, then the failsafe:
- * never silence. A step that resolves to nobody is skipped at once rather than waited out. An
+ * never silence. A step that resolves to nobody is skipped at once rather than waited out (unless it says
+ * `whenNobody: wait`). Each step is due relative to the step before's due time, not its run time. An
  * acknowledgement or acceptance clears the timer for everyone; a rejection runs the next step at once.
  */
 export class EscalationEngine {
@@ -30,6 +44,13 @@ export class EscalationEngine {
     private readonly notices: NoticePlans = new NoticePlans(log),
   ) {}
 
+  /** Told of every timer this engine writes, after the write (the routing cycle wakes itself for it). */
+  private timerSet: (dueAt: Date) => void = () => {};
+
+  whenTimerSet(listener: (dueAt: Date) => void): void {
+    this.timerSet = listener;
+  }
+
   /** The first timer of a policy: the alert is created with it, in one transaction. */
   firstTimer(policy: EscalationPolicy, ruleRecipients: RuleRecipients): Omit<EscalationTimer, 'alertId'> {
     return {
@@ -37,7 +58,7 @@ export class EscalationEngine {
       ruleRecipients,
       nextStep: 0,
       pass: 0,
-      dueAt: new Date(this.clock.now().getTime() + (policy.steps[0]?.delayMinutes ?? 0) * MINUTE),
+      dueAt: new Date(this.clock.now().getTime() + millis(policy.steps[0]?.delayMinutes ?? 0)),
     };
   }
 
@@ -46,6 +67,7 @@ export class EscalationEngine {
     await this.locks.run(alert.id, async () => {
       const timer = await this.alerts.timer(alert.id);
       if (timer && timer.dueAt <= this.clock.now()) await this.advance(timer, alert);
+      else if (timer) this.timerSet(timer.dueAt);
     });
   }
 
@@ -67,6 +89,11 @@ export class EscalationEngine {
       }
     }
     return due.length;
+  }
+
+  /** When the earliest pending step falls due, if any. */
+  nextDue(): Promise<Date | undefined> {
+    return this.alerts.nextTimerDue();
   }
 
   /** A rejection: the next step is due now. Callers already holding the alert's lock pass lock=false. */
@@ -118,29 +145,26 @@ export class EscalationEngine {
         step > 0 || pass > 0 ? `step ${step + 1} of policy ${policy.id}, round ${pass + 1}` : undefined;
       const added = await this.notifyAll(alert, recipients, step, pass, now, escalation);
       if (added === 0) {
-        const why = notes.length ? notes.join('; ') : 'everyone it names was already notified';
         await this.event(
           alert,
           'skipped',
           null,
-          `step ${step + 1} of policy ${policy.id} found no one new: ${why}`,
+          `step ${step + 1} of policy ${policy.id} ${skippedBecause(recipients.length, notes)}`,
         );
-        step += 1;
-        continue; // a step that resolves to nobody is skipped, not waited out
-      }
-      if (step > 0 || pass > 0) {
+        if (s.whenNobody !== 'wait') {
+          step += 1;
+          continue; // a step that resolves to nobody is skipped, not waited out
+        }
+      } else if (step > 0 || pass > 0) {
         this.notifier.changed(alert);
       }
       const nextDelay =
         step + 1 < policy.steps.length
           ? policy.steps[step + 1].delayMinutes
           : policy.waitAfterLastStepMinutes;
-      await this.alerts.setTimer({
-        ...timer,
-        nextStep: step + 1,
-        pass,
-        dueAt: new Date(now.getTime() + nextDelay * MINUTE),
-      });
+      const dueAt = nextDue(timer.dueAt, nextDelay, now);
+      await this.alerts.setTimer({ ...timer, nextStep: step + 1, pass, dueAt });
+      this.timerSet(dueAt);
       return;
     }
   }
@@ -225,4 +249,14 @@ export class EscalationEngine {
   private event(alert: Alert, kind: string, personId: string | null, detail: string) {
     return this.alerts.addEvent({ alertId: alert.id, at: this.clock.now(), kind, personId, detail });
   }
+}
+
+/**
+ * Why a step paged no one, for the timeline: the targets' own notes when they found nobody ("nobody on call
+ * for Cardiology at …"); "already notified" only when they named people who all had the alert.
+ */
+function skippedBecause(found: number, notes: string[]): string {
+  if (found === 0) return `notified nobody: ${notes.length ? notes.join('; ') : 'its targets name nobody'}`;
+  const more = notes.length ? ` (${notes.join('; ')})` : '';
+  return `found no one new: everyone it names was already notified${more}`;
 }

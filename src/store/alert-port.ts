@@ -149,6 +149,8 @@ export interface AlertStore {
   clearTimer(alertId: number): Promise<void>;
   timer(alertId: number): Promise<EscalationTimer | undefined>;
   dueTimers(now: Date, limit: number): Promise<EscalationTimer[]>;
+  /** When the earliest escalation timer falls due (the routing cycle wakes then), if any is set. */
+  nextTimerDue(): Promise<Date | undefined>;
   /** Appends to the batch for `key`, opening it with `dueAt` when none is open. */
   addToBatch(key: string, ruleId: string, dueAt: Date, item: unknown): Promise<Batch>;
   /** Removes and returns the batches whose window has closed. */

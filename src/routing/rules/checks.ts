@@ -9,6 +9,8 @@ import type { SourceLocation } from './types.ts';
 
 export type KeyPath = ReadonlyArray<string | number>;
 
+const UNIT_MINUTES = { s: 1 / 60, m: 1, h: 60 };
+
 /** Collects the problems found in one YAML file; paths are the key paths inside it. */
 export class FileChecker {
   constructor(
@@ -78,6 +80,24 @@ export class FileChecker {
       return this.report(path, `must be a number of minutes from ${min} to ${max}`);
     }
     return value;
+  }
+
+  /**
+   * A length of time written with its unit, `20s`, `2m` or `1h`, returned in minutes (seconds are exact to the
+   * millisecond once multiplied back). A bare number is refused: `delay: 20` could mean either unit.
+   */
+  duration(value: unknown, path: KeyPath, minMinutes: number, maxMinutes: number): number | undefined {
+    const match = typeof value === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*(s|m|h)\s*$/.exec(value) : null;
+    const minutes = match
+      ? Number(match[1]) * UNIT_MINUTES[match[2] as keyof typeof UNIT_MINUTES]
+      : undefined;
+    if (minutes === undefined || minutes < minMinutes || minutes > maxMinutes) {
+      return this.report(
+        path,
+        `must be a time with its unit, such as 20s, 2m or 1h, from ${minMinutes} to ${maxMinutes} minutes`,
+      );
+    }
+    return minutes;
   }
 
   integer(value: unknown, path: KeyPath, min: number, max: number): number | undefined {

@@ -5,18 +5,28 @@
  *   escalationPolicies:
  *     - id: critical-result
  *       steps:
- *         - { delayMinutes: 0, targets: [ { recipients: rule } ] }
+ *         - { delay: 0s, targets: [ { recipients: rule } ] }
+ *         - { delay: 20s, targets: [ { coverage: nurse } ], whenNobody: wait }
  *         - { delayMinutes: 2, targets: [ { onCall: hospitalist, order: 2 } ] }
  *       repeat: 1                     # rounds after the first
- *       waitAfterLastStepMinutes: 5   # after the last step, before the next round or the failsafe
+ *       waitAfterLastStep: 5m         # after the last step, before the next round or the failsafe
  *       failsafe: { group: operators }
  */
 import type { FileChecker, KeyPath } from './checks.ts';
 import { parseRecipients, type RecipientCheck } from './recipients.ts';
 import type { EscalationPolicy, EscalationStep, RecipientSpec } from './types.ts';
 
-const POLICY_KEYS = ['id', 'description', 'steps', 'repeat', 'waitAfterLastStepMinutes', 'failsafe'];
-const STEP_KEYS = ['delayMinutes', 'targets'];
+const POLICY_KEYS = [
+  'id',
+  'description',
+  'steps',
+  'repeat',
+  'waitAfterLastStep',
+  'waitAfterLastStepMinutes',
+  'failsafe',
+];
+const STEP_KEYS = ['delay', 'delayMinutes', 'targets', 'whenNobody'];
+const WHEN_NOBODY = ['next', 'wait'] as const;
 export const DEFAULT_WAIT_AFTER_LAST_STEP_MINUTES = 5;
 const MAX_STEPS = 20;
 const DAY = 1440;
@@ -48,25 +58,32 @@ export function parseEscalationPolicy(
     const where = [...at, 'steps', i];
     const step = check.mapping(item, where, STEP_KEYS);
     if (!step) return;
-    const delay =
-      step.delayMinutes === undefined
-        ? 0
-        : check.minutes(step.delayMinutes, [...where, 'delayMinutes'], 0, DAY);
+    const delay = minutesOf(step, 'delay', 'delayMinutes', where, check, 0);
+    const whenNobody =
+      step.whenNobody === undefined
+        ? 'next'
+        : check.oneOf(step.whenNobody, [...where, 'whenNobody'], WHEN_NOBODY);
     const targets =
       step.targets === undefined
         ? check.report([...where, 'targets'], 'is required')
         : parseRecipients(step.targets, [...where, 'targets'], check, true, known);
-    if (delay === undefined || targets === undefined) return;
+    if (delay === undefined || targets === undefined || whenNobody === undefined) return;
     atMinute += delay;
-    steps.push(Object.freeze({ delayMinutes: delay, atMinute, targets: Object.freeze(targets) }));
+    steps.push(Object.freeze({ delayMinutes: delay, atMinute, targets: Object.freeze(targets), whenNobody }));
   });
 
   const repeat = record.repeat === undefined ? 0 : check.integer(record.repeat, [...at, 'repeat'], 0, 20);
-  let wait: number | undefined = DEFAULT_WAIT_AFTER_LAST_STEP_MINUTES;
-  if (record.waitAfterLastStepMinutes !== undefined) {
-    const where = [...at, 'waitAfterLastStepMinutes'];
-    wait = check.minutes(record.waitAfterLastStepMinutes, where, 0, DAY);
-    if (wait === 0) wait = check.report(where, 'must be more than 0, so that someone has time to answer');
+  let wait = minutesOf(
+    record,
+    'waitAfterLastStep',
+    'waitAfterLastStepMinutes',
+    at,
+    check,
+    DEFAULT_WAIT_AFTER_LAST_STEP_MINUTES,
+  );
+  if (wait === 0) {
+    const key = record.waitAfterLastStep === undefined ? 'waitAfterLastStepMinutes' : 'waitAfterLastStep';
+    wait = check.report([...at, key], 'must be more than 0, so that someone has time to answer');
   }
 
   let failsafe: RecipientSpec[] | undefined;
@@ -97,4 +114,24 @@ export function parseEscalationPolicy(
     failsafe: Object.freeze(failsafe),
     at: check.at(at),
   });
+}
+
+/**
+ * A time written either with its unit (`delay: 20s`) or as a number of minutes (`delayMinutes: 2`), in
+ * minutes; both at once is refused, since they could disagree.
+ */
+function minutesOf(
+  record: Record<string, unknown>,
+  withUnit: string,
+  inMinutes: string,
+  at: KeyPath,
+  check: FileChecker,
+  fallback: number,
+): number | undefined {
+  if (record[withUnit] !== undefined && record[inMinutes] !== undefined) {
+    return check.report([...at, withUnit], `give ${withUnit} or ${inMinutes}, not both`);
+  }
+  if (record[withUnit] !== undefined) return check.duration(record[withUnit], [...at, withUnit], 0, DAY);
+  if (record[inMinutes] !== undefined) return check.minutes(record[inMinutes], [...at, inMinutes], 0, DAY);
+  return fallback;
 }

@@ -184,6 +184,51 @@ routes: []
     expect(found[2].message).toContain('someone must still be told');
   });
 
+  it('takes step delays in seconds or minutes, and whenNobody per step', () => {
+    const { value, problems: found } = load({
+      'p.yaml': `escalationPolicies:
+  - id: nurse-call
+    steps:
+      - { delay: 0s, targets: [ { recipients: rule } ] }
+      - { delay: 20s, targets: [ { coverage: nurse } ], whenNobody: wait }
+      - { delay: 2m, targets: [ { onCall: hospitalist } ] }
+      - { delayMinutes: 1.5, targets: [ { onCall: hospitalist, order: 2 } ] }
+    waitAfterLastStep: 90s
+    failsafe: { group: operators }
+`,
+    });
+    expect(found).toEqual([]);
+    const policy = value!.policy('nurse-call')!;
+    expect(policy.steps.map((s) => Math.round(s.delayMinutes * 60_000))).toEqual([
+      0, 20_000, 120_000, 90_000,
+    ]);
+    expect(policy.steps.map((s) => s.whenNobody)).toEqual(['next', 'wait', 'next', 'next']);
+    expect(policy.waitAfterLastStepMinutes).toBe(1.5);
+  });
+
+  it('refuses a delay without its unit, with both keys, or an unknown whenNobody', () => {
+    const text = `escalationPolicies:
+  - id: p
+    steps:
+      - { delay: 20, targets: [ { recipients: rule } ] }
+      - { delay: 20s, delayMinutes: 1, targets: [ { recipients: rule } ] }
+      - { delay: 2d, targets: [ { recipients: rule } ], whenNobody: skip }
+    waitAfterLastStep: 0s
+    failsafe: { group: operators }
+`;
+    const found = problems({ 'p.yaml': text });
+    expect(found.map((p) => [p.line, p.key])).toEqual([
+      [4, 'escalationPolicies.0.steps.0.delay'],
+      [5, 'escalationPolicies.0.steps.1.delay'],
+      [6, 'escalationPolicies.0.steps.2.delay'],
+      [6, 'escalationPolicies.0.steps.2.whenNobody'],
+      [7, 'escalationPolicies.0.waitAfterLastStep'],
+    ]);
+    expect(found[0].message).toContain('such as 20s, 2m or 1h');
+    expect(found[1].message).toContain('not both');
+    expect(found[3].message).toContain('next, wait');
+  });
+
   it('rejects the failsafe-less policy and "recipients: rule" outside escalation steps', () => {
     const text = `rules:
   - id: r1

@@ -45,6 +45,12 @@ export interface EscalationStep {
   /** Minutes after the start of a round that this step runs: the sum of delays up to and including it. */
   atMinute: number;
   targets: readonly EscalationTarget[];
+  /**
+   * When the step finds nobody new: `next` runs the next step at once, `wait` holds this step's place so
+   * the next one runs after its own delay, as if this one had paged someone.
+   * @defaultValue 'next'
+   */
+  whenNobody?: 'next' | 'wait';
 }
 
 /**

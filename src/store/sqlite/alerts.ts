@@ -101,6 +101,7 @@ export class SqliteAlertStore implements AlertStore {
       clearTimer: db.prepare('DELETE FROM escalation_timers WHERE alert_id = ?'),
       timer: db.prepare('SELECT * FROM escalation_timers WHERE alert_id = ?'),
       dueTimers: db.prepare('SELECT * FROM escalation_timers WHERE due_at <= ? ORDER BY due_at LIMIT ?'),
+      nextTimerDue: db.prepare('SELECT MIN(due_at) AS due_at FROM escalation_timers'),
       batch: db.prepare('SELECT * FROM rule_batches WHERE batch_key = ?'),
       openBatch: db.prepare(
         'INSERT INTO rule_batches (batch_key, rule_id, due_at, items) VALUES (?, ?, ?, ?)',
@@ -310,6 +311,11 @@ export class SqliteAlertStore implements AlertStore {
 
   async dueTimers(now: Date, limit: number): Promise<EscalationTimer[]> {
     return (this.s.dueTimers.all(now.getTime(), limit) as Array<Record<string, unknown>>).map(toTimer);
+  }
+
+  async nextTimerDue(): Promise<Date | undefined> {
+    const row = this.s.nextTimerDue.get() as { due_at: number | null } | undefined;
+    return row?.due_at == null ? undefined : new Date(Number(row.due_at));
   }
 
   addToBatch(key: string, ruleId: string, dueAt: Date, item: unknown): Promise<Batch> {
