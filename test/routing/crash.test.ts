@@ -46,7 +46,13 @@ describe('kill -9 mid-escalation', () => {
       const kinds = (await sb.store.alerts.timeline(alert.id)).map(
         (e) => `${e.kind}${e.personId ? `:${e.personId}` : ''}`,
       );
-      expect(kinds.slice(0, 4)).toEqual(['received', 'routed', 'notified:p-one', 'notified:p-two']);
+      expect(kinds.slice(0, 5)).toEqual([
+        'received',
+        'routed',
+        'notified:p-one',
+        'escalated',
+        'notified:p-two',
+      ]);
       two.close();
     } finally {
       await sb.stop();
