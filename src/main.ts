@@ -143,7 +143,14 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
     const census = new Census(store.census, { zone });
     const coverage = new CoverageResolver(site.coverage);
     const oncall = new OnCallResolver(store.schedules);
-    const model = new HospitalModel({ directory, coverage: () => coverage, oncall, census, zone });
+    const model = new HospitalModel({
+      directory,
+      coverage: () => coverage,
+      oncall,
+      census,
+      zone,
+      assignments: store.schedules,
+    });
     const resolver = new RecipientResolver(model);
     // SIP: the dial plan and the MESSAGE interpreter now (the router needs it), the gateway with the listeners.
     const sip = wireSip({

@@ -73,7 +73,7 @@ describe('dial plan', () => {
     expect(route).toMatchObject({ kind: 'people', id: 'hospitalist', noAnswerMs: 20_000 });
     if (route?.kind !== 'people') throw new Error('expected people');
     expect(people(route.stages)).toEqual([['p-one'], ['p-two', 'p-three']]);
-    expect(route.stages[0][0].reason).toContain('call order 1');
+    expect(route.stages[0][0].reason).toContain('first call');
   });
 
   it('parallel: everyone at once, in one stage', async () => {

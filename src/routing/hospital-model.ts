@@ -2,8 +2,10 @@ import type { Census } from '../census/census.ts';
 import type { CoverageResolver } from '../census/coverage-resolver.ts';
 import type { Directory } from '../directory/directory.ts';
 import type { OnCallResolver } from '../schedules/on-call.ts';
+import type { ScheduleStore } from '../store/schedule-port.ts';
 import { personForProvider, providerLabel } from './care-team-people.ts';
 import type { CareTeamEntry, OnCallEntry, PatientContext, RoutingModel } from './model.ts';
+import type { OnCallGap } from './on-call-words.ts';
 
 export interface HospitalParts {
   /** Functions, so a reload of the directory or coverage is seen at once. */
@@ -12,11 +14,41 @@ export interface HospitalParts {
   oncall: OnCallResolver;
   census: Census;
   zone: string;
+  /** Assignment names, for reasons in the hospital's words. */
+  assignments: Pick<ScheduleStore, 'getAssignment'>;
 }
+
+/** How far around an empty moment the schedule is searched for the gap's edges. */
+const GAP_SEARCH_MS = 7 * 86_400_000;
 
 /** The routing model over the real parts: the directory, the schedule store, the census and coverage. */
 export class HospitalModel implements RoutingModel {
-  constructor(private readonly parts: HospitalParts) {}
+  readonly zone: string;
+
+  constructor(private readonly parts: HospitalParts) {
+    this.zone = parts.zone;
+  }
+
+  async assignmentName(assignmentId: string): Promise<string | undefined> {
+    return (await this.parts.assignments.getAssignment(assignmentId))?.name;
+  }
+
+  async onCallGap(assignmentId: string, at: Date): Promise<OnCallGap | undefined> {
+    const from = new Date(at.getTime() - GAP_SEARCH_MS);
+    const to = new Date(at.getTime() + GAP_SEARCH_MS);
+    const [found] = await this.parts.oncall.coverageGaps(
+      from,
+      to,
+      (id) => this.isReachable(id),
+      assignmentId,
+    );
+    const gap = found?.gaps.find((g) => g.start <= at && at < g.end);
+    if (!gap) return undefined;
+    return {
+      ...(gap.start > from ? { start: gap.start } : {}),
+      ...(gap.end < to ? { end: gap.end } : {}),
+    };
+  }
 
   personName(personId: string): string | undefined {
     return this.parts.directory().person(personId)?.name;

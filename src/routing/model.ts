@@ -3,6 +3,8 @@
  * main.ts builds it from the directory, the schedule store and the census; behaviour tests may build a small
  * one by hand. Every answer says enough for a timeline's "why".
  */
+import type { OnCallGap } from './on-call-words.ts';
+
 export interface OnCallEntry {
   personId: string;
   callOrder: number;
@@ -34,6 +36,15 @@ export interface RoutingModel {
   /** Whether the person has at least one contact point. */
   isReachable(personId: string): boolean;
   onCall(assignmentId: string, at: Date): Promise<OnCallEntry[]>;
+  /**
+   * The site's IANA time zone (config `site.timezone`): reasons and notes name local times in it.
+   * @defaultValue 'UTC' for a hand-built model that does not say
+   */
+  readonly zone?: string;
+  /** The assignment's name as the hospital says it ('Hospitalist'); the id when a model does not know it. */
+  assignmentName?(assignmentId: string): Promise<string | undefined>;
+  /** The gap in the schedule (nobody reachable on call) that `at` falls in, when there is one. */
+  onCallGap?(assignmentId: string, at: Date): Promise<OnCallGap | undefined>;
   /** The patient's care-team members in a role ('attending', 'primary-care', a ROL code), mapped to people. */
   careTeam(mrn: string, role: string, at: Date): Promise<CareTeamEntry[]>;
   /** Staff covering a location in a role at a time, bed-level assignments first. */

@@ -1,4 +1,5 @@
 import type { PatientContext, RoutingModel } from './model.ts';
+import { nobodyOnCallNote, onCallReason } from './on-call-words.ts';
 import { describeLocation } from './patient-context.ts';
 import type { EscalationTarget, RecipientSpec } from './rules/types.ts';
 
@@ -26,10 +27,13 @@ export class RecipientResolver {
     const out = new Map<string, ResolvedRecipient>();
     const notes: string[] = [];
     for (const spec of specs) {
-      const list =
-        spec.kind === 'ruleRecipients'
-          ? (await this.resolveAll(ctx.ruleRecipients ?? [], ctx)).recipients
-          : await this.resolve(spec, ctx, notes);
+      let list: ResolvedRecipient[];
+      if (spec.kind === 'ruleRecipients') {
+        // The rule's own targets: their notes say why a step that pages "the rule's recipients" found nobody.
+        const ofRule = await this.resolveAll(ctx.ruleRecipients ?? [], ctx);
+        list = ofRule.recipients;
+        notes.push(...ofRule.notes);
+      } else list = await this.resolve(spec, ctx, notes);
       for (const r of list) if (!out.has(r.personId)) out.set(r.personId, r);
     }
     return { recipients: [...out.values()], notes };
@@ -67,14 +71,19 @@ export class RecipientResolver {
           const wanted = spec.order;
           chosen = entries.filter((e) => e.callOrder === wanted);
         }
-        if (!chosen.length)
+        const zone = m.zone ?? 'UTC';
+        const name = (await m.assignmentName?.(spec.assignment)) ?? spec.assignment;
+        if (!chosen.length) {
+          const gap = entries.length ? undefined : await m.onCallGap?.(spec.assignment, ctx.at);
           notes.push(
-            `nobody on call for ${spec.assignment} (order ${spec.order}) at ${ctx.at.toISOString()}`,
+            nobodyOnCallNote(name, ctx.at, zone, {
+              order: spec.order,
+              othersOnCall: entries.length > 0,
+              gap,
+            }),
           );
-        return chosen.map((e) => ({
-          personId: e.personId,
-          reason: `on call for ${spec.assignment}, call order ${e.callOrder} (shift ${e.shiftId}, ${e.start.toISOString()}–${e.end.toISOString()})`,
-        }));
+        }
+        return chosen.map((e) => ({ personId: e.personId, reason: onCallReason(name, e, zone) }));
       }
       case 'careTeam': {
         if (!ctx.patient?.mrn) {

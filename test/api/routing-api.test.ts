@@ -49,7 +49,9 @@ describe('routing API', () => {
       escalationPolicy: 'critical',
     });
     expect(body.matches[0].recipients[0].personId).toBe('p-one');
-    expect(body.matches[0].recipients[0].reason).toMatch(/on call for hospitalist, call order 1/);
+    expect(body.matches[0].recipients[0].reason).toBe(
+      'on call for Hospitalist, first call, Sun 22 Nov 07:00 – Mon 23 Nov 07:00',
+    );
     expect(body.traces.find((t: { ruleId: string }) => t.ruleId === 'cardiology').matched).toBe(false);
     expect((await sb.store.alerts.list({})).length).toBe(0);
     expect(
@@ -133,6 +135,6 @@ describe('routing API', () => {
       'notified',
       'accepted',
     ]);
-    expect(detail.body.recipientReasons['p-one'].reason).toMatch(/on call for hospitalist/);
+    expect(detail.body.recipientReasons['p-one'].reason).toMatch(/^on call for Hospitalist, first call, /);
   });
 });
