@@ -20,12 +20,21 @@ export class YamlFile {
   }
 
   syntaxProblems(): ConfigProblem[] {
-    return this.doc.errors.map((e) => ({
+    const problems: ConfigProblem[] = this.doc.errors.map((e) => ({
       file: this.name,
       line: this.lines.linePos(e.pos[0]).line,
       key: '',
       message: e.message.split('\n')[0],
     }));
+    if (problems.length) return problems;
+    // Some files parse but cannot become values: an alias before its anchor, or aliases past the
+    // limit (a billion-laughs file). Those surface only here; callers read `value` after this check.
+    try {
+      this.value;
+    } catch (err) {
+      problems.push({ file: this.name, key: '', message: (err as Error).message.split('\n')[0] });
+    }
+    return problems;
   }
 
   /** The line of the deepest node that exists along `path`. */

@@ -111,7 +111,8 @@ export function buildAck(header: MessageHeader, opts: AckOptions): string {
       ourFacility,
       rawOr(3, header.sendingApplication),
       rawOr(4, header.sendingFacility),
-      formatHl7Time(opts.now),
+      // Escaped: '+' of the offset is a delimiter when a sender chose it as one (MSH|+ or MSH+).
+      esc(formatHl7Time(opts.now)),
       '',
       messageType,
       esc(opts.controlId),
