@@ -124,7 +124,7 @@ function writeConfig(phone: string, t1: number): string {
   const fmt = (d: DateTime) => d.toFormat('yyyy-MM-dd HH:mm');
   writeFileSync(
     join(dir, 'switchboard.yaml'),
-    `site:\n  name: Bench Hospital\nlisteners:\n  mllp:\n    enabled: false\n  sip:\n    enabled: true\n    host: 127.0.0.1\n    port: 0\n    tcp: false\n    t1Ms: ${t1}\nhttp:\n  enabled: false\nlog:\n  level: silent\n`,
+    `site:\n  name: Bench Hospital\n  timezone: America/New_York\nlisteners:\n  mllp:\n    enabled: false\n  sip:\n    enabled: true\n    host: 127.0.0.1\n    port: 0\n    tcp: false\n    t1Ms: ${t1}\nhttp:\n  enabled: false\nlog:\n  level: silent\n`,
   );
   writeFileSync(
     join(dir, 'directory.yaml'),

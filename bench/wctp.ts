@@ -54,7 +54,7 @@ async function writeConfig(): Promise<string> {
   const hash = await hashPassword('bench');
   writeFileSync(
     join(dir, 'switchboard.yaml'),
-    `site:\n  name: Benchmark Hospital\nlisteners:\n  mllp:\n    enabled: false\nhttp:\n  host: 127.0.0.1\n  port: 0\nlog:\n  level: silent\n`,
+    `site:\n  name: Benchmark Hospital\n  timezone: America/New_York\nlisteners:\n  mllp:\n    enabled: false\nhttp:\n  host: 127.0.0.1\n  port: 0\nlog:\n  level: silent\n`,
   );
   writeFileSync(
     join(dir, 'directory.yaml'),

@@ -24,7 +24,7 @@ serveInChild(async () => {
   const write = (name: string, text: string) => writeFileSync(join(dir, name), text);
   write(
     'switchboard.yaml',
-    'site:\n  name: Bench\nlisteners:\n  mllp:\n    host: 127.0.0.1\n    port: 0\nhttp:\n  host: 127.0.0.1\n  port: 0\nlog:\n  level: silent\n',
+    'site:\n  name: Bench\n  timezone: America/New_York\nlisteners:\n  mllp:\n    host: 127.0.0.1\n    port: 0\nhttp:\n  host: 127.0.0.1\n  port: 0\nlog:\n  level: silent\n',
   );
   write(
     'directory.yaml',

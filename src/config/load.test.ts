@@ -23,15 +23,55 @@ function problemsOf(fn: () => unknown) {
 
 describe('loadConfig', () => {
   it('fills defaults and freezes', () => {
-    const config = loadConfig(dirWith({ 'site.yaml': 'site:\n  name: General\n' }), {});
+    const config = loadConfig(
+      dirWith({ 'site.yaml': 'site:\n  name: General\n  timezone: America/New_York\n' }),
+      {},
+    );
     expect(config.listeners.mllp.port).toBe(2575);
     expect(config.http.port).toBe(8080);
     expect(config.store.driver).toBe('sqlite');
     expect(Object.isFrozen(config.listeners.mllp)).toBe(true);
   });
 
+  it('listens on loopback unless the site opens a port to its network', () => {
+    const dir = dirWith({ 'site.yaml': 'site:\n  name: G\n  timezone: America/Chicago\n' });
+    const config = loadConfig(dir, {});
+    expect([config.listeners.mllp.host, config.http.host, config.listeners.smtp.host]).toEqual([
+      '127.0.0.1',
+      '127.0.0.1',
+      '127.0.0.1',
+    ]);
+    const open = loadConfig(dir, {
+      SWITCHBOARD_LISTENERS_MLLP_HOST: '0.0.0.0',
+      SWITCHBOARD_HTTP_HOST: '0.0.0.0',
+    });
+    expect([open.listeners.mllp.host, open.http.host]).toEqual(['0.0.0.0', '0.0.0.0']);
+  });
+
+  it('refuses a site without a time zone, or with one that is not an IANA zone, naming file, line and key', () => {
+    const missing = problemsOf(() =>
+      loadConfig(dirWith({ 'site.yaml': '# the site\nsite:\n  name: G\n' }), {}),
+    );
+    expect(missing).toEqual([expect.objectContaining({ file: 'site.yaml', line: 2, key: 'site.timezone' })]);
+    expect(missing[0].message).toMatch(/^is required: the site's IANA time zone/);
+    const wrong = problemsOf(() =>
+      loadConfig(dirWith({ 'site.yaml': 'site:\n  name: G\n  timezone: Sydney\n' }), {}),
+    );
+    expect(wrong).toEqual([
+      expect.objectContaining({
+        file: 'site.yaml',
+        line: 3,
+        key: 'site.timezone',
+        message: expect.stringMatching(/"Sydney" is not an IANA time zone/),
+      }),
+    ]);
+  });
+
   it('merges top-level keys from several files', () => {
-    const dir = dirWith({ 'a.yaml': 'site:\n  name: G\n', 'b.yaml': 'http:\n  port: 9090\n' });
+    const dir = dirWith({
+      'a.yaml': 'site:\n  name: G\n  timezone: America/New_York\n',
+      'b.yaml': 'http:\n  port: 9090\n',
+    });
     expect(loadConfig(dir, {}).http.port).toBe(9090);
   });
 
@@ -69,7 +109,7 @@ describe('loadConfig', () => {
   });
 
   it('applies environment overrides by prefix, matching camelCase keys', () => {
-    const config = loadConfig(dirWith({ 'site.yaml': 'site:\n  name: G\n' }), {
+    const config = loadConfig(dirWith({ 'site.yaml': 'site:\n  name: G\n  timezone: America/New_York\n' }), {
       SWITCHBOARD_LISTENERS_MLLP_PORT: '12575',
       SWITCHBOARD_LISTENERS_MLLP_MAX_FRAME_BYTES: '4096',
       SWITCHBOARD_SITE_TIMEZONE: 'Europe/Paris',
@@ -81,7 +121,7 @@ describe('loadConfig', () => {
 
   it('says which environment variable is wrong', () => {
     const problems = problemsOf(() =>
-      loadConfig(dirWith({ 'site.yaml': 'site:\n  name: G\n' }), {
+      loadConfig(dirWith({ 'site.yaml': 'site:\n  name: G\n  timezone: America/New_York\n' }), {
         SWITCHBOARD_LISTENERS_MLLP_PORT: 'abc',
         SWITCHBOARD_NO_SUCH_KEY: '1',
       }),
@@ -98,10 +138,13 @@ describe('loadConfig', () => {
   });
 
   it('takes secrets from the environment variable a value names', () => {
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: ${NAME} is the loader's own syntax for secrets
-    const dir = dirWith({ 'site.yaml': 'site:\n  name: G\nstore:\n  driver: postgres\n  url: ${PG_URL}\n' });
+    const dir = dirWith({
+      'site.yaml':
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: ${NAME} is the loader's own syntax for secrets
+        'site:\n  name: G\n  timezone: America/New_York\nstore:\n  driver: postgres\n  url: ${PG_URL}\n',
+    });
     expect(loadConfig(dir, { PG_URL: 'postgres://x@h/db' }).store.url).toBe('postgres://x@h/db');
     const problems = problemsOf(() => loadConfig(dir, {}));
-    expect(problems[0]).toMatchObject({ file: 'site.yaml', line: 5, key: 'store.url' });
+    expect(problems[0]).toMatchObject({ file: 'site.yaml', line: 6, key: 'store.url' });
   });
 });

@@ -2,6 +2,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { parse as parseYamlScalar } from 'yaml';
 import { ConfigError, type ConfigProblem } from '../kit/config-errors.ts';
 import { readYamlDir, type YamlFile } from '../kit/yaml-files.ts';
+import { isValidZone } from '../kit/zone-clock.ts';
 import { configSchema } from './schema.ts';
 import type { SwitchboardConfig } from './types.ts';
 
@@ -23,6 +24,12 @@ export const PROCESS_VARIABLES: ReadonlySet<string> = new Set(['SWITCHBOARD_SESS
 export const SECTIONS_LOADED_ELSEWHERE = ['directory', 'schedules', 'coverage'];
 
 type Json = Record<string, unknown>;
+
+/** What a missing required key is for, so the error tells the analyst what to write. */
+const REQUIRED_BECAUSE: Readonly<Record<string, string>> = {
+  'site.timezone':
+    "is required: the site's IANA time zone (e.g. America/Chicago, Australia/Sydney), in which schedules, rule windows and the times on alert timelines are read",
+};
 type SchemaNode = { properties?: Record<string, SchemaNode>; type?: string };
 
 /**
@@ -67,6 +74,13 @@ export function loadConfig(dir: string, env: NodeJS.ProcessEnv = process.env): S
 
   if (!validate(merged)) {
     for (const e of validate.errors ?? []) problems.push(locate(e, owner, envKeys));
+  }
+  const zone = (merged.site as Json | undefined)?.timezone;
+  if (typeof zone === 'string' && !isValidZone(zone)) {
+    const message = `"${zone}" is not an IANA time zone (e.g. America/Chicago, Europe/London)`;
+    problems.push(
+      locate({ instancePath: '/site/timezone', keyword: 'zone', message } as ErrorObject, owner, envKeys),
+    );
   }
   if (problems.length) throw new ConfigError(problems);
   return deepFreeze(merged) as unknown as SwitchboardConfig;
@@ -165,7 +179,7 @@ function locate(e: ErrorObject, owner: Map<string, YamlFile>, envKeys: Map<strin
     message = 'is not a known key';
   } else if (e.keyword === 'required') {
     path.push((e.params as { missingProperty: string }).missingProperty);
-    message = 'is required';
+    message = REQUIRED_BECAUSE[path.join('.')] ?? 'is required';
   } else if (e.keyword === 'enum') {
     message = `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
   }

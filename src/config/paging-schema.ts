@@ -15,7 +15,8 @@ export const smtpListenerSchema = {
   properties: {
     /** Off unless asked for (the demo config turns it on). */
     enabled: { type: 'boolean', default: false },
-    host: { type: 'string', default: '0.0.0.0' },
+    /** Loopback unless a site opens it to its network: pages carry PHI. */
+    host: { type: 'string', default: '127.0.0.1' },
     port: { type: 'integer', minimum: 0, maximum: 65535, default: 2525 },
     /** Mail domains pages are accepted for: `<pager number>@<domain>`. Anything else gets 550. */
     domains: { type: 'array', items: { type: 'string', minLength: 1 }, default: [] },

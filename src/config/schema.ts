@@ -29,11 +29,14 @@ export const configSchema = {
     site: {
       type: 'object',
       additionalProperties: false,
-      required: ['name'],
+      required: ['name', 'timezone'],
       properties: {
         name: { type: 'string', minLength: 1 },
-        /** IANA zone in which schedules and rule windows are evaluated. Storage is always UTC. */
-        timezone: { type: 'string', default: 'America/New_York' },
+        /**
+         * IANA zone in which schedules and rule windows are evaluated. Storage is always UTC. Required: a
+         * silent default would page by another city's clock.
+         */
+        timezone: { type: 'string', minLength: 1 },
         /** How Switchboard names itself in MSH-3/MSH-4 of the acknowledgements it sends. */
         application: { type: 'string', default: 'SWITCHBOARD' },
         facility: { type: 'string', default: '' },
@@ -50,7 +53,8 @@ export const configSchema = {
           default: {},
           properties: {
             enabled: { type: 'boolean', default: true },
-            host: { type: 'string', default: '0.0.0.0' },
+            /** Loopback unless a site opens it to its network: the feed carries PHI. */
+            host: { type: 'string', default: '127.0.0.1' },
             port: { type: 'integer', minimum: 0, maximum: 65535, default: 2575 },
             maxFrameBytes: { type: 'integer', minimum: 1024, default: 1048576 },
             /** Close a connection that has been silent this long. 0 keeps it open forever. */
@@ -114,7 +118,8 @@ export const configSchema = {
       default: {},
       properties: {
         enabled: { type: 'boolean', default: true },
-        host: { type: 'string', default: '0.0.0.0' },
+        /** Loopback unless a site opens it to its network: the API and pages show PHI. */
+        host: { type: 'string', default: '127.0.0.1' },
         port: { type: 'integer', minimum: 0, maximum: 65535, default: 8080 },
         signIn: httpSignInSchema,
       },

@@ -25,10 +25,9 @@ async function sydneyHospital(clock: ManualClock) {
   const file = join(configDir, 'switchboard.yaml');
   writeFileSync(
     file,
-    readFileSync(file, 'utf8').replace(
-      /^site:\n( {2}timezone: .*\n)?/m,
-      'site:\n  timezone: Australia/Sydney\n',
-    ),
+    readFileSync(file, 'utf8')
+      .replace(/^ {2}timezone: .*\n/m, '')
+      .replace(/^site:\n/m, 'site:\n  timezone: Australia/Sydney\n'),
   );
   const sb = await startTestSwitchboard({ configDir, clock, cycle: false });
   running.push(sb);

@@ -48,7 +48,7 @@ export function writeTestConfig(extra: Record<string, string> = {}, overrides = 
   const dir = mkdtempSync(join(tmpdir(), 'sb-test-config-'));
   writeFileSync(
     join(dir, 'switchboard.yaml'),
-    `site:\n  name: Test Hospital\n  facility: TEST\nlisteners:\n  mllp:\n    host: 127.0.0.1\n    port: 0\n${overrides}http:\n  host: 127.0.0.1\n  port: 0\nlog:\n  level: silent\n`,
+    `site:\n  name: Test Hospital\n  timezone: America/New_York\n  facility: TEST\nlisteners:\n  mllp:\n    host: 127.0.0.1\n    port: 0\n${overrides}http:\n  host: 127.0.0.1\n  port: 0\nlog:\n  level: silent\n`,
   );
   for (const [name, text] of Object.entries(extra)) writeFileSync(join(dir, name), text);
   return dir;

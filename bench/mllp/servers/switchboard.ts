@@ -20,6 +20,7 @@ const { values } = parseArgs({ options: { 'data-dir': { type: 'string' } } });
 /** The smallest site config the loader accepts, on loopback and an ephemeral port. */
 const siteConfig = `site:
   name: Benchmark Hospital
+  timezone: America/New_York
   facility: BENCH
 listeners:
   mllp:
