@@ -25,6 +25,7 @@ import { AlertLocks } from './routing/alert-locks.ts';
 import { AlertService } from './routing/alerts.ts';
 import { careTeamPeople } from './routing/care-team-people.ts';
 import { type Clock, systemClock } from './routing/clock.ts';
+import { CoverageGapWarning } from './routing/coverage-gap-warning.ts';
 import { dryRun } from './routing/dry-run.ts';
 import { EscalationEngine } from './routing/escalation.ts';
 import { HospitalModel } from './routing/hospital-model.ts';
@@ -266,7 +267,21 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
       },
       config.routing.pacing,
     );
-    const cycle = new RoutingCycle(escalation, router, log, config.routing.cycleMs);
+    const warnBefore = config.routing.coverageWarningMinutes;
+    const coverageWarning =
+      warnBefore && failsafe.length
+        ? new CoverageGapWarning({
+            gaps: (from, to) => oncall.coverageGaps(from, to, (id) => site.directory.isReachable(id)),
+            raise: (input) => alerts.raise(input),
+            alerts: store.alerts,
+            failsafe,
+            leadMinutes: warnBefore,
+            zone,
+            clock,
+            log,
+          })
+        : undefined;
+    const cycle = new RoutingCycle(escalation, router, log, config.routing.cycleMs, coverageWarning);
     if (options.cycle !== false) cycle.start();
     stops.push(() => cycle.stop());
     // After a burst the routing backlog can take minutes; a stop waits for it only until the grace ends.

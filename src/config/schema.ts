@@ -145,6 +145,11 @@ export const configSchema = {
         failsafeGroup: { type: 'string' },
         /** How often due escalation steps and batch digests are checked, in milliseconds. */
         cycleMs: { type: 'integer', minimum: 50, default: 1000 },
+        /**
+         * Minutes before an assignment has nobody reachable on call that the failsafe group is warned, once
+         * per gap. Needs failsafeGroup; left out, nobody is warned.
+         */
+        coverageWarningMinutes: { type: 'number', exclusiveMinimum: 0, maximum: 10080 },
         /** How routing shares the process with ingest (src/routing/router.ts RouterPacing). */
         pacing: {
           type: 'object',

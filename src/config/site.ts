@@ -41,6 +41,13 @@ export function loadSite(configDir: string, env: NodeJS.ProcessEnv, now = new Da
       message: `no group ${config.routing.failsafeGroup} in the directory`,
     });
   }
+  if (config.routing.coverageWarningMinutes && !config.routing.failsafeGroup) {
+    problems.push({
+      file: 'switchboard.yaml',
+      key: 'routing.coverageWarningMinutes',
+      message: 'needs routing.failsafeGroup: the coverage-gap warning goes to that group',
+    });
+  }
   config.accounts.forEach((a, i) => {
     if (a.person && !directory.person(a.person)) {
       problems.push({

@@ -37,6 +37,7 @@ export interface SwitchboardConfig {
     rulesDir: string;
     failsafeGroup?: string;
     cycleMs: number;
+    coverageWarningMinutes?: number;
     pacing: RouterPacing;
     limits: Hl7Limits;
     poisonGuard: PoisonGuardOptions;

@@ -1,12 +1,13 @@
 import type { Logger } from 'pino';
+import type { CoverageGapWarning } from './coverage-gap-warning.ts';
 import type { EscalationEngine } from './escalation.ts';
 import { NextDueAlarm } from './next-due-alarm.ts';
 import type { Router } from './router.ts';
 
 /**
- * The routing core's heartbeat: it advances due escalation steps and sends due batch digests. A single
- * alarm wakes it when the earliest escalation step falls due (re-armed whenever an earlier one is written),
- * and every `intervalMs` it looks anyway, as a safety net. Its state lives in the store, so one cycle after
+ * The routing core's heartbeat: it advances due escalation steps, sends due batch digests and warns ahead
+ * of coverage gaps. A single alarm wakes it when the earliest escalation step falls due (re-armed whenever
+ * an earlier one is written), and every `intervalMs` it looks anyway, as a safety net. Its state lives in the store, so one cycle after
  * a restart it is as if nothing had happened.
  */
 export class RoutingCycle {
@@ -19,6 +20,8 @@ export class RoutingCycle {
     private readonly router: Router,
     private readonly log: Logger,
     private readonly intervalMs = 1000,
+    /** Warns the failsafe group ahead of coverage gaps, when the site asks for it. */
+    private readonly coverage?: Pick<CoverageGapWarning, 'check'>,
   ) {
     escalation.whenTimerSet((dueAt) => this.alarm.armFor(dueAt));
   }
@@ -42,6 +45,7 @@ export class RoutingCycle {
         await this.router.flushBatches();
         await this.escalation.tick();
         next = await this.escalation.nextDue();
+        await this.coverage?.check();
       } catch (err) {
         this.log.error({ err }, 'routing cycle failed');
       } finally {

@@ -107,6 +107,8 @@ export interface AlertStore {
   /** Alerts raised from a stored message (to route a message again after a crash without doubling them). */
   forMessage(messageId: number): Promise<Alert[]>;
   get(id: number): Promise<Alert | undefined>;
+  /** Whether any alert, open or closed, was ever raised with this dedup key (a once-only warning's mark). */
+  hasDedupKey(key: string): Promise<boolean>;
   list(query: AlertQuery): Promise<Alert[]>;
   /** The newest open alert with this dedup key created at or after `since`. */
   findOpenByDedupKey(key: string, since: Date): Promise<Alert | undefined>;

@@ -102,6 +102,7 @@ export class SqliteAlertStore implements AlertStore {
       timer: db.prepare('SELECT * FROM escalation_timers WHERE alert_id = ?'),
       dueTimers: db.prepare('SELECT * FROM escalation_timers WHERE due_at <= ? ORDER BY due_at LIMIT ?'),
       nextTimerDue: db.prepare('SELECT MIN(due_at) AS due_at FROM escalation_timers'),
+      anyWithDedupKey: db.prepare('SELECT 1 FROM alerts WHERE dedup_key = ? LIMIT 1'),
       batch: db.prepare('SELECT * FROM rule_batches WHERE batch_key = ?'),
       openBatch: db.prepare(
         'INSERT INTO rule_batches (batch_key, rule_id, due_at, items) VALUES (?, ?, ?, ?)',
@@ -178,6 +179,10 @@ export class SqliteAlertStore implements AlertStore {
       .prepare(`SELECT * FROM alerts ${clause} ORDER BY id DESC LIMIT ?`)
       .all(...args, q.limit ?? 100) as AlertRow[];
     return rows.map(toAlert);
+  }
+
+  async hasDedupKey(key: string): Promise<boolean> {
+    return this.s.anyWithDedupKey.get(key) !== undefined;
   }
 
   async findOpenByDedupKey(key: string, since: Date): Promise<Alert | undefined> {
