@@ -28,9 +28,11 @@ export class YamlFile {
     }));
     if (problems.length) return problems;
     // Some files parse but cannot become values: an alias before its anchor, or aliases past the
-    // limit (a billion-laughs file). Those surface only here; callers read `value` after this check.
+    // limit (a billion-laughs file); or cannot be written back (an anchor with control characters,
+    // which the rules fingerprint does). Those surface only here; callers read `value` after this check.
     try {
       this.value;
+      String(this.doc);
     } catch (err) {
       problems.push({ file: this.name, key: '', message: (err as Error).message.split('\n')[0] });
     }
