@@ -3,7 +3,7 @@
  * target: byte edits that keep most of a valid input, so the parser gets past its first checks, plus the
  * protocol's own tokens spliced in where they hurt.
  */
-import { pick } from './random.ts';
+import { pick } from '../../test/support/seeded-random.ts';
 
 /** Replace, delete, duplicate, insert, truncate, flip a bit, or splice in a protocol token; 1–6 edits. */
 export function mutateBytes(source: Buffer, tokens: readonly string[], next: () => number): Buffer {

@@ -10,8 +10,8 @@
  * Run with --expose-gc (npm run fuzz does) for honest heap figures.
  */
 import { parseArgs } from 'node:util';
+import { seededRandom } from '../../test/support/seeded-random.ts';
 import { saveFailure } from './failures.ts';
-import { seededRandom } from './random.ts';
 import type { FuzzTarget } from './target.ts';
 import { TARGETS } from './targets/index.ts';
 

@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { keptFailures } from '../../bench/fuzz/failures.ts';
-import { seededRandom } from '../../bench/fuzz/random.ts';
 import { TARGETS } from '../../bench/fuzz/targets/index.ts';
+import { seededRandom } from '../support/seeded-random.ts';
 
 describe.each(TARGETS.map((target) => [target.name, target] as const))('fuzz target %s', (_name, target) => {
   const kept = keptFailures(target.name);

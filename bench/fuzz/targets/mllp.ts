@@ -4,8 +4,8 @@
  * 'oversize' event; it has no exception of its own.
  */
 import { FS, MllpDecoder, type MllpEvent, VT } from '../../../src/protocols/hl7/mllp.ts';
+import { pick, seededRandom } from '../../../test/support/seeded-random.ts';
 import { generatedOrMutated } from '../mutate.ts';
-import { pick, seededRandom } from '../random.ts';
 import { type FuzzOutcome, type FuzzTarget, promise } from '../target.ts';
 import { filesOf } from './fixtures.ts';
 

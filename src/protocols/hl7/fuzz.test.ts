@@ -4,6 +4,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../../test/support/seeded-random.ts';
 import { type AckCode, buildAck, buildRejectAck } from './ack.ts';
 import { ackMode } from './ack-mode.ts';
 import { parseBatch } from './batch.ts';
@@ -15,18 +16,6 @@ const fixtureDir = new URL('../../../test/fixtures/hl7/', import.meta.url);
 const fixtures = readdirSync(fixtureDir)
   .filter((name) => name.endsWith('.hl7'))
   .map((name) => readFileSync(new URL(name, fixtureDir)));
-
-/** mulberry32: a tiny seeded generator, enough to make the inputs reproducible. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TOKENS = [
   'MSH',
@@ -140,7 +129,7 @@ function exercise(raw: Buffer | string): void {
 
 describe('hostile input', () => {
   it('random bytes and HL7-shaped noise never throw anything but Hl7ParseError', () => {
-    const next = random(0x5eed);
+    const next = seededRandom(0x5eed);
     for (let i = 0; i < 1000; i++) {
       const raw = randomInput(next);
       exercise(raw);
@@ -149,7 +138,7 @@ describe('hostile input', () => {
   });
 
   it('mutated fixtures never throw anything but Hl7ParseError, and their ACKs parse back', () => {
-    const next = random(20250102);
+    const next = seededRandom(20250102);
     for (let i = 0; i < 1000; i++) {
       exercise(mutate(fixtures[i % fixtures.length]!, next));
     }

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../../test/support/seeded-random.ts';
 import { checkRequest } from './admission.ts';
 import { SipParseError } from './errors.ts';
 import { parseMessage } from './parser.ts';
@@ -10,18 +11,6 @@ const FIXTURES = new URL('../../../test/fixtures/sip/', import.meta.url);
 const seeds = readdirSync(FIXTURES)
   .filter((f) => f.startsWith('valid-'))
   .map((f) => readFileSync(new URL(f, FIXTURES)));
-
-// A small seeded PRNG (mulberry32) so that a failure can be replayed from its iteration number.
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const INTERESTING = Buffer.from(';,:<>"\\ \r\n\t%@=/?[]*0123456789-\x00\xff');
 
@@ -65,7 +54,7 @@ function mutate(input: Buffer, rnd: () => number): Buffer {
 
 describe('parser fuzzing', () => {
   it('never throws anything but SipParseError on mutated messages, and what parses serialises and reparses', () => {
-    const rnd = prng(0x5eed);
+    const rnd = seededRandom(0x5eed);
     let parsed = 0;
     let rejected = 0;
     for (let i = 0; i < 6000; i++) {
@@ -92,7 +81,7 @@ describe('parser fuzzing', () => {
   });
 
   it('the stream framer never throws anything but SipParseError', () => {
-    const rnd = prng(0xf4a3e);
+    const rnd = seededRandom(0xf4a3e);
     for (let i = 0; i < 2000; i++) {
       const framer = new SipStreamFramer({ maxMessageSize: 4096 });
       const input = mutate(Buffer.concat([seeds[i % seeds.length]!, seeds[(i + 1) % seeds.length]!]), rnd);

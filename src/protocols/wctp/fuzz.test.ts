@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../../test/support/seeded-random.ts';
 import { decodeBody } from './body.ts';
 import { parseWctp } from './parse.ts';
 import { WctpError } from './wctp-error.ts';
@@ -10,17 +11,6 @@ const FIXTURES = new URL('../../../test/fixtures/wctp/', import.meta.url);
 const seeds = readdirSync(FIXTURES)
   .filter((name) => name.endsWith('.xml'))
   .map((name) => readFileSync(new URL(name, FIXTURES), 'utf8'));
-
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SNIPPETS = [
   '<',
@@ -70,7 +60,7 @@ function outcome(run: () => unknown): 'ok' | number {
 
 describe('fuzz: parseWctp and decodeBody throw nothing but WctpError', () => {
   it('mutated fixtures', () => {
-    const random = prng(20250309);
+    const random = seededRandom(20250309);
     const codes = new Map<string | number, number>();
     for (let i = 0; i < 4000; i++) {
       const input = mutate(seeds[i % seeds.length]!, random);
@@ -84,7 +74,7 @@ describe('fuzz: parseWctp and decodeBody throw nothing but WctpError', () => {
   });
 
   it('random bytes through decodeBody then parseWctp', () => {
-    const random = prng(7781);
+    const random = seededRandom(7781);
     const types = [undefined, 'text/xml', 'application/x-www-form-urlencoded', 'text/xml; charset=bogus'];
     for (let i = 0; i < 1500; i++) {
       const bytes = Buffer.from(
@@ -97,7 +87,7 @@ describe('fuzz: parseWctp and decodeBody throw nothing but WctpError', () => {
   });
 
   it('form-encoded mutants', () => {
-    const random = prng(42);
+    const random = seededRandom(42);
     for (let i = 0; i < 1000; i++) {
       const body = `xml=${encodeURIComponent(mutate(seeds[i % seeds.length]!, random))}`;
       const mangled = mutate(body, random);

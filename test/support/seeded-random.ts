@@ -1,4 +1,4 @@
-/** mulberry32, as the parsers' own fuzz tests use: tiny, seeded, so every input can be made again. */
+/** mulberry32: a tiny seeded generator, so every fuzz input (tests and npm run fuzz) can be made again from its seed. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
