@@ -26,7 +26,8 @@ export const sipListenerSchema = {
   properties: {
     /** Off unless asked for: a SIP port is a phone system's business. The demo config turns it on. */
     enabled: { type: 'boolean', default: false },
-    host: { type: 'string', default: '0.0.0.0' },
+    /** Loopback unless a site opens it to its PBX and phones: nurse-call MESSAGEs carry PHI. */
+    host: { type: 'string', default: '127.0.0.1' },
     port: { type: 'integer', minimum: 0, maximum: 65535, default: 5060 },
     udp: { type: 'boolean', default: true },
     tcp: { type: 'boolean', default: true },
