@@ -176,16 +176,7 @@ export class EscalationEngine {
     for (const r of recipients) {
       const known = all.some((x) => x.personId === r.personId);
       await this.alerts.notified({
-        recipient: known
-          ? undefined
-          : {
-              alertId: alert.id,
-              personId: r.personId,
-              state: 'queued',
-              step: -1,
-              reason: `failsafe: ${r.reason}`,
-              notifiedAt: now,
-            },
+        recipient: known ? undefined : newRecipient(alert, r.personId, -1, `failsafe: ${r.reason}`, now),
         notices: this.notices.notified(r.personId, alert),
       });
       this.notifier.notify(r.personId, alert);
@@ -222,16 +213,7 @@ export class EscalationEngine {
       notified += 1;
       // Recipient row, timeline entry and pages in one write; the device hears only after it.
       await this.alerts.notified({
-        recipient: known
-          ? undefined
-          : {
-              alertId: alert.id,
-              personId: r.personId,
-              state: 'queued',
-              step,
-              reason: r.reason,
-              notifiedAt: now,
-            },
+        recipient: known ? undefined : newRecipient(alert, r.personId, step, r.reason, now),
         event: {
           alertId: alert.id,
           at: this.clock.now(),
@@ -249,6 +231,11 @@ export class EscalationEngine {
   private event(alert: Alert, kind: string, personId: string | null, detail: string) {
     return this.alerts.addEvent({ alertId: alert.id, at: this.clock.now(), kind, personId, detail });
   }
+}
+
+/** A person's row on an alert, queued until their device hears of it. */
+function newRecipient(alert: Alert, personId: string, step: number, reason: string, notifiedAt: Date) {
+  return { alertId: alert.id, personId, state: 'queued' as const, step, reason, notifiedAt };
 }
 
 /**
