@@ -62,3 +62,49 @@ export interface ScheduleStore {
   /** Every source that has at least one shift stored, sorted. */
   sources(): Promise<string[]>;
 }
+
+/**
+ * What one applied sync changed about one shift, in the hospital's terms. A shift keeps its identity
+ * across syncs by its id (sources that have their own shift ids keep them; others are paired by slot:
+ * assignment, call order and start), so a swap of doctors reads "person changed", not a delete and an add.
+ */
+export type ScheduleChangeKind =
+  | 'added'
+  | 'removed'
+  | 'person-changed'
+  | 'time-changed'
+  | 'call-order-changed'
+  | 'notes-changed'
+  | 'published'
+  | 'unpublished';
+
+/**
+ * One entry of the change feed. Written in the same transaction as the shifts it describes, so the feed
+ * and the schedule never disagree, and numbered in commit order: a consumer that remembers the last `seq`
+ * it handled resumes from there with no gap and no repeat.
+ */
+export interface ScheduleChange {
+  /** The feed cursor: strictly increasing in commit order. */
+  seq: number;
+  /** When the change was committed. */
+  at: Date;
+  source: string;
+  shiftId: string;
+  assignmentId: string;
+  /** Every way the shift changed ('added' and 'removed' stand alone). */
+  kinds: ScheduleChangeKind[];
+  /** The shift as it was; null when added. */
+  before: Shift | null;
+  /** The shift as it is now; null when removed. */
+  after: Shift | null;
+  /** Who or what applied it: 'sync:<source>', 'push:<client>', 'config', an admin's name. */
+  actor: string;
+}
+
+export interface ScheduleChangeQuery {
+  /** Only changes with seq above this. @defaultValue 0 */
+  after?: number;
+  limit?: number;
+  source?: string;
+  assignmentId?: string;
+}
