@@ -86,3 +86,28 @@ export interface ScheduleSourceClient {
   /** After the pull has been applied (a CSV drop moves its file aside). */
   applied?(pull: SourcePull): Promise<void>;
 }
+
+/** What a client is built with besides its own options. */
+export interface SourceContext {
+  /** The site's IANA zone: local times in a source's payload are read in it unless the source says otherwise. */
+  zone: string;
+  /** The config folder, for relative paths (a CSV drop folder, an .ics file). */
+  configDir: string;
+  /** The source's id in config, for messages. */
+  sourceId: string;
+}
+
+/**
+ * One scheduling system's kind, registered with the sync engine (sources/kinds.ts). `readOptions` checks
+ * the kind's own keys of the source's `options:` mapping (secrets already substituted from `${ENV}`), and
+ * reports every problem through `report` with the key it is about; it returns undefined when any was
+ * reported. `create` builds the client.
+ */
+export interface SourceKind<Options = unknown> {
+  readonly kind: string;
+  readOptions(
+    options: Readonly<Record<string, unknown>>,
+    report: (key: string, message: string) => void,
+  ): Options | undefined;
+  create(options: Options, context: SourceContext): ScheduleSourceClient;
+}
