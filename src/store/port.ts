@@ -6,8 +6,10 @@
 
 import type { AlertStore } from './alert-port.ts';
 import type { CensusStore } from './census-port.ts';
+import type { DirectoryOverlayStore } from './directory-port.ts';
 import type { OutboxStore, PickupStore } from './outbox-port.ts';
 import type { ScheduleStore } from './schedule-port.ts';
+import type { DeviceLoginStore, SessionStore } from './session-port.ts';
 import type { SipStore } from './sip-port.ts';
 
 /** A message as a listener received it, before it is stored. The raw bytes are the record of truth. */
@@ -124,6 +126,12 @@ export interface Store {
   readonly outbox: OutboxStore;
   /** Notices held until their receiver collects them (WCTP polls and ClientQuery). */
   readonly pickups: PickupStore;
+  /** Server-side sessions and keys used once (session-port.ts). */
+  readonly sessions: SessionStore;
+  /** Who holds each shared device now (badge tap, MDM check-in). */
+  readonly devices: DeviceLoginStore;
+  /** The directory overlay that provisioning and imports write (directory-port.ts). */
+  readonly directory: DirectoryOverlayStore;
   /**
    * Resolves when every write that has resolved so far is on the disk. Writes of derived state (census,
    * alerts, statuses: what routing rebuilds from stored messages after a crash) resolve once committed

@@ -5,11 +5,19 @@ import { alerts } from './004-alerts.ts';
 import { sip } from './005-sip.ts';
 import { routingAttempts } from './006-routing-attempts.ts';
 import { outbox } from './007-outbox.ts';
+import { identity } from './011-identity.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration } from './migration.ts';
 
 /** Every migration, in order. One file per step; add new steps at the end. */
-export const migrations: Migration[] = [inbox, schedules, census, alerts, sip, routingAttempts, outbox].sort(
-  (a, b) => a.version - b.version,
-);
+export const migrations: Migration[] = [
+  inbox,
+  schedules,
+  census,
+  alerts,
+  sip,
+  routingAttempts,
+  outbox,
+  identity,
+].sort((a, b) => a.version - b.version);

@@ -4,10 +4,12 @@ import { SqliteAuditLog } from './audit.ts';
 import { SqliteCensusStore } from './census.ts';
 import { Checkpointer } from './checkpointer.ts';
 import { openSqlite } from './database.ts';
+import { SqliteDirectoryOverlay } from './directory.ts';
 import { GroupCommit, type GroupCommitOptions } from './group-commit.ts';
 import { SqliteMessageStore } from './messages.ts';
 import { SqliteOutbox, SqlitePickups } from './outbox.ts';
 import { SqliteScheduleStore } from './schedules.ts';
+import { SqliteDeviceLogins, SqliteSessionStore } from './sessions.ts';
 import { SqliteSipStore } from './sip.ts';
 
 /**
@@ -36,6 +38,9 @@ export function openSqliteStore(dataDir: string, log?: GroupCommitOptions['log']
     outbox,
     pickups: new SqlitePickups(db, commit),
     sip: new SqliteSipStore(db, commit),
+    sessions: new SqliteSessionStore(db, commit),
+    devices: new SqliteDeviceLogins(db, commit),
+    directory: new SqliteDirectoryOverlay(db, commit),
     durable: () => commit.durable(),
     async close() {
       commit.close();
