@@ -32,9 +32,15 @@ export interface NewDelivery {
    * told DELIVERED once per alert, however many recipients, and across restarts).
    */
   onceKey?: string;
+  /**
+   * One target object (a calendar event, a role's roster): writing a notice with a key removes any notice
+   * with the same key that is still pending, in the same transaction, so a backlog keeps only the latest
+   * state (connector jobs carry the whole state they must reach, so nothing between is needed).
+   */
+  coalesceKey?: string;
 }
 
-export interface Delivery extends Omit<NewDelivery, 'dueAt' | 'onceKey'> {
+export interface Delivery extends Omit<NewDelivery, 'dueAt' | 'onceKey' | 'coalesceKey'> {
   id: number;
   state: OutboxState;
   attempts: number;

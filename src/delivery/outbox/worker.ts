@@ -9,7 +9,22 @@ import type { Logger } from 'pino';
 import type { Delivery, NewDelivery, OutboxStore } from '../../store/outbox-port.ts';
 
 /** Thrown by a sender when trying again cannot help (bad credentials, unknown recipient). */
-export class PermanentDeliveryError extends Error {}
+export class PermanentDeliveryError extends Error {
+  readonly permanent = true;
+}
+
+/**
+ * What the worker reads of a sender's error, so that senders in layers that do not import delivery (the
+ * connectors' TargetError) can say it too: `permanent` dead-letters at once, `retryAfterMs` is the
+ * receiver's Retry-After, honoured instead of the backoff when it is longer.
+ */
+function failureOf(err: unknown): { permanent: boolean; retryAfterMs?: number } {
+  const e = err as { permanent?: unknown; retryAfterMs?: unknown };
+  return {
+    permanent: e?.permanent === true,
+    retryAfterMs: typeof e?.retryAfterMs === 'number' ? e.retryAfterMs : undefined,
+  };
+}
 
 export interface Backoff {
   /** Delay before the second attempt. @defaultValue 5000 */
@@ -43,7 +58,24 @@ export interface ChannelHandler {
    * hand, but a WCTP sender is waiting on its status). @defaultValue false
    */
   immediate?: boolean;
+  /**
+   * Spreads retries: each delay is cut by up to this fraction at random, so a target that comes back is
+   * not hit by its whole backlog in one instant. @defaultValue 0
+   */
+  jitter?: number;
+  /**
+   * Sends several due deliveries in one request (Graph's $batch): at most `max` at once, at most
+   * `perTarget` of one target, one request at a time per channel; each item has its own outcome.
+   */
+  sendMany?: {
+    max: number;
+    perTarget: number;
+    send: (deliveries: readonly Delivery[]) => Promise<ItemOutcome[]>;
+  };
 }
+
+/** One item's outcome in a sendMany request: as if `send` had resolved with result or thrown error. */
+export type ItemOutcome = { ok: true; result: string } | { ok: false; error: Error };
 
 export type DeliveryOutcome =
   | { kind: 'sent'; result: string }
@@ -153,34 +185,85 @@ export class DeliveryWorker {
     const due = all ? found : found.filter((d) => this.channels.get(d.channel)?.immediate);
     // Different destinations in parallel; one destination's items in order (a carrier sees pages in order).
     const byTarget = new Map<string, Delivery[]>();
+    const many = new Map<string, Delivery[]>();
     for (const d of due) {
-      const list = byTarget.get(d.target) ?? [];
+      const into = this.channels.get(d.channel)?.sendMany ? many : byTarget;
+      const key = into === many ? d.channel : d.target;
+      const list = into.get(key) ?? [];
       list.push(d);
-      byTarget.set(d.target, list);
+      into.set(key, list);
     }
-    await Promise.all(
-      [...byTarget.values()].map(async (list) => {
+    await Promise.all([
+      ...[...byTarget.values()].map(async (list) => {
         for (const d of list) await this.attempt(d);
       }),
-    );
+      ...[...many].map(([channel, list]) => this.attemptMany(channel, list)),
+    ]);
     return due.length;
   }
 
+  /**
+   * A sendMany channel's due items, in requests of at most `max`, at most `perTarget` of one target each;
+   * one request at a time, so no target ever has more than `perTarget` in flight.
+   */
+  private async attemptMany(channel: string, list: Delivery[]): Promise<void> {
+    const handler = this.channels.get(channel);
+    const many = handler?.sendMany;
+    if (!handler || !many) return;
+    let waiting = list;
+    while (waiting.length > 0 && !this.stopped) {
+      const request: Delivery[] = [];
+      const later: Delivery[] = [];
+      const perTarget = new Map<string, number>();
+      for (const d of waiting) {
+        const n = perTarget.get(d.target) ?? 0;
+        if (request.length < many.max && n < many.perTarget) {
+          request.push(d);
+          perTarget.set(d.target, n + 1);
+        } else later.push(d);
+      }
+      waiting = later;
+      let outcomes: ItemOutcome[];
+      try {
+        outcomes = await many.send(request);
+      } catch (err) {
+        outcomes = request.map(() => ({ ok: false, error: err as Error }));
+      }
+      await Promise.all(
+        request.map((d, i) =>
+          this.record(d, handler, outcomes[i] ?? { ok: false, error: new Error('no answer for this item') }),
+        ),
+      );
+    }
+  }
+
   private async attempt(d: Delivery): Promise<void> {
-    const { outbox, log } = this.deps;
     const handler = this.channels.get(d.channel);
+    let item: ItemOutcome;
+    try {
+      if (!handler) throw new PermanentDeliveryError(`no sender for channel ${d.channel}`);
+      item = { ok: true, result: await handler.send(d) };
+    } catch (err) {
+      item = { ok: false, error: err as Error };
+    }
+    await this.record(d, handler, item);
+  }
+
+  /** Marks one attempt's outcome in the outbox and tells whoever listens. */
+  private async record(d: Delivery, handler: ChannelHandler | undefined, item: ItemOutcome): Promise<void> {
+    const { outbox, log } = this.deps;
     const attempt = d.attempts + 1;
     let outcome: DeliveryOutcome;
     try {
-      if (!handler) throw new PermanentDeliveryError(`no sender for channel ${d.channel}`);
-      const result = await handler.send(d);
-      await outbox.markSent(d.id, result, this.deps.now());
-      outcome = { kind: 'sent', result };
+      if (!item.ok) throw item.error;
+      await outbox.markSent(d.id, item.result, this.deps.now());
+      outcome = { kind: 'sent', result: item.result };
     } catch (err) {
       const error = (err as Error).message || String(err);
       const now = this.deps.now();
       const backoff = handler?.backoff ? { ...this.backoff, ...handler.backoff } : this.backoff;
-      if (err instanceof PermanentDeliveryError || attempt >= backoff.maxAttempts) {
+      const failure = failureOf(err);
+      if (failure.permanent || attempt >= backoff.maxAttempts) {
         await outbox.markDead(d.id, error, now);
         outcome = { kind: 'dead', error, attempt };
         log.warn(
@@ -188,7 +271,9 @@ export class DeliveryWorker {
           'delivery dead-lettered',
         );
       } else {
-        const nextAt = new Date(now.getTime() + backoffDelay(backoff, attempt));
+        const jitter = handler?.jitter ?? 0;
+        const delay = backoffDelay(backoff, attempt) * (1 - jitter * Math.random());
+        const nextAt = new Date(now.getTime() + Math.max(delay, failure.retryAfterMs ?? 0));
         await outbox.markRetry(d.id, error, nextAt, now);
         outcome = { kind: 'retry', error, nextAt, attempt };
         log.info({ delivery: d.id, channel: d.channel, attempt, error }, 'delivery failed; will retry');
