@@ -9,6 +9,7 @@ import type { CensusStore } from './census-port.ts';
 import type { DirectoryOverlayStore } from './directory-port.ts';
 import type { OutboxStore, PickupStore } from './outbox-port.ts';
 import type { ScheduleStore } from './schedule-port.ts';
+import type { ScheduleSourceStore } from './schedule-source-port.ts';
 import type { DeviceLoginStore, SessionStore } from './session-port.ts';
 import type { SipStore } from './sip-port.ts';
 
@@ -126,6 +127,8 @@ export interface Store {
   readonly outbox: OutboxStore;
   /** Notices held until their receiver collects them (WCTP polls and ClientQuery). */
   readonly pickups: PickupStore;
+  /** Each scheduling source's sync state, held syncs and unmapped rows (schedule-source-port.ts). */
+  readonly scheduleSources: ScheduleSourceStore;
   /** Server-side sessions and keys used once (session-port.ts). */
   readonly sessions: SessionStore;
   /** Who holds each shared device now (badge tap, MDM check-in). */

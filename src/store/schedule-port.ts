@@ -4,6 +4,8 @@
  * "who is on call" reads from here. Types sit in `src/store/` because the store imports nothing above it.
  */
 
+import type { NewDelivery } from './outbox-port.ts';
+
 /** 'oncall': a call role with a call order; 'team': everyone on shift answers; 'role': a staffed post. */
 export type AssignmentType = 'oncall' | 'team' | 'role';
 
@@ -36,12 +38,56 @@ export interface Shift {
   published: boolean;
   /** Where the shift came from: 'yaml', 'csv:<file>', 'demo', later 'amion', ... */
   source: string;
+  /**
+   * The scheduling system's own id of the row this shift came from (QGenda ScheduleKey, a push client's
+   * shift id), when it has one: a delta deletes by it, and one row mapped to two assignments shares it.
+   */
+  sourceKey?: string;
 }
 
 export interface ReplaceResult {
   /** Shifts from this source before the replacement. */
   removed: number;
   inserted: number;
+}
+
+/**
+ * Which stored shifts of a source one sync speaks for:
+ * - 'all': every shift of the source (config sources: yaml, csv, demo);
+ * - 'window': every shift of the source that overlaps [from, to); those not in the sync are removed;
+ * - 'delta': only the shifts in the sync (added or updated by id) and those whose sourceKey is deleted.
+ */
+export type ShiftSyncScope =
+  | { kind: 'all' }
+  | { kind: 'window'; from: Date; to: Date }
+  | { kind: 'delta'; deletedKeys: readonly string[] };
+
+/** One change before it has a place in the feed (what the diff yields). */
+export type PlannedChange = Omit<ScheduleChange, 'seq' | 'at' | 'source' | 'actor'>;
+
+export interface ShiftSync {
+  source: string;
+  scope: ShiftSyncScope;
+  /** Every shift must carry `source`. */
+  shifts: readonly Shift[];
+  /** Who applies it, recorded on each change ('sync:amion', 'push:lightning-bolt', 'config', a user). */
+  actor: string;
+  now: Date;
+  dryRun?: boolean;
+  /**
+   * Decides, inside the write and from the diff, whether to apply it (the mass-delete guard): false
+   * writes nothing and the result says applied: false.
+   */
+  accept?: (changes: readonly PlannedChange[]) => boolean;
+  /** Notices the changes cause (people told of a changed shift), written in the same transaction. */
+  notices?: (changes: readonly ScheduleChange[]) => NewDelivery[];
+}
+
+export interface ShiftSyncResult {
+  applied: boolean;
+  changes: ScheduleChange[];
+  /** Shifts of the source in scope before the sync. */
+  inScope: number;
 }
 
 export interface ScheduleStore {
@@ -54,7 +100,18 @@ export interface ScheduleStore {
    * Atomically replaces every shift that came from `source` with `shifts` (whose `source` must be the same):
    * a reader sees either the old schedule or the new one, never a mix and never an empty gap between them.
    */
-  replaceShifts(source: string, shifts: readonly Shift[]): Promise<ReplaceResult>;
+  replaceShifts(source: string, shifts: readonly Shift[], actor?: string): Promise<ReplaceResult>;
+  /**
+   * Applies one sync of `source` in one transaction: diffs `shifts` against the stored shifts in scope
+   * (see ShiftSyncScope), writes the shifts, the change feed entries and the notices they cause together.
+   * A resync of an unchanged schedule writes nothing. With `dryRun` nothing is written and the changes
+   * come back with seq 0. `replaceShifts` is this with scope 'all' and actor 'config'.
+   */
+  applySync(sync: ShiftSync): Promise<ShiftSyncResult>;
+  /** The change feed after a cursor, ordered by seq; only what is committed and on the disk. */
+  changes(query: ScheduleChangeQuery): Promise<ScheduleChange[]>;
+  /** The newest seq of the feed (0 when empty): a consumer starting fresh may begin from here. */
+  lastChangeSeq(): Promise<number>;
   /** Shifts (published or draft) of one assignment that are on at instant `at`, by call order then start. */
   shiftsAt(assignmentId: string, at: Date): Promise<Shift[]>;
   /** Shifts that overlap [from, to), optionally of one assignment, by assignment, start, call order. */

@@ -5,6 +5,7 @@ import { alerts } from './004-alerts.ts';
 import { sip } from './005-sip.ts';
 import { routingAttempts } from './006-routing-attempts.ts';
 import { outbox } from './007-outbox.ts';
+import { scheduleSync } from './008-schedule-sync.ts';
 import { identity } from './011-identity.ts';
 import type { Migration } from './migration.ts';
 
@@ -19,5 +20,6 @@ export const migrations: Migration[] = [
   sip,
   routingAttempts,
   outbox,
+  scheduleSync,
   identity,
 ].sort((a, b) => a.version - b.version);

@@ -8,6 +8,7 @@ import { SqliteDirectoryOverlay } from './directory.ts';
 import { GroupCommit, type GroupCommitOptions } from './group-commit.ts';
 import { SqliteMessageStore } from './messages.ts';
 import { SqliteOutbox, SqlitePickups } from './outbox.ts';
+import { SqliteScheduleSources } from './schedule-sources.ts';
 import { SqliteScheduleStore } from './schedules.ts';
 import { SqliteDeviceLogins, SqliteSessionStore } from './sessions.ts';
 import { SqliteSipStore } from './sip.ts';
@@ -33,7 +34,8 @@ export function openSqliteStore(dataDir: string, log?: GroupCommitOptions['log']
     messages: new SqliteMessageStore(db, commit),
     audit: new SqliteAuditLog(db, commit),
     census: new SqliteCensusStore(db, commit),
-    schedules: new SqliteScheduleStore(db, commit),
+    schedules: new SqliteScheduleStore(db, commit, outbox),
+    scheduleSources: new SqliteScheduleSources(db, commit),
     alerts: new SqliteAlertStore(db, commit, outbox),
     outbox,
     pickups: new SqlitePickups(db, commit),

@@ -1,8 +1,21 @@
-import type { Assignment, AssignmentType, ReplaceResult, ScheduleStore, Shift } from '../schedule-port.ts';
+import { diffShifts } from '../schedule-diff.ts';
+import type {
+  Assignment,
+  AssignmentType,
+  ReplaceResult,
+  ScheduleChange,
+  ScheduleChangeQuery,
+  ScheduleStore,
+  Shift,
+  ShiftSync,
+  ShiftSyncResult,
+} from '../schedule-port.ts';
 import type { SqliteDb } from './database.ts';
 import type { GroupCommit } from './group-commit.ts';
+import type { SqliteOutbox } from './outbox.ts';
+import { SqliteChangeFeed } from './schedule-changes.ts';
 
-interface ShiftRow {
+export interface ShiftRow {
   id: string;
   assignment_id: string;
   person_id: string;
@@ -12,9 +25,11 @@ interface ShiftRow {
   notes: string;
   published: number;
   source: string;
+  source_key: string | null;
 }
 
-const shiftColumns = 'id, assignment_id, person_id, start_at, end_at, call_order, notes, published, source';
+const shiftColumns =
+  'id, assignment_id, person_id, start_at, end_at, call_order, notes, published, source, source_key';
 
 /**
  * Shifts in SQLite. Every statement is prepared once; the on-call lookup is a single range scan of
@@ -24,10 +39,13 @@ export class SqliteScheduleStore implements ScheduleStore {
   private readonly upsertAssignment;
   private readonly allAssignments;
   private readonly assignmentById;
-  private readonly countSource;
-  private readonly assignmentsOfSource;
-  private readonly deleteSource;
+  private readonly ofSource;
+  private readonly ofSourceOverlapping;
+  private readonly byId;
+  private readonly bySourceKey;
+  private readonly deleteShift;
   private readonly insertShift;
+  private readonly feed: SqliteChangeFeed;
   private readonly deleteSpan;
   private readonly computeSpan;
   private readonly onAt;
@@ -38,17 +56,25 @@ export class SqliteScheduleStore implements ScheduleStore {
   constructor(
     db: SqliteDb,
     private readonly commit: GroupCommit,
+    private readonly outbox?: SqliteOutbox,
   ) {
+    this.feed = new SqliteChangeFeed(db);
     this.upsertAssignment = db.prepare(
       `INSERT INTO assignments (id, name, type, department) VALUES (?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET name = excluded.name, type = excluded.type, department = excluded.department`,
     );
     this.allAssignments = db.prepare('SELECT id, name, type, department FROM assignments ORDER BY id');
     this.assignmentById = db.prepare('SELECT id, name, type, department FROM assignments WHERE id = ?');
-    this.countSource = db.prepare('SELECT count(*) AS n FROM shifts WHERE source = ?');
-    this.assignmentsOfSource = db.prepare('SELECT DISTINCT assignment_id AS id FROM shifts WHERE source = ?');
-    this.deleteSource = db.prepare('DELETE FROM shifts WHERE source = ?');
-    this.insertShift = db.prepare(`INSERT INTO shifts (${shiftColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.ofSource = db.prepare(`SELECT ${shiftColumns} FROM shifts WHERE source = ?`);
+    this.ofSourceOverlapping = db.prepare(
+      `SELECT ${shiftColumns} FROM shifts WHERE source = ? AND start_at < ? AND end_at > ?`,
+    );
+    this.byId = db.prepare(`SELECT ${shiftColumns} FROM shifts WHERE id = ?`);
+    this.bySourceKey = db.prepare(`SELECT ${shiftColumns} FROM shifts WHERE source = ? AND source_key = ?`);
+    this.deleteShift = db.prepare('DELETE FROM shifts WHERE id = ?');
+    this.insertShift = db.prepare(
+      `INSERT INTO shifts (${shiftColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
     this.deleteSpan = db.prepare('DELETE FROM shift_spans WHERE assignment_id = ?');
     this.computeSpan = db.prepare(
       `INSERT INTO shift_spans (assignment_id, longest_ms)
@@ -93,34 +119,109 @@ export class SqliteScheduleStore implements ScheduleStore {
     return row ? toAssignment(row) : undefined;
   }
 
-  async replaceShifts(source: string, shifts: readonly Shift[]): Promise<ReplaceResult> {
-    for (const s of shifts) checkShift(source, s);
-    return this.commit.write(() => {
-      const removed = (this.countSource.get(source) as { n: number }).n;
-      const touched = new Set(
-        (this.assignmentsOfSource.all(source) as Array<{ id: string }>).map((r) => r.id),
-      );
-      this.deleteSource.run(source);
-      for (const s of shifts) {
-        this.insertShift.run(
-          s.id,
-          s.assignmentId,
-          s.personId,
-          s.start.getTime(),
-          s.end.getTime(),
-          s.callOrder,
-          s.notes,
-          s.published ? 1 : 0,
-          source,
-        );
-        touched.add(s.assignmentId);
+  async replaceShifts(source: string, shifts: readonly Shift[], actor = 'config'): Promise<ReplaceResult> {
+    const r = await this.applySync({ source, scope: { kind: 'all' }, shifts, actor, now: new Date() });
+    return { removed: r.inScope, inserted: shifts.length };
+  }
+
+  async applySync(sync: ShiftSync): Promise<ShiftSyncResult> {
+    checkShifts(sync.source, sync.shifts);
+    if (sync.dryRun) return this.plan(sync, false);
+    // Durable before it resolves, so a feed entry a consumer has read is never lost to a crash.
+    const result = await this.commit.writeDurable(() => this.plan(sync, true));
+    if (result.changes.length > 0) this.feed.flushed(result.changes[result.changes.length - 1].seq);
+    return result;
+  }
+
+  async changes(query: ScheduleChangeQuery): Promise<ScheduleChange[]> {
+    return this.feed.list(query);
+  }
+
+  async lastChangeSeq(): Promise<number> {
+    return this.feed.last();
+  }
+
+  /** Diffs the sync against the stored shifts in scope and, when `write`, applies it (inside the write). */
+  private plan(sync: ShiftSync, write: boolean): ShiftSyncResult {
+    const before = this.inScope(sync);
+    const planned = diffShifts(before, sync.shifts);
+    const at = sync.now;
+    if (!write || (sync.accept && !sync.accept(planned))) {
+      const unsaved = planned.map((c) => ({ ...c, seq: 0, at, source: sync.source, actor: sync.actor }));
+      return { applied: false, changes: unsaved, inScope: before.length };
+    }
+    const touched = new Set<string>();
+    // Deletes first: a changed shift may take a new id that another removed shift had.
+    for (const c of planned) {
+      if (c.before) {
+        this.deleteShift.run(c.before.id);
+        touched.add(c.before.assignmentId);
       }
-      for (const id of touched) {
-        this.deleteSpan.run(id);
-        this.computeSpan.run(id);
+    }
+    for (const c of planned) {
+      if (c.after) {
+        this.insert(c.after);
+        touched.add(c.after.assignmentId);
       }
-      return { removed, inserted: shifts.length };
-    });
+    }
+    const changes = planned.map((c) => this.feed.append(c, sync.source, sync.actor, at));
+    for (const id of touched) {
+      this.deleteSpan.run(id);
+      this.computeSpan.run(id);
+    }
+    if (sync.notices && changes.length > 0) {
+      const notices = sync.notices(changes);
+      if (notices.length > 0) {
+        if (!this.outbox) throw new Error('this schedule store was opened without an outbox');
+        this.outbox.write(notices, at);
+      }
+    }
+    return { applied: true, changes, inScope: before.length };
+  }
+
+  /** The stored shifts this sync speaks for, plus any stored shift that has the id of one it sends. */
+  private inScope(sync: ShiftSync): Shift[] {
+    const scope = sync.scope;
+    let rows: ShiftRow[];
+    if (scope.kind === 'all') rows = this.ofSource.all(sync.source) as ShiftRow[];
+    else if (scope.kind === 'window') {
+      rows = this.ofSourceOverlapping.all(
+        sync.source,
+        scope.to.getTime(),
+        scope.from.getTime(),
+      ) as ShiftRow[];
+    } else {
+      rows = [];
+      for (const key of scope.deletedKeys)
+        rows.push(...(this.bySourceKey.all(sync.source, key) as ShiftRow[]));
+    }
+    const seen = new Set(rows.map((r) => r.id));
+    if (scope.kind !== 'all') {
+      for (const s of sync.shifts) {
+        if (seen.has(s.id)) continue;
+        const row = this.byId.get(s.id) as ShiftRow | undefined;
+        if (row && row.source === sync.source) {
+          rows.push(row);
+          seen.add(row.id);
+        }
+      }
+    }
+    return rows.map(toShift);
+  }
+
+  private insert(s: Shift): void {
+    this.insertShift.run(
+      s.id,
+      s.assignmentId,
+      s.personId,
+      s.start.getTime(),
+      s.end.getTime(),
+      s.callOrder,
+      s.notes,
+      s.published ? 1 : 0,
+      s.source,
+      s.sourceKey ?? null,
+    );
   }
 
   async shiftsAt(assignmentId: string, at: Date): Promise<Shift[]> {
@@ -151,8 +252,8 @@ function toAssignment(r: AssignmentRow): Assignment {
   return { id: r.id, name: r.name, type: r.type, department: r.department };
 }
 
-function toShift(r: ShiftRow): Shift {
-  return {
+export function toShift(r: ShiftRow): Shift {
+  const shift: Shift = {
     id: r.id,
     assignmentId: r.assignment_id,
     personId: r.person_id,
@@ -163,9 +264,20 @@ function toShift(r: ShiftRow): Shift {
     published: r.published === 1,
     source: r.source,
   };
+  if (r.source_key !== null) shift.sourceKey = r.source_key;
+  return shift;
 }
 
 /** Refuses a bad shift before anything is written, so a caller's mistake never half-replaces a source. */
+function checkShifts(source: string, shifts: readonly Shift[]): void {
+  const ids = new Set<string>();
+  for (const s of shifts) {
+    checkShift(source, s);
+    if (ids.has(s.id)) throw new Error(`UNIQUE shift id: ${s.id} is sent twice`);
+    ids.add(s.id);
+  }
+}
+
 function checkShift(source: string, s: Shift): void {
   if (s.source !== source) throw new Error(`shift ${s.id} belongs to source ${s.source}, not ${source}`);
   if (!(s.end.getTime() > s.start.getTime())) throw new Error(`shift ${s.id} must end after it starts`);

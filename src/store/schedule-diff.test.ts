@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { diffShifts } from './schedule-diff.ts';
+import type { Shift } from './schedule-port.ts';
+
+const H = 3_600_000;
+const t0 = Date.parse('2026-11-22T12:00:00Z');
+
+function shift(over: Partial<Shift> & { id: string }): Shift {
+  return {
+    assignmentId: 'hospitalist-oncall',
+    personId: 'p-ahmed',
+    start: new Date(t0),
+    end: new Date(t0 + 12 * H),
+    callOrder: 1,
+    notes: '',
+    published: true,
+    source: 'amion',
+    ...over,
+  };
+}
+
+const kinds = (before: Shift[], after: Shift[]) => diffShifts(before, after).map((c) => [c.shiftId, c.kinds]);
+
+describe('diffShifts', () => {
+  it('finds nothing when the same schedule comes again, in any order', () => {
+    const a = [shift({ id: 'a' }), shift({ id: 'b', callOrder: 2 })];
+    expect(
+      diffShifts(
+        a,
+        [...a].reverse().map((s) => ({ ...s })),
+      ),
+    ).toEqual([]);
+  });
+
+  it('reports every field change of a shift kept by id', () => {
+    const before = [shift({ id: 'a' })];
+    const after = [
+      shift({
+        id: 'a',
+        personId: 'p-baker',
+        end: new Date(t0 + 13 * H),
+        callOrder: 2,
+        notes: 'swap',
+        published: false,
+      }),
+    ];
+    expect(kinds(before, after)).toEqual([
+      ['a', ['person-changed', 'time-changed', 'call-order-changed', 'notes-changed', 'unpublished']],
+    ]);
+    expect(kinds([shift({ id: 'a', published: false })], [shift({ id: 'a' })])).toEqual([
+      ['a', ['published']],
+    ]);
+  });
+
+  it('pairs slot-keyed shifts: a swap of doctors is person-changed, a moved shift time-changed', () => {
+    const before = [
+      shift({ id: 'slot-ahmed', personId: 'p-ahmed' }),
+      shift({
+        id: 'late-chen',
+        personId: 'p-chen',
+        start: new Date(t0 + 12 * H),
+        end: new Date(t0 + 24 * H),
+      }),
+    ];
+    const after = [
+      shift({ id: 'slot-baker', personId: 'p-baker' }),
+      shift({
+        id: 'late-chen-2',
+        personId: 'p-chen',
+        start: new Date(t0 + 14 * H),
+        end: new Date(t0 + 24 * H),
+      }),
+    ];
+    const changes = diffShifts(before, after);
+    expect(changes.map((c) => [c.before?.id, c.after?.id, c.kinds])).toEqual([
+      ['slot-ahmed', 'slot-baker', ['person-changed']],
+      ['late-chen', 'late-chen-2', ['time-changed']],
+    ]);
+    expect(changes[0].shiftId).toBe('slot-baker');
+  });
+
+  it('pairs a shift moved to another call order, and reports the rest as added and removed', () => {
+    const before = [shift({ id: 'x', callOrder: 1 }), shift({ id: 'gone', assignmentId: 'icu' })];
+    const after = [shift({ id: 'y', callOrder: 2 }), shift({ id: 'new', assignmentId: 'cardiology' })];
+    expect(kinds(before, after)).toEqual([
+      ['new', ['added']],
+      ['y', ['call-order-changed']],
+      ['gone', ['removed']],
+    ]);
+  });
+
+  it('treats a shift that changed assignment under the same id as a removal and an addition', () => {
+    expect(kinds([shift({ id: 'a' })], [shift({ id: 'a', assignmentId: 'icu', personId: 'p-zed' })])).toEqual(
+      [
+        ['a', ['removed']],
+        ['a', ['added']],
+      ],
+    );
+  });
+});

@@ -1,0 +1,103 @@
+import type { PlannedChange, ScheduleChangeKind, Shift } from './schedule-port.ts';
+
+/**
+ * The semantic diff of one source's shifts: what a clinician or a downstream system would call the change.
+ * Pure, so both adapters compute it inside their write transaction.
+ *
+ * Shifts are matched by id first. Sources without their own shift ids key a shift by its slot, so a swap
+ * of doctors gives a new id; the leftovers are therefore paired by slot, in this order:
+ *   1. assignment, call order, start  -> person changed (and whatever else changed)
+ *   2. assignment, call order, person -> time changed
+ *   3. assignment, start, person      -> call order changed
+ * and only what is still unpaired is reported as removed or added. A shift that moved to another
+ * assignment under the same id is a removal and an addition: to a consumer it is another slot.
+ */
+export function diffShifts(before: readonly Shift[], after: readonly Shift[]): PlannedChange[] {
+  const changes: PlannedChange[] = [];
+  const oldById = new Map<string, Shift>();
+  for (const s of before) oldById.set(s.id, s);
+  const removed = new Map<string, Shift>(oldById);
+  const added: Shift[] = [];
+  for (const s of after) {
+    const old = oldById.get(s.id);
+    if (old === undefined || old.assignmentId !== s.assignmentId) {
+      added.push(s);
+      continue;
+    }
+    removed.delete(s.id);
+    const kinds = kindsBetween(old, s);
+    if (kinds.length > 0)
+      changes.push({ shiftId: s.id, assignmentId: s.assignmentId, kinds, before: old, after: s });
+  }
+  let leftAdded = added;
+  const leftRemoved = [...removed.values()];
+  for (const key of slotKeys) {
+    if (leftAdded.length === 0 || removed.size === 0) break;
+    const byKey = new Map<string, Shift[]>();
+    for (const s of leftRemoved) {
+      if (!removed.has(s.id)) continue;
+      const k = key(s);
+      const list = byKey.get(k);
+      if (list) list.push(s);
+      else byKey.set(k, [s]);
+    }
+    const unpaired: Shift[] = [];
+    for (const s of leftAdded) {
+      const old = byKey.get(key(s))?.shift();
+      if (old === undefined) {
+        unpaired.push(s);
+        continue;
+      }
+      removed.delete(old.id);
+      changes.push({
+        shiftId: s.id,
+        assignmentId: s.assignmentId,
+        kinds: kindsBetween(old, s),
+        before: old,
+        after: s,
+      });
+    }
+    leftAdded = unpaired;
+  }
+  for (const s of leftAdded) {
+    changes.push({ shiftId: s.id, assignmentId: s.assignmentId, kinds: ['added'], before: null, after: s });
+  }
+  for (const s of removed.values()) {
+    changes.push({ shiftId: s.id, assignmentId: s.assignmentId, kinds: ['removed'], before: s, after: null });
+  }
+  return changes.sort(byWhen);
+}
+
+const slotKeys: Array<(s: Shift) => string> = [
+  (s) => `${s.assignmentId}\u0000${s.callOrder}\u0000${s.start.getTime()}`,
+  (s) => `${s.assignmentId}\u0000${s.callOrder}\u0000${s.personId}`,
+  (s) => `${s.assignmentId}\u0000${s.start.getTime()}\u0000${s.personId}`,
+];
+
+/** Every way `b` differs from `a`; empty when the shift is the same to anyone who reads the schedule. */
+export function kindsBetween(a: Shift, b: Shift): ScheduleChangeKind[] {
+  const kinds: ScheduleChangeKind[] = [];
+  if (a.personId !== b.personId) kinds.push('person-changed');
+  if (a.start.getTime() !== b.start.getTime() || a.end.getTime() !== b.end.getTime())
+    kinds.push('time-changed');
+  if (a.callOrder !== b.callOrder) kinds.push('call-order-changed');
+  if (a.notes !== b.notes) kinds.push('notes-changed');
+  if (a.published !== b.published) kinds.push(b.published ? 'published' : 'unpublished');
+  return kinds;
+}
+
+/** The feed reads in schedule order within one sync: by start, then assignment, then shift id. */
+function byWhen(x: PlannedChange, y: PlannedChange): number {
+  const a = (x.after ?? x.before) as Shift;
+  const b = (y.after ?? y.before) as Shift;
+  return (
+    a.start.getTime() - b.start.getTime() ||
+    cmp(a.assignmentId, b.assignmentId) ||
+    a.callOrder - b.callOrder ||
+    cmp(x.shiftId, y.shiftId)
+  );
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
