@@ -23,7 +23,8 @@ export interface ContactPoint {
 
 /**
  * A person's ids in other systems, named as those systems name them: scheduling systems call theirs
- * `uniqueId` and `custom1`–`custom4`; Epic has a SER id and EHR user name; Microsoft a UPN; CC&C its own.
+ * `uniqueId` and `custom1`–`custom4` (QGenda also matches staff by their `abbreviation`); Epic has a SER id
+ * and EHR user name; Microsoft a UPN; CC&C its own.
  */
 export type ExternalIdKind =
   | 'employeeId'
@@ -32,6 +33,7 @@ export type ExternalIdKind =
   | 'custom2'
   | 'custom3'
   | 'custom4'
+  | 'abbreviation'
   | 'npi'
   | 'ehrUser'
   | 'epicSer'
@@ -45,6 +47,7 @@ export const externalIdKinds: readonly ExternalIdKind[] = [
   'custom2',
   'custom3',
   'custom4',
+  'abbreviation',
   'npi',
   'ehrUser',
   'epicSer',
