@@ -70,7 +70,7 @@ export interface RunningSwitchboard {
   /** The MLLP listener's thread and journal (health, `ingested()`, failover drills). */
   mllpIngest?: MllpIngest;
   smtp?: { host: string; port: number };
-  sip?: { host: string; port: number };
+  sip?: { host: string; port: number; tlsPort?: number };
   /** The HTTP server, and each of its routes with the access it declared (src/api/access.ts). */
   http?: { host: string; port: number; routes: readonly RouteAccess[] };
   routing: {

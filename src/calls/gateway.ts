@@ -61,6 +61,8 @@ export interface SipGatewayDeps {
 export interface SipHealth {
   state: 'listening' | 'stopped' | 'starting';
   port: number;
+  /** SIP over TLS, when it is on. */
+  tlsPort?: number;
   transports: string[];
   registrations: number;
   activeCalls: number;
@@ -105,6 +107,7 @@ export class SipGateway {
       minExpires: listener.minExpiresSeconds,
       maxExpires: listener.maxExpiresSeconds,
       onError: (err) => deps.log.error({ err }, 'SIP registration could not be stored'),
+      onFlow: (contact, source) => deps.network.rememberFlow?.(contact, source),
     });
     this.intake = deps.messages;
     this.trusted = new Set([...sip.trustedAddresses]);
@@ -115,7 +118,7 @@ export class SipGateway {
     this.endpoint = deps.network;
   }
 
-  async start(): Promise<{ host: string; port: number }> {
+  async start(): Promise<{ host: string; port: number; tlsPort?: number }> {
     const restored = await this.desk.restore();
     const bound = await this.endpoint.start();
     this.state = 'listening';
@@ -142,6 +145,7 @@ export class SipGateway {
       activeCalls: this.dialogs.size / 2 + this.setups.size,
       callsSinceStart: this.callsSinceStart,
     };
+    if (this.endpoint.securePort !== undefined) h.tlsPort = this.endpoint.securePort;
     if (this.deps.sip.trunk) h.trunk = this.trunkState;
     return h;
   }
@@ -174,7 +178,7 @@ export class SipGateway {
         devicesOf: this.devicesOf,
         stationUri: (number) => {
           const uri = sipUri({ user: number, host: nurseCall.host, port: nurseCall.port });
-          if (nurseCall.transport === 'tcp') uri.params.set('transport', 'tcp');
+          if (nurseCall.transport !== 'udp') uri.params.set('transport', nurseCall.transport);
           return uri;
         },
         bridged: (bridge) => this.adopt(bridge),
@@ -331,7 +335,7 @@ export class SipGateway {
           ? {
               uriFor: (number) => {
                 const uri = sipUri({ user: number, host: trunk.host, port: trunk.port });
-                if (trunk.transport === 'tcp') uri.params.set('transport', 'tcp');
+                if (trunk.transport !== 'udp') uri.params.set('transport', trunk.transport);
                 return uri;
               },
               digest: this.trunkDigest,
@@ -366,7 +370,7 @@ export class SipGateway {
   private pingTrunk(): void {
     const trunk = this.deps.sip.trunk!;
     const uri = sipUri({ host: trunk.host, port: trunk.port });
-    if (trunk.transport === 'tcp') uri.params.set('transport', 'tcp');
+    if (trunk.transport !== 'udp') uri.params.set('transport', trunk.transport);
     const hop = this.endpoint.nextHop(uri);
     const me = this.endpoint.uri('switchboard');
     const options = buildRequest({

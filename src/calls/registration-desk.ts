@@ -30,6 +30,12 @@ export interface RegistrationDeskOptions {
   minExpires: number;
   maxExpires: number;
   onError(error: unknown): void;
+  /**
+   * Hears which connection a phone registered over (TCP or TLS), so calls to that binding go back down
+   * the same connection: a phone behind NAT, or one that listens on no port of its own, is reachable
+   * only that way (the idea of RFC 5626's flows, without its Path and instance ids).
+   */
+  onFlow?(contact: Uri, source: RequestSource): void;
 }
 
 export class RegistrationDesk {
@@ -119,6 +125,9 @@ export class RegistrationDesk {
       return;
     }
     const at = `${source.transport.toLowerCase()}:${source.address}:${source.port}`;
+    if (source.transport !== 'UDP') {
+      for (const c of request.contact) this.options.onFlow?.(c.uri, source);
+    }
     const records: SipBindingRecord[] = this.registrar.lookup(aor).map((b) => ({
       aor,
       contact: formatNameAddr(b.contact),

@@ -31,6 +31,28 @@ export const sipListenerSchema = {
     port: { type: 'integer', minimum: 0, maximum: 65535, default: 5060 },
     udp: { type: 'boolean', default: true },
     tcp: { type: 'boolean', default: true },
+    /**
+     * SIP over TLS (RFC 3261 section 26, RFC 5630) on its own port, for trunks and phones on networks the
+     * hospital does not trust: nurse-call MESSAGEs and caller ids are PHI. Media is relayed as offered,
+     * so phones that negotiate SRTP (RTP/SAVP with a=crypto, only safe over TLS) keep it end to end.
+     */
+    tls: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        enabled: { type: 'boolean', default: false },
+        port: { type: 'integer', minimum: 0, maximum: 65535, default: 5061 },
+        certFile: { type: 'string' },
+        keyFile: { type: 'string' },
+        /** CA bundle for the certificates of peers (trunks we connect to; phones with mutual TLS). */
+        caFile: { type: 'string' },
+        /** Refuse phones and trunks that connect without a certificate signed by caFile. */
+        requireClientCert: { type: 'boolean', default: false },
+        /** Check the certificate of a trunk or phone we connect to (chain and host name). */
+        verifyServers: { type: 'boolean', default: true },
+      },
+    },
     /** The address phones and the PBX reach us at, for Via, Contact and Record-Route when host is 0.0.0.0. */
     publicHost: { type: 'string' },
     /** Digest realm of REGISTER challenges, and the domain of clinicians' addresses-of-record. */
@@ -88,7 +110,7 @@ export const sipSchema = {
       properties: {
         host: { type: 'string', minLength: 1 },
         port: { type: 'integer', minimum: 1, maximum: 65535, default: 5060 },
-        transport: { enum: ['udp', 'tcp'], default: 'udp' },
+        transport: { enum: ['udp', 'tcp', 'tls'], default: 'udp' },
         /** Our credentials at the PBX (digest as a client); the password is a secret. */
         username: { type: 'string' },
         password: { type: 'string' },
@@ -105,7 +127,7 @@ export const sipSchema = {
       properties: {
         host: { type: 'string', minLength: 1 },
         port: { type: 'integer', minimum: 1, maximum: 65535, default: 5060 },
-        transport: { enum: ['udp', 'tcp'], default: 'udp' },
+        transport: { enum: ['udp', 'tcp', 'tls'], default: 'udp' },
       },
     },
     /**
@@ -154,6 +176,15 @@ export interface SipListenerConfig {
   port: number;
   udp: boolean;
   tcp: boolean;
+  tls: {
+    enabled: boolean;
+    port: number;
+    certFile?: string;
+    keyFile?: string;
+    caFile?: string;
+    requireClientCert: boolean;
+    verifyServers: boolean;
+  };
   publicHost?: string;
   realm: string;
   digestAlgorithms: Array<'SHA-256' | 'MD5'>;
@@ -187,7 +218,7 @@ export interface DialPlanEntryConfig {
 export interface SipPeerConfig {
   host: string;
   port: number;
-  transport: 'udp' | 'tcp';
+  transport: 'udp' | 'tcp' | 'tls';
 }
 
 export interface SipConfig {

@@ -20,8 +20,12 @@ export interface SipNetwork {
   readonly layer: Pick<TransactionLayer, 'findInviteForCancel'>;
   readonly port: number;
   readonly transports: SipTransportName[];
+  /** The TLS port, when SIP over TLS is on. */
+  readonly securePort?: number;
+  /** Requests to `contact` go over the connection `source` came in on while it is open. */
+  rememberFlow?(contact: Uri, source: RequestSource): void;
   /** Binds the transports; requests arrive at the handler the wiring gave the edge. */
-  start(): Promise<{ host: string; port: number }>;
+  start(): Promise<{ host: string; port: number; tlsPort?: number }>;
   close(): Promise<void>;
   /** Our Via sent-by for a request leaving on `transport`. */
   via(transport: SipTransportName): LocalViaAddress;

@@ -3,12 +3,13 @@
  * interpreter are made before the router (which needs the interpreter); the gateway (the B2BUA in
  * src/calls) on the SIP network edge (src/listeners/sip) is started with the other listeners.
  */
+import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { compileDialPlan, DialPlan } from '../calls/dial-plan.ts';
 import { SipGateway } from '../calls/gateway.ts';
 import type { SipConfig, SipListenerConfig } from '../calls/sip-config.ts';
 import type { Directory } from '../directory/directory.ts';
-import { SipEndpoint } from '../listeners/sip/endpoint.ts';
+import { SipEndpoint, type SipEndpointOptions } from '../listeners/sip/endpoint.ts';
 import { MessageIntake } from '../listeners/sip/message-intake.ts';
 import { nodeTimers } from '../listeners/sip/transport-routing.ts';
 import { parseUri, type Uri } from '../protocols/sip/uri.ts';
@@ -74,6 +75,7 @@ export function wireSip(options: SipWiringOptions) {
         port: listener.port,
         udp: listener.udp,
         tcp: listener.tcp,
+        tls: sipTls(listener.tls),
         publicHost: listener.publicHost,
         t1Ms: listener.t1Ms,
         timers: nodeTimers,
@@ -95,5 +97,27 @@ export function wireSip(options: SipWiringOptions) {
       const address = await g.start();
       return { address, health: () => g.health(), stop: () => g.stop() };
     },
+  };
+}
+
+/** Reads the certificate files of `listeners.sip.tls`; a missing file stops the start with its key named. */
+function sipTls(tls: SipListenerConfig['tls']): SipEndpointOptions['tls'] {
+  if (!tls.enabled) return undefined;
+  const read = (key: 'certFile' | 'keyFile' | 'caFile'): Buffer => {
+    const file = tls[key];
+    if (!file) throw new Error(`listeners.sip.tls.${key} is required when listeners.sip.tls.enabled is true`);
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      throw new Error(`listeners.sip.tls.${key}: cannot read ${file}: ${(err as Error).message}`);
+    }
+  };
+  return {
+    port: tls.port,
+    key: read('keyFile'),
+    cert: read('certFile'),
+    ca: tls.caFile ? read('caFile') : undefined,
+    requireClientCertificate: tls.requireClientCert,
+    verifyServers: tls.verifyServers,
   };
 }

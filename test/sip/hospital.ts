@@ -19,6 +19,8 @@ export async function writeSipHospital(options: {
   noAnswerSeconds?: number;
   /** Challenge algorithms, preferred first (baresip 1.0 gives up on a SHA-256 challenge it cannot answer). */
   digestAlgorithms?: string[];
+  /** SIP over TLS on a free port, with this certificate. */
+  tls?: { certFile: string; keyFile: string };
 }) {
   const zone = 'America/New_York';
   const now = DateTime.now().setZone(zone);
@@ -57,7 +59,7 @@ ${options.nurseCall ? `  nurseCall: { host: '${options.nurseCall.host}', port: $
 `,
     },
     // sipp answers the first challenge only and knows MD5 only: MD5 comes first by default here.
-    `  sip:\n    enabled: true\n    host: 127.0.0.1\n    port: 0\n    realm: test.hospital\n    digestAlgorithms: [${(options.digestAlgorithms ?? ['MD5', 'SHA-256']).join(', ')}]\n`,
+    `  sip:\n    enabled: true\n    host: 127.0.0.1\n    port: 0\n    realm: test.hospital\n    digestAlgorithms: [${(options.digestAlgorithms ?? ['MD5', 'SHA-256']).join(', ')}]\n${options.tls ? `    tls: { enabled: true, port: 0, certFile: '${options.tls.certFile}', keyFile: '${options.tls.keyFile}' }\n` : ''}`,
   );
   await writeTestAccounts(dir, [
     { username: 'dr.one', role: 'clinician', person: 'p-one' },

@@ -1,5 +1,6 @@
 /**
- * The SIP network edge: the UDP and TCP transports on one port, one transaction layer above them, and
+ * The SIP network edge: the UDP and TCP transports on one port (TLS on its own, 5061 by convention), one
+ * transaction layer above them, and
  * the addressing every user agent above needs (our Via, our Contact, where a URI's requests go). The
  * parts above (the gateway in src/calls, and through it the registration desk, calls and the MESSAGE
  * intake) only see parsed requests with their server transaction, and send through `request()` /
@@ -16,19 +17,24 @@ import {
   type ServerTransaction,
   TransactionLayer,
 } from '../../protocols/sip/transaction-layer.ts';
-import { type SipUri, sipUri, type Uri } from '../../protocols/sip/uri.ts';
+import { formatUri, type SipUri, sipUri, type Uri } from '../../protocols/sip/uri.ts';
 import type { SipInbound } from './transport-routing.ts';
-import { TcpTransport } from './transport-tcp.ts';
+import { type SipTlsOptions, TcpTransport } from './transport-tcp.ts';
 import { UdpTransport } from './transport-udp.ts';
 
 /** Room for bursts of a few hundred calls per second (see UdpTransportOptions.receiveBufferBytes). */
 const UDP_RECEIVE_BUFFER = 4 * 1024 * 1024;
+
+/** Connections remembered for registered phones; well above the phones one site registers. */
+const MAX_FLOWS = 20_000;
 
 export interface SipEndpointOptions {
   host: string;
   port: number;
   udp: boolean;
   tcp: boolean;
+  /** SIP over TLS on `tls.port` (0 picks a free one). */
+  tls?: SipTlsOptions & { port: number };
   /** The address others reach us at; defaults to the bound host (or 127.0.0.1 when bound to 0.0.0.0). */
   publicHost?: string;
   t1Ms: number;
@@ -43,7 +49,9 @@ export class SipEndpoint {
   readonly layer: TransactionLayer;
   private udp: UdpTransport | undefined;
   private tcp: TcpTransport | undefined;
+  private tls: TcpTransport | undefined;
   private boundPort = 0;
+  private tlsPort = 0;
   private advertised = '';
 
   constructor(private readonly options: SipEndpointOptions) {
@@ -74,7 +82,7 @@ export class SipEndpoint {
   }
 
   /** Binds UDP first (port 0 picks one), then TCP on the same port number. */
-  async start(): Promise<{ host: string; port: number }> {
+  async start(): Promise<{ host: string; port: number; tlsPort?: number }> {
     const { host, onError } = this.options;
     let port = this.options.port;
     if (this.options.udp) {
@@ -90,14 +98,20 @@ export class SipEndpoint {
       this.tcp = new TcpTransport(this.inbound('TCP'), { host, port, onError });
       port = (await this.tcp.listen()).port;
     }
+    if (this.options.tls) {
+      const { port: tlsPort, ...tlsOptions } = this.options.tls;
+      this.tls = new TcpTransport(this.inbound('TLS'), { host, port: tlsPort, onError, tls: tlsOptions });
+      this.tlsPort = (await this.tls.listen()).port;
+    }
     this.boundPort = port;
     this.advertised = this.options.publicHost ?? (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host);
-    return { host, port };
+    return this.tls ? { host, port, tlsPort: this.tlsPort } : { host, port };
   }
 
   async close(): Promise<void> {
     await this.udp?.close();
     await this.tcp?.close();
+    await this.tls?.close();
   }
 
   get port(): number {
@@ -108,18 +122,35 @@ export class SipEndpoint {
     return this.advertised;
   }
 
+  /** The TLS port, when TLS is on. */
+  get securePort(): number | undefined {
+    return this.tls ? this.tlsPort : undefined;
+  }
+
   get transports(): SipTransportName[] {
-    return [...(this.udp ? ['UDP' as const] : []), ...(this.tcp ? ['TCP' as const] : [])];
+    const names: SipTransportName[] = [];
+    if (this.udp) names.push('UDP');
+    if (this.tcp) names.push('TCP');
+    if (this.tls) names.push('TLS');
+    return names;
+  }
+
+  private portFor(transport: SipTransportName): number {
+    return transport === 'TLS' ? this.tlsPort : this.boundPort;
   }
 
   /** Our Via sent-by for a request leaving on `transport`. */
   via(transport: SipTransportName): LocalViaAddress {
-    return { transport, host: this.advertised, port: this.boundPort };
+    return { transport, host: this.advertised, port: this.portFor(transport) };
   }
 
-  /** Our Contact: the gateway is the user agent on every leg (a B2BUA, never a proxy). */
+  /**
+   * Our Contact: the gateway is the user agent on every leg (a B2BUA, never a proxy). Over TLS it is a
+   * sips: URI, so the peer's requests in the dialog come back over TLS too (RFC 5630 section 3.1.3).
+   */
   contact(transport: SipTransportName, user = 'switchboard'): NameAddr {
-    const uri = sipUri({ user, host: this.advertised, port: this.boundPort });
+    const uri = sipUri({ user, host: this.advertised, port: this.portFor(transport) });
+    if (transport === 'TLS') uri.scheme = 'sips';
     if (transport === 'TCP') uri.params.set('transport', 'tcp');
     return { uri, params: new Map() };
   }
@@ -129,13 +160,42 @@ export class SipEndpoint {
     return sipUri({ user, host: this.advertised, port: this.boundPort });
   }
 
+  // Contact URI -> the connection its phone registered over; bounded by the registrations there are.
+  private readonly flows = new Map<string, RequestSource>();
+
+  rememberFlow(contact: Uri, source: RequestSource): void {
+    if (source.transport === 'UDP') return;
+    const key = formatUri(contact);
+    this.flows.delete(key);
+    this.flows.set(key, source);
+    // Phones that register a new contact each time would grow this without end: forget the oldest.
+    if (this.flows.size > MAX_FLOWS) this.flows.delete(this.flows.keys().next().value as string);
+  }
+
   /** The next hop for a request to `target` with `route` (RFC 3261 section 8.1.2: first Route, else the URI). */
   nextHop(target: Uri, route: NameAddr[] = []): NextHop {
+    if (route.length === 0) {
+      const flow = this.flows.get(formatUri(target));
+      if (flow && this.stream(flow.transport)?.isConnected(flow)) return { ...flow };
+    }
     const uri = route[0]?.uri ?? target;
     if (uri.kind !== 'sip') throw new Error(`cannot send to a ${uri.scheme}: URI`);
-    const wanted = uri.params.get('transport')?.toUpperCase() === 'TCP' ? 'TCP' : 'UDP';
-    const transport: SipTransportName = this.transports.includes(wanted) ? wanted : this.transports[0]!;
-    return { transport, address: uri.host, port: uri.port ?? 5060 };
+    const param = uri.params.get('transport')?.toUpperCase();
+    // A sips: URI must be reached over TLS on every hop (RFC 3261 section 26.2.2); never fall back.
+    if (uri.scheme === 'sips' || param === 'TLS') {
+      if (!this.tls) throw new Error(`cannot reach ${uri.host} over TLS: listeners.sip.tls is not configured`);
+      return { transport: 'TLS', address: uri.host, port: uri.port ?? 5061 };
+    }
+    const wanted: SipTransportName = param === 'TCP' ? 'TCP' : 'UDP';
+    const plain = this.transports.filter((t) => t !== 'TLS');
+    if (plain.includes(wanted)) return { transport: wanted, address: uri.host, port: uri.port ?? 5060 };
+    if (plain.length > 0) return { transport: plain[0]!, address: uri.host, port: uri.port ?? 5060 };
+    // Only TLS is open: a plain sip: URI is still reached over it, on the port it names.
+    return { transport: 'TLS', address: uri.host, port: uri.port ?? 5061 };
+  }
+
+  private stream(transport: SipTransportName): TcpTransport | undefined {
+    return transport === 'TLS' ? this.tls : transport === 'TCP' ? this.tcp : undefined;
   }
 
   /** Starts a client transaction for `request` towards `hop` (Via stamped for that transport). */
@@ -144,11 +204,12 @@ export class SipEndpoint {
     if (via) {
       via.transport = hop.transport;
       via.host = this.advertised;
-      via.port = this.boundPort;
+      via.port = this.portFor(hop.transport);
     }
-    if (hop.transport === 'TCP') {
+    const stream = this.stream(hop.transport);
+    if (stream) {
       let tx: ClientTransaction | undefined;
-      const channel = this.tcp!.channelTo(hop, (err) => tx?.transportError(err));
+      const channel = stream.channelTo(hop, (err) => tx?.transportError(err));
       tx = this.layer.sendRequest(request, channel, user);
       return tx;
     }
@@ -161,9 +222,10 @@ export class SipEndpoint {
     if (via) {
       via.transport = hop.transport;
       via.host = this.advertised;
-      via.port = this.boundPort;
+      via.port = this.portFor(hop.transport);
     }
-    if (hop.transport === 'TCP') this.tcp!.sendTo(ack, hop);
+    const stream = this.stream(hop.transport);
+    if (stream) stream.sendTo(ack, hop);
     else this.udp!.sendTo(ack, hop);
   }
 }

@@ -9,6 +9,7 @@ import { newTag } from '../../protocols/sip/ids.ts';
 import type { SipMessage, SipRequest, SipResponse } from '../../protocols/sip/message.ts';
 import { parseMessage } from '../../protocols/sip/parser.ts';
 import type { Timers } from '../../protocols/sip/timers.ts';
+import type { SipTransportName } from '../../protocols/sip/hop.ts';
 import type { TransactionChannel } from '../../protocols/sip/transaction.ts';
 
 export interface RemoteAddress {
@@ -26,7 +27,7 @@ export interface SipInbound {
 
 /** Our own sent-by, for the Via of requests we originate. */
 export interface LocalAddress {
-  transport: 'UDP' | 'TCP';
+  transport: SipTransportName;
   host: string;
   port: number;
 }

@@ -1,10 +1,14 @@
 /**
- * SIP over TCP (RFC 3261 section 18): messages framed by Content-Length on each connection, one
- * connection per remote address reused for both directions (section 18.2.2, and RFC 5923's
- * reasoning for keeping connections). Responses go back on the connection the request came in on;
- * if it has closed, a new connection is opened to the Via's received address and sent-by port.
+ * SIP over TCP and over TLS (RFC 3261 sections 18 and 26.2): messages framed by Content-Length on each
+ * connection, one connection per remote address reused for both directions (section 18.2.2, and RFC
+ * 5923's reasoning for keeping connections). Responses go back on the connection the request came in
+ * on; if it has closed, a new connection is opened to the Via's received address and sent-by port.
+ * TLS is the same stream with a handshake in front: phones and trunks that carry nurse-call text and
+ * caller ids over an untrusted network use it (RFC 5630: sips: asks for TLS on every hop).
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { type ConnectionOptions, connect as tlsConnect, createServer as createTlsServer } from 'node:tls';
+import type { SipTransportName } from '../../protocols/sip/hop.ts';
 import { SipParseError } from '../../protocols/sip/errors.ts';
 import type { SipMessage } from '../../protocols/sip/message.ts';
 import { serializeMessage } from '../../protocols/sip/serializer.ts';
@@ -29,6 +33,26 @@ export interface TcpTransportOptions {
   /** Connections silent for this long are closed. @defaultValue 600000 */
   idleTimeoutMs?: number;
   onError?: (error: unknown) => void;
+  /** Speak TLS on this port (SIP over TLS) instead of plain TCP. */
+  tls?: SipTlsOptions;
+}
+
+/** Our certificate, and whose certificates we trust when we connect out (and, if asked, when they connect in). */
+export interface SipTlsOptions {
+  key: Buffer;
+  cert: Buffer;
+  /** CA certificates for peers; the system's trust store when absent. */
+  ca?: Buffer;
+  /**
+   * Ask connecting phones and trunks for a certificate and refuse those without a valid one (mutual TLS).
+   * @defaultValue false: phones rarely carry certificates; they authenticate with digest over the tunnel
+   */
+  requireClientCertificate?: boolean;
+  /**
+   * Check the certificate of the peer we connect to (chain and host name).
+   * @defaultValue true
+   */
+  verifyServers?: boolean;
 }
 
 const keyOf = (remote: RemoteAddress) => `${remote.address}|${remote.port}`;
@@ -43,10 +67,29 @@ export class TcpTransport {
     private readonly options: TcpTransportOptions = {},
   ) {}
 
+  /** 'TLS' when the transport speaks TLS. */
+  get name(): SipTransportName {
+    return this.options.tls ? 'TLS' : 'TCP';
+  }
+
   async listen(): Promise<LocalAddress> {
-    const server = createServer((socket) =>
-      this.adopt(socket, { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 }),
-    );
+    const accept = (socket: Socket) =>
+      this.adopt(socket, { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 });
+    const tls = this.options.tls;
+    const server = tls
+      ? createTlsServer(
+          {
+            key: tls.key,
+            cert: tls.cert,
+            ca: tls.ca,
+            requestCert: tls.requireClientCertificate ?? false,
+            rejectUnauthorized: tls.requireClientCertificate ?? false,
+          },
+          accept,
+        )
+      : createServer(accept);
+    // A failed handshake is one bad peer, never the listener's end.
+    server.on('tlsClientError', (err) => this.options.onError?.(err));
     this.server = server;
     server.on('error', (err) => this.options.onError?.(err));
     const host = this.options.host ?? '0.0.0.0';
@@ -59,12 +102,12 @@ export class TcpTransport {
     });
     const bound = server.address();
     if (bound === null || typeof bound === 'string') throw new Error('TCP transport has no address');
-    this.local = { transport: 'TCP', host: bound.address, port: bound.port };
+    this.local = { transport: this.name, host: bound.address, port: bound.port };
     return this.local;
   }
 
   get localAddress(): LocalAddress {
-    if (!this.local) throw new Error('TCP transport is not listening');
+    if (!this.local) throw new Error(`${this.name} transport is not listening`);
     return this.local;
   }
 
@@ -81,11 +124,17 @@ export class TcpTransport {
     return { reliable: true, send: (message) => this.sendTo(message, destination, onTransportError) };
   }
 
+  /** Whether a connection to (or from) `remote` is open now. */
+  isConnected(remote: RemoteAddress): boolean {
+    const socket = this.connections.get(keyOf(remote));
+    return socket !== undefined && !socket.destroyed;
+  }
+
   /** Sends over the existing connection to `destination`, opening one when there is none. */
   sendTo(message: SipMessage, destination: RemoteAddress, onTransportError?: (error: unknown) => void): void {
     let socket = this.connections.get(keyOf(destination));
     if (!socket || socket.destroyed) {
-      socket = connect({ host: destination.address, port: destination.port });
+      socket = this.open(destination);
       this.adopt(socket, destination);
     }
     // The write callback reports this message's failure (a refused connect included) without piling
@@ -93,6 +142,21 @@ export class TcpTransport {
     socket.write(serializeMessage(message), (err) => {
       if (err) onTransportError?.(err);
     });
+  }
+
+  private open(destination: RemoteAddress): Socket {
+    const tls = this.options.tls;
+    if (!tls) return connect({ host: destination.address, port: destination.port });
+    const options: ConnectionOptions = {
+      host: destination.address,
+      port: destination.port,
+      ca: tls.ca,
+      rejectUnauthorized: tls.verifyServers ?? true,
+    };
+    // SNI takes a host name only (RFC 6066 section 3), never an address literal.
+    if (!/^[0-9.]+$|:/.test(destination.address)) options.servername = destination.address;
+    // Presenting our certificate lets a trunk that asks for mutual TLS know us.
+    return tlsConnect({ ...options, key: tls.key, cert: tls.cert });
   }
 
   async close(): Promise<void> {

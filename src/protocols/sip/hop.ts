@@ -3,7 +3,8 @@
  * it both name them (RFC 3261 section 18; RFC 3263 without DNS SRV/NAPTR: host and port as written).
  */
 
-export type SipTransportName = 'UDP' | 'TCP';
+/** TLS is SIP over TLS over TCP (RFC 3261 section 26.2; the transport a sips: URI asks for, RFC 5630). */
+export type SipTransportName = 'UDP' | 'TCP' | 'TLS';
 
 /** Where a request goes: transport and address. */
 export interface NextHop {
