@@ -1,0 +1,357 @@
+import type {
+  CareTeamMember,
+  CareTeamSource,
+  CensusStore,
+  Patient,
+  PatientAtLocation,
+  PatientLocation,
+  Visit,
+  VisitStatus,
+} from '../census-port.ts';
+import { inTransaction, type PgClient, type PgPool, type WritesInFlight } from './database.ts';
+
+interface PatientRow {
+  mrn: string;
+  identifiers: string;
+  family: string;
+  given: string;
+  middle: string;
+  birth_date: string;
+  sex: string;
+  flags: string;
+  merged_into: string | null;
+  updated_at: number;
+}
+
+interface VisitRow {
+  visit_number: string;
+  mrn: string;
+  patient_class: string;
+  status: VisitStatus;
+  facility: string;
+  unit: string;
+  room: string;
+  bed: string;
+  prior_location: string | null;
+  admitted_at: number | null;
+  discharged_at: number | null;
+  updated_at: number;
+}
+
+interface CareTeamRow {
+  mrn: string;
+  visit_number: string;
+  role: string;
+  role_text: string;
+  source: CareTeamSource;
+  provider_id: string;
+  family: string;
+  given: string;
+  assigning_authority: string;
+  id_type: string;
+  starts_at: number | null;
+  ends_at: number | null;
+}
+
+/** A merge chain longer than this is a loop (A40 A→B then B→A); stop rather than spin. */
+const MAX_MERGE_HOPS = 16;
+
+type Queryable = Pick<PgPool, 'query'> | PgClient;
+
+const activeVisitOf = `SELECT * FROM census_visits WHERE mrn = $1 AND status = 'active'
+  ORDER BY COALESCE(admitted_at, 0) DESC, updated_at DESC LIMIT 1`;
+const scopeOf = 'SELECT * FROM census_care_team WHERE mrn = $1 AND visit_number = $2 ORDER BY position, id';
+
+/** The census in PostgreSQL: the same statements as the embedded store, numbered for PostgreSQL. */
+export class PostgresCensusStore implements CensusStore {
+  constructor(
+    private readonly pool: PgPool,
+    private readonly writes: WritesInFlight,
+  ) {}
+
+  async upsertPatient(p: Patient): Promise<void> {
+    await this.writes.track(
+      this.pool.query(
+        `INSERT INTO census_patients (mrn, identifiers, family, given, middle, birth_date, sex, flags, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (mrn) DO UPDATE SET identifiers = excluded.identifiers, family = excluded.family,
+           given = excluded.given, middle = excluded.middle, birth_date = excluded.birth_date,
+           sex = excluded.sex, merged_into = NULL, updated_at = excluded.updated_at`,
+        [
+          p.mrn,
+          JSON.stringify(p.identifiers),
+          p.family,
+          p.given,
+          p.middle,
+          p.birthDate,
+          p.sex,
+          JSON.stringify(p.flags),
+          p.updatedAt.getTime(),
+        ],
+      ),
+    );
+  }
+
+  async upsertVisit(v: Visit): Promise<void> {
+    await this.writes.track(
+      this.pool.query(
+        `INSERT INTO census_visits (visit_number, mrn, patient_class, status, facility, unit, room, bed,
+           prior_location, admitted_at, discharged_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+         ON CONFLICT (visit_number) DO UPDATE SET mrn = excluded.mrn, patient_class = excluded.patient_class,
+           status = excluded.status, facility = excluded.facility, unit = excluded.unit, room = excluded.room,
+           bed = excluded.bed, prior_location = excluded.prior_location, admitted_at = excluded.admitted_at,
+           discharged_at = excluded.discharged_at, updated_at = excluded.updated_at`,
+        [
+          v.visitNumber,
+          v.mrn,
+          v.patientClass,
+          v.status,
+          v.location.facility,
+          v.location.unit,
+          v.location.room,
+          v.location.bed,
+          v.priorLocation ? JSON.stringify(v.priorLocation) : null,
+          v.admittedAt?.getTime() ?? null,
+          v.dischargedAt?.getTime() ?? null,
+          v.updatedAt.getTime(),
+        ],
+      ),
+    );
+  }
+
+  async setCareTeam(mrn: string, visitNumber: string | undefined, members: CareTeamMember[]): Promise<void> {
+    const scope = visitNumber ?? '';
+    await this.writes.track(
+      inTransaction(this.pool, async (client) => {
+        await client.query('DELETE FROM census_care_team WHERE mrn = $1 AND visit_number = $2', [mrn, scope]);
+        for (const [position, m] of members.entries()) {
+          await client.query(
+            `INSERT INTO census_care_team (mrn, visit_number, position, role, role_text, source, provider_id,
+               family, given, assigning_authority, id_type, starts_at, ends_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+            [
+              mrn,
+              scope,
+              position,
+              m.role,
+              m.roleText,
+              m.source,
+              m.provider.id,
+              m.provider.family,
+              m.provider.given,
+              m.provider.assigningAuthority,
+              m.provider.idType,
+              m.start?.getTime() ?? null,
+              m.end?.getTime() ?? null,
+            ],
+          );
+        }
+      }),
+    );
+  }
+
+  async setPatientFlags(mrn: string, flags: string[]): Promise<void> {
+    const survivor = (await survivingMrn(this.pool, mrn)) ?? mrn;
+    await this.writes.track(
+      this.pool.query('UPDATE census_patients SET flags = $1, updated_at = $2 WHERE mrn = $3', [
+        JSON.stringify(flags),
+        Date.now(),
+        survivor,
+      ]),
+    );
+  }
+
+  async mergePatients(fromMrn: string, intoMrn: string): Promise<void> {
+    if (fromMrn === intoMrn) return;
+    await this.writes.track(
+      inTransaction(this.pool, async (client) => {
+        const now = Date.now();
+        const stub =
+          'INSERT INTO census_patients (mrn, updated_at) VALUES ($1, $2) ON CONFLICT (mrn) DO NOTHING';
+        await client.query(stub, [fromMrn, now]);
+        await client.query(stub, [intoMrn, now]);
+        // Both rows locked in one order, so two merges of the same pair on two instances wait in turn.
+        const { rows } = await client.query<PatientRow>(
+          'SELECT * FROM census_patients WHERE mrn = ANY($1) ORDER BY mrn FOR UPDATE',
+          [[fromMrn, intoMrn]],
+        );
+        const from = rows.find((r) => r.mrn === fromMrn)!;
+        const into = rows.find((r) => r.mrn === intoMrn)!;
+        const flags = [...new Set([...parseList(into.flags), ...parseList(from.flags)])];
+        await client.query('UPDATE census_patients SET flags = $1, updated_at = $2 WHERE mrn = $3', [
+          JSON.stringify(flags),
+          now,
+          intoMrn,
+        ]);
+        await client.query('UPDATE census_visits SET mrn = $1 WHERE mrn = $2', [intoMrn, fromMrn]);
+        await client.query(
+          `DELETE FROM census_care_team AS old WHERE old.mrn = $1 AND old.visit_number = '' AND EXISTS (
+             SELECT 1 FROM census_care_team AS kept WHERE kept.mrn = $2 AND kept.visit_number = ''
+               AND kept.role = old.role AND kept.provider_id = old.provider_id
+               AND kept.family = old.family AND kept.given = old.given)`,
+          [fromMrn, intoMrn],
+        );
+        await client.query('UPDATE census_care_team SET mrn = $1 WHERE mrn = $2', [intoMrn, fromMrn]);
+        // The survivor is live even if it had once been merged away (a merge reversed by a second A40).
+        await client.query('UPDATE census_patients SET merged_into = NULL WHERE mrn = $1', [intoMrn]);
+        await client.query('UPDATE census_patients SET merged_into = $1, updated_at = $2 WHERE mrn = $3', [
+          intoMrn,
+          now,
+          fromMrn,
+        ]);
+        // Anyone merged into the retired number earlier now points straight at the survivor.
+        await client.query('UPDATE census_patients SET merged_into = $1 WHERE merged_into = $2', [
+          intoMrn,
+          fromMrn,
+        ]);
+      }),
+    );
+  }
+
+  async patient(mrn: string): Promise<Patient | undefined> {
+    const row = await patientRow(this.pool, mrn);
+    if (row === undefined) return undefined;
+    if (row.merged_into === null) return toPatient(row);
+    const survivor = await survivingMrn(this.pool, mrn);
+    if (survivor === undefined) return undefined;
+    const live = await patientRow(this.pool, survivor);
+    return live ? toPatient(live) : undefined;
+  }
+
+  async visit(visitNumber: string): Promise<Visit | undefined> {
+    const { rows } = await this.pool.query<VisitRow>('SELECT * FROM census_visits WHERE visit_number = $1', [
+      visitNumber,
+    ]);
+    return rows[0] ? toVisit(rows[0]) : undefined;
+  }
+
+  async activeVisit(mrn: string): Promise<Visit | undefined> {
+    const survivor = await survivingMrn(this.pool, mrn);
+    if (survivor === undefined) return undefined;
+    const { rows } = await this.pool.query<VisitRow>(activeVisitOf, [survivor]);
+    return rows[0] ? toVisit(rows[0]) : undefined;
+  }
+
+  async careTeam(mrn: string, at?: Date): Promise<CareTeamMember[]> {
+    const survivor = await survivingMrn(this.pool, mrn);
+    if (survivor === undefined) return [];
+    const active = (await this.pool.query<VisitRow>(activeVisitOf, [survivor])).rows[0];
+    const rows = (await this.pool.query<CareTeamRow>(scopeOf, [survivor, ''])).rows;
+    if (active)
+      rows.push(...(await this.pool.query<CareTeamRow>(scopeOf, [survivor, active.visit_number])).rows);
+    const members = rows.map(toMember);
+    if (at === undefined) return members;
+    const t = at.getTime();
+    return members.filter(
+      (m) =>
+        (m.start === undefined || m.start.getTime() <= t) && (m.end === undefined || t < m.end.getTime()),
+    );
+  }
+
+  async careTeamScope(mrn: string, visitNumber: string | undefined): Promise<CareTeamMember[]> {
+    return (await this.pool.query<CareTeamRow>(scopeOf, [mrn, visitNumber ?? ''])).rows.map(toMember);
+  }
+
+  async patientsAt(where: Partial<PatientLocation>): Promise<PatientAtLocation[]> {
+    // ASCII-only case folding, as SQLite's NOCASE does, so both stores list the same patients.
+    const { rows } = where.unit
+      ? await this.pool.query<VisitRow>(
+          `SELECT * FROM census_visits WHERE upper(unit) = upper($1) AND status = 'active'
+           ORDER BY room, bed, visit_number`,
+          [where.unit],
+        )
+      : await this.pool.query<VisitRow>(
+          `SELECT * FROM census_visits WHERE status = 'active' ORDER BY unit, room, bed, visit_number`,
+        );
+    const out: PatientAtLocation[] = [];
+    for (const row of rows) {
+      const visit = toVisit(row);
+      if (!sameParts(visit.location, where)) continue;
+      const patient = await patientRow(this.pool, row.mrn);
+      if (patient) out.push({ patient: toPatient(patient), visit });
+    }
+    return out;
+  }
+}
+
+async function patientRow(db: Queryable, mrn: string): Promise<PatientRow | undefined> {
+  const { rows } = await db.query<PatientRow>('SELECT * FROM census_patients WHERE mrn = $1', [mrn]);
+  return rows[0];
+}
+
+/** The number a patient is known by now, after any merges; undefined when nobody has this number. */
+async function survivingMrn(db: Queryable, mrn: string): Promise<string | undefined> {
+  let current = mrn;
+  for (let hop = 0; hop < MAX_MERGE_HOPS; hop++) {
+    const { rows } = await db.query<{ merged_into: string | null }>(
+      'SELECT merged_into FROM census_patients WHERE mrn = $1',
+      [current],
+    );
+    if (!rows[0]) return undefined;
+    if (rows[0].merged_into === null) return current;
+    current = rows[0].merged_into;
+  }
+  return undefined;
+}
+
+function sameParts(location: PatientLocation, where: Partial<PatientLocation>): boolean {
+  for (const key of ['facility', 'unit', 'room', 'bed'] as const) {
+    const wanted = where[key];
+    if (wanted && wanted.toUpperCase() !== location[key].toUpperCase()) return false;
+  }
+  return true;
+}
+
+function parseList(json: string): string[] {
+  const value: unknown = JSON.parse(json);
+  return Array.isArray(value) ? value.map(String) : [];
+}
+
+function toPatient(r: PatientRow): Patient {
+  return {
+    mrn: r.mrn,
+    identifiers: JSON.parse(r.identifiers),
+    family: r.family,
+    given: r.given,
+    middle: r.middle,
+    birthDate: r.birth_date,
+    sex: r.sex,
+    flags: parseList(r.flags),
+    updatedAt: new Date(r.updated_at),
+  };
+}
+
+function toVisit(r: VisitRow): Visit {
+  const visit: Visit = {
+    visitNumber: r.visit_number,
+    mrn: r.mrn,
+    patientClass: r.patient_class,
+    status: r.status,
+    location: { facility: r.facility, unit: r.unit, room: r.room, bed: r.bed },
+    updatedAt: new Date(r.updated_at),
+  };
+  if (r.prior_location !== null) visit.priorLocation = JSON.parse(r.prior_location);
+  if (r.admitted_at !== null) visit.admittedAt = new Date(r.admitted_at);
+  if (r.discharged_at !== null) visit.dischargedAt = new Date(r.discharged_at);
+  return visit;
+}
+
+function toMember(r: CareTeamRow): CareTeamMember {
+  const member: CareTeamMember = {
+    role: r.role,
+    roleText: r.role_text,
+    source: r.source,
+    provider: {
+      id: r.provider_id,
+      family: r.family,
+      given: r.given,
+      assigningAuthority: r.assigning_authority,
+      idType: r.id_type,
+    },
+  };
+  if (r.visit_number !== '') member.visitNumber = r.visit_number;
+  if (r.starts_at !== null) member.start = new Date(r.starts_at);
+  if (r.ends_at !== null) member.end = new Date(r.ends_at);
+  return member;
+}

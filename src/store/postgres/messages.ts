@@ -1,0 +1,147 @@
+import type {
+  InboundMessage,
+  MessageQuery,
+  MessageStatus,
+  MessageStore,
+  MessageSummary,
+  SaveResult,
+  StoredMessage,
+} from '../port.ts';
+import { Conditions } from './conditions.ts';
+import type { PgPool, WritesInFlight } from './database.ts';
+import type { InboundBatch } from './inbound-batch.ts';
+
+interface MessageRow {
+  id: number;
+  listener: string;
+  peer: string;
+  sending_application: string;
+  sending_facility: string;
+  receiving_application: string;
+  receiving_facility: string;
+  message_type: string;
+  trigger_event: string;
+  control_id: string;
+  received_at: number;
+  status: MessageStatus;
+  status_detail: string | null;
+  updated_at: number;
+  size: number;
+  routing_attempts: number;
+  raw?: Buffer;
+}
+
+const summaryColumns =
+  'id, listener, peer, sending_application, sending_facility, receiving_application, receiving_facility, message_type, trigger_event, control_id, received_at, status, status_detail, updated_at, size, routing_attempts';
+
+/**
+ * Messages in PostgreSQL. Every save is durable when it resolves (the batch's COMMIT returned), so a
+ * journaled save needs nothing more than a plain one, and `settled()` only waits for saves in flight.
+ */
+export class PostgresMessageStore implements MessageStore {
+  constructor(
+    private readonly pool: PgPool,
+    private readonly batch: InboundBatch,
+    private readonly writes: WritesInFlight,
+  ) {}
+
+  saveInbound(m: InboundMessage, onCommitted?: (saved: SaveResult) => void): Promise<SaveResult> {
+    return this.writes.track(this.batch.save(m, onCommitted));
+  }
+
+  saveJournaled(m: InboundMessage): Promise<SaveResult> {
+    return this.writes.track(this.batch.save(m));
+  }
+
+  settled(): Promise<void> {
+    return this.writes.settled();
+  }
+
+  async get(id: number): Promise<StoredMessage | undefined> {
+    const { rows } = await this.pool.query<MessageRow>(
+      `SELECT ${summaryColumns}, raw FROM messages WHERE id = $1`,
+      [id],
+    );
+    return rows[0] ? toStored(rows[0]) : undefined;
+  }
+
+  async list(q: MessageQuery): Promise<{ items: MessageSummary[]; total: number }> {
+    const c = new Conditions();
+    if (q.controlId) c.add('control_id = ?', q.controlId);
+    if (q.sender) c.add('(sending_application = ? OR sending_facility = ?)', q.sender, q.sender);
+    if (q.type) {
+      const [type, trigger] = q.type.split('^');
+      c.add('message_type = ?', type);
+      if (trigger) c.add('trigger_event = ?', trigger);
+    }
+    if (q.status) c.add('status = ?', q.status);
+    if (q.since) c.add('received_at >= ?', q.since.getTime());
+    if (q.until) c.add('received_at < ?', q.until.getTime());
+    const total = await this.pool.query<{ n: number }>(
+      `SELECT count(*) AS n FROM messages ${c.where()}`,
+      c.args,
+    );
+    const page = c.next(q.limit ?? 50, q.offset ?? 0);
+    const { rows } = await this.pool.query<MessageRow>(
+      `SELECT ${summaryColumns} FROM messages ${c.where()} ORDER BY received_at DESC, id DESC
+       LIMIT ${page[0]} OFFSET ${page[1]}`,
+      c.args,
+    );
+    return { items: rows.map(toSummary), total: total.rows[0].n };
+  }
+
+  async setStatus(id: number, status: MessageStatus, detail?: string): Promise<void> {
+    await this.writes.track(
+      this.pool.query('UPDATE messages SET status = $1, status_detail = $2, updated_at = $3 WHERE id = $4', [
+        status,
+        detail ?? null,
+        Date.now(),
+        id,
+      ]),
+    );
+  }
+
+  async pending(limit: number, afterId = 0): Promise<StoredMessage[]> {
+    const { rows } = await this.pool.query<MessageRow>(
+      `SELECT ${summaryColumns}, raw FROM messages WHERE status = 'received' AND id > $1 ORDER BY id LIMIT $2`,
+      [afterId, limit],
+    );
+    return rows.map(toStored);
+  }
+
+  async routingStarted(id: number): Promise<number> {
+    const { rows } = await this.writes.track(
+      this.pool.query<{ routing_attempts: number }>(
+        'UPDATE messages SET routing_attempts = routing_attempts + 1 WHERE id = $1 RETURNING routing_attempts',
+        [id],
+      ),
+    );
+    return rows[0]?.routing_attempts ?? 0;
+  }
+}
+
+function toSummary(r: MessageRow): MessageSummary {
+  return {
+    id: r.id,
+    listener: r.listener,
+    peer: r.peer,
+    sendingApplication: r.sending_application,
+    sendingFacility: r.sending_facility,
+    receivingApplication: r.receiving_application,
+    receivingFacility: r.receiving_facility,
+    messageType: r.message_type,
+    triggerEvent: r.trigger_event,
+    controlId: r.control_id,
+    receivedAt: new Date(r.received_at),
+    status: r.status,
+    statusDetail: r.status_detail,
+    updatedAt: new Date(r.updated_at),
+    size: r.size,
+    routingAttempts: r.routing_attempts,
+  };
+}
+
+function toStored(r: MessageRow): StoredMessage {
+  const { size: _size, ...rest } = toSummary(r);
+  return { ...rest, raw: r.raw as Buffer };
+}

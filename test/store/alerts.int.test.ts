@@ -1,0 +1,4 @@
+import { alertsContract } from './contract/alerts.ts';
+import { postgresStores } from './factories.ts';
+
+alertsContract(postgresStores);

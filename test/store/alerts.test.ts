@@ -1,0 +1,4 @@
+import { alertsContract } from './contract/alerts.ts';
+import { sqliteStores } from './factories.ts';
+
+alertsContract(sqliteStores);

@@ -1,0 +1,156 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { InboundMessage, Store } from '../../../src/store/port.ts';
+import type { StoreFactory } from '../factories.ts';
+
+export const inbound = (controlId: string, over: Partial<InboundMessage> = {}): InboundMessage => ({
+  listener: 'mllp',
+  peer: '127.0.0.1:40000',
+  sendingApplication: 'CHEMLAB',
+  sendingFacility: 'RGH',
+  receivingApplication: 'SWITCHBOARD',
+  receivingFacility: 'RGH',
+  messageType: 'ORU',
+  triggerEvent: 'R01',
+  controlId,
+  receivedAt: new Date('2026-11-22T12:00:00Z'),
+  raw: Buffer.from(`MSH|^~\\&|CHEMLAB|RGH|SWITCHBOARD|RGH|20261122120000||ORU^R01|${controlId}|P|2.5\r`),
+  ...over,
+});
+
+/** What every message store does (MessageStore in store/port.ts), run against each adapter. */
+export function messagesContract(makeStores: () => StoreFactory): void {
+  describe(`message store (${makeStores.name})`, () => {
+    let stores: StoreFactory;
+    let store: Store;
+    beforeEach(async () => {
+      stores = makeStores();
+      store = await stores.open();
+    });
+    afterEach(async () => {
+      await stores.cleanup();
+    });
+
+    it('stores the raw bytes as received and reads them back after a reopen', async () => {
+      const raw = Buffer.from([0x4d, 0x53, 0x48, 0x7c, 0x00, 0xff, 0x0d, 0xe2, 0x82, 0xac]);
+      const saved = await store.messages.saveInbound(inbound('A1', { raw }));
+      expect(saved.duplicate).toBe(false);
+      await store.close();
+      store = await stores.open();
+      const got = await store.messages.get(saved.id);
+      expect(got?.raw.equals(raw)).toBe(true);
+      expect(got).toMatchObject({
+        controlId: 'A1',
+        status: 'received',
+        statusDetail: null,
+        routingAttempts: 0,
+        receivedAt: new Date('2026-11-22T12:00:00Z'),
+      });
+      expect(await store.messages.get(saved.id + 1000)).toBeUndefined();
+    });
+
+    it('refuses a repeat of (sender, control id), also among concurrent saves, and tells which row it was', async () => {
+      const first = await store.messages.saveInbound(inbound('D1'));
+      const [again, other, twin1, twin2] = await Promise.all([
+        store.messages.saveInbound(inbound('D1')),
+        store.messages.saveInbound(inbound('D1', { sendingFacility: 'NORTH' })),
+        store.messages.saveInbound(inbound('D2')),
+        store.messages.saveJournaled(inbound('D2')),
+      ]);
+      expect(again).toEqual({ id: first.id, duplicate: true });
+      expect(other.duplicate).toBe(false);
+      expect([twin1.duplicate, twin2.duplicate].sort()).toEqual([false, true]);
+      expect(twin1.id).toBe(twin2.id);
+      expect((await store.messages.list({})).total).toBe(3);
+    });
+
+    it('hears of the commit before the save resolves, and many concurrent saves all land', async () => {
+      const heard: number[] = [];
+      const saves = Array.from({ length: 300 }, (_, i) =>
+        store.messages.saveInbound(inbound(`G${i}`), (s) => heard.push(s.id)),
+      );
+      const results = await Promise.all(saves);
+      expect(new Set(results.map((r) => r.id)).size).toBe(300);
+      expect(heard.sort((a, b) => a - b)).toEqual(results.map((r) => r.id).sort((a, b) => a - b));
+      await store.messages.settled();
+      expect((await store.messages.list({ limit: 1 })).total).toBe(300);
+    });
+
+    it('lists newest first with filters, paging and a total', async () => {
+      const t = Date.parse('2026-11-22T12:00:00Z');
+      await store.messages.saveInbound(inbound('L1', { receivedAt: new Date(t) }));
+      await store.messages.saveInbound(
+        inbound('L2', { receivedAt: new Date(t + 1000), messageType: 'ADT', triggerEvent: 'A01' }),
+      );
+      await store.messages.saveInbound(
+        inbound('L3', { receivedAt: new Date(t + 2000), sendingApplication: 'NURSECALL' }),
+      );
+      const all = await store.messages.list({});
+      expect(all.total).toBe(3);
+      expect(all.items.map((m) => m.controlId)).toEqual(['L3', 'L2', 'L1']);
+      expect(all.items[0]).not.toHaveProperty('raw');
+      expect(all.items[0].size).toBeGreaterThan(0);
+      expect((await store.messages.list({ type: 'ADT^A01' })).items.map((m) => m.controlId)).toEqual(['L2']);
+      expect((await store.messages.list({ type: 'ORU' })).total).toBe(2);
+      expect((await store.messages.list({ sender: 'NURSECALL' })).items.map((m) => m.controlId)).toEqual([
+        'L3',
+      ]);
+      expect((await store.messages.list({ controlId: 'L1' })).total).toBe(1);
+      const window = { since: new Date(t + 1000), until: new Date(t + 2000) };
+      expect((await store.messages.list(window)).items.map((m) => m.controlId)).toEqual(['L2']);
+      const page = await store.messages.list({ limit: 1, offset: 1 });
+      expect(page).toMatchObject({ total: 3, items: [{ controlId: 'L2' }] });
+    });
+
+    it('hands over what is still received, in order, and counts routing starts', async () => {
+      const ids: number[] = [];
+      for (const c of ['P1', 'P2', 'P3']) ids.push((await store.messages.saveInbound(inbound(c))).id);
+      await store.messages.setStatus(ids[1], 'routed', 'rule lab-critical');
+      expect((await store.messages.pending(10)).map((m) => m.controlId)).toEqual(['P1', 'P3']);
+      expect((await store.messages.pending(10, ids[0])).map((m) => m.controlId)).toEqual(['P3']);
+      expect((await store.messages.list({ status: 'routed' })).items[0].statusDetail).toBe(
+        'rule lab-critical',
+      );
+      expect(await store.messages.routingStarted(ids[0])).toBe(1);
+      expect(await store.messages.routingStarted(ids[0])).toBe(2);
+      await store.durable();
+      expect((await store.messages.get(ids[0]))?.routingAttempts).toBe(2);
+    });
+  });
+}
+
+/** What every audit log does (AuditLog in store/port.ts). */
+export function auditContract(makeStores: () => StoreFactory): void {
+  describe(`audit log (${makeStores.name})`, () => {
+    let stores: StoreFactory;
+    let store: Store;
+    beforeEach(async () => {
+      stores = makeStores();
+      store = await stores.open();
+    });
+    afterEach(async () => {
+      await stores.cleanup();
+    });
+
+    it('records who did what to which subject, newest first, by subject or actor', async () => {
+      const at = new Date('2026-11-22T12:00:00Z');
+      await store.audit.record({ at, actor: 'nurse.kim', action: 'message.view', subject: 'message:1' });
+      await store.audit.record({
+        at,
+        actor: 'dr.one',
+        action: 'alert.acknowledge',
+        subject: 'alert:7',
+        detail: 'from the app',
+      });
+      await store.audit.record({ at, actor: 'dr.one', action: 'message.view', subject: 'message:1' });
+      expect((await store.audit.list({})).map((e) => e.actor)).toEqual(['dr.one', 'dr.one', 'nurse.kim']);
+      expect((await store.audit.list({ subject: 'message:1' })).map((e) => e.actor)).toEqual([
+        'dr.one',
+        'nurse.kim',
+      ]);
+      expect(await store.audit.list({ actor: 'dr.one', limit: 1 })).toEqual([
+        { at, actor: 'dr.one', action: 'message.view', subject: 'message:1', detail: undefined },
+      ]);
+      expect((await store.audit.list({ subject: 'alert:7' }))[0].detail).toBe('from the app');
+    });
+  });
+}

@@ -1,0 +1,107 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { NewDelivery } from '../../../src/store/outbox-port.ts';
+import type { Store } from '../../../src/store/port.ts';
+import type { StoreFactory } from '../factories.ts';
+
+const t0 = new Date('2026-11-22T12:00:00Z');
+const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
+
+const notice = (target: string, over: Partial<NewDelivery> = {}): NewDelivery => ({
+  channel: 'page',
+  target,
+  payload: { text: `to ${target}` },
+  alertId: null,
+  ...over,
+});
+
+/** What every outbox and pickup store does (store/outbox-port.ts), run against each adapter. */
+export function outboxContract(makeStores: () => StoreFactory): void {
+  describe(`outbox and pickups (${makeStores.name})`, () => {
+    let stores: StoreFactory;
+    let store: Store;
+    beforeEach(async () => {
+      stores = makeStores();
+      store = await stores.open();
+    });
+    afterEach(async () => {
+      await stores.cleanup();
+    });
+
+    it('adds notices, drops a repeated once-key, and hands out what is due, oldest first', async () => {
+      const heard: string[][] = [];
+      store.outbox.onCommitted((channels) => heard.push([...channels]));
+      const added = await store.outbox.add(
+        [
+          notice('metro:2', { dueAt: at(20) }),
+          notice('metro:1', { channel: 'wctp-status', onceKey: 'delivered:1' }),
+        ],
+        at(0),
+      );
+      expect(added.map((d) => [d.target, d.state, d.attempts])).toEqual([
+        ['metro:2', 'pending', 0],
+        ['metro:1', 'pending', 0],
+      ]);
+      expect(await store.outbox.add([notice('metro:1', { onceKey: 'delivered:1' })], at(1))).toEqual([]);
+      await store.durable();
+      expect(heard.flat().sort()).toEqual(['page', 'wctp-status']);
+      expect((await store.outbox.due(at(10), 10)).map((d) => d.target)).toEqual(['metro:1']);
+      expect(await store.outbox.nextDue()).toEqual(at(0));
+      expect((await store.outbox.due(at(20), 10)).map((d) => d.target)).toEqual(['metro:1', 'metro:2']);
+      expect((await store.outbox.get(added[0].id))?.payload).toEqual({ text: 'to metro:2' });
+    });
+
+    it('marks attempts: retry later, sent with a result, dead with the error', async () => {
+      const [a, b] = await store.outbox.add([notice('metro:1'), notice('metro:2')], at(0));
+      await store.outbox.markRetry(a.id, 'carrier busy', at(60), at(1));
+      expect(await store.outbox.get(a.id)).toMatchObject({
+        state: 'pending',
+        attempts: 1,
+        lastError: 'carrier busy',
+        dueAt: at(60),
+      });
+      expect((await store.outbox.due(at(30), 10)).map((d) => d.id)).toEqual([b.id]);
+      await store.outbox.markSent(a.id, 'carrier-id-77', at(61));
+      await store.outbox.markDead(b.id, 'no such pager', at(62));
+      expect(await store.outbox.get(a.id)).toMatchObject({
+        state: 'sent',
+        attempts: 2,
+        lastError: null,
+        result: 'carrier-id-77',
+      });
+      expect(await store.outbox.get(b.id)).toMatchObject({
+        state: 'dead',
+        attempts: 1,
+        lastError: 'no such pager',
+      });
+      expect(await store.outbox.due(at(100), 10)).toEqual([]);
+      expect(await store.outbox.nextDue()).toBeUndefined();
+      expect((await store.outbox.list({ state: 'dead' })).map((d) => d.id)).toEqual([b.id]);
+      expect((await store.outbox.list({})).map((d) => d.id)).toEqual([b.id, a.id]);
+      expect((await store.outbox.list({ channel: 'page', limit: 1 })).map((d) => d.id)).toEqual([b.id]);
+    });
+
+    it('holds notices per box, once per delivery, up to a maximum, until collected or taken', async () => {
+      await store.pickups.hold('nursecall', { n: 1 }, 1, at(0), 3);
+      await store.pickups.hold('nursecall', { n: 1 }, 1, at(0), 3);
+      await store.pickups.hold('nursecall', { n: 2 }, 2, at(1), 3);
+      await store.pickups.hold('telemetry', { n: 3 }, 3, at(1), 3);
+      const held = await store.pickups.collect('nursecall', [], 10);
+      expect(held.map((h) => h.payload)).toEqual([{ n: 1 }, { n: 2 }]);
+      expect(
+        (await store.pickups.collect('nursecall', [held[0].sequenceNo], 10)).map((h) => h.payload),
+      ).toEqual([{ n: 2 }]);
+      for (let i = 4; i <= 7; i++) await store.pickups.hold('nursecall', { n: i }, i, at(i), 3);
+      expect((await store.pickups.collect('nursecall', [], 2)).map((h) => h.payload)).toEqual([
+        { n: 5 },
+        { n: 6 },
+      ]);
+      expect((await store.pickups.takeAll('nursecall')).map((h) => h.payload)).toEqual([
+        { n: 5 },
+        { n: 6 },
+        { n: 7 },
+      ]);
+      expect(await store.pickups.takeAll('nursecall')).toEqual([]);
+      expect((await store.pickups.takeAll('telemetry')).length).toBe(1);
+    });
+  });
+}

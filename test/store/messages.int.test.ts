@@ -1,0 +1,5 @@
+import { auditContract, messagesContract } from './contract/messages.ts';
+import { postgresStores } from './factories.ts';
+
+messagesContract(postgresStores);
+auditContract(postgresStores);

@@ -1,0 +1,4 @@
+import { sipContract } from './contract/sip.ts';
+import { postgresStores } from './factories.ts';
+
+sipContract(postgresStores);
