@@ -45,7 +45,12 @@ export interface BaresipPhone {
  * Starts baresip with one account line (`<sip:user@host:port;transport=…>;auth_pass=…`), listening on
  * `listen` (host:port), with the extra config lines and modules given.
  */
-export function startBaresip(options: { listen: string; account: string; config?: string[]; modules?: string[] }): BaresipPhone {
+export function startBaresip(options: {
+  listen: string;
+  account: string;
+  config?: string[];
+  modules?: string[];
+}): BaresipPhone {
   const dir = mkdtempSync(join(tmpdir(), 'sb-baresip-'));
   mkdirSync(join(dir, 'cfg'));
   toneWav(join(dir, 'tone.wav'));

@@ -45,7 +45,10 @@ describe.skipIf(!available)('SIP over TLS to a registered phone, with SRTP passe
       await settle(100);
     }
     const bindings = await sb.store.sip.liveBindings(new Date());
-    expect(bindings.map((b) => b.aor), phone.log()).toEqual(['sip:dr.three@test.hospital']);
+    expect(
+      bindings.map((b) => b.aor),
+      phone.log(),
+    ).toEqual(['sip:dr.three@test.hospital']);
     expect(bindings[0]!.source, 'the binding was made over TLS').toMatch(/^tls:127\.0\.0\.1:/);
 
     const caller = sipp('caller-srtp.xml', [

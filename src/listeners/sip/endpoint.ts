@@ -183,7 +183,8 @@ export class SipEndpoint {
     const param = uri.params.get('transport')?.toUpperCase();
     // A sips: URI must be reached over TLS on every hop (RFC 3261 section 26.2.2); never fall back.
     if (uri.scheme === 'sips' || param === 'TLS') {
-      if (!this.tls) throw new Error(`cannot reach ${uri.host} over TLS: listeners.sip.tls is not configured`);
+      if (!this.tls)
+        throw new Error(`cannot reach ${uri.host} over TLS: listeners.sip.tls is not configured`);
       return { transport: 'TLS', address: uri.host, port: uri.port ?? 5061 };
     }
     const wanted: SipTransportName = param === 'TCP' ? 'TCP' : 'UDP';

@@ -5,11 +5,11 @@
  */
 import { buildErrorResponseBytes } from '../../protocols/sip/build.ts';
 import { SipParseError } from '../../protocols/sip/errors.ts';
+import type { SipTransportName } from '../../protocols/sip/hop.ts';
 import { newTag } from '../../protocols/sip/ids.ts';
 import type { SipMessage, SipRequest, SipResponse } from '../../protocols/sip/message.ts';
 import { parseMessage } from '../../protocols/sip/parser.ts';
 import type { Timers } from '../../protocols/sip/timers.ts';
-import type { SipTransportName } from '../../protocols/sip/hop.ts';
 import type { TransactionChannel } from '../../protocols/sip/transaction.ts';
 
 export interface RemoteAddress {

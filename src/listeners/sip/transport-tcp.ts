@@ -7,9 +7,9 @@
  * caller ids over an untrusted network use it (RFC 5630: sips: asks for TLS on every hop).
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { type ConnectionOptions, connect as tlsConnect, createServer as createTlsServer } from 'node:tls';
-import type { SipTransportName } from '../../protocols/sip/hop.ts';
+import { type ConnectionOptions, createServer as createTlsServer, connect as tlsConnect } from 'node:tls';
 import { SipParseError } from '../../protocols/sip/errors.ts';
+import type { SipTransportName } from '../../protocols/sip/hop.ts';
 import type { SipMessage } from '../../protocols/sip/message.ts';
 import { serializeMessage } from '../../protocols/sip/serializer.ts';
 import { SipStreamFramer } from '../../protocols/sip/stream-framer.ts';
@@ -136,11 +136,37 @@ export class TcpTransport {
     if (!socket || socket.destroyed) {
       socket = this.open(destination);
       this.adopt(socket, destination);
+      this.watchUntilReady(socket);
     }
+    let reported = false;
+    const fail = (err: unknown) => {
+      if (reported) return;
+      reported = true;
+      onTransportError?.(err);
+    };
+    this.waiting.get(socket)?.push(fail);
     // The write callback reports this message's failure (a refused connect included) without piling
     // listeners onto a long-lived connection.
     socket.write(serializeMessage(message), (err) => {
-      if (err) onTransportError?.(err);
+      if (err) fail(err);
+    });
+  }
+
+  // Messages written to a connection we opened that is not ready yet. A failed TLS handshake (a
+  // certificate our CA did not sign) only emits 'error': the write callbacks succeed, so these are told.
+  private readonly waiting = new WeakMap<Socket, Array<(err: unknown) => void>>();
+
+  private watchUntilReady(socket: Socket): void {
+    this.waiting.set(socket, []);
+    let failure: unknown;
+    socket.once(this.options.tls ? 'secureConnect' : 'connect', () => this.waiting.delete(socket));
+    socket.on('error', (err) => {
+      failure ??= err;
+    });
+    socket.once('close', () => {
+      const waiting = this.waiting.get(socket) ?? [];
+      this.waiting.delete(socket);
+      for (const fail of waiting) fail(failure ?? new Error('connection closed before it was ready'));
     });
   }
 
