@@ -144,7 +144,7 @@ export class PostgresScheduleStore implements ScheduleStore {
 
   async sources(): Promise<string[]> {
     const { rows } = await this.pool.query<{ source: string }>(
-      'SELECT DISTINCT source FROM shifts ORDER BY source COLLATE "C"',
+      'SELECT source FROM shifts GROUP BY source ORDER BY source COLLATE "C"',
     );
     return rows.map((r) => r.source);
   }

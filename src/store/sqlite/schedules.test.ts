@@ -4,26 +4,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../port.ts';
-import type { Shift } from '../schedule-port.ts';
 import { openSqliteStore } from './index.ts';
 
-const H = 3_600_000;
-const t0 = Date.parse('2026-11-22T12:00:00Z');
-
-function shift(over: Partial<Shift> & { id: string }): Shift {
-  return {
-    assignmentId: 'hospitalist-oncall',
-    personId: 'p-ahmed',
-    start: new Date(t0),
-    end: new Date(t0 + 12 * H),
-    callOrder: 1,
-    notes: '',
-    published: true,
-    source: 'yaml',
-    ...over,
-  };
-}
-
+/** Port behaviour is in test/store/contract/schedules.ts; here what only the SQLite adapter promises. */
 describe('SQLite schedule store', () => {
   let dir: string;
   let store: Store;
@@ -35,105 +18,6 @@ describe('SQLite schedule store', () => {
   afterEach(async () => {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('round-trips assignments and upserts them by id', async () => {
-    await store.schedules.upsertAssignments([
-      { id: 'icu-intensivist', name: 'ICU intensivist', type: 'oncall', department: 'Critical Care' },
-      { id: 'rapid-response', name: 'Rapid response', type: 'team', department: 'Nursing' },
-    ]);
-    await store.schedules.upsertAssignments([
-      { id: 'rapid-response', name: 'Rapid response team', type: 'team', department: 'Critical Care' },
-    ]);
-    expect(await store.schedules.listAssignments()).toEqual([
-      { id: 'icu-intensivist', name: 'ICU intensivist', type: 'oncall', department: 'Critical Care' },
-      { id: 'rapid-response', name: 'Rapid response team', type: 'team', department: 'Critical Care' },
-    ]);
-    expect((await store.schedules.getAssignment('icu-intensivist'))?.name).toBe('ICU intensivist');
-    expect(await store.schedules.getAssignment('nope')).toBeUndefined();
-  });
-
-  it('round-trips every shift field and survives a reopen', async () => {
-    const s = shift({ id: 'yaml:1', notes: 'covers "4 West", too', published: false, callOrder: 2 });
-    expect(await store.schedules.replaceShifts('yaml', [s])).toEqual({ removed: 0, inserted: 1 });
-    await store.close();
-    store = openSqliteStore(dir);
-    expect(await store.schedules.shiftsAt('hospitalist-oncall', new Date(t0 + H))).toEqual([s]);
-  });
-
-  it('answers who is on at an instant: start inclusive, end exclusive, by call order', async () => {
-    await store.schedules.replaceShifts('yaml', [
-      shift({ id: 'a', personId: 'p-day', start: new Date(t0), end: new Date(t0 + 12 * H), callOrder: 2 }),
-      shift({ id: 'b', personId: 'p-backup', start: new Date(t0 - 12 * H), end: new Date(t0 + 36 * H) }),
-      shift({ id: 'c', personId: 'p-night', start: new Date(t0 + 12 * H), end: new Date(t0 + 24 * H) }),
-      shift({ id: 'd', assignmentId: 'other', personId: 'p-other' }),
-    ]);
-    const ids = async (at: number) =>
-      (await store.schedules.shiftsAt('hospitalist-oncall', new Date(at))).map((s) => s.personId);
-    expect(await ids(t0)).toEqual(['p-backup', 'p-day']);
-    expect(await ids(t0 + 12 * H)).toEqual(['p-backup', 'p-night']);
-    expect(await ids(t0 - 13 * H)).toEqual([]);
-    expect(await ids(t0 + 36 * H)).toEqual([]);
-    expect(await store.schedules.shiftsAt('nobody-has-shifts', new Date(t0))).toEqual([]);
-  });
-
-  it('replaces one source atomically and leaves the others alone', async () => {
-    await store.schedules.replaceShifts('yaml', [shift({ id: 'y1' }), shift({ id: 'y2', callOrder: 2 })]);
-    await store.schedules.replaceShifts('csv:extra.csv', [
-      shift({ id: 'c1', source: 'csv:extra.csv', personId: 'p-csv', callOrder: 3 }),
-    ]);
-    const result = await store.schedules.replaceShifts('yaml', [shift({ id: 'y3', personId: 'p-new' })]);
-    expect(result).toEqual({ removed: 2, inserted: 1 });
-    const on = await store.schedules.shiftsAt('hospitalist-oncall', new Date(t0));
-    expect(on.map((s) => s.id)).toEqual(['y3', 'c1']);
-    expect(await store.schedules.sources()).toEqual(['csv:extra.csv', 'yaml']);
-    await store.schedules.replaceShifts('yaml', []);
-    expect(await store.schedules.sources()).toEqual(['csv:extra.csv']);
-  });
-
-  it('refuses a bad batch as a whole and keeps the old shifts', async () => {
-    await store.schedules.replaceShifts('yaml', [shift({ id: 'keep' })]);
-    await expect(
-      store.schedules.replaceShifts('yaml', [shift({ id: 'x' }), shift({ id: 'x' })]),
-    ).rejects.toThrow(/UNIQUE/);
-    await expect(
-      store.schedules.replaceShifts('yaml', [shift({ id: 'bad', end: new Date(t0) })]),
-    ).rejects.toThrow(/end after it starts/);
-    await expect(store.schedules.replaceShifts('yaml', [shift({ id: 'z', source: 'demo' })])).rejects.toThrow(
-      /belongs to source demo/,
-    );
-    const on = await store.schedules.shiftsAt('hospitalist-oncall', new Date(t0));
-    expect(on.map((s) => s.id)).toEqual(['keep']);
-  });
-
-  it('finds a long shift once a shorter source is replaced (the span bound is kept per assignment)', async () => {
-    await store.schedules.replaceShifts('yaml', [shift({ id: 'short', end: new Date(t0 + H) })]);
-    await store.schedules.replaceShifts('demo', [
-      shift({ id: 'week', source: 'demo', personId: 'p-week', end: new Date(t0 + 7 * 24 * H) }),
-    ]);
-    const on = await store.schedules.shiftsAt('hospitalist-oncall', new Date(t0 + 6 * 24 * H));
-    expect(on.map((s) => s.personId)).toEqual(['p-week']);
-  });
-
-  it('lists shifts overlapping an interval, for one assignment or all', async () => {
-    await store.schedules.replaceShifts('yaml', [
-      shift({ id: 'before', start: new Date(t0 - 24 * H), end: new Date(t0) }),
-      shift({ id: 'inside', start: new Date(t0), end: new Date(t0 + 12 * H) }),
-      shift({ id: 'long', start: new Date(t0 - 48 * H), end: new Date(t0 + 48 * H), callOrder: 2 }),
-      shift({ id: 'after', start: new Date(t0 + 12 * H), end: new Date(t0 + 24 * H) }),
-      shift({ id: 'icu', assignmentId: 'icu', start: new Date(t0 + H), end: new Date(t0 + 2 * H) }),
-    ]);
-    const from = new Date(t0);
-    const to = new Date(t0 + 12 * H);
-    // Sorted by assignment id ('hospitalist-oncall' < 'icu'), then start.
-    expect((await store.schedules.shiftsOverlapping(from, to)).map((s) => s.id)).toEqual([
-      'long',
-      'inside',
-      'icu',
-    ]);
-    expect(
-      (await store.schedules.shiftsOverlapping(from, to, 'hospitalist-oncall')).map((s) => s.id),
-    ).toEqual(['long', 'inside']);
   });
 
   it('uses the on-call index for the lookup (no table scan over 100k shifts)', async () => {

@@ -1,0 +1,4 @@
+import { schedulesContract } from './contract/schedules.ts';
+import { sqliteStores } from './factories.ts';
+
+schedulesContract(sqliteStores);
