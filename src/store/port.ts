@@ -7,6 +7,7 @@
 import type { AlertStore } from './alert-port.ts';
 import type { CensusStore } from './census-port.ts';
 import type { DirectoryOverlayStore } from './directory-port.ts';
+import type { ExportStateStore } from './export-port.ts';
 import type { OutboxStore, PickupStore } from './outbox-port.ts';
 import type { ScheduleStore } from './schedule-port.ts';
 import type { ScheduleSourceStore } from './schedule-source-port.ts';
@@ -135,6 +136,8 @@ export interface Store {
   readonly devices: DeviceLoginStore;
   /** The directory overlay that provisioning and imports write (directory-port.ts). */
   readonly directory: DirectoryOverlayStore;
+  /** What the file exports' receivers hold after the last delivered file (export-port.ts). */
+  readonly exportState: ExportStateStore;
   /**
    * Resolves when every write that has resolved so far is on the disk. Writes of derived state (census,
    * alerts, statuses: what routing rebuilds from stored messages after a crash) resolve once committed

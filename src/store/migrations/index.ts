@@ -7,6 +7,7 @@ import { routingAttempts } from './006-routing-attempts.ts';
 import { outbox } from './007-outbox.ts';
 import { scheduleSync } from './008-schedule-sync.ts';
 import { identity } from './011-identity.ts';
+import { fileExports } from './012-file-exports.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration } from './migration.ts';
@@ -22,4 +23,5 @@ export const migrations: Migration[] = [
   outbox,
   scheduleSync,
   identity,
+  fileExports,
 ].sort((a, b) => a.version - b.version);

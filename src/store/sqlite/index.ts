@@ -5,6 +5,7 @@ import { SqliteCensusStore } from './census.ts';
 import { Checkpointer } from './checkpointer.ts';
 import { openSqlite } from './database.ts';
 import { SqliteDirectoryOverlay } from './directory.ts';
+import { SqliteExportState } from './export-state.ts';
 import { GroupCommit, type GroupCommitOptions } from './group-commit.ts';
 import { SqliteMessageStore } from './messages.ts';
 import { SqliteOutbox, SqlitePickups } from './outbox.ts';
@@ -43,6 +44,7 @@ export function openSqliteStore(dataDir: string, log?: GroupCommitOptions['log']
     sessions: new SqliteSessionStore(db, commit),
     devices: new SqliteDeviceLogins(db, commit),
     directory: new SqliteDirectoryOverlay(db, commit),
+    exportState: new SqliteExportState(db, commit),
     durable: () => commit.durable(),
     async close() {
       commit.close();
