@@ -36,7 +36,7 @@ import { RoutingCycle } from './routing/routing-cycle.ts';
 import { RuleSet } from './routing/rules/rule-set.ts';
 import { RulesWatcher } from './routing/rules/watcher.ts';
 import { EmailPageInterpreter } from './routing/sources/email-page.ts';
-import { PcdAlarmInterpreter } from './routing/sources/pcd.ts';
+import { PcdAlarmInterpreter, pcdProfileOf } from './routing/sources/pcd.ts';
 import { VirtualNumbers } from './routing/sources/virtual-numbers.ts';
 import { expandRotations } from './schedules/load.ts';
 import { OnCallResolver } from './schedules/on-call.ts';
@@ -214,6 +214,7 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
       facility: config.site.facility,
       contactsOf: (id) => site.directory.contacts(id),
       nameOf,
+      titleOf: (id) => site.directory.person(id)?.title,
       isAppConnected: (id) => hub.isConnected(id),
       alerts: store.alerts,
       plans,
@@ -249,7 +250,10 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
         rules: currentRules,
         census: { apply: (m) => census.applyAdt(m) },
         interpreters: [
-          new PcdAlarmInterpreter({ fallbackRole: config.pcd.fallbackRole }),
+          new PcdAlarmInterpreter({
+            fallbackRole: config.pcd.fallbackRole,
+            profileOf: (application, facility) => pcdProfileOf(config.pcd.reporters, application, facility),
+          }),
           new EmailPageInterpreter({
             virtualNumbers: () => virtualNumbers,
             isDirectoryPager: (n) => {

@@ -25,7 +25,9 @@ export const smtpListenerSchema = {
   },
 } as const;
 
-const reportedStatus = { enum: ['delivered', 'read', 'accepted', 'rejected'] } as const;
+const reportedStatus = {
+  enum: ['received', 'undeliverable', 'delivered', 'read', 'accepted', 'rejected', 'cancelled'],
+} as const;
 
 export const pcdSchema = {
   type: 'object',
@@ -47,13 +49,16 @@ export const pcdSchema = {
           facility: { type: 'string' },
           host: { type: 'string', minLength: 1 },
           port: { type: 'integer', minimum: 1, maximum: 65535 },
+          /** received is sent only when listed; the others by default (PCD-05 PRT-3.2 of IHE DEV TF-2). */
           statuses: {
             type: 'array',
             items: reportedStatus,
-            default: ['delivered', 'read', 'accepted', 'rejected'],
+            default: ['undeliverable', 'delivered', 'read', 'accepted', 'rejected', 'cancelled'],
           },
-          /** always: every listed status; asked: only when the PCD-04 had MSH-16 AL/SU/ER. */
-          when: { enum: ['always', 'asked'], default: 'always' },
+          /** asked: only when the PCD-04 did not say MSH-16 NE (the TF's rule); always: also then. */
+          when: { enum: ['always', 'asked'], default: 'asked' },
+          /** rev10: IHE DEV TF Rev. 10.0 (alert identity in OBR-29.2); legacy: older revisions (OBR-3). */
+          profile: { enum: ['rev10', 'legacy'], default: 'rev10' },
           ackTimeoutMs: { type: 'integer', minimum: 100, default: 10000 },
         },
       },
@@ -177,8 +182,11 @@ export interface PcdConfig {
     facility?: string;
     host: string;
     port: number;
-    statuses: Array<'delivered' | 'read' | 'accepted' | 'rejected'>;
+    statuses: Array<
+      'received' | 'undeliverable' | 'delivered' | 'read' | 'accepted' | 'rejected' | 'cancelled'
+    >;
     when: 'always' | 'asked';
+    profile: 'rev10' | 'legacy';
     ackTimeoutMs: number;
   }>;
 }

@@ -131,7 +131,10 @@ export class AlertService {
   async close(alertId: number, why: string): Promise<void> {
     const now = this.clock.now();
     await this.escalation.stop(alertId);
-    await this.store.update(alertId, { status: 'closed' }, now);
+    const before = await this.store.get(alertId);
+    // The source hears of the closing with it (a PCD-05 CANCELLED when nobody had answered yet).
+    const notices = before ? this.notices.alertChanged({ ...before, status: 'closed' }) : [];
+    await this.store.update(alertId, { status: 'closed' }, now, notices);
     await this.store.addEvent({ alertId, at: now, kind: 'closed', personId: null, detail: why });
     const alert = await this.store.get(alertId);
     if (alert) this.changed(alert);

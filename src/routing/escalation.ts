@@ -182,14 +182,17 @@ export class EscalationEngine {
       this.notifier.notify(r.personId, alert);
     }
     const who = recipients.map((r) => r.personId).join(', ') || 'nobody';
-    await this.event(
-      alert,
-      'failsafe',
-      null,
-      `every step exhausted; failsafe notified: ${who}${notes.length ? ` (${notes.join('; ')})` : ''}`,
-    );
-    if (!recipients.length)
-      this.log.error({ alertId: alert.id }, 'failsafe resolved to nobody: alert unanswered');
+    const detail = `every step exhausted; failsafe notified: ${who}${notes.length ? ` (${notes.join('; ')})` : ''}`;
+    if (recipients.length) {
+      await this.event(alert, 'failsafe', null, detail);
+      return;
+    }
+    // Nobody at all: the entry and what the alert's source is told of it (PCD-05 UNDELIVERABLE) in one write.
+    await this.alerts.notified({
+      event: { alertId: alert.id, at: this.clock.now(), kind: 'failsafe', personId: null, detail },
+      notices: this.notices.unreachable(alert),
+    });
+    this.log.error({ alertId: alert.id }, 'failsafe resolved to nobody: alert unanswered');
   }
 
   /**

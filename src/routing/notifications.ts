@@ -26,8 +26,10 @@ export interface NoticePlanner {
   notified?(personId: string, alert: Alert): readonly NewDelivery[];
   /** A recipient's state moved (delivered, read, accepted, rejected, acknowledged). */
   recipientChanged?(alert: Alert, personId: string, state: RecipientState): readonly NewDelivery[];
-  /** The alert as it is after a change (acknowledged, with the reply chosen). */
+  /** The alert as it is after a change (acknowledged, with the reply chosen; closed by its source). */
   alertChanged?(alert: Alert): readonly NewDelivery[];
+  /** Nobody could be reached: every step and the failsafe found no one to notify. */
+  unreachable?(alert: Alert): readonly NewDelivery[];
 }
 
 /** Every planner, asked in turn; one that throws is logged and leaves the change and the others alone. */
@@ -54,6 +56,10 @@ export class NoticePlans {
 
   alertChanged(alert: Alert): Notices {
     return this.collect(alert.id, (p) => p.alertChanged?.(alert));
+  }
+
+  unreachable(alert: Alert): Notices {
+    return this.collect(alert.id, (p) => p.unreachable?.(alert));
   }
 
   private collect(alertId: number, ask: (p: NoticePlanner) => readonly NewDelivery[] | undefined): Notices {

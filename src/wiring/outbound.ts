@@ -22,6 +22,8 @@ export interface OutboundChannelsOptions {
   facility: string;
   contactsOf: (personId: string) => readonly PagerContact[];
   nameOf: (personId: string) => string | undefined;
+  /** A person's title (RN, MD) for PCD-05 PRT-6, when the directory has one. */
+  titleOf?: (personId: string) => string | undefined;
   isAppConnected?: (personId: string) => boolean;
   alerts: AlertStore;
   /** The planners the alert service and the escalation engine ask (main.ts's NoticePlans). */
@@ -74,6 +76,7 @@ export function installOutboundChannels(o: OutboundChannelsOptions): OutboundCha
     application: o.application,
     facility: o.facility,
     nameOf: o.nameOf,
+    titleOf: o.titleOf,
     now: o.now,
     log: o.log.child({ part: 'pcd-05' }),
   });

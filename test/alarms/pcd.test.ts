@@ -1,67 +1,19 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MllpClient } from '../../src/delivery/mllp/client.ts';
-import { ManualClock } from '../../src/routing/clock.ts';
 import { pcd04 } from '../../src/routing/sources/pcd-fixtures.ts';
-import { FakeDevice } from '../support/device.ts';
-import { signIn, startTestSwitchboard, type TestSwitchboard } from '../support/harness.ts';
-import { writeBehaviourHospital } from '../support/hospital.ts';
-import { field, TestAlertReporter } from './mllp-reporter.ts';
+import { alarmHospital, device as connectDevice, eventually, field, reports, send } from './pcd-harness.ts';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-/** The behaviour hospital (rn-day covers 4W 401-A by day) with PCD-05 going to a local reporter. */
-async function alarmHospital(options: { rules?: string; reporterWhen?: string } = {}) {
-  const reporter = await TestAlertReporter.start();
-  cleanups.push(() => reporter.close());
-  const configDir = await writeBehaviourHospital();
-  if (options.rules) writeFileSync(join(configDir, 'rules', '40-pcd.yaml'), options.rules);
-  const sw = join(configDir, 'switchboard.yaml');
-  writeFileSync(
-    sw,
-    `${readFileSync(sw, 'utf8')}pcd:
-  reporters:
-    - { application: MONITOR_GW, host: 127.0.0.1, port: ${reporter.port}, when: ${options.reporterWhen ?? 'always'}, ackTimeoutMs: 2000 }
-paging:
-  retry: { firstDelayMs: 1000, factor: 2, maxDelayMs: 4000, maxAttempts: 3 }
-`,
-  );
-  const clock = new ManualClock('2026-11-22T14:30:00Z'); // 09:30 in New York: rn-day is on
-  const sb = await startTestSwitchboard({ configDir, clock, cycle: false });
-  cleanups.push(() => sb.cleanup());
-  return { sb, reporter, clock };
-}
-
-async function device(sb: TestSwitchboard, username: string) {
-  const d = await FakeDevice.connect(sb.httpUrl, await signIn(sb.httpUrl, username), username);
-  cleanups.push(() => d.close());
-  return d;
-}
-
-async function send(sb: TestSwitchboard, ...messages: string[]) {
-  const client = new MllpClient({ host: '127.0.0.1', port: sb.mllpPort });
-  await client.connect();
-  for (const m of messages) expect(await client.send(m)).toMatch(/MSA\|[AC]A\|/);
-  await client.close();
-  await sb.settled();
-}
-
-async function eventually<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
-  for (let i = 0; i < 200; i++) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`never happened: ${what}`);
-}
+const device = (sb: Parameters<typeof connectDevice>[0], username: string) =>
+  connectDevice(sb, username, cleanups);
 
 describe('IHE PCD alarms (PCD-04 in, PCD-05 out)', () => {
   it('start raises one alert for the covering nurse, update changes it, end closes it; PCD-05 goes back', async () => {
-    const { sb, reporter } = await alarmHospital();
+    const h = await alarmHospital(cleanups);
+    const { sb, reporter } = h;
     const nurse = await device(sb, 'rn.day');
 
     await send(
@@ -85,10 +37,11 @@ describe('IHE PCD alarms (PCD-04 in, PCD-05 out)', () => {
     await sb.outbound.worker.runDue();
     const [delivered] = await reporter.waitFor(1);
     expect(field(delivered, 'MSH', 9)).toBe('ORA^R41^ORA_R41');
-    expect(field(delivered, 'MSH', 5)).toBe('MONITOR_GW');
+    expect(field(delivered, 'MSH', 5)).toBe('MONITOR_GW^0012210000000001^EUI-64');
+    expect(field(delivered, 'MSH', 6)).toBe('CENTRAL');
     expect(field(delivered, 'MSA', 2)).toBe('P1');
-    expect(field(delivered, 'OBR', 3)).toBe('SPO2-9^MONITOR_GW^0012210000000001^EUI-64');
-    expect(field(delivered, 'PRT', 3)).toBe('Delivered');
+    expect(field(delivered, 'OBR', 29)).toBe('^SPO2-9&MONITOR_GW&0012210000000001&EUI-64');
+    expect(field(delivered, 'PRT', 3)).toBe('RESPONSE^DELIVERED^IHE_PCD_ACM');
     expect(field(delivered, 'PRT', 5)).toBe('rn-day^Nurse^Day');
 
     // A keep-going `continue` with nothing new changes nothing and rings nobody again.
@@ -119,7 +72,9 @@ describe('IHE PCD alarms (PCD-04 in, PCD-05 out)', () => {
     );
     await sb.outbound.worker.runDue();
     const all = await reporter.waitFor(2);
-    expect(field(all[1], 'PRT', 3)).toBe('Accepted');
+    expect(field(all[1], 'PRT', 3)).toBe('RESPONSE^ACCEPTED^IHE_PCD_ACM');
+    // MSA-2 names the onset PCD-04 (P1), never the escalate (P2) that came between.
+    expect(field(all[1], 'MSA', 2)).toBe('P1');
 
     await send(sb, pcd04({ controlId: 'P3', alertId: 'SPO2-9', phase: 'end', state: 'inactive' }));
     // Closed by its source: the alert leaves the clinician's list.
@@ -139,7 +94,7 @@ describe('IHE PCD alarms (PCD-04 in, PCD-05 out)', () => {
   });
 
   it('routes by the analysts rules, and ignores watchdogs', async () => {
-    const { sb } = await alarmHospital({
+    const { sb } = await alarmHospital(cleanups, {
       rules: `rules:
   - id: pcd-urgent-to-supervisor
     match: { type: ORU, trigger: R40, fields: [ { path: OBX-8, equals: PH } ] }
@@ -169,7 +124,7 @@ describe('IHE PCD alarms (PCD-04 in, PCD-05 out)', () => {
   });
 
   it('a reporter that refuses PCD-05 leaves a dead letter and a failed entry on the timeline', async () => {
-    const { sb, reporter } = await alarmHospital();
+    const { sb, reporter } = await alarmHospital(cleanups);
     reporter.ackCode = 'AR';
     const nurse = await device(sb, 'rn.day');
     await send(sb, pcd04({ controlId: 'X1', alertId: 'X', phase: 'start' }));
@@ -182,11 +137,11 @@ describe('IHE PCD alarms (PCD-04 in, PCD-05 out)', () => {
     const [dead] = await sb.outbound.outbox.list({ state: 'dead' });
     expect(dead.lastError).toContain('answered AR');
     const failed = (await sb.store.alerts.timeline(alert.id)).find((e) => e.kind === 'failed');
-    expect(failed?.detail).toContain('PCD-05 Delivered (rn-day) to MONITOR_GW gave up after 1 attempt(s)');
+    expect(failed?.detail).toContain('PCD-05 DELIVERED (rn-day) to MONITOR_GW gave up after 1 attempt(s)');
   });
 
-  it('with when: asked, a PCD-04 that said MSH-16 NE gets no PCD-05', async () => {
-    const { sb } = await alarmHospital({ reporterWhen: 'asked' });
+  it('by default a PCD-04 that said MSH-16 NE gets no PCD-05', async () => {
+    const { sb } = await alarmHospital(cleanups);
     const nurse = await device(sb, 'rn.day');
     await send(sb, pcd04({ controlId: 'N1', alertId: 'N', phase: 'start', applicationAck: 'NE' }));
     const alert = await nurse.waitForAlert();
@@ -195,5 +150,26 @@ describe('IHE PCD alarms (PCD-04 in, PCD-05 out)', () => {
       'delivered',
     );
     expect(await sb.outbound.outbox.list({})).toHaveLength(0);
+  });
+
+  it('an older-revision reporter (profile: legacy) gets the older shape, MSA-2 still the onset', async () => {
+    const h = await alarmHospital(cleanups, {
+      reporters: [{ application: 'MONITOR_GW', profile: 'legacy' }],
+    });
+    const nurse = await device(h.sb, 'rn.day');
+    await send(h.sb, pcd04({ controlId: 'L1', alertId: 'HR-7', phase: 'start', priority: 'PM' }));
+    const alert = await nurse.waitForAlert();
+    await send(h.sb, pcd04({ controlId: 'L2', alertId: 'HR-7', phase: 'escalate', priority: 'PH' }));
+    expect(await h.sb.store.alerts.list({})).toHaveLength(1);
+    await nurse.answer('accept', alert.id);
+    const [delivered, accepted] = await reports(h, 2);
+    for (const m of [delivered!, accepted!]) {
+      expect(field(m, 'MSA', 2)).toBe('L1');
+      expect(field(m, 'OBR', 3)).toBe('HR-7^MONITOR_GW^0012210000000001^EUI-64');
+      expect(field(m, 'MSH', 21)).toBe('IHE_PCD_ACM_001^IHE PCD^1.3.6.1.4.1.19376.1.6.4.4^ISO');
+    }
+    expect(field(delivered!, 'PRT', 3)).toBe('Delivered');
+    expect(field(accepted!, 'PRT', 3)).toBe('Accepted');
+    expect(field(accepted!, 'OBX', 5)).toBe('Accepted');
   });
 });

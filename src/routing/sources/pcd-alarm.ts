@@ -7,8 +7,9 @@
  *                              OBX-8 priority (PH/PM/PL/PN) and source (SP physiological / ST technical /
  *                              SA advisory)
  *   .2 source identification  the monitored parameter, its value (OBX-5), units (OBX-6), limits (OBX-7)
- *   .3 event phase            MDC_ATTR_EVENT_PHASE: start, continue, update, escalate, end …
- *   .4 alarm state            MDC_ATTR_ALARM_STATE: inactive, active, latched, off
+ *   .3 event phase            MDC_ATTR_EVENT_PHASE: start, continue, update, escalate, end … (TF-2 B.8.5-4)
+ *   .4 alarm state            MDC_ATTR_ALARM_STATE (also sent as MDC_ATTR_ALERT_STATE): inactive, active,
+ *                              latched, off; may repeat
  *   .5 inactivation state     MDC_ATTR_ALARM_INACTIVATION_STATE: enabled, audio-paused, alarm-off …
  *   .6 alarm priority         MDC_ATTR_ALARM_PRIORITY (repeats OBX-8's priority in later revisions)
  *   .7 alert type             MDC_ATTR_ALERT_TYPE: SP / ST / SA
@@ -16,45 +17,49 @@
  * Real sources differ: the same attribute arrives as 68481 from one vendor and 68165 from another, some
  * put the alarm code straight into OBX-3 of facet 1, some leave the facet numbers out. So attributes are
  * matched by name first (MDC_ATTR_EVENT_PHASE), then by the numeric codes seen in the field, then by the
- * facet number. Nothing here knows about routing.
+ * facet number. Besides the facets, a reporter may add an OBX named MDC_ATTR_ALERT_DISSEM_STATUS_FILTER
+ * whose OBX-5 repetitions are the only PCD-05 statuses it wants (TF-2 B.10.1, CP-PCD-154).
+ *
+ * One PCD-04 reports at most one alert; further OBR groups are evidence, such as a waveform (TF-2 B.7.1).
+ * Nothing here knows about routing.
  */
-import {
-  escape as escapeHl7,
-  type Hl7Message,
-  type Segment,
-  STANDARD_DELIMITERS,
-} from '../../protocols/hl7/index.ts';
+import { type Hl7Message, type Segment, toStandardEncoding } from '../../protocols/hl7/index.ts';
 import type { AlertPriority } from '../../store/alert-port.ts';
 import type { PatientContext } from '../model.ts';
+import { type AlertReference, readReference } from './pcd-identity.ts';
 
+/** The event phases of TF-2 table B.8.5-4. */
 export type AlarmPhase =
+  | 'tpoint'
   | 'start'
   | 'start_only'
   | 'continue'
+  | 'end'
+  | 'present'
   | 'update'
   | 'escalate'
+  | 'inactivate'
+  | 'acknowledged'
   | 'deescalate'
-  | 'end'
-  | 'stop'
   | 'reset'
-  | 'present'
+  | 'stop'
   | 'unknown';
 
 export interface PcdAlarm {
-  /** Stable identity of the alert instance across its phases (see instanceIdOf). */
-  instanceId: string;
-  /**
-   * OBR-3 as sent, written with the standard delimiters (`|^~\&`, what PCD-05 is written in), echoed in
-   * PCD-05 so the reporter finds its alert.
-   */
-  fillerOrder: string;
+  /** OBR-3 and OBR-29.2, written with the standard delimiters (`|^~\&`, what PCD-05 is written in). */
+  reference: AlertReference;
   /** OBR-4, the same way. */
   serviceId: string;
   phase: AlarmPhase;
-  /** As sent, lower-cased: 'active', 'inactive', 'latched', 'off' ('' when absent). */
+  /** As sent, lower-cased, repetitions joined by ', ': 'active', 'inactive', 'latched', 'off' ('' when absent). */
   alarmState: string;
-  /** As sent, lower-cased: 'enabled', 'audio-paused', 'alarm-off', 'alert-acknowledged' … */
+  /** As sent, lower-cased, likewise: 'enabled', 'audio-paused', 'alarm-off', 'alert-acknowledged' … */
   inactivationState: string;
+  /**
+   * The PCD-05 statuses the reporter wants for this alert (upper-cased PRT-3.2 words), when it sent a
+   * filter; [] means none at all; undefined means no filter.
+   */
+  statusFilter?: string[];
   /** PH/PM/PL/PN as sent ('' when absent or not one of them). */
   priorityCode: string;
   priority?: AlertPriority;
@@ -75,43 +80,76 @@ export interface PcdAlarm {
 
 /** Attribute names and the numeric codes real sources use for them (two code families are in use). */
 const ATTRIBUTES = {
-  phase: { name: 'MDC_ATTR_EVENT_PHASE', codes: ['68481', '68165'], facet: '3' },
-  state: { name: 'MDC_ATTR_ALARM_STATE', codes: ['68482', '68166'], facet: '4' },
-  inactivation: { name: 'MDC_ATTR_ALARM_INACTIVATION_STATE', codes: ['68483', '68167'], facet: '5' },
-  priority: { name: 'MDC_ATTR_ALARM_PRIORITY', codes: ['68484', '68168'], facet: '6' },
-  alertType: { name: 'MDC_ATTR_ALERT_TYPE', codes: ['68485'], facet: '7' },
-  text: { name: 'MDC_ATTR_ALERT_TEXT', codes: ['68546'], facet: '8' },
-  source: { name: 'MDC_ATTR_ALERT_SOURCE', codes: ['68480'], facet: '2' },
+  phase: { names: ['MDC_ATTR_EVENT_PHASE'], codes: ['68481', '68165'], facet: '3' },
+  state: { names: ['MDC_ATTR_ALARM_STATE', 'MDC_ATTR_ALERT_STATE'], codes: ['68482', '68166'], facet: '4' },
+  inactivation: { names: ['MDC_ATTR_ALARM_INACTIVATION_STATE'], codes: ['68483', '68167'], facet: '5' },
+  priority: { names: ['MDC_ATTR_ALARM_PRIORITY'], codes: ['68484', '68168'], facet: '6' },
+  alertType: { names: ['MDC_ATTR_ALERT_TYPE'], codes: ['68485'], facet: '7' },
+  text: { names: ['MDC_ATTR_ALERT_TEXT'], codes: ['68546'], facet: '8' },
+  source: { names: ['MDC_ATTR_ALERT_SOURCE'], codes: ['68480'], facet: '2' },
+  // CP-PCD-154 proposed the name with the MDCX_ prefix; the TF text has the MDC_ one. No code is assigned.
+  filter: {
+    names: ['MDC_ATTR_ALERT_DISSEM_STATUS_FILTER', 'MDCX_ALERT_DISSEM_STATUS_FILTER'],
+    codes: [],
+    facet: '',
+  },
 } as const;
 type AttributeKey = keyof typeof ATTRIBUTES;
 
 /** IEC 60601-1-8 priorities as ACM codes them, in the hospital's words. */
 const PRIORITY: Record<string, AlertPriority> = { PH: 'urgent', PM: 'high', PL: 'normal', PN: 'low' };
 const PHASES = new Set<AlarmPhase>([
+  'tpoint',
   'start',
   'start_only',
   'continue',
+  'end',
+  'present',
   'update',
   'escalate',
+  'inactivate',
+  'acknowledged',
   'deescalate',
-  'end',
-  'stop',
   'reset',
-  'present',
+  'stop',
 ]);
+/**
+ * The phase names IEEE 11073 assigns, as TF-2 table B.8.5-4 maps them. `_COMPL` is the last phase of a
+ * start, (stop, start)*, complete sequence: the alert is over, so it ends it.
+ */
+const ASSIGNED_PHASES: Record<string, AlarmPhase> = {
+  _start: 'start',
+  _end: 'end',
+  _stop: 'stop',
+  _change: 'update',
+  _changed: 'update',
+  _cleared: 'update',
+  _compl: 'end',
+  'de-escalate': 'deescalate',
+};
 
 export function isPcdAlarm(message: Hl7Message): boolean {
   return message.header.messageType === 'ORU' && message.header.triggerEvent === 'R40';
 }
 
-/** Reads the first alert of a PCD-04 message. */
+/**
+ * The one alert of a PCD-04: the OBR group that carries the alert (an event phase, or the MDC_EVT_ALARM
+ * service), else the first. Other groups are its evidence (a waveform) and are not read as alerts.
+ */
 export function readPcdAlarm(message: Hl7Message): PcdAlarm {
-  return readPcdAlarms(message)[0] ?? readOne(message, undefined, message.segments('OBX'));
+  const groups = obrGroups(message);
+  const alert =
+    groups.find((g) => g.obxs.some((o) => matchesAttribute(o, 'phase'))) ??
+    groups.find((g) =>
+      /MDC_EVT_ALARM|^196616$|^ALARM$/i.test(g.obr.value('4.2') || g.obr.value('4.1') || ''),
+    ) ??
+    groups[0];
+  return readOne(message, alert?.obr, alert?.obxs ?? message.segments('OBX'));
 }
 
-/** Every alert of a PCD-04 message: ACM gives each alert its own OBR with the OBX facets under it. */
-export function readPcdAlarms(message: Hl7Message): PcdAlarm[] {
-  return obrGroups(message).map((group) => readOne(message, group.obr, group.obxs));
+/** Whether the message has an OBR at all (a PCD-04 without one names no alert). */
+export function hasAlertGroup(message: Hl7Message): boolean {
+  return message.segments('OBR').length > 0;
 }
 
 function readOne(message: Hl7Message, obr: Segment | undefined, obxs: Segment[]): PcdAlarm {
@@ -137,9 +175,8 @@ function readOne(message: Hl7Message, obr: Segment | undefined, obxs: Segment[])
   const rawPhase = attr('phase') ? v(attr('phase')!, '5').toLowerCase() : '';
   const phase: AlarmPhase = PHASES.has(rawPhase as AlarmPhase)
     ? (rawPhase as AlarmPhase)
-    : rawPhase === ''
-      ? 'start'
-      : 'unknown';
+    : (ASSIGNED_PHASES[rawPhase] ?? (rawPhase === '' ? 'start' : 'unknown'));
+  const filter = attr('filter');
 
   const source = readingFacet(obxs, event);
   const device =
@@ -150,13 +187,19 @@ function readOne(message: Hl7Message, obr: Segment | undefined, obxs: Segment[])
     /WATCHDOG|HEARTBEAT/i.test(`${type.name} ${type.text}`) ||
     (event ? /MDC_EVT_WATCHDOG/i.test(v(event, '3.2')) : false);
 
+  const d = message.header.delimiters;
   return {
-    instanceId: instanceIdOf(obr),
-    fillerOrder: obr ? standardEncoding(obr, 3) : '',
-    serviceId: obr ? standardEncoding(obr, 4) : '',
+    reference: readReference(obr, d),
+    serviceId: obr ? toStandardEncoding(obr.repetitions(4)[0]?.text ?? '', d) : '',
     phase,
-    alarmState: attr('state') ? v(attr('state')!, '5').toLowerCase() : '',
-    inactivationState: attr('inactivation') ? v(attr('inactivation')!, '5').toLowerCase() : '',
+    alarmState: repeated(attr('state')),
+    inactivationState: repeated(attr('inactivation')),
+    statusFilter: filter
+      ? filter
+          .repetitions(5)
+          .map((r) => (r.value(1) ?? '').trim().toUpperCase())
+          .filter(Boolean)
+      : undefined,
     priorityCode,
     priority: PRIORITY[priorityCode],
     sourceKind,
@@ -167,37 +210,6 @@ function readOne(message: Hl7Message, obr: Segment | undefined, obxs: Segment[])
     patient: patientOf(message),
     watchdog,
   };
-}
-
-/**
- * The alert instance: OBR-3 identifies it for every phase (IHE PCD TF-2, OBR-3 of PCD-04). Two shapes are
- * in use: `<id>^<namespace>^…` and, from sources that count updates, `<counter>^<uuid>^…` where the
- * counter changes per message and the UUID is the identity. A parent reference in OBR-29 (EIP: placer ^
- * filler) points back at the first message of the instance and wins when present.
- */
-export function instanceIdOf(obr: Segment | undefined): string {
-  if (!obr) return '';
-  const parent = obr.value('29.2.1') || obr.value('29.1.1');
-  if (parent) return parent;
-  const id = obr.value('3.1') ?? '';
-  const ns = obr.value('3.2') ?? '';
-  if (/^(urn:uuid:)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ns)) return ns;
-  return ns ? `${id}^${ns}` : id;
-}
-
-/**
- * A field's first repetition, component by component (up to the message's component limit),
- * re-escaped for the standard delimiters.
- */
-function standardEncoding(seg: Segment, n: number): string {
-  const first = seg.repetitions(n)[0];
-  const parts: string[] = [];
-  for (let c = 1; first !== undefined; c++) {
-    const component = first.value(c);
-    if (component === undefined) break;
-    parts.push(escapeHl7(component, STANDARD_DELIMITERS));
-  }
-  return parts.join(STANDARD_DELIMITERS.component);
 }
 
 /** Each OBR with the OBX segments that follow it up to the next OBR (one alert per group), in one pass. */
@@ -223,8 +235,18 @@ function facetOf(seg: Segment): string {
 function matchesAttribute(seg: Segment, key: AttributeKey): boolean {
   const a = ATTRIBUTES[key];
   const name = v(seg, '3.2').toUpperCase();
-  if (name) return name === a.name;
+  if (name) return (a.names as readonly string[]).includes(name);
   return (a.codes as readonly string[]).includes(v(seg, '3.1'));
+}
+
+/** An attribute's OBX-5 repetitions, lower-cased and joined ('' when the attribute is absent). */
+function repeated(seg: Segment | undefined): string {
+  if (!seg) return '';
+  return seg
+    .repetitions(5)
+    .map((r) => (r.value(1) ?? '').trim().toLowerCase())
+    .filter(Boolean)
+    .join(', ');
 }
 
 function findAttribute(obxs: Segment[], key: AttributeKey): Segment | undefined {
@@ -232,6 +254,7 @@ function findAttribute(obxs: Segment[], key: AttributeKey): Segment | undefined 
   if (named) return named;
   // Last resort: the facet number, but only for an OBX that names no attribute we know.
   const known = Object.keys(ATTRIBUTES) as AttributeKey[];
+  if (!ATTRIBUTES[key].facet) return undefined;
   return obxs.find(
     (o) =>
       facetOf(o) === ATTRIBUTES[key].facet &&

@@ -2,39 +2,57 @@
  * IHE PCD alarms (Alarm Communication Management): the routing step for PCD-04 ORU^R40 from an Alert
  * Reporter (patient monitor gateway, infusion pump server). Switchboard is the Alert Manager.
  *
- * One alert per alert instance. The first message of an instance raises it: the current rules pick the
- * recipients (analysts route alarms like any message, `type: ORU, trigger: R40`), with the nurse covering the
- * bed as the fallback when no rule names anyone. Later phases of the same instance (continue, update,
- * escalate) update that alert in place; `end` (and the alarm switched off) closes it, which drops it from
- * every device. A watchdog (keep-alive) message raises nothing.
+ * One alert per alert instance, one alert per message (further OBR groups are evidence). The onset message
+ * raises it: the current rules pick the recipients (analysts route alarms like any message, `type: ORU,
+ * trigger: R40`), with the nurse covering the bed as the fallback when no rule names anyone. Later phases
+ * find it by the alert's identity (pcd-identity.ts: OBR-29.2 under Rev. 10, OBR-3 for older reporters) and
+ * update it in place (continue, update, escalate, deescalate, inactivate, acknowledged); `stop` pauses it
+ * (it stays open: the TF lets the same alert start again); `end`, `reset` of a latched alarm and the alarm
+ * switched off close it, which drops it from every device. A watchdog (keep-alive) raises nothing.
  *
- * What the reporter needs for PCD-05 (its OBR-3/OBR-4, MSH-3/4, MSH-16) is kept in `alert.context.pcd`;
- * the status report itself is delivery's job (src/delivery/pcd), told through AlertService.observe.
+ * What the reporter needs for PCD-05 is kept in `alert.context.pcd` as the onset message gave it (the
+ * alert's identity, the onset MSH-10 that MSA-2 must carry, MSH-16, the reporter's full MSH-3/4), with the
+ * states of the latest message; the status report itself is delivery's job (src/delivery/pcd), planned
+ * with each alert change.
  */
-import type { Hl7Message } from '../../protocols/hl7/index.ts';
+import { type Hl7Message, toStandardEncoding } from '../../protocols/hl7/index.ts';
 import type { Alert } from '../../store/alert-port.ts';
 import type { InboundEvent } from '../inbound-port.ts';
 import type { MessageInterpreter, RouteContext } from '../interpreter.ts';
 import type { PatientContext } from '../model.ts';
 import { describeLocation } from '../patient-context.ts';
 import type { EscalationPolicy, RecipientSpec } from '../rules/types.ts';
-import { type AlarmPhase, isPcdAlarm, type PcdAlarm, readPcdAlarms } from './pcd-alarm.ts';
+import { type AlarmPhase, hasAlertGroup, isPcdAlarm, type PcdAlarm, readPcdAlarm } from './pcd-alarm.ts';
+import { alertIdentity, type PcdProfile } from './pcd-identity.ts';
 
 export interface PcdOptions {
   /** Who hears an alarm no rule routes: staff in this role covering the bed (else the unit). @defaultValue nurse */
   fallbackRole?: string;
+  /**
+   * Which revision of the TF a reporter (MSH-3.1, MSH-4.1) follows, for how it names its alerts.
+   * @defaultValue rev10 for every reporter
+   */
+  profileOf?: (application: string, facility: string) => PcdProfile;
 }
 
 /** What PCD-05 needs to answer the reporter about this alert; kept in alert.context.pcd. */
 export interface PcdAlertContext {
-  instanceId: string;
+  /** The alert's identity (an EI at component level, standard encoding; see pcd-identity.ts). */
+  identity: string;
+  /** OBR-3 of the message that raised the alert, standard encoding (older reporters match PCD-05 on it). */
   fillerOrder: string;
   serviceId: string;
-  reporter: { application: string; facility: string };
-  /** MSH-10 of the message that raised the alert. */
+  /**
+   * MSH-3.1 and MSH-4.1, which pick the reporter's configuration, and the whole MSH-3 and MSH-4 (with
+   * their EUI-64 parts, standard encoding) that PCD-05 addresses it by.
+   */
+  reporter: { application: string; facility: string; applicationId?: string; facilityId?: string };
+  /** MSH-10 of the message that raised the alert: MSA-2 of every PCD-05 (TF-2 3.5.4.1.4). */
   controlId: string;
-  /** MSH-16 of that message: AL/SU/ER ask for application-level answers, NE for none. */
+  /** MSH-16 of that message: NE says the reporter wants no PCD-05 (TF-2 B.1, CP-PCD-150). */
   applicationAckType: string;
+  /** The PCD-05 statuses the reporter asked for with a filter OBX (CP-PCD-154); absent: no filter. */
+  statusFilter?: string[];
   version: string;
   phase: AlarmPhase;
   alarmState: string;
@@ -43,14 +61,17 @@ export interface PcdAlertContext {
   device: string;
 }
 
-const CLOSING = new Set<AlarmPhase>(['end', 'stop', 'reset']);
+/** `end`, and `reset` (a latched alarm cleared at the device): the alert is over. */
+const CLOSING = new Set<AlarmPhase>(['end', 'reset']);
 
 export class PcdAlarmInterpreter implements MessageInterpreter {
   readonly name = 'ihe-pcd';
   private readonly fallbackRole: string;
+  private readonly profileOf: (application: string, facility: string) => PcdProfile;
 
   constructor(options: PcdOptions = {}) {
     this.fallbackRole = options.fallbackRole ?? 'nurse';
+    this.profileOf = options.profileOf ?? (() => 'rev10');
   }
 
   async interpret(
@@ -59,18 +80,9 @@ export class PcdAlarmInterpreter implements MessageInterpreter {
     ctx: RouteContext,
   ): Promise<{ status: 'routed' | 'filtered' | 'failed'; detail: string } | undefined> {
     if (!message || !isPcdAlarm(message)) return undefined;
-    const alarms = readPcdAlarms(message);
-    if (alarms.length === 0) return { status: 'failed', detail: 'ORU^R40 without an OBR (no alert in it)' };
-    // One alert per OBR; usually one per message. The message's status sums them up.
-    const outcomes: Array<{ status: 'routed' | 'filtered' | 'failed'; detail: string }> = [];
-    for (const alarm of alarms) outcomes.push(await this.one(event, message, alarm, ctx));
-    if (outcomes.length === 1) return outcomes[0];
-    const status = outcomes.some((o) => o.status === 'routed')
-      ? 'routed'
-      : outcomes.every((o) => o.status === 'filtered')
-        ? 'filtered'
-        : 'failed';
-    return { status, detail: outcomes.map((o) => o.detail).join('; ') };
+    if (!hasAlertGroup(message))
+      return { status: 'failed', detail: 'ORU^R40 without an OBR (no alert in it)' };
+    return this.one(event, message, readPcdAlarm(message), ctx);
   }
 
   private async one(
@@ -80,16 +92,22 @@ export class PcdAlarmInterpreter implements MessageInterpreter {
     ctx: RouteContext,
   ): Promise<{ status: 'routed' | 'filtered' | 'failed'; detail: string }> {
     if (alarm.watchdog) return { status: 'filtered', detail: 'IHE PCD watchdog (keep-alive), no alarm' };
-    if (!alarm.instanceId) {
+    const h = message.header;
+    const identity = alertIdentity(
+      alarm.reference,
+      alarm.phase,
+      this.profileOf(h.sendingApplication, h.sendingFacility),
+    );
+    if (!identity) {
       return { status: 'failed', detail: 'ORU^R40 without an alert identifier in OBR-3' };
     }
-    const key = pcdDedupKey(message.header.sendingApplication, alarm.instanceId);
-    const pcd = contextOf(alarm, message);
-    const closing = CLOSING.has(alarm.phase) || alarm.alarmState === 'off';
+    const key = pcdDedupKey(h.sendingApplication, identity);
+    const closing = CLOSING.has(alarm.phase) || /\boff\b/.test(alarm.alarmState);
     const open = await ctx.alerts.findOpenByDedupKey(key, new Date(0));
 
     if (open) {
-      const why = `PCD-04 ${alarm.phase} of alarm ${alarm.instanceId} (message ${event.messageId}${describeStates(alarm)})`;
+      const why = `PCD-04 ${alarm.phase} of alarm ${identity} (message ${event.messageId}${describeStates(alarm)})`;
+      const pcd = followUpContext(open.context.pcd as PcdAlertContext | undefined, alarm, message, identity);
       await ctx.alerts.update(open.id, { context: { ...open.context, pcd } }, ctx.clock.now());
       if (closing) {
         await ctx.service.close(open.id, why);
@@ -111,10 +129,11 @@ export class PcdAlarmInterpreter implements MessageInterpreter {
     if (closing) {
       return {
         status: 'routed',
-        detail: `alarm ${alarm.instanceId} ${alarm.phase}: no open alert for it (already closed or never raised)`,
+        detail: `alarm ${identity} ${alarm.phase}: no open alert for it (already closed or never raised)`,
       };
     }
-    return this.raise(event, message, alarm, key, pcd, ctx);
+    // A follow-up for an alert we have no record of raises it under its OBR-29.2 identity (TF-2 B.7, OBR-29).
+    return this.raise(event, message, alarm, key, contextOf(alarm, message, identity), ctx);
   }
 
   private async raise(
@@ -166,7 +185,7 @@ export class PcdAlarmInterpreter implements MessageInterpreter {
       dedupKey: key,
       context: { pcd },
       reasons: [
-        `IHE PCD alarm ${alarm.instanceId} (${alarm.phase}${alarm.priorityCode ? `, ${alarm.priorityCode}` : ''})`,
+        `IHE PCD alarm ${pcd.identity} (${alarm.phase}${alarm.priorityCode ? `, ${alarm.priorityCode}` : ''})`,
         ...reasons,
       ],
     });
@@ -179,21 +198,52 @@ export function pcdDedupKey(reporter: string, instanceId: string): string {
   return `pcd:${reporter}:${instanceId}`;
 }
 
-function contextOf(alarm: PcdAlarm, message: Hl7Message): PcdAlertContext {
+function contextOf(alarm: PcdAlarm, message: Hl7Message, identity: string): PcdAlertContext {
   const h = message.header;
+  const full = (n: number) => toStandardEncoding(h.mshFields?.[n] ?? '', h.delimiters);
   return {
-    instanceId: alarm.instanceId,
-    fillerOrder: alarm.fillerOrder,
+    identity,
+    fillerOrder: alarm.reference.fillerOrder,
     serviceId: alarm.serviceId,
-    reporter: { application: h.sendingApplication, facility: h.sendingFacility },
+    reporter: {
+      application: h.sendingApplication,
+      facility: h.sendingFacility,
+      applicationId: full(3),
+      facilityId: full(4),
+    },
     controlId: h.controlId,
     applicationAckType: h.applicationAckType,
+    ...(alarm.statusFilter ? { statusFilter: alarm.statusFilter } : {}),
     version: h.version,
     phase: alarm.phase,
     alarmState: alarm.alarmState,
     inactivationState: alarm.inactivationState,
     priorityCode: alarm.priorityCode,
     device: alarm.device,
+  };
+}
+
+/**
+ * A later message changes the states, never what names the alert to its reporter: MSA-2 stays the onset's
+ * MSH-10 and OBR-3 the onset's (TF-2 3.5.4.1.4). A filter it carries replaces the earlier one.
+ */
+function followUpContext(
+  onset: PcdAlertContext | undefined,
+  alarm: PcdAlarm,
+  message: Hl7Message,
+  identity: string,
+): PcdAlertContext {
+  const latest = contextOf(alarm, message, identity);
+  if (!onset) return latest;
+  return {
+    ...onset,
+    identity: onset.identity ?? identity,
+    statusFilter: alarm.statusFilter ?? onset.statusFilter,
+    phase: latest.phase,
+    alarmState: latest.alarmState,
+    inactivationState: latest.inactivationState,
+    priorityCode: latest.priorityCode || onset.priorityCode,
+    device: latest.device || onset.device,
   };
 }
 
@@ -222,8 +272,14 @@ function bodyOf(alarm: PcdAlarm): string {
     alarm.patient?.name ? `${alarm.patient.name}${alarm.patient.mrn ? ` (${alarm.patient.mrn})` : ''}` : '',
     alarm.reading?.limits ? `limits ${alarm.reading.limits}` : '',
     alarm.device ? `device ${alarm.device}` : '',
-    // States, not the phase: a `continue` that changes nothing leaves the text as it was.
-    [alarm.alarmState, alarm.inactivationState !== 'enabled' ? alarm.inactivationState : '']
+    // States, not the phase: a `continue` that changes nothing leaves the text as it was. Pausing and
+    // acknowledging at the device are told, as the clinician would want to know.
+    [
+      alarm.alarmState,
+      alarm.inactivationState !== 'enabled' ? alarm.inactivationState : '',
+      alarm.phase === 'stop' ? 'paused at the device' : '',
+      alarm.phase === 'acknowledged' ? 'acknowledged at the device' : '',
+    ]
       .filter(Boolean)
       .join(', '),
   ];
@@ -243,4 +299,21 @@ function describeStates(alarm: PcdAlarm): string {
 function withWhere(patient: PatientContext | undefined) {
   if (!patient) return undefined;
   return patient.location ? { ...patient, where: describeLocation(patient.location) } : patient;
+}
+
+/**
+ * The profile of the configured reporter a message comes from (matched as PCD-05 finds it: MSH-3.1, and
+ * MSH-4.1 when the reporter names a facility); rev10 for a reporter not listed.
+ */
+export function pcdProfileOf(
+  reporters: ReadonlyArray<{ application: string; facility?: string; profile?: PcdProfile }>,
+  application: string,
+  facility: string,
+): PcdProfile {
+  const r = reporters.find(
+    (x) =>
+      x.application.toLowerCase() === application.toLowerCase() &&
+      (!x.facility || x.facility.toLowerCase() === facility.toLowerCase()),
+  );
+  return r?.profile ?? 'rev10';
 }
