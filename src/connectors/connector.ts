@@ -63,7 +63,7 @@ export interface RetrySettings {
 }
 
 /** One entry of `connectors:` in config/connectors.yaml, checked and defaulted. */
-export interface ConnectorSettings<Options = Record<string, unknown>> {
+export interface ConnectorSettings<Options = unknown> {
   /** Ours, stable: it names the cursor, the jobs and the log. */
   id: string;
   kind: string;
@@ -164,7 +164,7 @@ export interface KindContext {
   log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
 }
 
-export interface ConnectorKind<Options = Record<string, unknown>> {
+export interface ConnectorKind<Options = unknown> {
   /** The `kind:` value in connectors.yaml. */
   readonly kind: string;
   /** Keys allowed under `options:`. */

@@ -6,6 +6,7 @@
 
 import type { AlertStore } from './alert-port.ts';
 import type { CensusStore } from './census-port.ts';
+import type { ConnectorStore } from './connector-port.ts';
 import type { DirectoryOverlayStore } from './directory-port.ts';
 import type { ExportStateStore } from './export-port.ts';
 import type { OutboxStore, PickupStore } from './outbox-port.ts';
@@ -128,6 +129,8 @@ export interface Store {
   readonly outbox: OutboxStore;
   /** Notices held until their receiver collects them (WCTP polls and ClientQuery). */
   readonly pickups: PickupStore;
+  /** Connectors' feed cursors, state, delivery log and feed tokens (connector-port.ts). */
+  readonly connectors: ConnectorStore;
   /** Each scheduling source's sync state, held syncs and unmapped rows (schedule-source-port.ts). */
   readonly scheduleSources: ScheduleSourceStore;
   /** Server-side sessions and keys used once (session-port.ts). */

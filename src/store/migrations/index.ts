@@ -6,6 +6,7 @@ import { sip } from './005-sip.ts';
 import { routingAttempts } from './006-routing-attempts.ts';
 import { outbox } from './007-outbox.ts';
 import { scheduleSync } from './008-schedule-sync.ts';
+import { connectors } from './010-connectors.ts';
 import { identity } from './011-identity.ts';
 import { fileExports } from './012-file-exports.ts';
 import type { Migration } from './migration.ts';
@@ -22,6 +23,7 @@ export const migrations: Migration[] = [
   routingAttempts,
   outbox,
   scheduleSync,
+  connectors,
   identity,
   fileExports,
 ].sort((a, b) => a.version - b.version);

@@ -3,6 +3,7 @@ import { SqliteAlertStore } from './alerts.ts';
 import { SqliteAuditLog } from './audit.ts';
 import { SqliteCensusStore } from './census.ts';
 import { Checkpointer } from './checkpointer.ts';
+import { SqliteConnectorStore } from './connectors.ts';
 import { openSqlite } from './database.ts';
 import { SqliteDirectoryOverlay } from './directory.ts';
 import { SqliteExportState } from './export-state.ts';
@@ -40,6 +41,7 @@ export function openSqliteStore(dataDir: string, log?: GroupCommitOptions['log']
     alerts: new SqliteAlertStore(db, commit, outbox),
     outbox,
     pickups: new SqlitePickups(db, commit),
+    connectors: new SqliteConnectorStore(db, commit, outbox),
     sip: new SqliteSipStore(db, commit),
     sessions: new SqliteSessionStore(db, commit),
     devices: new SqliteDeviceLogins(db, commit),

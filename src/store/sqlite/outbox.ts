@@ -44,9 +44,10 @@ export class SqliteOutbox implements OutboxStore {
   ) {
     this.s = {
       add: db.prepare(
-        `INSERT INTO deliveries (channel, target, payload, alert_id, once_key, due_at, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (once_key) DO NOTHING`,
+        `INSERT INTO deliveries (channel, target, payload, alert_id, once_key, coalesce_key, due_at, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (once_key) DO NOTHING`,
       ),
+      supersede: db.prepare("DELETE FROM deliveries WHERE coalesce_key = ? AND state = 'pending'"),
       get: db.prepare('SELECT * FROM deliveries WHERE id = ?'),
       due: db.prepare(
         "SELECT * FROM deliveries WHERE state = 'pending' AND due_at <= ? ORDER BY due_at, id LIMIT ?",
@@ -71,12 +72,14 @@ export class SqliteOutbox implements OutboxStore {
   write(deliveries: readonly NewDelivery[], now: Date): number[] {
     const ids: number[] = [];
     for (const d of deliveries) {
+      if (d.coalesceKey !== undefined) this.s.supersede.run(d.coalesceKey);
       const info = this.s.add.run(
         d.channel,
         d.target,
         JSON.stringify(d.payload),
         d.alertId,
         d.onceKey ?? null,
+        d.coalesceKey ?? null,
         (d.dueAt ?? now).getTime(),
         now.getTime(),
         now.getTime(),

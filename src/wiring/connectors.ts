@@ -1,0 +1,137 @@
+/**
+ * Wires the connectors into a running Switchboard: the cycle that turns the schedule change feed into
+ * jobs, each kind's sender on the outbox worker (channel `connector:<kind>`, with the connector's retry
+ * and jitter), and the failure digest e-mailed to the site's administrators through the paging carriers'
+ * SMTP. main.ts calls installConnectors after the outbound channels and before the worker starts.
+ */
+import type { Logger } from 'pino';
+import { type ConnectorKind, type ConnectorSettings, channelOf } from '../connectors/connector.ts';
+import { ConnectorCycle, type ConnectorCycle as Cycle } from '../connectors/connector-cycle.ts';
+import { DIGEST_CHANNEL, type DigestOrder, digestText } from '../connectors/digest.ts';
+import type { ChangeFeed } from '../connectors/feed-consumer.ts';
+import { connectorKinds } from '../connectors/kinds.ts';
+import type { DeliveryWorker } from '../delivery/outbox/worker.ts';
+import { PermanentDeliveryError } from '../delivery/outbox/worker.ts';
+import { CarrierGateway, type CarrierTable, carrierFor } from '../delivery/paging/carriers.ts';
+import type { Directory } from '../directory/directory.ts';
+import type { ConnectorStore } from '../store/connector-port.ts';
+import type { OutboxStore } from '../store/outbox-port.ts';
+import type { Assignment } from '../store/schedule-port.ts';
+
+export interface ConnectorWiringOptions {
+  settings: readonly ConnectorSettings[];
+  store: ConnectorStore;
+  outbox: OutboxStore;
+  feed: ChangeFeed;
+  worker: DeliveryWorker;
+  directory: () => Directory;
+  /** Assignments as the schedules know them (names for subjects and bodies). */
+  assignments: () => readonly Assignment[];
+  zone: string;
+  siteName: string;
+  /** Mail addresses of the site's administrators (the digest goes to them). */
+  administrators: () => readonly string[];
+  /** The paging carriers: the digest goes out through the SMTP one. */
+  paging: CarrierTable;
+  now: () => Date;
+  log: Logger;
+  fetch?: typeof fetch;
+  kinds?: ReadonlyMap<string, ConnectorKind<never>>;
+  /** Tick the cycle on a timer. Behaviour tests pass false and call `cycle.tick()`. @defaultValue true */
+  poll?: boolean;
+  /** @defaultValue 2000 */
+  pollMs?: number;
+}
+
+export interface Connectors {
+  cycle: Cycle;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export function installConnectors(o: ConnectorWiringOptions): Connectors {
+  const log = o.log.child({ part: 'connectors' });
+  const byId = () => new Map(o.assignments().map((a) => [a.id, a]));
+  let assignments = byId();
+  const cycle = new ConnectorCycle({
+    settings: o.settings,
+    kinds: o.kinds ?? connectorKinds,
+    store: o.store,
+    outbox: o.outbox,
+    feed: o.feed,
+    planning: {
+      directory: o.directory,
+      assignment: (id) => assignments.get(id),
+      zone: o.zone,
+      now: o.now,
+    },
+    fetch: o.fetch ?? fetch,
+    log,
+  });
+  for (const [kind, sender] of cycle.senders) {
+    // One channel per kind: its retry is the first connector's of that kind (connectors.yaml says so).
+    const retry = o.settings.find((s) => s.kind === kind && s.enabled)?.retry;
+    o.worker.register(channelOf(kind), {
+      send: (d) => sender.send(d),
+      sendMany: sender.sendMany,
+      backoff: retry,
+      jitter: 0.2,
+      onOutcome: (d, outcome) => cycle.outcome(d, outcome),
+    });
+  }
+  // A digest is a mail, not a page: no pager's length limit.
+  const gateway = new CarrierGateway(
+    () => o.paging.carriers.map((c) => ({ ...c, maxLength: 100_000 })),
+    o.fetch,
+  );
+  o.worker.register(DIGEST_CHANNEL, {
+    send: async (d) => {
+      const order = d.payload as DigestOrder;
+      const entries = await o.store.log(order.connectorId, {
+        limit: 500,
+        since: new Date(order.from),
+        outcomes: ['skipped', 'dead', 'retry'],
+      });
+      const inInterval = entries.filter((e) => e.at < new Date(order.to));
+      if (inInterval.length === 0) return 'nothing to report';
+      const { subject, text } = digestText(o.siteName, order, inInterval);
+      const to = o.administrators();
+      if (to.length === 0) throw new PermanentDeliveryError('no administrator has an email contact');
+      const answers: string[] = [];
+      for (const address of to) {
+        const carrier = carrierFor({ kind: 'email', address }, o.paging);
+        if (!carrier) throw new PermanentDeliveryError('no SMTP carrier in paging.carriers for the digest');
+        answers.push(
+          await gateway.send({
+            carrier: carrier.name,
+            contactKind: 'email',
+            address,
+            text: `${subject}\n${text}`,
+            messageId: `digest-${d.id}-${address}`,
+            personId: '',
+            priority: 'normal',
+          }),
+        );
+      }
+      return answers.join('; ');
+    },
+  });
+  let refresh: NodeJS.Timeout | undefined;
+  return {
+    cycle,
+    start() {
+      if (o.poll === false) return;
+      // Assignment names change only with a config reload; read them again now and then.
+      refresh = setInterval(() => {
+        assignments = byId();
+      }, 60_000);
+      refresh.unref();
+      cycle.start(o.pollMs ?? 2000);
+    },
+    async stop() {
+      if (refresh) clearInterval(refresh);
+      await cycle.stop();
+      gateway.close();
+    },
+  };
+}
