@@ -19,9 +19,9 @@ export const PROCESS_VARIABLES: ReadonlySet<string> = new Set(['SWITCHBOARD_SESS
 
 /**
  * Top-level keys that live in the config folder but are validated by their own modules (with the same
- * file/line/key problems): the directory, schedules and staff coverage.
+ * file/line/key problems): the directory, schedules, staff coverage and scheduling sources.
  */
-export const SECTIONS_LOADED_ELSEWHERE = ['directory', 'schedules', 'coverage'];
+export const SECTIONS_LOADED_ELSEWHERE = ['directory', 'schedules', 'coverage', 'sources'];
 
 type Json = Record<string, unknown>;
 

@@ -3,9 +3,11 @@ import { loadCoverage } from '../census/coverage-load.ts';
 import type { CoveragePlan } from '../census/coverage-plan.ts';
 import type { Directory } from '../directory/directory.ts';
 import { loadDirectory } from '../directory/load.ts';
+import { externalIdKinds } from '../directory/types.ts';
 import { ConfigError, type ConfigProblem } from '../kit/config-errors.ts';
 import type { RecipientSpec } from '../routing/rules/types.ts';
 import { loadSchedules, type ScheduleConfig } from '../schedules/load.ts';
+import { loadSources, type SourceConfig } from '../schedules/source-config.ts';
 import { loadConfig } from './load.ts';
 import type { SwitchboardConfig } from './types.ts';
 
@@ -15,6 +17,8 @@ export interface Site {
   config: SwitchboardConfig;
   directory: Directory;
   schedules: ScheduleConfig;
+  /** The scheduling systems synced into the store (sources.yaml). */
+  sources: SourceConfig;
   coverage: CoveragePlan;
   rulesDir: string;
 }
@@ -34,6 +38,14 @@ export function loadSite(configDir: string, env: NodeJS.ProcessEnv, now = new Da
     problems,
   );
   const coverage = take(loadCoverage(dir, { knownPeople, configDir: dir }), problems);
+  const sources = take(
+    loadSources(dir, {
+      env,
+      assignments: new Set(schedules.assignments.map((a) => a.id)),
+      idKinds: ['id', ...externalIdKinds],
+    }),
+    problems,
+  );
   if (config.routing.failsafeGroup && !directory.group(config.routing.failsafeGroup)) {
     problems.push({
       file: 'switchboard.yaml',
@@ -63,6 +75,7 @@ export function loadSite(configDir: string, env: NodeJS.ProcessEnv, now = new Da
     config,
     directory,
     schedules,
+    sources,
     coverage,
     rulesDir: join(dir, config.routing.rulesDir),
   };
