@@ -3,8 +3,8 @@
  * cut off), a `status` other than success, or an entry without a readable start and end fails the whole
  * pull with the entry's position, so a broken answer never reads as a schedule with shifts missing.
  */
-import { instantsOfWallTime, wallTimeToInstant } from '../../kit/zone-clock.ts';
 import { SourceError, type SourceShift } from './source.ts';
+import { readDateTime, shiftBetween } from './source-days.ts';
 
 const what = 'the ShiftAdmin scheduled shifts';
 
@@ -47,19 +47,11 @@ export function readShiftAdminReport(text: string, zone: string): ShiftAdminEntr
 function readEntry(entry: unknown, n: number, zone: string): ShiftAdminEntry {
   const fail = (reason: string) => new SourceError(`${what}: entry ${n} ${reason}`);
   if (!isObject(entry)) throw fail('is not an object');
-  const start = dateTime(entry.shiftStart);
+  const start = readDateTime(entry.shiftStart);
   if (start === undefined) throw fail(`has no readable shiftStart (${JSON.stringify(entry.shiftStart)})`);
-  const end = dateTime(entry.shiftEnd);
+  const end = readDateTime(entry.shiftEnd);
   if (end === undefined) throw fail(`has no readable shiftEnd (${JSON.stringify(entry.shiftEnd)})`);
-  const from = new Date(start.instant ?? wallTimeToInstant(zone, start.wall));
-  // An end in the repeated fall-back hour is the first such instant after the start.
-  const to =
-    end.instant !== undefined
-      ? new Date(end.instant)
-      : new Date(
-          instantsOfWallTime(zone, end.wall).find((t) => t > from.getTime()) ??
-            wallTimeToInstant(zone, end.wall),
-        );
+  const { start: from, end: to } = shiftBetween(start, end, zone);
   if (to <= from) throw fail(`ends (${entry.shiftEnd}) before it starts (${entry.shiftStart})`);
   const staff = textFields(entry, staffFields);
   const task = textFields(entry, taskFields);
@@ -69,24 +61,6 @@ function readEntry(entry: unknown, n: number, zone: string): ShiftAdminEntry {
     shift: { staff, task, start: from, end: to, at: `entry ${n}` },
     ...(name ? { name } : {}),
   };
-}
-
-/** 'YYYY-MM-DD HH:mm[:ss]' as wall-clock fields, or an ISO time with an offset as an instant. */
-function dateTime(value: unknown): { wall: number; instant?: number } | undefined {
-  if (typeof value !== 'string') return undefined;
-  const text = value.trim();
-  if (/(?:Z|[+-]\d{2}:?\d{2})$/i.test(text) && /^\d{4}-\d{2}-\d{2}T/.test(text)) {
-    const instant = Date.parse(text);
-    return Number.isNaN(instant) ? undefined : { wall: instant, instant };
-  }
-  const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(text);
-  if (!m) return undefined;
-  const [y, mo, d, h, mi, s] = m.slice(1).map((v) => Number(v ?? 0));
-  const wall = Date.UTC(y, mo - 1, d, h, mi, s);
-  const check = new Date(wall);
-  if (check.getUTCDate() !== d || check.getUTCMonth() !== mo - 1 || h > 23 || mi > 59 || s > 59)
-    return undefined;
-  return { wall };
 }
 
 function textFields(entry: Record<string, unknown>, names: readonly string[]): Record<string, string> {

@@ -4,6 +4,8 @@
  * (schedules/local-time.ts), so a 19:00–07:00 night across the fall-back change lasts 13 hours and a
  * 07:00 handoff stays at 07:00 on both sides of a change.
  */
+import { DateTime } from 'luxon';
+import { instantsOfWallTime, wallTimeToInstant } from '../../kit/zone-clock.ts';
 import { atLocalTime, type LocalDay, localDay } from '../local-time.ts';
 import type { SourceShift } from './source.ts';
 
@@ -68,4 +70,44 @@ export function shiftOnDay(day: LocalDay, startMinute: number, endMinute: number
 /** Only the shifts that overlap [from, to): a by-date answer also holds shifts wholly before `from`. */
 export function overlapping(shifts: SourceShift[], from: Date, to: Date): SourceShift[] {
   return shifts.filter((s) => s.end > from && s.start < to);
+}
+
+/** A date-time as written: wall-clock fields (written as if UTC), or an instant when an offset was given. */
+export interface WrittenTime {
+  wall: number;
+  instant?: number;
+}
+
+/** 'YYYY-MM-DD HH:mm[:ss]' (space or T) as wall-clock fields, or an ISO time with an offset as an instant. */
+export function readDateTime(value: unknown): WrittenTime | undefined {
+  if (typeof value !== 'string') return undefined;
+  const text = value.trim();
+  if (/^\d{4}-\d{2}-\d{2}T/.test(text) && /(?:Z|[+-]\d{2}:?\d{2})$/i.test(text)) {
+    const instant = Date.parse(text);
+    return Number.isNaN(instant) ? undefined : { wall: instant, instant };
+  }
+  const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(text);
+  if (!m) return undefined;
+  const [y, mo, d, h, mi, s] = m.slice(1).map((v) => Number(v ?? 0));
+  if (!calendarDay(y, mo, d) || h > 23 || mi > 59 || s > 59) return undefined;
+  return { wall: Date.UTC(y, mo - 1, d, h, mi, s) };
+}
+
+/** Text in a luxon format ('MM/dd/yyyy h:mm a') as wall-clock fields, or undefined when it does not fit. */
+export function readFormatted(text: string, format: string): WrittenTime | undefined {
+  const at = DateTime.fromFormat(text.trim(), format, { zone: 'utc' });
+  return at.isValid ? { wall: at.toMillis() } : undefined;
+}
+
+/**
+ * The instants of a shift written as two date-times. A start the clocks skip moves forward by the gap; a
+ * start in the repeated fall-back hour is the first one, and an end there the first one after the start.
+ */
+export function shiftBetween(start: WrittenTime, end: WrittenTime, zone: string): { start: Date; end: Date } {
+  const from = start.instant ?? wallTimeToInstant(zone, start.wall);
+  const to =
+    end.instant ??
+    instantsOfWallTime(zone, end.wall).find((t) => t > from) ??
+    wallTimeToInstant(zone, end.wall);
+  return { start: new Date(from), end: new Date(to) };
 }
