@@ -6,6 +6,7 @@
 
 import type { AlertStore } from './alert-port.ts';
 import type { CensusStore } from './census-port.ts';
+import type { ConversationStore } from './conversation-port.ts';
 import type { ConnectorStore } from './connector-port.ts';
 import type { DirectoryOverlayStore } from './directory-port.ts';
 import type { ExportStateStore } from './export-port.ts';
@@ -141,6 +142,8 @@ export interface Store {
   readonly directory: DirectoryOverlayStore;
   /** What the file exports' receivers hold after the last delivered file (export-port.ts). */
   readonly exportState: ExportStateStore;
+  /** Clinicians' conversations, messages and receipts (conversation-port.ts). */
+  readonly conversations: ConversationStore;
   /**
    * Resolves when every write that has resolved so far is on the disk. Writes of derived state (census,
    * alerts, statuses: what routing rebuilds from stored messages after a crash) resolve once committed

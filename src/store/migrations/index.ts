@@ -9,6 +9,7 @@ import { scheduleSync } from './008-schedule-sync.ts';
 import { connectors } from './010-connectors.ts';
 import { identity } from './011-identity.ts';
 import { fileExports } from './012-file-exports.ts';
+import { messaging } from './014-messaging.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration } from './migration.ts';
@@ -26,4 +27,5 @@ export const migrations: Migration[] = [
   connectors,
   identity,
   fileExports,
+  messaging,
 ].sort((a, b) => a.version - b.version);

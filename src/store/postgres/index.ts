@@ -2,7 +2,14 @@ import type { Store } from '../port.ts';
 import { PostgresAlertStore } from './alerts.ts';
 import { PostgresAuditLog } from './audit.ts';
 import { PostgresCensusStore } from './census.ts';
+import { PostgresConversationStore } from './conversations.ts';
 import { Claims } from './claims.ts';
+import type { ConnectorStore } from '../connector-port.ts';
+import type { DirectoryOverlayStore } from '../directory-port.ts';
+import type { ExportStateStore } from '../export-port.ts';
+import type { ScheduleSourceStore } from '../schedule-source-port.ts';
+import type { DeviceLoginStore, SessionStore } from '../session-port.ts';
+import { notYetOnPostgres } from './not-yet.ts';
 import { migrate, openPool, type PostgresOptions, WritesInFlight } from './database.ts';
 import { InboundBatch, type InboundBatchOptions } from './inbound-batch.ts';
 import { PostgresMessageStore } from './messages.ts';
@@ -39,6 +46,13 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     outbox,
     pickups: new PostgresPickups(pool, writes),
     sip: new PostgresSipStore(pool, writes),
+    scheduleSources: notYetOnPostgres<ScheduleSourceStore>('scheduleSources'),
+    connectors: notYetOnPostgres<ConnectorStore>('connectors'),
+    sessions: notYetOnPostgres<SessionStore>('sessions'),
+    devices: notYetOnPostgres<DeviceLoginStore>('devices'),
+    directory: notYetOnPostgres<DirectoryOverlayStore>('directory'),
+    exportState: notYetOnPostgres<ExportStateStore>('exportState'),
+    conversations: new PostgresConversationStore(pool, writes),
     durable: () => writes.settled(),
     async close() {
       await writes.settled().catch(() => {});

@@ -4,6 +4,7 @@ import { SqliteAuditLog } from './audit.ts';
 import { SqliteCensusStore } from './census.ts';
 import { Checkpointer } from './checkpointer.ts';
 import { SqliteConnectorStore } from './connectors.ts';
+import { SqliteConversationStore } from './conversations.ts';
 import { openSqlite } from './database.ts';
 import { SqliteDirectoryOverlay } from './directory.ts';
 import { SqliteExportState } from './export-state.ts';
@@ -47,6 +48,7 @@ export function openSqliteStore(dataDir: string, log?: GroupCommitOptions['log']
     devices: new SqliteDeviceLogins(db, commit),
     directory: new SqliteDirectoryOverlay(db, commit),
     exportState: new SqliteExportState(db, commit),
+    conversations: new SqliteConversationStore(db, commit),
     durable: () => commit.durable(),
     async close() {
       commit.close();
