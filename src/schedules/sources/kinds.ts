@@ -1,4 +1,5 @@
 import { amionKind } from './amion.ts';
+import { csvDropKind } from './csv-drop.ts';
 import { icalKind } from './ical.ts';
 import { pushKind } from './push.ts';
 import { qgendaKind } from './qgenda.ts';
@@ -15,6 +16,7 @@ export const sourceKinds: readonly SourceKind[] = [
   icalKind as SourceKind,
   pushKind as SourceKind,
   shiftAdminKind as SourceKind,
+  csvDropKind as SourceKind,
 ];
 
 export function findSourceKind(kind: string): SourceKind | undefined {
