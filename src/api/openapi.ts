@@ -7,7 +7,8 @@
  *
  * Public: it describes the routes, never data, and says no more than the README and the source of this
  * open-source project; a client generator or an integration engineer reads it before having an account.
- * Only /api is described: WCTP has its own DTDs, and the pages are for browsers.
+ * Only /api and the push clients' token endpoint (/oauth/token) are described: WCTP has its own DTDs,
+ * and the pages are for browsers.
  */
 import { readFileSync } from 'node:fs';
 import swagger from '@fastify/swagger';
@@ -31,7 +32,25 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         description:
           'Sign in with POST /api/session and send `Authorization: Bearer <token>`. Errors are problem JSON; their stable `type`s are listed in docs/api-errors.md.',
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          // The push API's own tokens (src/api/oauth-token.ts), for scheduling systems rather than people.
+          pushClient: {
+            type: 'oauth2',
+            description: 'OAuth 2.0 client credentials for a scheduling system that pushes shifts',
+            flows: {
+              clientCredentials: {
+                tokenUrl: '/oauth/token',
+                scopes: {
+                  'schedules:write': 'every push source the client may write',
+                  'schedules:write:{source}': 'one push source, e.g. schedules:write:anesthesia',
+                },
+              },
+            },
+          },
+        },
+      },
     },
     // Shared schemas keep their own names (`#/components/schemas/Problem`).
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
@@ -40,7 +59,8 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         ? finish(document.openapiObject as OpenApiDocument)
         : document.swaggerObject,
     transform: ({ schema, url, route }) => {
-      if (!url.startsWith('/api/')) return { schema: { ...schema, hide: true }, url };
+      if (!url.startsWith('/api/') && url !== '/oauth/token')
+        return { schema: { ...schema, hide: true }, url };
       const access = declaredAccess(route.config as { access?: unknown }, `${route.method} ${url}`);
       // @fastify/websocket hides its routes; ours is described as the GET that upgrades (101).
       const shown = route.websocket ? { ...schema, hide: false } : (schema ?? {});
@@ -77,7 +97,8 @@ function describe(schema: FastifySchema, access: Access): FastifySchema {
   return {
     ...schema,
     response,
-    security: access === 'public' ? [] : [{ bearer: [] }],
+    // A public route may name its own scheme (the push API's OAuth tokens).
+    security: schema.security ?? (access === 'public' ? [] : [{ bearer: [] }]),
     'x-access': access,
   } as FastifySchema;
 }

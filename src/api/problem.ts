@@ -39,6 +39,10 @@ export const PROBLEM_TYPES = {
   callBackRefused: 'urn:switchboard:call-back-refused',
   sipDisabled: 'urn:switchboard:sip-disabled',
   rulesRefused: 'urn:switchboard:rules-refused',
+  tokenRequestRefused: 'urn:switchboard:token-request-refused',
+  invalidToken: 'urn:switchboard:invalid-token',
+  insufficientScope: 'urn:switchboard:insufficient-scope',
+  pushRefused: 'urn:switchboard:push-refused',
   internalError: 'urn:switchboard:internal-error',
 } as const;
 

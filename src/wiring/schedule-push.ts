@@ -1,0 +1,72 @@
+/**
+ * The push API's parts put together: the push clients from config, the token signer, the secret check
+ * with its own brute-force guard (locks per client id and per address, audited, listed with the other
+ * lockouts), the token endpoint and the push routes, which hand each push to the sync engine.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { tokenEndpoint } from '../api/oauth-token.ts';
+import type { PushClient } from '../api/push-clients.ts';
+import { PushTokens } from '../api/push-tokens.ts';
+import { type PushOutcome, schedulePushRoutes } from '../api/schedule-push.ts';
+import { PasswordSignIn } from '../api/sign-in.ts';
+import { describeLockout, type LockoutLimits, lockoutSubject, SignInGuard } from '../kit/sign-in-guard.ts';
+import type { SourcePull } from '../schedules/sources/source.ts';
+import type { AuditLog } from '../store/port.ts';
+
+export interface SchedulePushWiring {
+  clients: () => readonly PushClient[];
+  /** The signing key (pushTokenSecret). */
+  secret: Buffer | string;
+  verify: (secret: string, hash: string) => Promise<boolean>;
+  isPushSource: (sourceId: string) => boolean;
+  apply: (sourceId: string, pull: SourcePull, actor: string) => Promise<PushOutcome>;
+  audit: AuditLog;
+  log: Logger;
+  now: () => Date;
+  /** @defaultValue 10 failures in 15 minutes per client id, 20 per address; 60 s doubling to an hour */
+  limits?: { client: LockoutLimits; address: LockoutLimits };
+}
+
+const DEFAULT_LIMITS = {
+  client: { maxFailures: 10, windowSeconds: 900, lockSeconds: 60, maxLockSeconds: 3600 },
+  address: { maxFailures: 20, windowSeconds: 900, lockSeconds: 60, maxLockSeconds: 3600 },
+};
+
+export function wireSchedulePush(deps: SchedulePushWiring): {
+  routes: (app: FastifyInstance) => void;
+  guard: SignInGuard;
+  tokens: PushTokens;
+} {
+  const limits = deps.limits ?? DEFAULT_LIMITS;
+  const guard = new SignInGuard({
+    subjectKind: 'push-client',
+    addressKind: 'push-address',
+    subject: limits.client,
+    address: limits.address,
+    now: () => deps.now().getTime(),
+    onLockout: async (lock) => {
+      deps.log.warn({ kind: lock.kind, key: lock.key, until: lock.until }, 'push client lockout');
+      // The lock holds even if the audit row cannot be written (a full disk); the log says so.
+      await deps.audit
+        .record({
+          at: deps.now(),
+          actor: 'system',
+          action: 'push-client.lockout',
+          subject: lockoutSubject(lock),
+          detail: describeLockout(lock),
+        })
+        .catch((err) => deps.log.error({ err, kind: lock.kind, key: lock.key }, 'push lockout not audited'));
+    },
+  });
+  const tokens = new PushTokens(deps.secret, deps.clients, deps.now);
+  const secrets = new PasswordSignIn({ guard, verify: deps.verify });
+  return {
+    guard,
+    tokens,
+    routes: (app) => {
+      tokenEndpoint(app, { clients: deps.clients, tokens, secrets });
+      schedulePushRoutes(app, { tokens, isPushSource: deps.isPushSource, apply: deps.apply });
+    },
+  };
+}
