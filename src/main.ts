@@ -10,15 +10,18 @@ import { patientRoutes } from './api/patients.ts';
 import { ruleRoutes } from './api/rules.ts';
 import { scheduleRoutes } from './api/schedules.ts';
 import { buildApi } from './api/server.ts';
-import { SessionSigner } from './api/sessions.ts';
+import { sessionRoutes } from './api/session-routes.ts';
+import { SessionKeeper } from './api/sessions.ts';
 import { accountSignInGuard, PasswordSignIn } from './api/sign-in.ts';
 import { clinicianSocket } from './api/ws.ts';
 import { Census } from './census/census.ts';
 import { CoverageResolver } from './census/coverage-resolver.ts';
+import { identityProblems } from './config/identity-checks.ts';
 import { createLogger } from './config/logger.ts';
 import { passwordHashingOptions } from './config/sign-in-schema.ts';
 import { loadSite, recipientChecker, type Site } from './config/site.ts';
 import { ClinicianHub } from './delivery/app/hub.ts';
+import { ConfigError } from './kit/config-errors.ts';
 import { PasswordHasher } from './kit/passwords.ts';
 import { SmtpListener } from './listeners/smtp/server.ts';
 import { AlertLocks } from './routing/alert-locks.ts';
@@ -98,6 +101,8 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
   const clock = options.clock ?? systemClock;
   const site = loadSite(options.configDir, env, clock.now());
   const { config } = site;
+  const identityIssues = identityProblems(options.configDir, config.identity);
+  if (identityIssues.length) throw new ConfigError(identityIssues);
   const log = options.log ?? createLogger(config.log.level);
   if (config.store.driver !== 'sqlite')
     throw new Error(`store driver ${config.store.driver} is not available yet`);
@@ -354,7 +359,17 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
     if (recovered) log.info({ messages: recovered }, 'routing messages stored before the last stop');
 
     if (config.http.enabled) {
-      const signer = new SessionSigner(resolve(options.dataDir), env.SWITCHBOARD_SESSION_SECRET);
+      const sessions = new SessionKeeper({
+        store: store.sessions,
+        limits: config.identity.sessions,
+        now: () => clock.now(),
+      });
+      // Ended sessions are marked so an admin's list shows why; a live check never depends on it.
+      const sweep = setInterval(() => {
+        void store.sessions.sweep(clock.now()).catch((err) => log.error({ err }, 'session sweep failed'));
+      }, 60_000);
+      sweep.unref();
+      stops.push(() => clearInterval(sweep));
       const signInGuard = accountSignInGuard(config.http.signIn, {
         audit: store.audit,
         log,
@@ -367,7 +382,8 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
         auth: {
           accounts: () => config.accounts,
           apiTokens: () => config.apiTokens,
-          signer,
+          sessions,
+          localAccounts: () => config.identity.localAccounts,
           personName: nameOf,
           signIn: new PasswordSignIn({ guard: signInGuard, verify: (p, h) => passwords.verify(p, h) }),
         },
@@ -425,6 +441,7 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
               gateway: () => sip.gateway,
             }),
           (a) => clinicianSocket(a, hub, nameOf),
+          (a) => sessionRoutes(a, { audit: store.audit, now: () => clock.now() }),
           (a) => wctp?.routes(a, router),
           (a) =>
             lockoutRoutes(a, {

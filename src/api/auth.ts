@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { allows, declaredAccess, type RouteAccess, recordRouteAccess } from './access.ts';
 import { sendProblem } from './problem.ts';
 import { problem } from './schemas.ts';
-import type { Role, SessionSigner, SessionUser } from './sessions.ts';
+import type { Role, SessionKeeper, SessionUser } from './sessions.ts';
 import { type PasswordSignIn, sendSignInRefusal } from './sign-in.ts';
 
 export interface Account {
@@ -25,31 +25,37 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     /** Checks a session or API token (for the WebSocket, which checks after its upgrade). */
-    verifyToken(token: string): SessionUser | null;
+    verifyToken(token: string): Promise<SessionUser | null>;
     /** Every route with the access it declared, in the order added. */
     routeAccess: readonly RouteAccess[];
+    /** Server-side sessions: sign-out, revocation, and what to close when one ends. */
+    sessions: SessionKeeper;
   }
 }
 
 /**
- * Sign-in and authorization for every route: a bearer token from `POST /api/session` (accounts from config,
- * scrypt password hashes) or an API token (from the environment), checked against the access the matched
- * route declares (./access.ts). Registered before any route, so its route recorder sees them all. Accounts
- * are read through a function so an accounts reload is seen at once.
+ * Sign-in and authorization for every route: a bearer token of a server-side session (./sessions.ts; from
+ * `POST /api/session` with an account from config and its scrypt password hash, or from single sign-on)
+ * or an API token (from the environment), checked against the access the matched route declares
+ * (./access.ts). Registered before any route, so its route recorder sees them all. Accounts are read
+ * through a function so an accounts reload is seen at once.
  */
 export function registerAuth(
   app: FastifyInstance,
   deps: {
     accounts: () => readonly Account[];
     apiTokens: () => readonly ApiToken[];
-    signer: SessionSigner;
+    sessions: SessionKeeper;
     personName: (id: string) => string | undefined;
     /** Password checks with brute-force protection (./sign-in.ts). */
     signIn: PasswordSignIn;
+    /** False when the site signs in through its identity provider only (identity.localAccounts). */
+    localAccounts?: () => boolean;
   },
 ): void {
   app.decorateRequest('user', null);
   app.decorate('verifyToken', (token: string) => authenticate(token, deps));
+  app.decorate('sessions', deps.sessions);
   const table: RouteAccess[] = [];
   app.decorate('routeAccess', table);
   recordRouteAccess(app, table);
@@ -60,7 +66,7 @@ export function registerAuth(
     const access = declaredAccess(req.routeOptions.config, req.routeOptions.url ?? '');
     if (access === 'public') return;
     const token = bearerToken(req.headers.authorization);
-    req.user = token ? authenticate(token, deps) : null;
+    req.user = token ? await authenticate(token, deps) : null;
     if (!req.user)
       return sendProblem(
         reply,
@@ -84,6 +90,14 @@ export function registerAuth(
     { config: { access: 'public' }, schema: SESSION_SCHEMA },
     async (req, reply) => {
       const body = req.body;
+      if (deps.localAccounts && !deps.localAccounts())
+        return sendProblem(
+          reply,
+          403,
+          'localSignInOff',
+          'Sign in through the hospital',
+          'local accounts are switched off here; use single sign-on',
+        );
       const account = deps.accounts().find((a) => a.username === body.username);
       const verdict = await deps.signIn.check(body.username, body.password, account?.passwordHash, req.ip);
       if (verdict.outcome === 'locked' || verdict.outcome === 'busy')
@@ -91,7 +105,7 @@ export function registerAuth(
       if (!account || verdict.outcome !== 'signed-in')
         return sendProblem(reply, 401, 'signInFailed', 'Wrong user name or password');
       const user: SessionUser = { username: account.username, personId: account.person, role: account.role };
-      const { token, expiresAt } = deps.signer.issue(user);
+      const { token, expiresAt } = await deps.sessions.begin(user, { method: 'password', address: req.ip });
       const person = account.person
         ? { id: account.person, name: deps.personName(account.person) ?? account.person }
         : null;
@@ -110,20 +124,30 @@ const SESSION_SCHEMA = {
   },
   response: {
     401: problem('Wrong user name or password'),
+    403: problem('Local accounts are switched off (identity.localAccounts: false)'),
     429: problem('Sign-in locked for this account or address; see Retry-After'),
     503: problem('Too many sign-ins at once; see Retry-After'),
   },
 };
 
-export function authenticate(token: string, deps: Parameters<typeof registerAuth>[1]): SessionUser | null {
-  const session = deps.signer.verify(token);
-  if (session) return deps.accounts().some((a) => a.username === session.username) ? session : null;
+export async function authenticate(
+  token: string,
+  deps: Parameters<typeof registerAuth>[1],
+): Promise<SessionUser | null> {
   const given = Buffer.from(token);
   for (const t of deps.apiTokens()) {
     const expected = Buffer.from(t.token);
     if (expected.length === given.length && timingSafeEqual(expected, given))
       return { username: `token:${t.name}`, role: t.role };
   }
+  const session = await deps.sessions.check(token);
+  if (!session) return null;
+  const { record: _record, ...user } = session;
+  if (user.method !== 'password') return user;
+  // A password session lasts only while its account does, and while local accounts are allowed.
+  const local = deps.localAccounts ? deps.localAccounts() : true;
+  if (local && deps.accounts().some((a) => a.username === user.username)) return user;
+  await deps.sessions.endAccount(user.username, 'account-removed');
   return null;
 }
 

@@ -5,7 +5,7 @@ import { type Account, type ApiToken, registerAuth } from './auth.ts';
 import { messageRoutes } from './messages.ts';
 import { openApiRoute, registerOpenApi } from './openapi.ts';
 import { answerError, registerRequestErrors } from './request-errors.ts';
-import type { SessionSigner } from './sessions.ts';
+import type { SessionKeeper } from './sessions.ts';
 import type { PasswordSignIn } from './sign-in.ts';
 
 export interface HealthSource {
@@ -20,9 +20,10 @@ export interface ApiDeps {
   auth: {
     accounts: () => readonly Account[];
     apiTokens: () => readonly ApiToken[];
-    signer: SessionSigner;
+    sessions: SessionKeeper;
     personName: (id: string) => string | undefined;
     signIn: PasswordSignIn;
+    localAccounts?: () => boolean;
   };
   /** Further routes (alerts, schedules, rules, pages, WCTP…), registered after authentication. */
   plugins?: Array<(app: FastifyInstance) => void | Promise<void>>;

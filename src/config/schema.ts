@@ -4,6 +4,7 @@
  */
 
 import { sipListenerSchema, sipSchema } from '../calls/sip-config.ts';
+import { identitySchema } from './identity-schema.ts';
 import { pagingSchema, pcdSchema, smtpListenerSchema } from './paging-schema.ts';
 import { httpSignInSchema, wctpSignInSchema } from './sign-in-schema.ts';
 
@@ -282,6 +283,8 @@ export const configSchema = {
         },
       },
     },
+    /** Sessions, single sign-on, provisioning (src/config/identity-schema.ts, docs/sign-in.md). */
+    identity: identitySchema,
     apiTokens: {
       type: 'array',
       default: [],

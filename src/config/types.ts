@@ -5,6 +5,7 @@ import type { Hl7Limits } from '../protocols/hl7/index.ts';
 import type { PoisonGuardOptions } from '../routing/poison-guard.ts';
 import type { RouterPacing } from '../routing/router.ts';
 import type { WctpRoutingSettings } from '../routing/sources/wctp/routing-table.ts';
+import type { IdentityConfig } from './identity-schema.ts';
 import type { PagingConfig, PcdConfig, SmtpListenerConfig } from './paging-schema.ts';
 import type { HttpSignInConfig } from './sign-in-schema.ts';
 
@@ -49,5 +50,7 @@ export interface SwitchboardConfig {
     passwordHash: string;
   }>;
   apiTokens: Array<{ name: string; role: 'clinician' | 'analyst' | 'admin'; token: string }>;
+  /** Sessions, single sign-on and provisioning (identity-schema.ts). */
+  identity: IdentityConfig;
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
 }

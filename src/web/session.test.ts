@@ -5,6 +5,7 @@ import {
   savedSession,
   saveSession,
   signIn,
+  signOut,
   tokenStillAccepted,
 } from './public/session.js';
 
@@ -110,5 +111,25 @@ describe('tokenStillAccepted', () => {
         throw new TypeError('offline');
       }),
     ).toBe(true);
+  });
+});
+
+describe('signOut', () => {
+  it('posts to /api/sign-out with the bearer token, and never throws', async () => {
+    const calls: Array<{ url: string; init?: RequestInit }> = [];
+    expect(
+      await signOut('t1', async (url, init) => {
+        calls.push({ url, init });
+        return json(200, { signedOut: true });
+      }),
+    ).toBe(true);
+    expect(calls[0].url).toBe('/api/sign-out');
+    expect(calls[0].init?.method).toBe('POST');
+    expect(new Headers(calls[0].init?.headers).get('authorization')).toBe('Bearer t1');
+    expect(
+      await signOut('t1', async () => {
+        throw new TypeError('offline');
+      }),
+    ).toBe(false);
   });
 });

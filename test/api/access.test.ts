@@ -49,6 +49,9 @@ const ACCESS: Record<string, Access> = {
   'GET /api/patients/:mrn/care-team': 'signed-in',
   'GET /api/lockouts': ['admin'],
   'DELETE /api/lockouts/:kind/:key': ['admin'],
+  'POST /api/sign-out': 'signed-in',
+  'GET /api/people/:id/sessions': ['admin'],
+  'DELETE /api/people/:id/sessions': ['admin'],
 };
 
 const ROLES = ['clinician', 'analyst', 'admin'] as const;
@@ -56,6 +59,15 @@ type Who = 'nobody' | (typeof ROLES)[number];
 
 let sb: TestSwitchboard;
 const tokens: Partial<Record<Who, string>> = {};
+
+/** Routes that end the caller's own session: everyone signs in again after calling one. */
+const ENDS_SESSION = new Set(['POST /api/sign-out']);
+
+async function signInEveryone() {
+  tokens.clinician = await signIn(sb.httpUrl, 'nurse');
+  tokens.analyst = await signIn(sb.httpUrl, 'analyst');
+  tokens.admin = await signIn(sb.httpUrl, 'admin');
+}
 
 beforeAll(async () => {
   const configDir = writeTestConfig();
@@ -65,9 +77,7 @@ beforeAll(async () => {
     { username: 'admin', role: 'admin' },
   ]);
   sb = await startTestSwitchboard({ configDir });
-  tokens.clinician = await signIn(sb.httpUrl, 'nurse');
-  tokens.analyst = await signIn(sb.httpUrl, 'analyst');
-  tokens.admin = await signIn(sb.httpUrl, 'admin');
+  await signInEveryone();
 });
 afterAll(async () => {
   await sb?.cleanup();
@@ -153,6 +163,7 @@ describe('route access', () => {
       for (const who of ['nobody', ...ROLES] as Who[]) {
         const auth = who === 'nobody' ? undefined : `Bearer ${tokens[who]}`;
         const canonical = await call(route.method, path, auth);
+        if (ENDS_SESSION.has(key(route))) await signInEveryone();
         if (allowed(access, who)) {
           // Past the gate: whatever the handler answers, it is not the gate's refusal.
           if (

@@ -13,6 +13,7 @@ import {
   savedSession,
   saveSession,
   signIn,
+  signOut,
   tokenStillAccepted,
 } from './session.js';
 import { AlertTones } from './tones.js';
@@ -375,7 +376,11 @@ ui.signInForm.addEventListener('submit', async (event) => {
   }
 });
 
-ui.signOut.addEventListener('click', () => endSession('You have signed out.'));
+ui.signOut.addEventListener('click', () => {
+  const token = session?.token;
+  endSession('You have signed out.');
+  if (token) void signOut(token);
+});
 
 window.addEventListener('hashchange', showRoute);
 window.addEventListener('online', () => socket?.reconnectNow());

@@ -16,3 +16,4 @@ export declare function fetchAlertTimeline(
   fetchImpl?: FetchLike,
 ): Promise<Array<{ at: string; kind: string; personId?: string | null; detail?: string }>>;
 export declare function tokenStillAccepted(token: string, fetchImpl?: FetchLike): Promise<boolean>;
+export declare function signOut(token: string, fetchImpl?: FetchLike): Promise<boolean>;

@@ -89,3 +89,19 @@ export async function tokenStillAccepted(token, fetchImpl = fetch) {
     return true;
   }
 }
+
+/**
+ * POST /api/sign-out: ends the session on the server too, so the token is worthless even if a copy was
+ * left behind (a shared ward phone). Never throws: the page forgets the session whatever the answer.
+ */
+export async function signOut(token, fetchImpl = fetch) {
+  try {
+    const response = await fetchImpl('/api/sign-out', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
