@@ -10,12 +10,16 @@ const text = async (chunks: AsyncIterable<Buffer>) => {
 
 describe('csv writer', () => {
   it('quotes only where RFC 4180 needs it, doubling quotes, ending records with CRLF', () => {
-    expect(csvRecord(['a', 'b,c', 'say "hi"', 'two\nlines', ''], rfc4180)).toBe('a,"b,c","say ""hi""","two\nlines",\r\n');
+    expect(csvRecord(['a', 'b,c', 'say "hi"', 'two\nlines', ''], rfc4180)).toBe(
+      'a,"b,c","say ""hi""","two\nlines",\r\n',
+    );
   });
 
   it('quotes everything, or uses another delimiter and LF, when the layout says so', () => {
     expect(csvRecord(['a', ''], { ...rfc4180, quote: 'all' })).toBe('"a",""\r\n');
-    expect(csvRecord(['a;b', 'c,d'], { delimiter: ';', quote: 'minimal', lineEnding: '\n' })).toBe('"a;b";c,d\n');
+    expect(csvRecord(['a;b', 'c,d'], { delimiter: ';', quote: 'minimal', lineEnding: '\n' })).toBe(
+      '"a;b";c,d\n',
+    );
   });
 
   it('streams rows into chunks that read back as the same fields, header first', async () => {

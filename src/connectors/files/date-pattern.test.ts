@@ -13,7 +13,9 @@ describe('date patterns', () => {
   });
 
   it('knows short tokens, 12-hour clocks and quoted text', () => {
-    expect(compileDatePattern("M/d/yy h:mm a 'at' ZZZ", 'America/New_York')(at)).toBe('3/8/26 1:30 AM at -0500');
+    expect(compileDatePattern("M/d/yy h:mm a 'at' ZZZ", 'America/New_York')(at)).toBe(
+      '3/8/26 1:30 AM at -0500',
+    );
     expect(compileDatePattern("yyyyMMdd'T'HHmm''", 'UTC')(at)).toBe("20260308T0630'");
     expect(compileDatePattern('hh a', 'UTC')(new Date('2026-01-01T12:00:00Z'))).toBe('12 PM');
   });

@@ -10,6 +10,7 @@
  */
 import { posix } from 'node:path';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import SftpClient from 'ssh2-sftp-client';
 import { counted, type FileDelivered, FileDeliveryError, type FileTarget } from './file-target.ts';
 import { fingerprintOf, pinnedFingerprint } from './host-key.ts';
@@ -70,11 +71,20 @@ export class SftpTarget implements FileTarget {
         },
       } as SftpClient.ConnectOptions);
       connected = true;
-      await client.put(Readable.from(counted(body, total)), part);
+      // pipeline, not client.put: put resolves on the stream's close even after a failed write (a full
+      // disk gave a short file reported as sent); pipeline rejects with the server's answer.
+      await pipeline(
+        Readable.from(counted(body, total)),
+        client.createWriteStream(part, { flags: 'w', mode: 0o640 }),
+      );
+      const stored = await client.stat(part);
+      if (stored.size !== total.bytes) {
+        throw new Error(`the server holds ${stored.size} of ${total.bytes} bytes written (Failure)`);
+      }
       try {
         await client.posixRename(part, final);
       } catch (e) {
-        if (!/not supported|unsupported|OP_UNSUPPORTED/i.test((e as Error).message)) throw e;
+        if (!/not support|unsupported|OP_UNSUPPORTED/i.test((e as Error).message)) throw e;
         if (await client.exists(final)) await client.delete(final);
         await client.rename(part, final);
       }
