@@ -1,6 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { YamlFile } from '../kit/yaml-files.ts';
-import { loadPushClients } from './push-clients.ts';
+import { livePushClients, loadPushClients } from './push-clients.ts';
 
 const HASH = 'scrypt$32768$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g';
 
@@ -53,5 +56,40 @@ describe('pushClients config', () => {
       clients: [],
       problems: [],
     });
+  });
+});
+
+describe('live push clients', () => {
+  it('sees a client disabled in the file without a restart, and keeps the list in force when an edit is wrong', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'push-clients-'));
+    try {
+      const write = (enabled: string) =>
+        writeFileSync(
+          join(dir, 'push-clients.yaml'),
+          `pushClients:\n  - id: lb\n    secretHash: ${HASH}\n    sources: [anesthesia]\n    enabled: ${enabled}\n`,
+        );
+      write('true');
+      let t = 0;
+      const problems: string[] = [];
+      const first = loadPushClients(dir).clients;
+      const clients = livePushClients(
+        dir,
+        () => true,
+        (p) => problems.push(...p.map((x) => x.key)),
+        first,
+        () => t,
+      );
+      expect(clients()[0].enabled).toBe(true);
+      write('false # revoked');
+      expect(clients()[0].enabled).toBe(true);
+      t += 1000;
+      expect(clients()[0].enabled).toBe(false);
+      write('perhaps');
+      t += 1000;
+      expect(clients()[0].enabled).toBe(false);
+      expect(problems).toEqual(['pushClients.0.enabled']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -5,6 +5,8 @@
  * may write, which become its scopes `schedules:write:<source>`. `enabled: false` revokes it: its tokens
  * stop working on the next request, as they do when its secret hash is replaced.
  */
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ConfigProblem } from '../kit/config-errors.ts';
 import { type KeyPath, SectionChecks } from '../kit/section-checks.ts';
 import { readYamlDir, type YamlFile } from '../kit/yaml-files.ts';
@@ -84,4 +86,55 @@ export function loadPushClients(
   });
   problems.push(...checks.problems);
   return { clients, problems };
+}
+
+/** How often the config folder is looked at for an edited client list, at most. */
+const LOOK_EVERY_MS = 1000;
+
+/**
+ * The push clients of a config folder, read again when a YAML file in it changes, so that disabling a
+ * client (or giving it a new secret hash) takes effect without a restart. An edit with problems is
+ * reported and the clients in force stay.
+ */
+export function livePushClients(
+  configDir: string,
+  isPushSource: (id: string) => boolean,
+  onProblems: (problems: ConfigProblem[]) => void,
+  first: readonly PushClient[],
+  now: () => number = Date.now,
+): () => readonly PushClient[] {
+  let clients = first;
+  let stamp = folderStamp(configDir);
+  let lookedAt = now();
+  return () => {
+    if (now() - lookedAt < LOOK_EVERY_MS) return clients;
+    lookedAt = now();
+    const current = folderStamp(configDir);
+    if (current === stamp) return clients;
+    stamp = current;
+    try {
+      const read = loadPushClients(configDir, isPushSource);
+      if (read.problems.length) onProblems(read.problems);
+      else clients = read.clients;
+    } catch (err) {
+      onProblems([{ file: configDir, key: pushClientsKey, message: (err as Error).message }]);
+    }
+    return clients;
+  };
+}
+
+/** Names, sizes and modification times of the folder's YAML files, as one string. */
+function folderStamp(dir: string): string {
+  try {
+    return readdirSync(dir)
+      .filter((n) => /\.ya?ml$/.test(n))
+      .sort()
+      .map((n) => {
+        const s = statSync(join(dir, n));
+        return `${n}:${s.size}:${s.mtimeMs}`;
+      })
+      .join('|');
+  } catch {
+    return '';
+  }
 }

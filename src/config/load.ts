@@ -15,13 +15,18 @@ export const ENV_PREFIX = 'SWITCHBOARD_';
  * Variables with the prefix that Switchboard reads for itself rather than as configuration overrides
  * (README, "Configuration"). No configuration key may be spelled like one of them.
  */
-export const PROCESS_VARIABLES: ReadonlySet<string> = new Set(['SWITCHBOARD_SESSION_SECRET']);
+export const PROCESS_VARIABLES: ReadonlySet<string> = new Set([
+  'SWITCHBOARD_SESSION_SECRET',
+  // The key push clients' access tokens are signed with (src/api/push-tokens.ts).
+  'SWITCHBOARD_PUSH_TOKEN_SECRET',
+]);
 
 /**
  * Top-level keys that live in the config folder but are validated by their own modules (with the same
- * file/line/key problems): the directory, schedules, staff coverage and scheduling sources.
+ * file/line/key problems): the directory, schedules, staff coverage, scheduling sources and the clients
+ * that push schedules (src/api/push-clients.ts).
  */
-export const SECTIONS_LOADED_ELSEWHERE = ['directory', 'schedules', 'coverage', 'sources'];
+export const SECTIONS_LOADED_ELSEWHERE = ['directory', 'schedules', 'coverage', 'sources', 'pushClients'];
 
 type Json = Record<string, unknown>;
 
