@@ -184,7 +184,7 @@ function readCredentials(
     if (!ref) {
       checks.report(
         [...path, name],
-        `must be an environment reference such as ${'${WEBHOOK_SECRET}'}: secrets stay out of git`,
+        `must be an environment reference such as ${'$'}{WEBHOOK_SECRET}: secrets stay out of git`,
       );
       continue;
     }

@@ -79,7 +79,9 @@ export interface ConnectorHospital {
   worker: DeliveryWorker;
   connectors: Connectors;
   clock: { now: Date };
-  directory: Directory;
+  directory: () => Directory;
+  /** Swaps in an edited directory, as a config reload does. */
+  setPeople(people: Person[]): void;
   /** Replaces the source's schedule with these shifts (one sync, changes in the feed). */
   publish(shifts: Shift[]): Promise<void>;
   /** What a running Switchboard does between ticks: plan, then send every due job. */
@@ -100,7 +102,7 @@ export async function connectorHospital(
   const now = () => clock.now;
   const log = pino({ level: 'silent' });
   const worker = new DeliveryWorker({ outbox: store.outbox, now, log });
-  const directory = new Directory(options.people ?? PEOPLE);
+  let directory = new Directory(options.people ?? PEOPLE);
   const connectors = installConnectors({
     settings,
     store: store.connectors,
@@ -124,7 +126,10 @@ export async function connectorHospital(
     worker,
     connectors,
     clock,
-    directory,
+    directory: () => directory,
+    setPeople(people) {
+      directory = new Directory(people);
+    },
     async publish(shifts) {
       await store.schedules.applySync({
         source: 'amion',
