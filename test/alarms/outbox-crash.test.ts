@@ -238,7 +238,7 @@ paging:
     await reporter.waitFor(1, 15_000);
     await settle();
     expect(reporter.received).toHaveLength(1);
-    expect(field(reporter.received[0]!, 'PRT', 3)).toBe('Delivered');
+    expect(field(reporter.received[0]!, 'PRT', 3)).toBe('RESPONSE^DELIVERED^IHE_PCD_ACM');
     await kill9(second.child);
   });
 

@@ -35,17 +35,13 @@ const onsets: Array<{ controlId: string; fillerOrder: string }> = [];
 
 export async function alarmHospital(
   cleanups: Array<() => Promise<void> | void>,
-  options: { reporters?: ReporterLine[]; rules?: string; nobodyOnFailsafe?: boolean } = {},
+  options: { reporters?: ReporterLine[]; rules?: string } = {},
 ): Promise<AlarmHospital> {
   onsets.length = 0;
   const reporter = await TestAlertReporter.start();
   cleanups.push(() => reporter.close());
   const configDir = await writeBehaviourHospital();
   if (options.rules) writeFileSync(join(configDir, 'rules', '40-pcd.yaml'), options.rules);
-  if (options.nobodyOnFailsafe) {
-    const dir = join(configDir, 'directory.yaml');
-    writeFileSync(dir, readFileSync(dir, 'utf8').replace('members: [ p-op ]', 'members: []'));
-  }
   const lines = (options.reporters ?? [{ application: 'MONITOR_GW' }]).map((r) => {
     const extra = [
       r.profile ? `profile: ${r.profile}` : '',

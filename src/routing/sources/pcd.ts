@@ -265,10 +265,12 @@ function titleOf(alarm: PcdAlarm): string {
 }
 
 function bodyOf(alarm: PcdAlarm): string {
-  const kind = { SP: 'physiological', ST: 'technical', SA: 'advisory' }[alarm.sourceKind] ?? '';
+  // An advisory (SA) is an alert but no alarm (TF-2 table B.8.5-9).
+  const kind =
+    { SP: 'physiological alarm', ST: 'technical alarm', SA: 'advisory' }[alarm.sourceKind] ?? 'alarm';
   const where = describeLocation(alarm.patient?.location);
   const parts = [
-    `${kind ? `${kind} ` : ''}alarm${where ? ` at ${where}` : ''}`,
+    `${kind}${where ? ` at ${where}` : ''}`,
     alarm.patient?.name ? `${alarm.patient.name}${alarm.patient.mrn ? ` (${alarm.patient.mrn})` : ''}` : '',
     alarm.reading?.limits ? `limits ${alarm.reading.limits}` : '',
     alarm.device ? `device ${alarm.device}` : '',
