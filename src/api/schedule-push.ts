@@ -23,7 +23,7 @@ import { dateTime, problem } from './schemas.ts';
 export interface PushOutcome {
   status: string;
   message: string;
-  counts?: Record<string, number>;
+  counts?: object;
   unmapped?: ReadonlyArray<unknown>;
 }
 
