@@ -46,11 +46,12 @@ import { OnCallResolver } from './schedules/on-call.ts';
 import { applySchedules } from './schedules/sync.ts';
 import { claimDataFolder } from './store/owner-lock.ts';
 import type { Store } from './store/port.ts';
-import { openSqliteStore } from './store/sqlite/index.ts';
 import { registerPages } from './web/pages.ts';
+import { MllpDirect } from './wiring/mllp-direct.ts';
 import { MllpIngest } from './wiring/mllp-ingest.ts';
 import { installOutboundChannels } from './wiring/outbound.ts';
 import { wireSip } from './wiring/sip.ts';
+import { openConfiguredStore } from './wiring/store.ts';
 import { type InstalledWctp, wireWctp } from './wiring/wctp.ts';
 
 export interface StartOptions {
@@ -104,12 +105,10 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
   const identityIssues = identityProblems(options.configDir, config.identity);
   if (identityIssues.length) throw new ConfigError(identityIssues);
   const log = options.log ?? createLogger(config.log.level);
-  if (config.store.driver !== 'sqlite')
-    throw new Error(`store driver ${config.store.driver} is not available yet`);
   const claim = claimDataFolder(resolve(options.dataDir));
   let store: Store;
   try {
-    store = openSqliteStore(resolve(options.dataDir), log);
+    store = await openConfiguredStore(config.store, resolve(options.dataDir), env, log);
   } catch (err) {
     claim.release();
     throw err;
@@ -322,7 +321,20 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
     running.ingested = async () => {
       for (const wait of ingested) await wait();
     };
-    if (config.listeners.mllp.enabled) {
+    if (config.listeners.mllp.enabled && store.kind === 'postgres') {
+      // A shared database: each ACK waits for the row's COMMIT, no local journal (DatabaseInbox).
+      const mllp = new MllpDirect(config.listeners.mllp, {
+        messages: store.messages,
+        inbound: router,
+        log: log.child({ listener: 'mllp' }),
+        application: config.site.application,
+        facility: config.site.facility,
+      });
+      stops.push(() => mllp.stop());
+      running.mllp = await mllp.start();
+      ingested.push(() => mllp.ingested());
+      health.push({ name: 'mllp', health: () => mllp.health() });
+    } else if (config.listeners.mllp.enabled) {
       const mllp = new MllpIngest(config.listeners.mllp, {
         messages: store.messages,
         durable: () => store.durable(),

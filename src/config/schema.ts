@@ -133,6 +133,8 @@ export const configSchema = {
         driver: { enum: ['sqlite', 'postgres'], default: 'sqlite' },
         /** PostgreSQL connection string; put it in SWITCHBOARD_STORE_URL, never in git. */
         url: { type: 'string' },
+        /** PostgreSQL schema of Switchboard's tables, when the database is shared with others. */
+        schema: { type: 'string', pattern: '^[a-z_][a-z0-9_]*$' },
       },
     },
     routing: {

@@ -32,7 +32,7 @@ export interface SwitchboardConfig {
   pcd: PcdConfig;
   paging: PagingConfig;
   http: { enabled: boolean; host: string; port: number; signIn: HttpSignInConfig };
-  store: { driver: 'sqlite' | 'postgres'; url?: string };
+  store: { driver: 'sqlite' | 'postgres'; url?: string; schema?: string };
   wctp: WctpGatewayOptions & WctpRoutingSettings;
   routing: {
     rulesDir: string;

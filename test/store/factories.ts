@@ -1,11 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import type { Store } from '../../src/store/port.ts';
 import { openPostgresStore, type PostgresStoreOptions } from '../../src/store/postgres/index.ts';
 import { openSqliteStore } from '../../src/store/sqlite/index.ts';
+import { createTestSchema, dropTestSchema, testDatabaseUrl } from '../support/postgres-schema.ts';
 
 /**
  * Where a contract suite gets its stores: each test opens a fresh, empty store, may open the same one
@@ -36,43 +35,28 @@ export function sqliteStores(): StoreFactory {
   };
 }
 
-/** The test database (CI's PostgreSQL); SWITCHBOARD_TEST_DATABASE_URL points elsewhere. */
-export const testDatabaseUrl =
-  process.env.SWITCHBOARD_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-
 /**
  * Stores on PostgreSQL, each factory in a schema of its own (`sb_<random>`), dropped at cleanup, so runs
  * and suites never see each other's rows.
  */
-export function postgresStores(options: PostgresStoreOptions = {}): StoreFactory & { schema: string } {
-  const schema = `sb_${randomBytes(6).toString('hex')}`;
+export function postgresStores(options: PostgresStoreOptions = {}): StoreFactory {
   const opened: Store[] = [];
-  let created = false;
+  let schema: Promise<string> | undefined;
   return {
     kind: 'postgres',
-    schema,
     async open() {
-      if (!created) {
-        await admin(`CREATE SCHEMA ${schema}`);
-        created = true;
-      }
-      const store = await openPostgresStore(testDatabaseUrl, { ...options, schema, maxConnections: 4 });
+      schema ??= createTestSchema();
+      const store = await openPostgresStore(testDatabaseUrl, {
+        ...options,
+        schema: await schema,
+        maxConnections: 4,
+      });
       opened.push(store);
       return store;
     },
     async cleanup() {
       for (const s of opened) await s.close().catch(() => {});
-      if (created) await admin(`DROP SCHEMA ${schema} CASCADE`);
+      if (schema) await dropTestSchema(await schema);
     },
   };
-}
-
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: testDatabaseUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }

@@ -5,6 +5,12 @@ import pino from 'pino';
 import { hashPassword } from '../../src/kit/passwords.ts';
 import { type RunningSwitchboard, startSwitchboard } from '../../src/main.ts';
 import type { Clock } from '../../src/routing/clock.ts';
+import {
+  createTestSchema,
+  dropTestSchema,
+  postgresStoreEnv,
+  testStoreIsPostgres,
+} from './postgres-schema.ts';
 
 export interface TestSwitchboard extends RunningSwitchboard {
   configDir: string;
@@ -66,10 +72,11 @@ export async function startTestSwitchboard(
 ): Promise<TestSwitchboard> {
   const configDir = options.configDir ?? writeTestConfig();
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'sb-test-data-'));
+  const schema = testStoreIsPostgres() ? await schemaFor(dataDir) : undefined;
   const running = await startSwitchboard({
     configDir,
     dataDir,
-    env: options.env ?? {},
+    env: { ...options.env, ...(schema ? postgresStoreEnv(schema) : {}) },
     log: pino({ level: 'silent' }),
     clock: options.clock,
     cycle: options.cycle,
@@ -86,10 +93,25 @@ export async function startTestSwitchboard(
     },
     async cleanup() {
       await running.stop();
+      if (schema) {
+        await dropTestSchema(schema);
+        schemas.delete(dataDir);
+      }
       rmSync(dataDir, { recursive: true, force: true });
       rmSync(configDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A Switchboard started again on the same data folder finds the same database (a restart). */
+const schemas = new Map<string, Promise<string>>();
+function schemaFor(dataDir: string): Promise<string> {
+  let schema = schemas.get(dataDir);
+  if (!schema) {
+    schema = createTestSchema();
+    schemas.set(dataDir, schema);
+  }
+  return schema;
 }
 
 let seq = 0;

@@ -1,18 +1,17 @@
-import type { Store } from '../port.ts';
-import { PostgresAlertStore } from './alerts.ts';
-import { PostgresAuditLog } from './audit.ts';
-import { PostgresCensusStore } from './census.ts';
-import { PostgresConversationStore } from './conversations.ts';
-import { Claims } from './claims.ts';
 import type { ConnectorStore } from '../connector-port.ts';
 import type { DirectoryOverlayStore } from '../directory-port.ts';
 import type { ExportStateStore } from '../export-port.ts';
+import type { Store } from '../port.ts';
 import type { ScheduleSourceStore } from '../schedule-source-port.ts';
 import type { DeviceLoginStore, SessionStore } from '../session-port.ts';
-import { notYetOnPostgres } from './not-yet.ts';
+import { PostgresAlertStore } from './alerts.ts';
+import { PostgresAuditLog } from './audit.ts';
+import { PostgresCensusStore } from './census.ts';
+import { Claims } from './claims.ts';
 import { migrate, openPool, type PostgresOptions, WritesInFlight } from './database.ts';
 import { InboundBatch, type InboundBatchOptions } from './inbound-batch.ts';
 import { PostgresMessageStore } from './messages.ts';
+import { notYetOnPostgres } from './not-yet.ts';
 import { PostgresOutbox, PostgresPickups } from './outbox.ts';
 import { PostgresScheduleStore } from './schedules.ts';
 import { PostgresSipStore } from './sip.ts';
@@ -41,7 +40,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     messages: new PostgresMessageStore(pool, batch, writes),
     audit: new PostgresAuditLog(pool, writes),
     census: new PostgresCensusStore(pool, writes),
-    schedules: new PostgresScheduleStore(pool, writes),
+    schedules: new PostgresScheduleStore(pool, writes, outbox),
     alerts: new PostgresAlertStore(pool, writes, outbox, claims),
     outbox,
     pickups: new PostgresPickups(pool, writes),
@@ -52,7 +51,6 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     devices: notYetOnPostgres<DeviceLoginStore>('devices'),
     directory: notYetOnPostgres<DirectoryOverlayStore>('directory'),
     exportState: notYetOnPostgres<ExportStateStore>('exportState'),
-    conversations: new PostgresConversationStore(pool, writes),
     durable: () => writes.settled(),
     async close() {
       await writes.settled().catch(() => {});

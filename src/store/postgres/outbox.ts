@@ -26,8 +26,12 @@ interface Row {
   updated_at: number;
 }
 
-const insert = `INSERT INTO deliveries (channel, target, payload, alert_id, once_key, due_at, created_at, updated_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (once_key) DO NOTHING RETURNING id`;
+const insert = `INSERT INTO deliveries (channel, target, payload, alert_id, once_key, coalesce_key, due_at, created_at,
+    updated_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) ON CONFLICT (once_key) DO NOTHING RETURNING id`;
+
+/** A newer job with the same coalesce key replaces the pending one, in the same transaction. */
+const supersede = "DELETE FROM deliveries WHERE coalesce_key = $1 AND state = 'pending'";
 
 /**
  * The outbox in PostgreSQL. `write` runs on the caller's transaction, so a notice commits with the change
@@ -52,12 +56,14 @@ export class PostgresOutbox implements OutboxStore {
     const ids: number[] = [];
     const channels = new Set<string>();
     for (const d of deliveries) {
+      if (d.coalesceKey !== undefined) await client.query(supersede, [d.coalesceKey]);
       const { rows } = await client.query<{ id: number }>(insert, [
         d.channel,
         d.target,
         JSON.stringify(d.payload),
         d.alertId,
         d.onceKey ?? null,
+        d.coalesceKey ?? null,
         (d.dueAt ?? now).getTime(),
         now.getTime(),
       ]);

@@ -1,5 +1,18 @@
-import type { Assignment, AssignmentType, ReplaceResult, ScheduleStore, Shift } from '../schedule-port.ts';
-import { inTransaction, type PgPool, type WritesInFlight } from './database.ts';
+import { diffShifts } from '../schedule-diff.ts';
+import type {
+  Assignment,
+  AssignmentType,
+  ReplaceResult,
+  ScheduleChange,
+  ScheduleChangeQuery,
+  ScheduleStore,
+  Shift,
+  ShiftSync,
+  ShiftSyncResult,
+} from '../schedule-port.ts';
+import { inTransaction, type PgClient, type PgPool, type WritesInFlight } from './database.ts';
+import type { PostgresOutbox } from './outbox.ts';
+import { PostgresChangeFeed } from './schedule-changes.ts';
 
 interface ShiftRow {
   id: string;
@@ -11,6 +24,7 @@ interface ShiftRow {
   notes: string;
   published: boolean;
   source: string;
+  source_key: string | null;
 }
 
 interface AssignmentRow {
@@ -20,17 +34,23 @@ interface AssignmentRow {
   department: string;
 }
 
-const shiftColumns = 'id, assignment_id, person_id, start_at, end_at, call_order, notes, published, source';
+const shiftColumns =
+  'id, assignment_id, person_id, start_at, end_at, call_order, notes, published, source, source_key';
 
 /**
  * Shifts in PostgreSQL, with the same bounded on-call lookup as the embedded store (migration 002).
  * Text is ordered byte-wise (COLLATE "C"), as SQLite orders it, whatever the database's locale.
  */
 export class PostgresScheduleStore implements ScheduleStore {
+  private readonly feed: PostgresChangeFeed;
+
   constructor(
     private readonly pool: PgPool,
     private readonly writes: WritesInFlight,
-  ) {}
+    private readonly outbox: PostgresOutbox,
+  ) {
+    this.feed = new PostgresChangeFeed(pool);
+  }
 
   async upsertAssignments(assignments: readonly Assignment[]): Promise<void> {
     if (assignments.length === 0) return;
@@ -64,49 +84,51 @@ export class PostgresScheduleStore implements ScheduleStore {
     return rows[0] ? toAssignment(rows[0]) : undefined;
   }
 
-  async replaceShifts(source: string, shifts: readonly Shift[]): Promise<ReplaceResult> {
-    for (const s of shifts) checkShift(source, s);
-    return this.writes.track(
+  async replaceShifts(source: string, shifts: readonly Shift[], actor = 'config'): Promise<ReplaceResult> {
+    const r = await this.applySync({ source, scope: { kind: 'all' }, shifts, actor, now: new Date() });
+    return { removed: r.inScope, inserted: shifts.length };
+  }
+
+  async applySync(sync: ShiftSync): Promise<ShiftSyncResult> {
+    checkShifts(sync.source, sync.shifts);
+    let channels = new Set<string>();
+    const result = await this.writes.track(
       inTransaction(this.pool, async (client) => {
-        // One replacement of a source at a time across instances; readers see the old or the new schedule.
-        await client.query("SELECT pg_advisory_xact_lock(hashtext('switchboard shifts ' || $1))", [source]);
-        const removed = await client.query<{ assignment_id: string }>(
-          'DELETE FROM shifts WHERE source = $1 RETURNING assignment_id',
-          [source],
-        );
-        const touched = new Set(removed.rows.map((r) => r.assignment_id));
-        if (shifts.length > 0) {
-          await client.query(
-            `INSERT INTO shifts (${shiftColumns})
-             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::int[],
-               $7::text[], $8::boolean[], $9::text[])`,
-            [
-              shifts.map((s) => s.id),
-              shifts.map((s) => s.assignmentId),
-              shifts.map((s) => s.personId),
-              shifts.map((s) => s.start.getTime()),
-              shifts.map((s) => s.end.getTime()),
-              shifts.map((s) => s.callOrder),
-              shifts.map((s) => s.notes),
-              shifts.map((s) => s.published),
-              shifts.map(() => source),
-            ],
-          );
+        // Before reading: syncs of any source wait in turn, so the feed's numbers follow commit order.
+        if (!sync.dryRun) await this.feed.lock(client);
+        const before = await inScope(client, sync);
+        const planned = diffShifts(before, sync.shifts);
+        const at = sync.now;
+        if (sync.dryRun || (sync.accept && !sync.accept(planned))) {
+          const unsaved = planned.map((c) => ({ ...c, seq: 0, at, source: sync.source, actor: sync.actor }));
+          return { applied: false, changes: unsaved, inScope: before.length };
         }
-        for (const s of shifts) touched.add(s.assignmentId);
-        if (touched.size > 0) {
-          const ids = [...touched];
-          await client.query('DELETE FROM shift_spans WHERE assignment_id = ANY($1)', [ids]);
-          await client.query(
-            `INSERT INTO shift_spans (assignment_id, longest_ms)
-             SELECT assignment_id, MAX(end_at - start_at) FROM shifts WHERE assignment_id = ANY($1)
-             GROUP BY assignment_id`,
-            [ids],
-          );
+        const touched = new Set<string>();
+        // Deletes first: a changed shift may take a new id that another removed shift had.
+        const gone = planned.flatMap((c) => (c.before ? [c.before] : []));
+        const added = planned.flatMap((c) => (c.after ? [c.after] : []));
+        if (gone.length) await client.query('DELETE FROM shifts WHERE id = ANY($1)', [gone.map((g) => g.id)]);
+        await insertShifts(client, added);
+        for (const sh of [...gone, ...added]) touched.add(sh.assignmentId);
+        const changes = await this.feed.append(client, planned, sync.source, sync.actor, at);
+        await recomputeSpans(client, [...touched]);
+        if (sync.notices && changes.length > 0) {
+          const notices = sync.notices(changes);
+          if (notices.length > 0) channels = (await this.outbox.write(client, notices, at)).channels;
         }
-        return { removed: removed.rowCount ?? 0, inserted: shifts.length };
+        return { applied: true, changes, inScope: before.length };
       }),
     );
+    this.outbox.committed(channels);
+    return result;
+  }
+
+  changes(query: ScheduleChangeQuery): Promise<ScheduleChange[]> {
+    return this.feed.list(query);
+  }
+
+  lastChangeSeq(): Promise<number> {
+    return this.feed.last();
   }
 
   async shiftsAt(assignmentId: string, at: Date): Promise<Shift[]> {
@@ -165,10 +187,90 @@ function toShift(r: ShiftRow): Shift {
     notes: r.notes,
     published: r.published,
     source: r.source,
+    ...(r.source_key !== null ? { sourceKey: r.source_key } : {}),
   };
 }
 
-/** Refuses a bad shift before anything is written, so a caller's mistake never half-replaces a source. */
+/** The stored shifts this sync speaks for, plus any stored shift that has the id of one it sends. */
+async function inScope(client: PgClient, sync: ShiftSync): Promise<Shift[]> {
+  const scope = sync.scope;
+  const select = `SELECT ${shiftColumns} FROM shifts`;
+  let rows: ShiftRow[];
+  if (scope.kind === 'all') {
+    rows = (await client.query<ShiftRow>(`${select} WHERE source = $1`, [sync.source])).rows;
+  } else if (scope.kind === 'window') {
+    rows = (
+      await client.query<ShiftRow>(`${select} WHERE source = $1 AND start_at < $2 AND end_at > $3`, [
+        sync.source,
+        scope.to.getTime(),
+        scope.from.getTime(),
+      ])
+    ).rows;
+  } else {
+    rows = (
+      await client.query<ShiftRow>(`${select} WHERE source = $1 AND source_key = ANY($2)`, [
+        sync.source,
+        [...scope.deletedKeys],
+      ])
+    ).rows;
+  }
+  if (scope.kind !== 'all') {
+    const seen = new Set(rows.map((r) => r.id));
+    const wanted = sync.shifts.map((sh) => sh.id).filter((id) => !seen.has(id));
+    if (wanted.length > 0) {
+      const more = await client.query<ShiftRow>(`${select} WHERE id = ANY($1) AND source = $2`, [
+        wanted,
+        sync.source,
+      ]);
+      rows.push(...more.rows);
+    }
+  }
+  return rows.map(toShift);
+}
+
+async function insertShifts(client: PgClient, shifts: readonly Shift[]): Promise<void> {
+  if (shifts.length === 0) return;
+  await client.query(
+    `INSERT INTO shifts (${shiftColumns})
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::int[],
+       $7::text[], $8::boolean[], $9::text[], $10::text[])`,
+    [
+      shifts.map((sh) => sh.id),
+      shifts.map((sh) => sh.assignmentId),
+      shifts.map((sh) => sh.personId),
+      shifts.map((sh) => sh.start.getTime()),
+      shifts.map((sh) => sh.end.getTime()),
+      shifts.map((sh) => sh.callOrder),
+      shifts.map((sh) => sh.notes),
+      shifts.map((sh) => sh.published),
+      shifts.map((sh) => sh.source),
+      shifts.map((sh) => sh.sourceKey ?? null),
+    ],
+  );
+}
+
+/** The longest shift per touched assignment: the bound of the on-call lookup (migration 002). */
+async function recomputeSpans(client: PgClient, assignmentIds: string[]): Promise<void> {
+  if (assignmentIds.length === 0) return;
+  await client.query('DELETE FROM shift_spans WHERE assignment_id = ANY($1)', [assignmentIds]);
+  await client.query(
+    `INSERT INTO shift_spans (assignment_id, longest_ms)
+     SELECT assignment_id, MAX(end_at - start_at) FROM shifts WHERE assignment_id = ANY($1)
+     GROUP BY assignment_id`,
+    [assignmentIds],
+  );
+}
+
+/** Refuses a bad batch before anything is written, so a caller's mistake never half-replaces a source. */
+function checkShifts(source: string, shifts: readonly Shift[]): void {
+  const ids = new Set<string>();
+  for (const sh of shifts) {
+    checkShift(source, sh);
+    if (ids.has(sh.id)) throw new Error(`UNIQUE shift id: ${sh.id} is sent twice`);
+    ids.add(sh.id);
+  }
+}
+
 function checkShift(source: string, s: Shift): void {
   if (s.source !== source) throw new Error(`shift ${s.id} belongs to source ${s.source}, not ${source}`);
   if (!(s.end.getTime() > s.start.getTime())) throw new Error(`shift ${s.id} must end after it starts`);

@@ -1,0 +1,53 @@
+import type { Logger } from 'pino';
+import { type ListenerHealth, MllpListener, type MllpListenerOptions } from '../listeners/mllp/server.ts';
+import type { InboundPort } from '../routing/inbound-port.ts';
+import { DatabaseInbox } from '../store/inbox/database-inbox.ts';
+import type { MessageStore } from '../store/port.ts';
+
+export interface MllpDirectDeps {
+  messages: MessageStore;
+  inbound: InboundPort;
+  log: Logger;
+  application: string;
+  facility: string;
+}
+
+/**
+ * HL7 over MLLP on a networked store: the listener runs on the main thread and each message's ACK waits
+ * for its row's COMMIT in the shared database (DatabaseInbox), not for a local journal. The embedded
+ * store's separate thread exists to keep fdatasync off the loop; here the wait is a network round trip,
+ * which the loop does not block on.
+ */
+export class MllpDirect {
+  private readonly inbox: DatabaseInbox;
+  private readonly listener: MllpListener;
+
+  constructor(config: MllpListenerOptions, deps: MllpDirectDeps) {
+    this.inbox = new DatabaseInbox(deps.messages);
+    this.inbox.onStored((arrival) => deps.inbound.accept(arrival));
+    this.listener = new MllpListener(config, {
+      inbox: this.inbox,
+      log: deps.log,
+      application: deps.application,
+      facility: deps.facility,
+    });
+  }
+
+  start(): Promise<{ host: string; port: number }> {
+    return this.listener.start();
+  }
+
+  health(): ListenerHealth {
+    return this.listener.health();
+  }
+
+  /** Resolves once every message acknowledged so far is a committed row. */
+  ingested(): Promise<void> {
+    return this.inbox.ingested();
+  }
+
+  async stop(): Promise<void> {
+    await this.listener.stop();
+    await this.inbox.ingested().catch(() => {});
+  }
+}

@@ -1,0 +1,4 @@
+import { scheduleChangesContract } from './contract/schedule-changes.ts';
+import { sqliteStores } from './factories.ts';
+
+scheduleChangesContract(sqliteStores);
