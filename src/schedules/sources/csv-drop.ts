@@ -58,7 +58,7 @@ export const csvDropKind: SourceKind<CsvDropOptions> = {
       'timezone',
     ]);
     const folder = o.text('folder', false);
-    const sftp = readSftp(o);
+    const sftp = readSftpDrop(o);
     if ((folder === undefined) === (sftp === undefined) && !o.failed) {
       o.report('folder', 'give either folder (on this machine) or sftp (on a server), not both or neither');
     }
@@ -106,7 +106,8 @@ export const csvDropKind: SourceKind<CsvDropOptions> = {
   create: (options, context) => new CsvDropClient(options, context),
 };
 
-function readSftp(o: SourceOptions): SftpDropOptions | undefined {
+/** The `sftp:` mapping of a drop folder (also read by the demographic import). */
+export function readSftpDrop(o: SourceOptions): SftpDropOptions | undefined {
   const s = o.nested('sftp', [
     'host',
     'port',
