@@ -4,15 +4,18 @@ import type { Logger } from 'pino';
 import type { RouteAccess } from './api/access.ts';
 import { alertRoutes } from './api/alerts.ts';
 import { callRoutes } from './api/calls.ts';
+import { coverageGapRoutes } from './api/coverage-gaps.ts';
 import { deliveryRoutes } from './api/deliveries.ts';
 import { lockoutRoutes } from './api/lockouts.ts';
 import { patientRoutes } from './api/patients.ts';
 import { ruleRoutes } from './api/rules.ts';
+import { scheduleChangeRoutes } from './api/schedule-changes.ts';
 import { scheduleRoutes } from './api/schedules.ts';
 import { buildApi } from './api/server.ts';
 import { sessionRoutes } from './api/session-routes.ts';
 import { SessionKeeper } from './api/sessions.ts';
 import { accountSignInGuard, PasswordSignIn } from './api/sign-in.ts';
+import { sourceRoutes } from './api/sources.ts';
 import { clinicianSocket } from './api/ws.ts';
 import { Census } from './census/census.ts';
 import { CoverageResolver } from './census/coverage-resolver.ts';
@@ -50,6 +53,7 @@ import { registerPages } from './web/pages.ts';
 import { MllpDirect } from './wiring/mllp-direct.ts';
 import { MllpIngest } from './wiring/mllp-ingest.ts';
 import { installOutboundChannels } from './wiring/outbound.ts';
+import { type ScheduleSync, wireScheduleSync } from './wiring/schedule-sync.ts';
 import { wireSip } from './wiring/sip.ts';
 import { openConfiguredStore } from './wiring/store.ts';
 import { type InstalledWctp, wireWctp } from './wiring/wctp.ts';
@@ -73,6 +77,8 @@ export interface RunningSwitchboard {
   mllp?: { host: string; port: number };
   /** The MLLP listener's thread and journal (health, `ingested()`, failover drills). */
   mllpIngest?: MllpIngest;
+  /** The scheduling sources' engine and runner (sources.yaml). */
+  scheduleSync?: ScheduleSync;
   smtp?: { host: string; port: number };
   sip?: { host: string; port: number; tlsPort?: number };
   /** The HTTP server, and each of its routes with the access it declared (src/api/access.ts). */
@@ -289,6 +295,18 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
             log,
           })
         : undefined;
+    // Scheduling systems (sources.yaml): pulled on their cadence into the schedule store and its change feed.
+    const scheduleSync = await wireScheduleSync({
+      site,
+      store,
+      log,
+      clock,
+      raise: (input) => alerts.raise(input),
+      failsafe,
+      paging: () => config.paging,
+      run: options.cycle !== false,
+    });
+    stops.push(() => scheduleSync.stop());
     const cycle = new RoutingCycle(escalation, router, log, config.routing.cycleMs, coverageWarning);
     if (options.cycle !== false) cycle.start();
     stops.push(() => cycle.stop());
@@ -367,6 +385,8 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
       stops.push(() => smtp.stop());
       health.push({ name: 'smtp', health: () => smtp.health() });
     }
+    running.scheduleSync = scheduleSync;
+    health.push({ name: 'schedule-sources', health: () => scheduleSync.health() });
     const recovered = await router.recover();
     if (recovered) log.info({ messages: recovered }, 'routing messages stored before the last stop');
 
@@ -451,6 +471,20 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
               alerts: store.alerts,
               audit: store.audit,
               gateway: () => sip.gateway,
+            }),
+          (a) =>
+            sourceRoutes(a, {
+              engine: scheduleSync.engine,
+              runner: scheduleSync.runner,
+              sourceStore: store.scheduleSources,
+            }),
+          (a) => scheduleChangeRoutes(a, { schedules: store.schedules }),
+          (a) =>
+            coverageGapRoutes(a, {
+              oncall,
+              isReachable: (id) => site.directory.isReachable(id),
+              sourceStore: store.scheduleSources,
+              now: () => clock.now(),
             }),
           (a) => clinicianSocket(a, hub, nameOf),
           (a) => sessionRoutes(a, { audit: store.audit, now: () => clock.now() }),
