@@ -17,7 +17,16 @@ import type { SourcePull, SourceShift } from '../schedules/sources/source.ts';
 import { type FieldProblem, sendInvalidRequest, sendProblem } from './problem.ts';
 import { writeScope } from './push-clients.ts';
 import type { PushGrant, PushTokens } from './push-tokens.ts';
-import { dateTime, problem } from './schemas.ts';
+import {
+  MAX_SHIFTS,
+  OUTCOME,
+  pushRoute,
+  REFUSALS,
+  SHIFT,
+  type ShiftBody,
+  SOURCE_PARAMS,
+} from './schedule-push-schemas.ts';
+import { dateTime } from './schemas.ts';
 
 /** What the engine made of a push (ScheduleSyncEngine's SyncOutcome has this shape). */
 export interface PushOutcome {
@@ -36,84 +45,6 @@ export interface SchedulePushDeps {
 }
 
 /** Most shifts in one call: a year of a large department's schedule, well inside the 2 MB body limit. */
-const MAX_SHIFTS = 5000;
-
-const stringMap = (description: string) =>
-  ({
-    type: 'object',
-    minProperties: 1,
-    maxProperties: 20,
-    additionalProperties: { type: 'string', maxLength: 200 },
-    description,
-  }) as const;
-
-const SHIFT = {
-  type: 'object',
-  required: ['id', 'staff', 'task', 'start', 'end'],
-  additionalProperties: false,
-  properties: {
-    id: {
-      type: 'string',
-      minLength: 1,
-      maxLength: 200,
-      description: "the scheduling system's own id of the shift",
-    },
-    staff: stringMap('the person, by your own fields, e.g. {"employeeId": "E1001", "npi": "1234567893"}'),
-    task: stringMap('what the shift is worked for, by your own fields, e.g. {"taskId": "ANES-OB"}'),
-    start: dateTime('start, inclusive'),
-    end: dateTime('end, exclusive; after start'),
-    notes: { type: 'string', maxLength: 2000 },
-    published: { type: 'boolean', default: true, description: 'false for a draft: stored, never paged from' },
-  },
-} as const;
-
-const SOURCE_PARAMS = {
-  type: 'object',
-  required: ['source'],
-  properties: { source: { type: 'string', minLength: 1, maxLength: 100, description: 'the push source id' } },
-} as const;
-
-const OUTCOME = {
-  description: 'Applied (or unchanged): what the sync engine did',
-  type: 'object',
-  properties: {
-    status: { type: 'string', enum: ['applied', 'unchanged', 'held'] },
-    message: { type: 'string' },
-    counts: { type: 'object', additionalProperties: { type: 'integer' } },
-    unmapped: {
-      type: 'array',
-      description: 'rows not applied because their staff or task maps to nobody, or to two people',
-      items: { type: 'object', additionalProperties: true },
-    },
-  },
-} as const;
-
-const REFUSALS = {
-  202: { ...OUTCOME, description: 'Held for review: it would remove too much of the next 48 hours' },
-  401: problem('No valid access token (`WWW-Authenticate: Bearer error="invalid_token"`)'),
-  403: problem('The token lacks `schedules:write:<source>` (`error="insufficient_scope"`)'),
-  404: problem('No push source of this id'),
-  422: problem('The engine refused the push (see detail); nothing was applied'),
-};
-
-const common = (summary: string, description: string) => ({
-  summary,
-  description,
-  tags: ['schedule push'],
-  params: SOURCE_PARAMS,
-  security: [{ pushClient: [] }],
-});
-
-interface ShiftBody {
-  id: string;
-  staff: Record<string, string>;
-  task: Record<string, string>;
-  start: string;
-  end: string;
-  notes?: string;
-  published?: boolean;
-}
-
 export function schedulePushRoutes(app: FastifyInstance, deps: SchedulePushDeps): void {
   // The push token is checked here, not a session; before the body is read, so nobody gets it parsed.
   const grants = new WeakMap<FastifyRequest, PushGrant>();
@@ -131,7 +62,7 @@ export function schedulePushRoutes(app: FastifyInstance, deps: SchedulePushDeps)
       config,
       onRequest,
       schema: {
-        ...common(
+        ...pushRoute(
           'Add or update shifts',
           'Each shift is matched by its `id`: a new id adds it, a known one replaces it.',
         ),
@@ -162,7 +93,7 @@ export function schedulePushRoutes(app: FastifyInstance, deps: SchedulePushDeps)
       config,
       onRequest,
       schema: {
-        ...common('Remove shifts by their ids', 'Ids not stored are ignored.'),
+        ...pushRoute('Remove shifts by their ids', 'Ids not stored are ignored.'),
         body: {
           type: 'object',
           required: ['ids'],
@@ -195,7 +126,7 @@ export function schedulePushRoutes(app: FastifyInstance, deps: SchedulePushDeps)
       config,
       onRequest,
       schema: {
-        ...common('Remove one shift by its id', 'An id not stored is ignored.'),
+        ...pushRoute('Remove one shift by its id', 'An id not stored is ignored.'),
         params: {
           type: 'object',
           required: ['source', 'id'],
@@ -228,7 +159,7 @@ export function schedulePushRoutes(app: FastifyInstance, deps: SchedulePushDeps)
       config,
       onRequest,
       schema: {
-        ...common(
+        ...pushRoute(
           'Replace the whole schedule of a window',
           'Every stored shift of the source that overlaps [from, to) and is not listed is removed. An empty list clears the window, which the mass-delete guard may hold for review.',
         ),
