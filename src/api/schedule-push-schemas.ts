@@ -4,6 +4,7 @@
  */
 import { dateTime, problem } from './schemas.ts';
 
+/** Most shifts in one call: a year of a large department's schedule, well inside the 2 MB body limit. */
 export const MAX_SHIFTS = 5000;
 
 const stringMap = (description: string) =>

@@ -44,7 +44,6 @@ export interface SchedulePushDeps {
   apply: (sourceId: string, pull: SourcePull, actor: string) => Promise<PushOutcome>;
 }
 
-/** Most shifts in one call: a year of a large department's schedule, well inside the 2 MB body limit. */
 export function schedulePushRoutes(app: FastifyInstance, deps: SchedulePushDeps): void {
   // The push token is checked here, not a session; before the body is read, so nobody gets it parsed.
   const grants = new WeakMap<FastifyRequest, PushGrant>();
