@@ -204,6 +204,7 @@ describe('QGenda client', () => {
     expect(second.cursor).toBe('2026-01-10T12:06:00.000Z');
     const q = qgenda.schedules[1].searchParams;
     expect(q.get('includeDeletes')).toBe('true');
+    expect(q.get('$select')).toBeNull();
     // From the last change the window pull saw, less an overlap for clocks and saves in flight.
     expect(q.get('sinceModifiedTimestamp')).toBe('2026-01-09T10:55:00.000Z');
 

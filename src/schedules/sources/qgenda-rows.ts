@@ -7,7 +7,7 @@
 import { isValidZone, offsetMinutes } from '../../kit/zone-clock.ts';
 import type { SourceShift } from './source.ts';
 
-/** The fields we ask for with `$select` (and read); QGenda sends many more when not asked. */
+/** The fields a window pull asks for with `$select`; QGenda sends many more when not asked. */
 export const qgendaFields = [
   'ScheduleKey',
   'StartDate',
@@ -18,7 +18,6 @@ export const qgendaFields = [
   'EndDateUTC',
   'IsPublished',
   'IsStruck',
-  'IsDeleted',
   'Notes',
   'LastModifiedDateUTC',
   'TimeZone',

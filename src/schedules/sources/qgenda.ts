@@ -160,7 +160,9 @@ export class QGendaClient implements ScheduleSourceClient {
     url.searchParams.set('companyKey', this.options.companyKey);
     url.searchParams.set('startDate', usDate(first));
     url.searchParams.set('endDate', usDate(last));
-    url.searchParams.set('$select', qgendaFields.join(','));
+    // A delta asks for whole entries: how QGenda marks a deleted one is not documented beyond
+    // includeDeletes, and a $select could leave the mark out (IsDeleted or IsStruck are read).
+    if (!since) url.searchParams.set('$select', qgendaFields.join(','));
     if (this.options.filter) url.searchParams.set('$filter', this.options.filter);
     if (since) {
       url.searchParams.set('sinceModifiedTimestamp', since.toISOString());
