@@ -5,6 +5,7 @@ import type { RouteAccess } from './api/access.ts';
 import { alertRoutes } from './api/alerts.ts';
 import { callRoutes } from './api/calls.ts';
 import { coverageGapRoutes } from './api/coverage-gaps.ts';
+import { connectorRoutes } from './api/connectors.ts';
 import { deliveryRoutes } from './api/deliveries.ts';
 import { lockoutRoutes } from './api/lockouts.ts';
 import { patientRoutes } from './api/patients.ts';
@@ -52,6 +53,7 @@ import type { Store } from './store/port.ts';
 import { registerPages } from './web/pages.ts';
 import { MllpDirect } from './wiring/mllp-direct.ts';
 import { MllpIngest } from './wiring/mllp-ingest.ts';
+import { administratorAddresses, installConnectors } from './wiring/connectors.ts';
 import { installOutboundChannels } from './wiring/outbound.ts';
 import { type ScheduleSync, wireScheduleSync } from './wiring/schedule-sync.ts';
 import { wireSip } from './wiring/sip.ts';
@@ -233,6 +235,26 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
       poll: options.cycle !== false,
     });
     stops.push(() => outbound.stop());
+    // Schedule changes out to calendars, CC&C platforms, webhooks and files (connectors.yaml): their senders
+    // are registered on the worker here, before it starts, so a job pending from before a restart finds one.
+    const connectors = installConnectors({
+      settings: site.connectors,
+      store: store.connectors,
+      outbox: store.outbox,
+      feed: store.schedules,
+      worker: outbound.worker,
+      directory,
+      assignments: () => site.schedules.assignments,
+      zone,
+      siteName: config.site.name,
+      administrators: () => administratorAddresses(config.accounts, site.directory),
+      paging: config.paging,
+      now: () => clock.now(),
+      log,
+      poll: options.cycle !== false,
+    });
+    stops.push(() => connectors.stop());
+    connectors.start();
     const virtualNumbers = new VirtualNumbers(config.paging.virtualNumbers);
     for (const problem of virtualNumbers.problems()) log.warn({ problem }, 'paging.virtualNumbers');
     // WCTP gateway (nurse call, telemetry, paging clients): its interpreter, and status back to the sender.
@@ -496,6 +518,14 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
               now: () => clock.now(),
             }),
           (a) => deliveryRoutes(a, { outbox: outbound.outbox }),
+          (a) =>
+            connectorRoutes(a, {
+              settings: site.connectors,
+              store: store.connectors,
+              outbox: store.outbox,
+              resync: (id) => connectors.cycle.resync(id),
+              now: () => clock.now(),
+            }),
           (a) => registerPages(a),
         ],
       });

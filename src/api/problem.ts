@@ -47,6 +47,7 @@ export const PROBLEM_TYPES = {
   invalidToken: 'urn:switchboard:invalid-token',
   insufficientScope: 'urn:switchboard:insufficient-scope',
   pushRefused: 'urn:switchboard:push-refused',
+  connectorDisabled: 'urn:switchboard:connector-disabled',
   internalError: 'urn:switchboard:internal-error',
 } as const;
 

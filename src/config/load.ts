@@ -26,7 +26,14 @@ export const PROCESS_VARIABLES: ReadonlySet<string> = new Set([
  * file/line/key problems): the directory, schedules, staff coverage, scheduling sources and the clients
  * that push schedules (src/api/push-clients.ts).
  */
-export const SECTIONS_LOADED_ELSEWHERE = ['directory', 'schedules', 'coverage', 'sources', 'pushClients'];
+export const SECTIONS_LOADED_ELSEWHERE = [
+  'directory',
+  'schedules',
+  'coverage',
+  'sources',
+  'pushClients',
+  'connectors',
+];
 
 type Json = Record<string, unknown>;
 

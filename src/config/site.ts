@@ -1,6 +1,9 @@
 import { join, resolve } from 'node:path';
 import { loadCoverage } from '../census/coverage-load.ts';
 import type { CoveragePlan } from '../census/coverage-plan.ts';
+import type { ConnectorSettings } from '../connectors/connector.ts';
+import { connectorKinds } from '../connectors/kinds.ts';
+import { loadConnectors } from '../connectors/settings.ts';
 import type { Directory } from '../directory/directory.ts';
 import { loadDirectory } from '../directory/load.ts';
 import { externalIdKinds } from '../directory/types.ts';
@@ -20,6 +23,8 @@ export interface Site {
   /** The scheduling systems synced into the store (sources.yaml). */
   sources: SourceConfig;
   coverage: CoveragePlan;
+  /** Where schedule changes go out (connectors.yaml). */
+  connectors: ConnectorSettings[];
   rulesDir: string;
 }
 
@@ -44,6 +49,11 @@ export function loadSite(configDir: string, env: NodeJS.ProcessEnv, now = new Da
       assignments: new Set(schedules.assignments.map((a) => a.id)),
       idKinds: ['id', ...externalIdKinds],
     }),
+    problems,
+  );
+  const knownAssignments = new Set(schedules.assignments.map((a) => a.id));
+  const connectors = take(
+    loadConnectors(dir, { kinds: connectorKinds, env, knownAssignment: (id) => knownAssignments.has(id) }),
     problems,
   );
   if (config.routing.failsafeGroup && !directory.group(config.routing.failsafeGroup)) {
@@ -77,6 +87,7 @@ export function loadSite(configDir: string, env: NodeJS.ProcessEnv, now = new Da
     schedules,
     sources,
     coverage,
+    connectors,
     rulesDir: join(dir, config.routing.rulesDir),
   };
 }

@@ -49,6 +49,18 @@ export interface Connectors {
   stop(): Promise<void>;
 }
 
+/** Mail addresses of the accounts with the admin role that name a directory person with an email contact. */
+export function administratorAddresses(
+  accounts: ReadonlyArray<{ role: string; person?: string }>,
+  directory: Directory,
+): string[] {
+  const people = accounts.filter((a) => a.role === 'admin' && a.person).map((a) => a.person as string);
+  const mail = people.flatMap((id) =>
+    (directory.person(id)?.contacts ?? []).filter((c) => c.kind === 'email').map((c) => c.address),
+  );
+  return [...new Set(mail)];
+}
+
 export function installConnectors(o: ConnectorWiringOptions): Connectors {
   const log = o.log.child({ part: 'connectors' });
   const byId = () => new Map(o.assignments().map((a) => [a.id, a]));
