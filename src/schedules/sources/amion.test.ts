@@ -142,6 +142,10 @@ describe('Amion client against a local ocs server', () => {
     expect(refused.detail).toMatchObject({ status: 401, permanent: true });
     expect(refused.message).toContain('Lo=***');
     expect(refused.message).not.toContain('view-pw');
+    // The next pull, with the server answering again, reads the schedule.
+    expect(
+      (await c.pull(window('2026-11-01T04:00:00Z', '2026-11-02T05:00:00Z'))).shifts.length,
+    ).toBeGreaterThan(0);
 
     amion.faults.push({ kind: 'status', status: 429, headers: { 'retry-after': '120' } });
     const busy = await failure(c.pull(window('2026-11-01T04:00:00Z', '2026-11-02T05:00:00Z')));

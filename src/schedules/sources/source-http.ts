@@ -37,7 +37,8 @@ export async function sourceGet(get: SourceGet): Promise<SourceAnswer> {
   const timeout = AbortSignal.timeout(get.timeoutMs);
   const signal = AbortSignal.any([get.signal, timeout]);
   const failed = (error: unknown, during: string): SourceError => {
-    if (get.signal.aborted) return new SourceError(`${get.what}: the sync was stopped ${during}`);
+    if (get.signal.aborted)
+      return new SourceError(`${get.what}: the sync was stopped while ${during} ${where}`);
     if (timeout.aborted) {
       return new SourceError(
         `${get.what}: no complete answer from ${where} within ${get.timeoutMs / 1000} s`,
