@@ -3,7 +3,6 @@ import type { DirectoryOverlayStore } from '../directory-port.ts';
 import type { ExportStateStore } from '../export-port.ts';
 import type { Store } from '../port.ts';
 import type { ScheduleSourceStore } from '../schedule-source-port.ts';
-import type { DeviceLoginStore, SessionStore } from '../session-port.ts';
 import { PostgresAlertStore } from './alerts.ts';
 import { PostgresAuditLog } from './audit.ts';
 import { PostgresCensusStore } from './census.ts';
@@ -14,6 +13,7 @@ import { PostgresMessageStore } from './messages.ts';
 import { notYetOnPostgres } from './not-yet.ts';
 import { PostgresOutbox, PostgresPickups } from './outbox.ts';
 import { PostgresScheduleStore } from './schedules.ts';
+import { PostgresDeviceLogins, PostgresSessionStore } from './sessions.ts';
 import { PostgresSipStore } from './sip.ts';
 
 export type PostgresStoreOptions = PostgresOptions & { inbound?: InboundBatchOptions };
@@ -47,8 +47,8 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     sip: new PostgresSipStore(pool, writes),
     scheduleSources: notYetOnPostgres<ScheduleSourceStore>('scheduleSources'),
     connectors: notYetOnPostgres<ConnectorStore>('connectors'),
-    sessions: notYetOnPostgres<SessionStore>('sessions'),
-    devices: notYetOnPostgres<DeviceLoginStore>('devices'),
+    sessions: new PostgresSessionStore(pool, writes),
+    devices: new PostgresDeviceLogins(pool, writes),
     directory: notYetOnPostgres<DirectoryOverlayStore>('directory'),
     exportState: notYetOnPostgres<ExportStateStore>('exportState'),
     durable: () => writes.settled(),
