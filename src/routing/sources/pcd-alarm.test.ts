@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Hl7Message } from '../../protocols/hl7/index.ts';
-import { isPcdAlarm, readPcdAlarm } from './pcd-alarm.ts';
+import { isOnset, isPcdAlarm, readPcdAlarm } from './pcd-alarm.ts';
 import { pcd04, pcd04CounterStyle } from './pcd-fixtures.ts';
 import { alertIdentity } from './pcd-identity.ts';
 
@@ -14,8 +14,10 @@ describe('readPcdAlarm (PCD-04 ORU^R40)', () => {
       parent: '',
       legacy: 'A-77^MONITOR_GW',
     });
-    expect(alertIdentity(a.reference, a.phase, 'rev10')).toBe('A-77^MONITOR_GW^0012210000000001^EUI-64');
-    expect(alertIdentity(a.reference, a.phase, 'legacy')).toBe('A-77^MONITOR_GW');
+    expect(alertIdentity(a.reference, isOnset(a.phase), 'rev10')).toBe(
+      'A-77^MONITOR_GW^0012210000000001^EUI-64',
+    );
+    expect(alertIdentity(a.reference, isOnset(a.phase), 'legacy')).toBe('A-77^MONITOR_GW');
     expect(a.serviceId).toBe('196616^MDC_EVT_ALARM^MDC');
     expect(a.phase).toBe('start');
     expect(a.alarmState).toBe('active');
@@ -85,13 +87,13 @@ describe('readPcdAlarm (PCD-04 ORU^R40)', () => {
       );
     const update = withParent('update');
     expect(update.reference.parent).toBe('FIRST-1^MONITOR_GW^0012210000000001^EUI-64');
-    expect(alertIdentity(update.reference, 'update', 'rev10')).toBe(
+    expect(alertIdentity(update.reference, false, 'rev10')).toBe(
       'FIRST-1^MONITOR_GW^0012210000000001^EUI-64',
     );
-    expect(alertIdentity(update.reference, 'update', 'legacy')).toBe('FIRST-1^MONITOR_GW');
+    expect(alertIdentity(update.reference, false, 'legacy')).toBe('FIRST-1^MONITOR_GW');
     // At onset OBR-29.2 may repeat OBR-3, and is never used.
     const start = withParent('start');
-    expect(alertIdentity(start.reference, 'start', 'rev10')).toBe('A-2^MONITOR_GW^0012210000000001^EUI-64');
+    expect(alertIdentity(start.reference, true, 'rev10')).toBe('A-2^MONITOR_GW^0012210000000001^EUI-64');
   });
 
   it('keeps sub-components of an identifier as sub-components (never \\T\\)', () => {
@@ -105,7 +107,7 @@ describe('readPcdAlarm (PCD-04 ORU^R40)', () => {
     // OBR-3 transcribed into OBR-29.2 flattens its sub-components (TF-2 B.7): both name the same alert.
     const onset = { ...a.reference, parent: '' };
     const followUp = { ...a.reference, parent: '77^ICU^B1^B1^GE_BLR_LAB' };
-    expect(alertIdentity(onset, 'start', 'rev10')).toBe(alertIdentity(followUp, 'end', 'rev10'));
+    expect(alertIdentity(onset, true, 'rev10')).toBe(alertIdentity(followUp, false, 'rev10'));
   });
 
   it('reads every TF phase, the 11073 assigned names, ALERT_STATE and the status filter', () => {

@@ -128,6 +128,13 @@ const ASSIGNED_PHASES: Record<string, AlarmPhase> = {
   'de-escalate': 'deescalate',
 };
 
+/** Phases that report the onset of an alert: their OBR-3 is the alert's identity (TF-2 table B.7-4). */
+const ONSET_PHASES = new Set<AlarmPhase>(['start', 'start_only', 'tpoint', 'present']);
+
+export function isOnset(phase: AlarmPhase): boolean {
+  return ONSET_PHASES.has(phase);
+}
+
 export function isPcdAlarm(message: Hl7Message): boolean {
   return message.header.messageType === 'ORU' && message.header.triggerEvent === 'R40';
 }

@@ -21,12 +21,8 @@ import {
   splitComposite,
   toStandardEncoding,
 } from '../../protocols/hl7/index.ts';
-import type { AlarmPhase } from './pcd-alarm.ts';
 
 export type PcdProfile = 'rev10' | 'legacy';
-
-/** Phases that report the onset of an alert: their OBR-3 is the alert's identity (TF-2 B.7-4). */
-export const ONSET_PHASES: ReadonlySet<AlarmPhase> = new Set(['start', 'start_only', 'tpoint', 'present']);
 
 /** What OBR-3 and OBR-29 say of the alert, in the standard encoding. */
 export interface AlertReference {
@@ -50,14 +46,15 @@ export function readReference(obr: Segment | undefined, d: Delimiters): AlertRef
 }
 
 /**
- * The alert a message belongs to under a profile. A rev10 follow-up that leaves OBR-29.2 empty (which the
- * TF does not allow) is taken by its OBR-3, as an older reporter would mean it, rather than dropped.
+ * The alert a message belongs to under a profile; `onset` says whether its phase reports the alert's onset
+ * (isOnset in pcd-alarm.ts). A rev10 follow-up that leaves OBR-29.2 empty (which the TF does not allow) is
+ * taken by its OBR-3, as an older reporter would mean it, rather than dropped.
  */
-export function alertIdentity(ref: AlertReference, phase: AlarmPhase, profile: PcdProfile): string {
+export function alertIdentity(ref: AlertReference, onset: boolean, profile: PcdProfile): string {
   if (profile === 'legacy') return ref.legacy;
   // At onset OBR-29.2 is empty or repeats OBR-3 and "shall not be used" (TF-2 B.7): the TF's own Mindray
   // example repeats it with a differently spelled universal id type, so OBR-3 alone decides.
-  if (ONSET_PHASES.has(phase)) return flattened(ref.fillerOrder);
+  if (onset) return flattened(ref.fillerOrder);
   return flattened(ref.parent || ref.fillerOrder);
 }
 

@@ -22,7 +22,14 @@ import type { MessageInterpreter, RouteContext } from '../interpreter.ts';
 import type { PatientContext } from '../model.ts';
 import { describeLocation } from '../patient-context.ts';
 import type { EscalationPolicy, RecipientSpec } from '../rules/types.ts';
-import { type AlarmPhase, hasAlertGroup, isPcdAlarm, type PcdAlarm, readPcdAlarm } from './pcd-alarm.ts';
+import {
+  type AlarmPhase,
+  hasAlertGroup,
+  isOnset,
+  isPcdAlarm,
+  type PcdAlarm,
+  readPcdAlarm,
+} from './pcd-alarm.ts';
 import { alertIdentity, type PcdProfile } from './pcd-identity.ts';
 
 export interface PcdOptions {
@@ -95,7 +102,7 @@ export class PcdAlarmInterpreter implements MessageInterpreter {
     const h = message.header;
     const identity = alertIdentity(
       alarm.reference,
-      alarm.phase,
+      isOnset(alarm.phase),
       this.profileOf(h.sendingApplication, h.sendingFacility),
     );
     if (!identity) {
