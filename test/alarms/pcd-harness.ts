@@ -9,7 +9,9 @@ import { FakeDevice } from '../support/device.ts';
 import { signIn, startTestSwitchboard, type TestSwitchboard } from '../support/harness.ts';
 import { writeBehaviourHospital } from '../support/hospital.ts';
 import { validatePcd05 } from '../support/pcd05-validator.ts';
-import { TestAlertReporter } from './mllp-reporter.ts';
+import { field, TestAlertReporter } from './mllp-reporter.ts';
+
+export { field };
 
 /**
  * The behaviour hospital (rn-day covers 4W 401-A by day; the failsafe group is operators: p-op) with PCD-05
@@ -147,13 +149,6 @@ export async function reports(h: AlarmHospital, n: number): Promise<string[]> {
   );
   await h.sb.outbound.worker.runDue();
   return h.reporter.waitFor(n);
-}
-
-/** Field n of the first segment named `name` (HL7 numbering; MSH-n counts MSH-1 as the separator). */
-export function field(message: string, name: string, n: number): string {
-  const seg = message.split('\r').find((s) => s.startsWith(`${name}|`)) ?? '';
-  const parts = seg.split('|');
-  return (name === 'MSH' ? parts[n - 1] : parts[n]) ?? '';
 }
 
 /** A TF Appendix E example from test/alarms/fixtures/ihe-dev-tf2, with CR segment endings. */
