@@ -8,6 +8,7 @@ import { hashPassword } from './kit/passwords.ts';
 import { startSwitchboard } from './main.ts';
 import { OnCallResolver } from './schedules/on-call.ts';
 import { applySchedules } from './schedules/sync.ts';
+import { sourcesCommand, syncCommand } from './sources-cli.ts';
 import { DataFolderInUseError } from './store/owner-lock.ts';
 import { openSqliteStore } from './store/sqlite/index.ts';
 
@@ -24,6 +25,11 @@ Usage:
       Read the stored inbox directly from the data folder.
   switchboard oncall [ASSIGNMENT] [--at ISO] [--config DIR] [--data DIR]
       Who is on call now (or at --at), in call order, and the account each person signs in with.
+  switchboard sources [--config DIR] [--data DIR]
+      Each scheduling source (sources.yaml): last success, last error, next run, a held sync, the last run.
+  switchboard sync SOURCE [--dry-run] [--config DIR] [--data DIR] [--url URL]
+      Pull one source now and print the changes in local time (--dry-run: what it would change, nothing
+      written). While Switchboard runs on the data folder, asks it over the API (SWITCHBOARD_API_TOKEN).
   switchboard hash-password
       Read a password from standard input; print the hash to put in config/accounts.yaml.
 `;
@@ -41,6 +47,10 @@ async function main(argv: string[]): Promise<number> {
       return hashPasswordCommand();
     case 'oncall':
       return oncallCommand(rest);
+    case 'sources':
+      return sourcesCommand(rest);
+    case 'sync':
+      return syncCommand(rest);
     case undefined:
     case 'help':
     case '--help':

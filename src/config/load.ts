@@ -17,6 +17,8 @@ export const ENV_PREFIX = 'SWITCHBOARD_';
  */
 export const PROCESS_VARIABLES: ReadonlySet<string> = new Set([
   'SWITCHBOARD_SESSION_SECRET',
+  // An API token `switchboard sync` uses to ask the running server (src/sources-cli.ts).
+  'SWITCHBOARD_API_TOKEN',
   // The key push clients' access tokens are signed with (src/api/push-tokens.ts).
   'SWITCHBOARD_PUSH_TOKEN_SECRET',
 ]);

@@ -45,6 +45,7 @@ export class ScheduleSyncRunner {
   private staleTimer: NodeJS.Timeout | undefined;
   private readonly startedAt: Date;
   private stopped = false;
+  private progress: ((sourceId: string, fetched: number) => void) | undefined;
 
   constructor(
     private readonly engine: ScheduleSyncEngine,
@@ -52,6 +53,12 @@ export class ScheduleSyncRunner {
     private readonly deps: SyncRunnerDeps,
   ) {
     this.startedAt = deps.now();
+    this.progress = deps.progress;
+  }
+
+  /** Hears the rows fetched so far of every pull (a terminal showing a long first sync). */
+  onProgress(listener: (sourceId: string, fetched: number) => void): void {
+    this.progress = listener;
   }
 
   /** Starts every enabled source's timer: first run at its stored next run, or at once. */
@@ -167,7 +174,7 @@ export class ScheduleSyncRunner {
         cursor: this.engine.statusOf(sourceId).cursor ?? undefined,
         signal: abort.signal,
         progress: (fetched) => {
-          this.deps.progress?.(sourceId, fetched);
+          this.progress?.(sourceId, fetched);
           if (fetched - logged >= PROGRESS_EVERY) {
             logged = fetched;
             this.deps.log.info({ source: sourceId, fetched }, 'schedule sync: shifts fetched');
