@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import { loadPushClients, type PushClient } from '../api/push-clients.ts';
 import { loadCoverage } from '../census/coverage-load.ts';
 import type { CoveragePlan } from '../census/coverage-plan.ts';
 import type { ConnectorSettings } from '../connectors/connector.ts';
@@ -11,6 +12,7 @@ import { ConfigError, type ConfigProblem } from '../kit/config-errors.ts';
 import type { RecipientSpec } from '../routing/rules/types.ts';
 import { loadSchedules, type ScheduleConfig } from '../schedules/load.ts';
 import { loadSources, type SourceConfig } from '../schedules/source-config.ts';
+import { PUSH_KIND } from '../schedules/sources/push.ts';
 import { loadConfig } from './load.ts';
 import type { SwitchboardConfig } from './types.ts';
 
@@ -25,6 +27,8 @@ export interface Site {
   coverage: CoveragePlan;
   /** Where schedule changes go out (connectors.yaml). */
   connectors: ConnectorSettings[];
+  /** The scheduling systems allowed to push shifts to push sources (pushClients:, push-clients.yaml). */
+  pushClients: PushClient[];
   rulesDir: string;
 }
 
@@ -51,6 +55,8 @@ export function loadSite(configDir: string, env: NodeJS.ProcessEnv, now = new Da
     }),
     problems,
   );
+  const pushed = loadPushClients(dir, (id) => isPushSource(sources, id));
+  problems.push(...pushed.problems);
   const knownAssignments = new Set(schedules.assignments.map((a) => a.id));
   const connectors = take(
     loadConnectors(dir, { kinds: connectorKinds, env, knownAssignment: (id) => knownAssignments.has(id) }),
@@ -88,8 +94,14 @@ export function loadSite(configDir: string, env: NodeJS.ProcessEnv, now = new Da
     sources,
     coverage,
     connectors,
+    pushClients: pushed.clients,
     rulesDir: join(dir, config.routing.rulesDir),
   };
+}
+
+/** Whether `id` is a source of kind push in sources.yaml (one the push API may write). */
+export function isPushSource(sources: SourceConfig, id: string): boolean {
+  return sources.sources.some((s) => s.id === id && s.kind === PUSH_KIND);
 }
 
 /** A rule may only name people, groups and assignments that exist. */
