@@ -11,6 +11,7 @@ import { applySchedules } from './schedules/sync.ts';
 import { sourcesCommand, syncCommand } from './sources-cli.ts';
 import { DataFolderInUseError } from './store/owner-lock.ts';
 import { openSqliteStore } from './store/sqlite/index.ts';
+import { connectorsCommand, connectorsUsage } from './wiring/connectors-command.ts';
 
 const usage = `switchboard — clinical message router
 
@@ -32,7 +33,7 @@ Usage:
       written). While Switchboard runs on the data folder, asks it over the API (SWITCHBOARD_API_TOKEN).
   switchboard hash-password
       Read a password from standard input; print the hash to put in config/accounts.yaml.
-`;
+${connectorsUsage}`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -51,6 +52,8 @@ async function main(argv: string[]): Promise<number> {
       return sourcesCommand(rest);
     case 'sync':
       return syncCommand(rest);
+    case 'connectors':
+      return connectorsCommand(rest);
     case undefined:
     case 'help':
     case '--help':

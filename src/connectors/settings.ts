@@ -68,11 +68,12 @@ export function loadConnectors(
   const value: ConnectorSettings[] = [];
   const ids = new Set<string>();
   checks.list((file.value as Record<string, unknown>)[connectorsKey], [connectorsKey]).forEach((item, i) => {
+    const raw = (item as { id?: unknown } | null)?.id;
+    if (typeof raw === 'string' && ids.has(raw))
+      checks.report([connectorsKey, i, 'id'], `connector ${raw} is listed twice`);
+    if (typeof raw === 'string') ids.add(raw);
     const c = readEntry(checks, item, [connectorsKey, i], options);
-    if (!c) return;
-    if (ids.has(c.id)) checks.report([connectorsKey, i, 'id'], `connector ${c.id} is listed twice`);
-    ids.add(c.id);
-    value.push(c);
+    if (c) value.push(c);
   });
   return { value, problems: [...problems, ...checks.problems] };
 }
@@ -99,7 +100,7 @@ function readEntry(
   const target = checks.text(e.target, [...path, 'target'], false) ?? '';
   const credentials = readCredentials(checks, e.credentials, [...path, 'credentials'], o.env, enabled);
   for (const name of kind?.requiredCredentials ?? [])
-    if (!(name in credentials) && e.credentials !== undefined)
+    if (!(name in credentials) && !(name in ((e.credentials as object | null) ?? {})))
       checks.report([...path, 'credentials', name], `is required by kind ${kindName}`);
   const personId = checks.text(e.personId, [...path, 'personId'], false) ?? 'id';
   if (personId !== 'id' && !externalIdKinds.includes(personId as ExternalIdKind))
@@ -120,10 +121,9 @@ function readEntry(
     checks,
     [...path, 'options'],
   );
-  if (id === undefined || !kind || !cadence) return undefined;
-  return {
-    id,
-    kind: kind.kind,
+  const settings = {
+    id: id ?? '',
+    kind: kind?.kind ?? '',
     enabled,
     target,
     credentials,
@@ -133,7 +133,7 @@ function readEntry(
       daysBack: checks.whole(window?.daysBack, [...path, 'window', 'daysBack'], 0, 366, 1),
       daysForward: checks.whole(window?.daysForward, [...path, 'window', 'daysForward'], 0, 732, 30),
     },
-    cadence,
+    cadence: cadence ?? { kind: 'onChange' },
     include: {
       notes: checks.flag(include?.notes, [...path, 'include', 'notes'], false),
       assignmentInfo: checks.flag(include?.assignmentInfo, [...path, 'include', 'assignmentInfo'], true),
@@ -165,7 +165,9 @@ function readEntry(
     },
     digestMinutes: checks.whole(e.digestMinutes, [...path, 'digestMinutes'], 1, 10_080, 60),
     options,
-  };
+  } satisfies ConnectorSettings;
+  // Checked to the end so every problem is reported; kept only when it can run.
+  return id === undefined || !kind || !cadence ? undefined : settings;
 }
 
 /** Secrets only as `${NAME}`: a literal password in a file that lives in git is refused. */
