@@ -42,6 +42,30 @@ export async function writeExportFile<O>(
   const span = kind.span(run);
   const name = layout.fileName(run.at, run.connectorId);
   const counter = { rows: 0 };
+  if (kind.writeFiles) {
+    const files = await kind.writeFiles(run, span, layout, target);
+    for (const f of files) {
+      await state.commitFile({
+        connectorId: run.connectorId,
+        name: f.name,
+        period: span.period,
+        mode: 'full',
+        rows: f.rows,
+        bytes: f.bytes,
+        deliveredAt: run.at,
+      });
+    }
+    const rows = files.reduce((n, f) => n + f.rows, 0);
+    const bytes = files.reduce((n, f) => n + f.bytes, 0);
+    return {
+      name: files.map((f) => f.name).join(', '),
+      location: files.map((f) => f.location).join(', '),
+      mode: 'full',
+      period: span.period,
+      rows,
+      bytes,
+    };
+  }
   if (!kind.deltas) {
     const delivered = await target.put(name, layout.chunks(countRows(kind.records(run, span), counter)));
     const file = {

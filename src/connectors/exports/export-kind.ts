@@ -9,7 +9,8 @@ import type { ExternalIdKind } from '../../directory/types.ts';
 import type { SectionChecks } from '../../kit/section-checks.ts';
 import type { Assignment, ScheduleStore } from '../../store/schedule-port.ts';
 import type { IncludeSettings, Window } from '../connector.ts';
-import type { ExportRecord, FileLayout } from '../files/layout.ts';
+import type { FileTarget } from '../files/file-target.ts';
+import type { CompiledLayout, ExportRecord, FileLayout } from '../files/layout.ts';
 
 /** Everything a run reads: the store, the model as it is now, the connector's settings. */
 export interface ExportRun<Options> {
@@ -58,6 +59,24 @@ export interface FileExportKind<Options> {
   readOptions(raw: Record<string, unknown>, checks: SectionChecks, path: Array<string | number>): Options;
   span(run: ExportRun<Options>): ExportSpan;
   records(run: ExportRun<Options>, span: ExportSpan): AsyncIterable<KeyedRecord>;
+  /**
+   * Writes files of its own instead of the one CSV of its layout (the backup's CSV and XLSX, the data
+   * warehouse's zip); the CSV layout is still the connector's.
+   */
+  writeFiles?(
+    run: ExportRun<Options>,
+    span: ExportSpan,
+    layout: CompiledLayout,
+    target: FileTarget,
+  ): Promise<OwnFile[]>;
+}
+
+/** A file an export wrote itself. */
+export interface OwnFile {
+  name: string;
+  location: string;
+  rows: number;
+  bytes: number;
 }
 
 /** The default shape of a CSV layout; each export gives its columns and file name. */

@@ -1,5 +1,5 @@
 /**
- * The published shifts of a span, read a day at a time through the schedule store's port, so a file of a
+ * The published shifts of a span (drafts too when asked), read a day at a time through the schedule store's port, so a file of a
  * month of a large system's schedule never holds more than a day of shifts in memory. A shift that spans
  * several days is yielded once, in the slice its start (or the span's start) falls in; within a slice,
  * shifts come by start, assignment, call order and id, so every run writes the same order.
@@ -13,12 +13,13 @@ export async function* publishedShifts(
   from: Date,
   to: Date,
   wanted?: (assignmentId: string) => boolean,
+  drafts = false,
 ): AsyncGenerator<Shift> {
   for (let a = from.getTime(); a < to.getTime(); a += DAY) {
     const b = Math.min(a + DAY, to.getTime());
     const slice = (await schedules.shiftsOverlapping(new Date(a), new Date(b))).filter(
       (s) =>
-        s.published &&
+        (drafts || s.published) &&
         Math.max(s.start.getTime(), from.getTime()) >= a &&
         Math.max(s.start.getTime(), from.getTime()) < b &&
         (!wanted || wanted(s.assignmentId)),
