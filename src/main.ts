@@ -18,6 +18,7 @@ import { SessionKeeper } from './api/sessions.ts';
 import { accountSignInGuard, PasswordSignIn } from './api/sign-in.ts';
 import { sourceRoutes } from './api/sources.ts';
 import { clinicianSocket } from './api/ws.ts';
+import { conversationRoutes } from './api/conversations.ts';
 import { Census } from './census/census.ts';
 import { CoverageResolver } from './census/coverage-resolver.ts';
 import { identityProblems } from './config/identity-checks.ts';
@@ -51,6 +52,8 @@ import { applySchedules } from './schedules/sync.ts';
 import { claimDataFolder } from './store/owner-lock.ts';
 import type { Store } from './store/port.ts';
 import { registerPages } from './web/pages.ts';
+import { wireMessaging } from './wiring/messaging.ts';
+import type { MessagingService } from './routing/messaging/messaging-service.ts';
 import { MllpDirect } from './wiring/mllp-direct.ts';
 import { MllpIngest } from './wiring/mllp-ingest.ts';
 import { administratorAddresses, installConnectors } from './wiring/connectors.ts';
@@ -91,6 +94,8 @@ export interface RunningSwitchboard {
     rules: () => RuleSet;
     tick(): Promise<void>;
     hub: ClinicianHub;
+    /** Clinicians messaging each other (tests drive its escalation of unread urgent messages). */
+    messaging: MessagingService;
   };
   /** The WCTP gateway's parts (pickup boxes for polls, address book), when wctp.enabled. */
   wctp?: InstalledWctp;
@@ -209,13 +214,29 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
         ]
       : [];
     const alerts = new AlertService(store.alerts, escalation, notifier, clock, log, failsafe, locks, plans);
+    const messaging = wireMessaging({
+      store,
+      model,
+      resolver,
+      alerts,
+      census,
+      settings: config.messaging,
+      policies: () => currentRules().policies,
+      nameOf,
+      groupName: (id) => site.directory.group(id)?.name,
+      clock,
+      log,
+    });
+    stops.push(() => messaging.stop());
     const hub = new ClinicianHub({
       alerts: store.alerts,
       nameOf,
       answer: (id, person, action, choice) => alerts.respond(id, person, action, choice),
+      messageReceipt: (person, id, state) => messaging.service.receipt(person, id, state),
       log,
     });
     notifier.add(hub);
+    messaging.service.deliverThrough(hub);
     // Pagers (WCTP/SMTP/SNPP carriers) and PCD-05 status to alarm reporters, through the store's outbox.
     // The clinician hub above stays a live notification: the app reads its alerts again when it reconnects.
     const outbound = installOutboundChannels({
@@ -349,7 +370,7 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
       config,
       store,
       log,
-      routing: { router, alerts, rules: currentRules, tick: () => cycle.tick(), hub },
+      routing: { router, alerts, rules: currentRules, tick: () => cycle.tick(), hub, messaging: messaging.service },
       wctp,
       outbound,
       ingested: async () => {},
@@ -509,6 +530,7 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
               now: () => clock.now(),
             }),
           (a) => clinicianSocket(a, hub, nameOf),
+          (a) => conversationRoutes(a, { messaging: messaging.service, nameOf }),
           (a) => sessionRoutes(a, { audit: store.audit, now: () => clock.now() }),
           (a) => wctp?.routes(a, router),
           (a) =>

@@ -137,6 +137,20 @@ export const configSchema = {
         schema: { type: 'string', pattern: '^[a-z_][a-z0-9_]*$' },
       },
     },
+    /** Clinicians messaging each other (routing/messaging). */
+    messaging: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        /** An urgent message someone has not read after this many minutes becomes an alert to them. */
+        urgentUnreadMinutes: { type: 'number', exclusiveMinimum: 0, maximum: 1440, default: 5 },
+        /** The escalation policy (rules folder) that alert follows; without one it pages the unread once. */
+        urgentPolicy: { type: 'string', minLength: 1 },
+        /** Conversations with no message for this many days are deleted. */
+        retentionDays: { type: 'integer', minimum: 1, default: 365 },
+      },
+    },
     routing: {
       type: 'object',
       additionalProperties: false,

@@ -34,6 +34,7 @@ export interface SwitchboardConfig {
   http: { enabled: boolean; host: string; port: number; signIn: HttpSignInConfig };
   store: { driver: 'sqlite' | 'postgres'; url?: string; schema?: string };
   wctp: WctpGatewayOptions & WctpRoutingSettings;
+  messaging: { urgentUnreadMinutes: number; urgentPolicy?: string; retentionDays: number };
   routing: {
     rulesDir: string;
     failsafeGroup?: string;

@@ -98,6 +98,11 @@ export class FakeDevice {
     return frame.alert as DeviceAlert;
   }
 
+  /** Sends any client frame (message receipts, say) without waiting for an answer. */
+  send(frame: Record<string, unknown>): void {
+    this.socket.send(JSON.stringify(frame));
+  }
+
   close(): void {
     this.socket.close();
   }

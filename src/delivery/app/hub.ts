@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import type { Alert, AlertStore } from '../../store/alert-port.ts';
+import type { ChatMessage, Conversation } from '../../store/conversation-port.ts';
 import { alertView } from './alert-view.ts';
+import { conversationView, messageView } from './message-view.ts';
 
 /** The part of a WebSocket the hub needs (the `ws` package's socket fits). */
 export interface ClinicianSocket {
@@ -17,8 +19,15 @@ export interface HubDeps {
   nameOf: (personId: string) => string | undefined;
   /** Hands a clinician's answer to the routing core; rejects with an error carrying `code` when refused. */
   answer: (alertId: number, personId: string, action: ClinicianAnswer, choice?: string) => Promise<Alert>;
+  /** Hands a message receipt to the routing core's messaging; rejects with an error carrying `code`. */
+  messageReceipt?: (personId: string, messageId: number, state: 'delivered' | 'read') => Promise<unknown>;
   log: Logger;
 }
+
+const receipts = new Map([
+  ['message-delivered', 'delivered'],
+  ['message-read', 'read'],
+] as const);
 
 const answers = new Set<ClinicianAnswer>(['delivered', 'read', 'accept', 'reject', 'acknowledge', 'reply']);
 
@@ -78,6 +87,22 @@ export class ClinicianHub {
     );
   }
 
+  /** MessagingDelivery: a clinician's message for this person (also the sender's own copy). */
+  message(personId: string, conversation: Conversation, message: ChatMessage): void {
+    const frame = {
+      type: 'message',
+      conversation: conversationView(conversation, this.deps.nameOf),
+      message: messageView(message, this.deps.nameOf),
+    };
+    for (const s of this.sockets.get(personId) ?? []) this.send(s, frame);
+  }
+
+  /** MessagingDelivery: a recipient's device has the message, or showed it; the sender hears of it. */
+  receipt(personId: string, message: ChatMessage): void {
+    const frame = { type: 'receipt', message: messageView(message, this.deps.nameOf) };
+    for (const s of this.sockets.get(personId) ?? []) this.send(s, frame);
+  }
+
   private async push(personId: string, alert: Alert, set: Set<ClinicianSocket>): Promise<void> {
     const view = await alertView(this.deps.alerts, alert, personId, this.deps.nameOf);
     for (const s of set) this.send(s, { type: 'alert', alert: view });
@@ -92,6 +117,24 @@ export class ClinicianHub {
     }
     const ref = typeof frame.ref === 'string' ? frame.ref : undefined;
     if (frame.type === 'hello') return this.replay(socket, personId);
+    const receipt = receipts.get(frame.type as 'message-delivered' | 'message-read');
+    if (receipt && this.deps.messageReceipt) {
+      const messageId = Number((frame as { messageId?: unknown }).messageId);
+      if (!Number.isInteger(messageId))
+        return this.send(socket, {
+          type: 'error',
+          code: 'bad-frame',
+          message: 'messageId must be a number',
+          ref,
+        });
+      try {
+        await this.deps.messageReceipt(personId, messageId, receipt);
+      } catch (err) {
+        const e = err as Error & { code?: string };
+        this.send(socket, { type: 'error', code: e.code ?? 'failed', message: e.message, ref });
+      }
+      return;
+    }
     if (!answers.has(frame.type as ClinicianAnswer)) {
       return this.send(socket, {
         type: 'error',

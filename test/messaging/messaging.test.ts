@@ -1,0 +1,166 @@
+/**
+ * Clinicians message each other through the routing core, over the real HTTP API and WebSocket: the day
+ * nurse messages "on call for Hospitalist" without knowing who that is, the first call gets it on the app
+ * with the reason, reads it (the nurse sees the receipt) and replies; an urgent message unread past the
+ * site's minutes becomes an alert that pages and escalates; reading it closes that alert.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/routing/clock.ts';
+import { FakeDevice } from '../support/device.ts';
+import { signIn, startTestSwitchboard, type TestSwitchboard } from '../support/harness.ts';
+import { writeBehaviourHospital } from '../support/hospital.ts';
+
+const api = async (sb: TestSwitchboard, token: string, method: string, path: string, body?: unknown) => {
+  const res = await fetch(`${sb.httpUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: res.status, json: (await res.json()) as Record<string, any> };
+};
+
+describe('clinician messaging', () => {
+  let sb: TestSwitchboard | undefined;
+  const devices: FakeDevice[] = [];
+  afterEach(async () => {
+    for (const d of devices.splice(0)) d.close();
+    await sb?.cleanup();
+    sb = undefined;
+  });
+
+  async function hospital(extra = '') {
+    const configDir = await writeBehaviourHospital();
+    if (extra) {
+      const { appendFileSync } = await import('node:fs');
+      appendFileSync(`${configDir}/switchboard.yaml`, extra);
+    }
+    const clock = new ManualClock('2026-11-22T14:30:00Z');
+    sb = await startTestSwitchboard({ configDir, clock, cycle: false });
+    const device = async (username: string) => {
+      const token = await signIn(sb!.httpUrl, username);
+      const d = await FakeDevice.connect(sb!.httpUrl, token, username);
+      devices.push(d);
+      return { token, device: d };
+    };
+    return { sb, clock, device };
+  }
+
+  it('resolves "on call for Hospitalist" at send time, shows who and why, and carries receipts and replies', async () => {
+    const { sb, device } = await hospital();
+    const nurse = await device('rn.day');
+    const one = await device('dr.one');
+
+    const sent = await api(sb, nurse.token, 'POST', '/api/conversations', {
+      to: { kind: 'onCall', assignment: 'hospitalist' },
+      body: 'K 2.9 after replacement in 401-A, repeat the level?',
+    });
+    expect(sent.status, JSON.stringify(sent.json)).toBe(201);
+    expect(sent.json.recipients).toEqual([
+      {
+        personId: 'p-one',
+        name: 'Dr. One',
+        reason: expect.stringMatching(/^on call for Hospitalist, first call/),
+      },
+    ]);
+    expect(sent.json.message.addressedTo).toBe('on call for Hospitalist');
+    const messageId = sent.json.message.id as number;
+
+    const arrived = await one.device.waitFor((f) => f.type === 'message');
+    expect(arrived).toMatchObject({
+      message: { id: messageId, sender: { personId: 'rn-day', name: 'Day Nurse' }, priority: 'normal' },
+      conversation: { subject: 'on call for Hospitalist' },
+    });
+
+    one.device.send({ type: 'message-delivered', messageId });
+    one.device.send({ type: 'message-read', messageId });
+    const receipt = await nurse.device.waitFor(
+      (f) => f.type === 'receipt' && (f.message as any).receipts[0].state === 'read',
+    );
+    expect((receipt.message as any).receipts[0]).toMatchObject({ personId: 'p-one', state: 'read' });
+
+    const conversationId = sent.json.conversation.id as number;
+    const reply = await api(sb, one.token, 'POST', `/api/conversations/${conversationId}/messages`, {
+      body: 'Yes, repeat at 16:00 and call me if under 3.0',
+    });
+    expect(reply.status).toBe(201);
+    expect(reply.json.recipients.map((r: any) => r.personId)).toEqual(['rn-day']);
+    await nurse.device.waitFor(
+      (f) => f.type === 'message' && (f.message as any).id === reply.json.message.id,
+    );
+
+    const list = await api(sb, nurse.token, 'GET', '/api/conversations');
+    expect(list.json.items).toHaveLength(1);
+    expect(list.json.items[0]).toMatchObject({
+      unread: 1,
+      last: { body: 'Yes, repeat at 16:00 and call me if under 3.0' },
+    });
+
+    const opened = await api(sb, nurse.token, 'GET', `/api/conversations/${conversationId}`);
+    expect(opened.json.messages.map((m: any) => m.sender.personId)).toEqual(['rn-day', 'p-one']);
+    expect(
+      (await sb.store.audit.list({ subject: `conversation:${conversationId}` })).map((e) => e.action),
+    ).toEqual(expect.arrayContaining(['message.send', 'conversation.view']));
+
+    // Someone who is not in it may neither read nor reply.
+    const two = await signIn(sb.httpUrl, 'dr.two');
+    expect((await api(sb, two, 'GET', `/api/conversations/${conversationId}`)).json.type).toBe(
+      'urn:switchboard:not-in-conversation',
+    );
+  });
+
+  it('refuses a message nobody can receive, and bad requests, with problem JSON', async () => {
+    const { sb, device } = await hospital();
+    const nurse = await device('rn.day');
+    const nobody = await api(sb, nurse.token, 'POST', '/api/conversations', {
+      to: { kind: 'onCall', assignment: 'cardiology' },
+      body: 'Anyone?',
+    });
+    expect(nobody.status).toBe(422);
+    expect(nobody.json).toMatchObject({
+      type: 'urn:switchboard:nobody-to-message',
+      detail: expect.stringMatching(/Cardiology/),
+    });
+    expect((await sb.store.conversations.forPerson('rn-day')).length).toBe(0);
+
+    const bad = await api(sb, nurse.token, 'POST', '/api/conversations', {
+      to: { kind: 'onCall' },
+      priority: 'soon',
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.json.type).toBe('urn:switchboard:invalid-request');
+
+    const unknownPatient = await api(sb, nurse.token, 'POST', '/api/conversations', {
+      to: { kind: 'person', id: 'p-one' },
+      body: 'About this patient',
+      patientMrn: 'NOT-ADMITTED',
+    });
+    expect(unknownPatient.json.type).toBe('urn:switchboard:unknown-patient');
+  });
+
+  it('turns an urgent message unread after the site minutes into an alert, which reading it closes', async () => {
+    const { sb, clock, device } = await hospital('messaging:\n  urgentUnreadMinutes: 2\n');
+    const nurse = await device('rn.day');
+    const one = await device('dr.one');
+    const sent = await api(sb, nurse.token, 'POST', '/api/conversations', {
+      to: { kind: 'person', id: 'p-one' },
+      body: 'Patient in 401-A is hypotensive, please come',
+      priority: 'urgent',
+    });
+    expect(sent.status, JSON.stringify(sent.json)).toBe(201);
+    const messageId = sent.json.message.id as number;
+
+    clock.advance(1);
+    expect(await sb.routing.messaging.escalateOverdue()).toBe(0);
+    clock.advance(1.1);
+    expect(await sb.routing.messaging.escalateOverdue()).toBe(1);
+    const alert = await one.device.waitForAlert((a) => a.title === 'Unread urgent message from Day Nurse');
+    expect(alert.priority).toBe('urgent');
+    const timeline = await sb.store.alerts.timeline(alert.id);
+    expect(timeline.find((e) => e.kind === 'routed')?.detail).toMatch(/not read within 2 minutes/);
+
+    one.device.send({ type: 'message-read', messageId });
+    await one.device.waitFor((f) => f.type === 'removed' && f.alertId === alert.id);
+    expect((await sb.store.alerts.get(alert.id))?.status).toBe('closed');
+    expect(await sb.routing.messaging.escalateOverdue()).toBe(0);
+  });
+});
