@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { CustomFetch } from 'openid-client';
 import type { Logger } from 'pino';
 import type { RouteAccess } from './api/access.ts';
 import { alertRoutes } from './api/alerts.ts';
@@ -17,6 +18,8 @@ import { sessionRoutes } from './api/session-routes.ts';
 import { SessionKeeper } from './api/sessions.ts';
 import { accountSignInGuard, PasswordSignIn } from './api/sign-in.ts';
 import { sourceRoutes } from './api/sources.ts';
+import { oidcRoutes } from './api/oidc.ts';
+import { singleSignOnGuard } from './api/single-sign-on.ts';
 import { clinicianSocket } from './api/ws.ts';
 import { conversationRoutes } from './api/conversations.ts';
 import { Census } from './census/census.ts';
@@ -26,6 +29,7 @@ import { createLogger } from './config/logger.ts';
 import { passwordHashingOptions } from './config/sign-in-schema.ts';
 import { loadSite, recipientChecker, type Site } from './config/site.ts';
 import { ClinicianHub } from './delivery/app/hub.ts';
+import type { LookupKind } from './directory/directory.ts';
 import { ConfigError } from './kit/config-errors.ts';
 import { PasswordHasher } from './kit/passwords.ts';
 import { SmtpListener } from './listeners/smtp/server.ts';
@@ -72,6 +76,8 @@ export interface StartOptions {
   clock?: Clock;
   /** Run the escalation/batch cycle on a timer. @defaultValue true */
   cycle?: boolean;
+  /** Tests read the OpenID Connect provider's answers through this (openid-client customFetch). */
+  oidcFetch?: CustomFetch;
 }
 
 export interface RunningSwitchboard {
@@ -450,6 +456,16 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
         log,
         now: () => clock.now(),
       });
+      const identity = config.identity;
+      const ssoGuard = singleSignOnGuard(config.http.signIn, {
+        audit: store.audit,
+        log,
+        now: () => clock.now(),
+      });
+      const findPerson = (kind: string, value: string) => {
+        const p = site.directory.findByExternalId(kind as LookupKind, value);
+        return p ? { id: p.id, name: p.name } : undefined;
+      };
       const app = await buildApi({
         store,
         log,
@@ -531,11 +547,29 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
             }),
           (a) => clinicianSocket(a, hub, nameOf),
           (a) => conversationRoutes(a, { messaging: messaging.service, nameOf }),
-          (a) => sessionRoutes(a, { audit: store.audit, now: () => clock.now() }),
+          (a) =>
+            sessionRoutes(a, {
+              audit: store.audit,
+              now: () => clock.now(),
+              options: () => ({
+                local: identity.localAccounts,
+                oidc: identity.oidc.enabled,
+                saml: identity.saml.enabled,
+              }),
+            }),
+          (a) =>
+            oidcRoutes(a, {
+              config: identity.oidc,
+              find: findPerson,
+              guard: ssoGuard,
+              audit: store.audit,
+              now: () => clock.now(),
+              fetch: options.oidcFetch,
+            }),
           (a) => wctp?.routes(a, router),
           (a) =>
             lockoutRoutes(a, {
-              guards: wctp ? [signInGuard, wctp.guard] : [signInGuard],
+              guards: wctp ? [signInGuard, ssoGuard, wctp.guard] : [signInGuard, ssoGuard],
               audit: store.audit,
               now: () => clock.now(),
             }),

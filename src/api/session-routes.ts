@@ -7,7 +7,22 @@ import type { FastifyInstance } from 'fastify';
 import type { AuditLog } from '../store/port.ts';
 import type { SessionRecord } from '../store/session-port.ts';
 
-export function sessionRoutes(app: FastifyInstance, deps: { audit: AuditLog; now: () => Date }): void {
+export function sessionRoutes(
+  app: FastifyInstance,
+  deps: { audit: AuditLog; now: () => Date; options: () => { local: boolean; oidc: boolean; saml: boolean } },
+): void {
+  app.get(
+    '/api/sign-in/options',
+    {
+      config: { access: 'public' },
+      schema: {
+        summary: 'Which ways of signing in this site offers: local passwords, OpenID Connect, SAML',
+        tags: ['sign-in'],
+      },
+    },
+    async () => deps.options(),
+  );
+
   app.post(
     '/api/sign-out',
     {

@@ -66,6 +66,9 @@ const ACCESS: Record<string, Access> = {
   'POST /api/sign-out': 'signed-in',
   'GET /api/people/:id/sessions': ['admin'],
   'DELETE /api/people/:id/sessions': ['admin'],
+  'GET /api/sign-in/options': 'public',
+  'GET /api/sign-in/oidc': 'public',
+  'GET /api/sign-in/oidc/callback': 'public',
 };
 
 const ROLES = ['clinician', 'analyst', 'admin'] as const;

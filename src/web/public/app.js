@@ -12,7 +12,9 @@ import {
   forgetSession,
   savedSession,
   saveSession,
+  sessionFromFragment,
   signIn,
+  signInOptions,
   signOut,
   tokenStillAccepted,
 } from './session.js';
@@ -395,6 +397,19 @@ document.addEventListener('visibilitychange', () => {
 setInterval(() => {
   if (session) render();
 }, 30_000);
+
+// Single sign-on comes back with the session in the fragment: keep it, and take it out of the address bar.
+const handedOver = sessionFromFragment(location.hash);
+if (handedOver) {
+  saveSession(handedOver);
+  history.replaceState(null, '', location.pathname);
+}
+void signInOptions().then((options) => {
+  $('sso-oidc').hidden = !options.oidc;
+  $('sso-saml').hidden = !options.saml;
+  $('sso-links').hidden = !options.oidc && !options.saml;
+  ui.signInForm.hidden = !options.local;
+});
 
 const restored = savedSession();
 if (restored) startSession(restored);

@@ -17,3 +17,7 @@ export declare function fetchAlertTimeline(
 ): Promise<Array<{ at: string; kind: string; personId?: string | null; detail?: string }>>;
 export declare function tokenStillAccepted(token: string, fetchImpl?: FetchLike): Promise<boolean>;
 export declare function signOut(token: string, fetchImpl?: FetchLike): Promise<boolean>;
+export declare function sessionFromFragment(hash: string | null | undefined): Session | null;
+export declare function signInOptions(
+  fetchImpl?: FetchLike,
+): Promise<{ local: boolean; oidc: boolean; saml: boolean }>;

@@ -105,3 +105,31 @@ export async function signOut(token, fetchImpl = fetch) {
     return false;
   }
 }
+
+/**
+ * The session single sign-on hands over in the URL fragment (`#sso=<base64url JSON>`, see
+ * docs/sign-in.md): null when there is none or it cannot be read.
+ */
+export function sessionFromFragment(hash) {
+  const match = /^#sso=([A-Za-z0-9_-]+)$/.exec(hash ?? '');
+  if (!match) return null;
+  try {
+    const b64 = match[1].replace(/-/g, '+').replace(/_/g, '/');
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const session = JSON.parse(new TextDecoder().decode(bytes));
+    return session?.token ? session : null;
+  } catch {
+    return null;
+  }
+}
+
+/** GET /api/sign-in/options: which ways of signing in this site offers (local passwords, OIDC, SAML). */
+export async function signInOptions(fetchImpl = fetch) {
+  try {
+    const response = await fetchImpl('/api/sign-in/options');
+    if (response.ok) return await response.json();
+  } catch {
+    // Offline: offer the password form, which says so when used.
+  }
+  return { local: true, oidc: false, saml: false };
+}
