@@ -7,7 +7,7 @@
  */
 import { Readable } from 'node:stream';
 import archiver from 'archiver';
-import { externalIdKinds } from '../../directory/types.ts';
+import type { ExternalIdKind } from '../../directory/types.ts';
 import { csvChunks } from '../files/csv-writer.ts';
 import { compileDatePattern } from '../files/date-pattern.ts';
 import type { FileTarget } from '../files/file-target.ts';
@@ -23,6 +23,24 @@ import { publishedShifts } from './shift-pages.ts';
 import { windowSpan } from './spans.ts';
 
 export type WarehouseOptions = Record<string, never>;
+
+/**
+ * The crosswalk ids in personnel.csv, named as docs/data-warehouse.md documents them: a fixed list, so a
+ * new kind of id in the directory does not move the warehouse's columns.
+ */
+const crosswalkColumns: ReadonlyArray<[string, ExternalIdKind]> = [
+  ['employee_id', 'employeeId'],
+  ['unique_id', 'uniqueId'],
+  ['custom_1', 'custom1'],
+  ['custom_2', 'custom2'],
+  ['custom_3', 'custom3'],
+  ['custom_4', 'custom4'],
+  ['npi', 'npi'],
+  ['ehr_user', 'ehrUser'],
+  ['epic_ser', 'epicSer'],
+  ['upn', 'upn'],
+  ['ccc', 'ccc'],
+];
 
 const iso = (d: Date | undefined) => (d ? d.toISOString().replace('.000Z', 'Z') : '');
 const yn = (b: boolean) => (b ? 'Y' : 'N');
@@ -73,7 +91,14 @@ export function warehouseTables(run: ExportRun<WarehouseOptions>, span: ExportSp
     },
     {
       name: 'personnel.csv',
-      header: ['person_id', 'name', 'title', 'department', 'placeholder', ...externalIdKinds.map(snake)],
+      header: [
+        'person_id',
+        'name',
+        'title',
+        'department',
+        'placeholder',
+        ...crosswalkColumns.map(([column]) => column),
+      ],
       *rows() {
         const people = [...run.directory.people()].sort((a, b) => (a.id < b.id ? -1 : 1));
         for (const p of people) {
@@ -83,7 +108,7 @@ export function warehouseTables(run: ExportRun<WarehouseOptions>, span: ExportSp
             p.title ?? '',
             p.department ?? '',
             yn(p.placeholder),
-            ...externalIdKinds.map((k) => p.ids[k] ?? ''),
+            ...crosswalkColumns.map(([, kind]) => p.ids[kind] ?? ''),
           ];
         }
       },
@@ -147,8 +172,6 @@ export function warehouseTables(run: ExportRun<WarehouseOptions>, span: ExportSp
     },
   ];
 }
-
-const snake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`).replace(/(\d)/, '_$1');
 
 export const dataWarehouse: FileExportKind<WarehouseOptions> = {
   kind: 'data-warehouse',

@@ -55,7 +55,8 @@ export async function writeExportFile<O>(
         deliveredAt: run.at,
       });
     }
-    const rows = files.reduce((n, f) => n + f.rows, 0);
+    // The files are one schedule in several forms (the backup as CSV and XLSX): its rows counted once.
+    const rows = files[0]?.rows ?? 0;
     const bytes = files.reduce((n, f) => n + f.bytes, 0);
     return {
       name: files.map((f) => f.name).join(', '),
