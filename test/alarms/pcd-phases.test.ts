@@ -1,5 +1,13 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { MllpClient } from '../../src/delivery/mllp/client.ts';
+import { startSwitchboard } from '../../src/main.ts';
+import { ManualClock } from '../../src/routing/clock.ts';
 import { pcd04 } from '../../src/routing/sources/pcd-fixtures.ts';
+import { writeBehaviourHospital } from '../support/hospital.ts';
 import { alarmHospital, device, eventually, field, reports, send } from './pcd-harness.ts';
 
 /**
@@ -207,3 +215,54 @@ escalationPolicies:
     expect(sent?.state).toBe('sent');
   });
 });
+
+describe('a reporter moved from legacy to rev10 while an alarm is open', () => {
+  it('the alarm raised under the older identity is still found and closed', async () => {
+    const reporterLine = (profile: string) =>
+      `pcd:\n  reporters:\n    - { application: MONITOR_GW, host: 127.0.0.1, port: 9, profile: ${profile} }\n`;
+    const configDir = await writeBehaviourHospital();
+    const sw = join(configDir, 'switchboard.yaml');
+    const base = readFileSync(sw, 'utf8');
+    const dataDir = mkdtempSync(join(tmpdir(), 'sb-pcd-upgrade-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    cleanups.push(() => rmSync(configDir, { recursive: true, force: true }));
+    const clock = new ManualClock('2026-11-22T14:30:00Z');
+
+    writeFileSync(sw, base + reporterLine('legacy'));
+    const before = await startSwitchboard({
+      configDir,
+      dataDir,
+      env: {},
+      log: pino({ level: 'silent' }),
+      clock,
+      cycle: false,
+    });
+    await sendTo(before.mllp!.port, phase('U1', 0, 'start'));
+    await before.ingested();
+    await before.routing.router.drained();
+    await before.stop();
+
+    writeFileSync(sw, base + reporterLine('rev10'));
+    const after = await startSwitchboard({
+      configDir,
+      dataDir,
+      env: {},
+      log: pino({ level: 'silent' }),
+      clock,
+      cycle: false,
+    });
+    cleanups.push(() => after.stop());
+    await sendTo(after.mllp!.port, phase('U1', 1, 'end', { state: 'inactive' }));
+    await after.ingested();
+    await after.routing.router.drained();
+    const alerts = await after.store.alerts.list({});
+    expect(alerts.map((a) => a.status)).toEqual(['closed']);
+  });
+});
+
+async function sendTo(port: number, message: string) {
+  const client = new MllpClient({ host: '127.0.0.1', port });
+  await client.connect();
+  expect(await client.send(message)).toMatch(/MSA\|[AC]A\|/);
+  await client.close();
+}

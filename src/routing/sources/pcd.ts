@@ -110,7 +110,14 @@ export class PcdAlarmInterpreter implements MessageInterpreter {
     }
     const key = pcdDedupKey(h.sendingApplication, identity);
     const closing = CLOSING.has(alarm.phase) || /\boff\b/.test(alarm.alarmState);
-    const open = await ctx.alerts.findOpenByDedupKey(key, new Date(0));
+    // An alert raised under the older identity (before an upgrade, or while the reporter was configured
+    // `legacy`) is still found by it, rather than doubled or left open.
+    const other = pcdDedupKey(h.sendingApplication, alarm.reference.legacy);
+    const open =
+      (await ctx.alerts.findOpenByDedupKey(key, new Date(0))) ??
+      (other !== key && alarm.reference.legacy
+        ? await ctx.alerts.findOpenByDedupKey(other, new Date(0))
+        : undefined);
 
     if (open) {
       const why = `PCD-04 ${alarm.phase} of alarm ${identity} (message ${event.messageId}${describeStates(alarm)})`;
