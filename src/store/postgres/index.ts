@@ -2,7 +2,6 @@ import type { ConnectorStore } from '../connector-port.ts';
 import type { DirectoryOverlayStore } from '../directory-port.ts';
 import type { ExportStateStore } from '../export-port.ts';
 import type { Store } from '../port.ts';
-import type { ScheduleSourceStore } from '../schedule-source-port.ts';
 import { PostgresAlertStore } from './alerts.ts';
 import { PostgresAuditLog } from './audit.ts';
 import { PostgresCensusStore } from './census.ts';
@@ -12,6 +11,7 @@ import { InboundBatch, type InboundBatchOptions } from './inbound-batch.ts';
 import { PostgresMessageStore } from './messages.ts';
 import { notYetOnPostgres } from './not-yet.ts';
 import { PostgresOutbox, PostgresPickups } from './outbox.ts';
+import { PostgresScheduleSources } from './schedule-sources.ts';
 import { PostgresScheduleStore } from './schedules.ts';
 import { PostgresDeviceLogins, PostgresSessionStore } from './sessions.ts';
 import { PostgresSipStore } from './sip.ts';
@@ -45,7 +45,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     outbox,
     pickups: new PostgresPickups(pool, writes),
     sip: new PostgresSipStore(pool, writes),
-    scheduleSources: notYetOnPostgres<ScheduleSourceStore>('scheduleSources'),
+    scheduleSources: new PostgresScheduleSources(pool, writes),
     connectors: notYetOnPostgres<ConnectorStore>('connectors'),
     sessions: new PostgresSessionStore(pool, writes),
     devices: new PostgresDeviceLogins(pool, writes),

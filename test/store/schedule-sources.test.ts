@@ -1,0 +1,4 @@
+import { scheduleSourcesContract } from './contract/schedule-sources.ts';
+import { sqliteStores } from './factories.ts';
+
+scheduleSourcesContract(sqliteStores);
