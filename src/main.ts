@@ -61,6 +61,7 @@ import type { MessagingService } from './routing/messaging/messaging-service.ts'
 import { MllpDirect } from './wiring/mllp-direct.ts';
 import { MllpIngest } from './wiring/mllp-ingest.ts';
 import { administratorAddresses, installConnectors } from './wiring/connectors.ts';
+import { runningConnectorKinds } from './wiring/file-exports.ts';
 import { installOutboundChannels } from './wiring/outbound.ts';
 import { type ScheduleSync, wireScheduleSync } from './wiring/schedule-sync.ts';
 import { wireSip } from './wiring/sip.ts';
@@ -279,6 +280,7 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
       now: () => clock.now(),
       log,
       poll: options.cycle !== false,
+      kinds: runningConnectorKinds(store),
     });
     stops.push(() => connectors.stop());
     connectors.start();

@@ -2,9 +2,10 @@
  * Every connector kind the framework knows, by the name connectors.yaml uses. A new kind is added here.
  */
 import type { ConnectorKind } from './connector.ts';
+import { fileExportKinds } from './exports/kinds.ts';
 import { graphKind } from './graph/index.ts';
 import { webhookKind } from './webhook/index.ts';
 
 export const connectorKinds: ReadonlyMap<string, ConnectorKind<never>> = new Map(
-  ([webhookKind, graphKind] as ConnectorKind<never>[]).map((k) => [k.kind, k]),
+  ([webhookKind, graphKind, ...fileExportKinds] as ConnectorKind<never>[]).map((k) => [k.kind, k]),
 );
