@@ -1,4 +1,3 @@
-import type { ConnectorStore } from '../connector-port.ts';
 import type { DirectoryOverlayStore } from '../directory-port.ts';
 import type { ExportStateStore } from '../export-port.ts';
 import type { Store } from '../port.ts';
@@ -6,6 +5,7 @@ import { PostgresAlertStore } from './alerts.ts';
 import { PostgresAuditLog } from './audit.ts';
 import { PostgresCensusStore } from './census.ts';
 import { Claims } from './claims.ts';
+import { PostgresConnectorStore } from './connectors.ts';
 import { migrate, openPool, type PostgresOptions, WritesInFlight } from './database.ts';
 import { InboundBatch, type InboundBatchOptions } from './inbound-batch.ts';
 import { PostgresMessageStore } from './messages.ts';
@@ -46,7 +46,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     pickups: new PostgresPickups(pool, writes),
     sip: new PostgresSipStore(pool, writes),
     scheduleSources: new PostgresScheduleSources(pool, writes),
-    connectors: notYetOnPostgres<ConnectorStore>('connectors'),
+    connectors: new PostgresConnectorStore(pool, writes, outbox),
     sessions: new PostgresSessionStore(pool, writes),
     devices: new PostgresDeviceLogins(pool, writes),
     directory: notYetOnPostgres<DirectoryOverlayStore>('directory'),
