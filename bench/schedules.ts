@@ -1,0 +1,138 @@
+/**
+ * A large QGenda site's schedule synced through the engine: a generated 50,000-shift `GET /v2/schedule`
+ * JSON payload read by the QGenda row reader, mapped, diffed and stored (with its change feed) into a temp
+ * SQLite store, first into an empty store and then again with about 5 % of the shifts changed. Next to it,
+ * in the same run, the bare `JSON.parse` of the same payload: the target is sync + diff + store within 3x
+ * of the bare parse, and a peak of at most 200 MB.
+ *
+ * Each phase runs in a child process of its own, so its peak memory (maxRSS) is its own. During the second
+ * sync the child also answers on-call lookups on a fixed schedule (one every 2 ms, latency counted from
+ * when it was due, so a lookup held up by the sync counts in full), next to the same lookups idle.
+ */
+import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { formatMs, formatTable, formatTargets } from './lib/table.ts';
+import { qgendaPayload } from './schedules/payload.ts';
+
+export const about =
+  'schedule sync of a 50,000-shift QGenda payload: time and peak memory of sync+diff+store next to a bare JSON.parse; on-call lookup p99 during the sync next to idle';
+export const usage = `  --shifts 50000       shifts in the payload
+  --changed 0.05       share of shifts changed in the second sync`;
+
+interface PhaseResult {
+  phase: string;
+  ms: number;
+  maxRssMb: number;
+  changes?: number;
+  lookupIdleP99?: number;
+  lookupSyncP99?: number;
+  lookupIdleMax?: number;
+  lookupSyncMax?: number;
+  lookups?: number;
+}
+
+function runPhase(phase: string, shifts: number, files: string[]): Promise<PhaseResult[]> {
+  const script = new URL('./schedules/phase.ts', import.meta.url).pathname;
+  return new Promise((resolve, reject) => {
+    const child = fork(script, [phase, String(shifts), ...files], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const results: PhaseResult[] = [];
+    child.on('message', (m: PhaseResult) => results.push(m));
+    child.once('exit', (code) =>
+      code === 0 ? resolve(results) : reject(new Error(`${phase} exited with ${code}`)),
+    );
+  });
+}
+
+export async function run(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { shifts: { type: 'string', default: '50000' }, changed: { type: 'string', default: '0.05' } },
+  });
+  const shifts = Number(values.shifts);
+  const changed = Number(values.changed);
+  console.log(
+    `schedule sync: ${shifts.toLocaleString('en-US')} QGenda shifts, ${Math.round(changed * 100)} % changed in the second sync\n`,
+  );
+  // The payloads are written to files first, so a phase's peak memory is its own work, not the generating.
+  const dir = mkdtempSync(join(tmpdir(), 'sb-bench-payload-'));
+  const files = [join(dir, 'first.json'), join(dir, 'second.json')];
+  writeFileSync(files[0], qgendaPayload(shifts, 0));
+  writeFileSync(files[1], qgendaPayload(shifts, changed));
+  let parse: PhaseResult;
+  let sync: PhaseResult[];
+  try {
+    [parse] = await runPhase('parse', shifts, files);
+    sync = await runPhase('sync', shifts, files);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const rows = [parse, ...sync].map((r) => [
+    r.phase,
+    formatMs(r.ms),
+    `${(r.ms / parse.ms).toFixed(2)}x`,
+    r.maxRssMb.toFixed(0),
+    r.changes ?? '',
+  ]);
+  console.log(
+    formatTable(
+      [
+        { title: 'phase' },
+        { title: 'ms', align: 'right' },
+        { title: 'vs parse', align: 'right' },
+        { title: 'peak RSS MB', align: 'right' },
+        { title: 'feed entries', align: 'right' },
+      ],
+      rows,
+    ),
+  );
+  const second = sync.find((r) => r.lookupSyncP99 !== undefined);
+  if (second) {
+    console.log(
+      `\non-call lookups (one due every 2 ms, ${second.lookups} each): idle p99 ${formatMs(second.lookupIdleP99 ?? Number.NaN)} ms (max ${formatMs(second.lookupIdleMax ?? Number.NaN)}), during the second sync p99 ${formatMs(second.lookupSyncP99 ?? Number.NaN)} ms (max ${formatMs(second.lookupSyncMax ?? Number.NaN)})`,
+    );
+  }
+  const first = sync.find((r) => r.phase.startsWith('first'));
+  const again = sync.find((r) => r.phase.startsWith('second'));
+  console.log(
+    `\n${formatTargets([
+      {
+        label: 'first sync <= 3x bare parse',
+        measured: (first?.ms ?? Number.NaN) / parse.ms,
+        threshold: 3,
+        direction: 'at-most',
+        unit: 'x',
+        format: (v) => v.toFixed(2),
+      },
+      {
+        label: 'second sync <= 3x bare parse',
+        measured: (again?.ms ?? Number.NaN) / parse.ms,
+        threshold: 3,
+        direction: 'at-most',
+        unit: 'x',
+        format: (v) => v.toFixed(2),
+      },
+      {
+        label: 'peak memory <= 200 MB',
+        measured: Math.max(...sync.map((r) => r.maxRssMb)),
+        threshold: 200,
+        direction: 'at-most',
+        unit: 'MB',
+        format: (v) => v.toFixed(0),
+      },
+      {
+        label: 'lookup p99 during sync <= 2x idle',
+        measured: (second?.lookupSyncP99 ?? Number.NaN) / (second?.lookupIdleP99 ?? Number.NaN),
+        threshold: 2,
+        direction: 'at-most',
+        unit: 'x',
+        format: (v) => v.toFixed(2),
+      },
+    ])}`,
+  );
+}
