@@ -25,7 +25,8 @@ describe('demographic import into the directory overlay', () => {
     drops = join(dir, 'contacts');
     mkdirSync(drops);
     store = openSqliteStore(join(dir, 'data'));
-    clock = new Date('2026-12-07T06:00:00Z');
+    // Ahead of the files' real modification times, so every file written here has settled.
+    clock = new Date('2030-12-07T06:00:00Z');
   });
   afterEach(async () => {
     await store.close();
@@ -90,10 +91,10 @@ describe('demographic import into the directory overlay', () => {
       [6, 'invalid', 'no unique_id: the row names nobody'],
     ]);
     expect(await contactsOf('p-ahmed')).toEqual([
-      'pager 555-0101 via spok from import:hr-contacts at 2026-12-07T06:00:00.000Z',
-      'phone +1 617 555 0111 (work cell) from import:hr-contacts at 2026-12-07T06:00:00.000Z',
-      'email ahmed@example.org from import:hr-contacts at 2026-12-07T06:00:00.000Z',
-      'sip sip:ahmed@pbx.example.org from import:hr-contacts at 2026-12-07T06:00:00.000Z',
+      'pager 555-0101 via spok from import:hr-contacts at 2030-12-07T06:00:00.000Z',
+      'phone +1 617 555 0111 (work cell) from import:hr-contacts at 2030-12-07T06:00:00.000Z',
+      'email ahmed@example.org from import:hr-contacts at 2030-12-07T06:00:00.000Z',
+      'sip sip:ahmed@pbx.example.org from import:hr-contacts at 2030-12-07T06:00:00.000Z',
     ]);
     expect(await contactsOf('p-chen')).toEqual([]);
     expect(readdirSync(drops)).toEqual(['processed']);
@@ -103,7 +104,7 @@ describe('demographic import into the directory overlay', () => {
       source: 'scim:entra',
       at: clock,
     });
-    clock = new Date('2026-12-08T06:00:00Z');
+    clock = new Date('2030-12-08T06:00:00Z');
     writeFileSync(
       join(drops, 'contacts-2.csv'),
       'unique_id,name,pager,mobile,email,sip\nU1,Ahmed,555-0101,+1 617 555 0111,ahmed@example.org,sip:ahmed@pbx.example.org\nU2,Baker,555-0202,,baker@example.org,\n',
@@ -111,12 +112,12 @@ describe('demographic import into the directory overlay', () => {
     const second = await importer().runOnce();
     expect(second).toMatchObject({ status: 'applied', updated: ['p-baker'], unchanged: 1, reported: [] });
     expect(await contactsOf('p-baker')).toEqual([
-      'app baker from scim:entra at 2026-12-07T06:00:00.000Z',
-      'pager 555-0202 via spok from import:hr-contacts at 2026-12-08T06:00:00.000Z',
-      'email baker@example.org from import:hr-contacts at 2026-12-08T06:00:00.000Z',
+      'app baker from scim:entra at 2030-12-07T06:00:00.000Z',
+      'pager 555-0202 via spok from import:hr-contacts at 2030-12-08T06:00:00.000Z',
+      'email baker@example.org from import:hr-contacts at 2030-12-08T06:00:00.000Z',
     ]);
     // Unchanged rows keep the time their values arrived.
-    expect((await contactsOf('p-ahmed'))[0]).toMatch(/at 2026-12-07T06:00:00.000Z$/);
+    expect((await contactsOf('p-ahmed'))[0]).toMatch(/at 2030-12-07T06:00:00.000Z$/);
     expect(await importer().runOnce()).toMatchObject({ file: null, status: 'nothing' });
   });
 

@@ -12,15 +12,14 @@
  * written in one store transaction; after a crash mid-file the file is still waiting and is read again,
  * which writes the same values (rows already written are seen unchanged and skipped).
  */
-import { isAbsolute, join } from 'node:path';
 import type { FindPeople } from '../schedules/mapping.ts';
+import { asideName } from '../schedules/sources/drop-folder.ts';
 import {
-  asideName,
-  type DropFolder,
-  LocalDropFolder,
-  namePattern,
-} from '../schedules/sources/drop-folder.ts';
-import { SftpDropFolder, type SftpDropOptions } from '../schedules/sources/sftp-drop-folder.ts';
+  type DropLocation,
+  oldestSettledFile,
+  openDropFolder,
+  rejectFile,
+} from '../schedules/sources/drop-location.ts';
 import type { DirectoryOverlayStore, OverlayContactRecord } from '../store/directory-port.ts';
 import { type ContactColumn, type RowProblem, readDemographicCsv } from './demographic-csv.ts';
 import type { ContactPoint } from './types.ts';
@@ -35,15 +34,9 @@ export const demographicKeys: readonly DemographicKey[] = [
   'custom4',
 ];
 
-export interface DemographicImportSettings {
+export interface DemographicImportSettings extends DropLocation {
   /** Our name for this import; its values are kept under the source `import:<id>`. */
   id: string;
-  folder?: string;
-  sftp?: SftpDropOptions;
-  /** @defaultValue '*.csv' */
-  files: string;
-  /** @defaultValue 30 */
-  settleSeconds: number;
   /** The column holding the key, and which crosswalk id it is. */
   key: { column: string; match: DemographicKey };
   contacts: readonly ContactColumn[];
@@ -75,14 +68,10 @@ export interface DemographicImportDeps {
 }
 
 export class DemographicImport {
-  private readonly pattern: RegExp;
-
   constructor(
     private readonly settings: DemographicImportSettings,
     private readonly deps: DemographicImportDeps,
-  ) {
-    this.pattern = namePattern(settings.files);
-  }
+  ) {}
 
   get source(): string {
     return `import:${this.settings.id}`;
@@ -90,7 +79,7 @@ export class DemographicImport {
 
   /** Reads and applies the oldest settled file, if one is waiting. */
   async runOnce(): Promise<DemographicImportOutcome> {
-    const folder = this.open();
+    const folder = openDropFolder(this.settings, this.deps.configDir);
     const outcome: DemographicImportOutcome = {
       file: null,
       status: 'nothing',
@@ -100,10 +89,7 @@ export class DemographicImport {
       problems: [],
     };
     try {
-      const settledBefore = this.deps.now().getTime() - this.settings.settleSeconds * 1000;
-      const file = (await folder.list())
-        .filter((f) => this.pattern.test(f.name) && Math.floor(f.modifiedMs) <= settledBefore)
-        .sort((a, b) => a.modifiedMs - b.modifiedMs || a.name.localeCompare(b.name))[0];
+      const file = await oldestSettledFile(folder, this.settings, this.deps.now().getTime());
       if (!file) return outcome;
       outcome.file = file.name;
       const read = readDemographicCsv((await folder.read(file.name)).toString('utf8'), {
@@ -112,13 +98,7 @@ export class DemographicImport {
       });
       const at = this.deps.now();
       if (!read.ok) {
-        const aside = asideName(file.name, at);
-        await folder.moveAside(file.name, 'rejected', aside);
-        await folder.writeNote(
-          'rejected',
-          `${aside}.reason.txt`,
-          `${file.name} was rejected (${at.toISOString()}):\n${read.problems.join('\n')}\n`,
-        );
+        await rejectFile(folder, file.name, at, read.problems);
         return { ...outcome, status: 'rejected', problems: read.problems };
       }
       outcome.reported.push(
@@ -169,12 +149,6 @@ export class DemographicImport {
     } finally {
       await folder.close();
     }
-  }
-
-  private open(): DropFolder {
-    if (this.settings.sftp) return new SftpDropFolder(this.settings.sftp);
-    const path = this.settings.folder ?? '.';
-    return new LocalDropFolder(isAbsolute(path) ? path : join(this.deps.configDir, path));
   }
 }
 

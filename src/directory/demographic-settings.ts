@@ -11,7 +11,7 @@
  *     - { column: email, kind: email }
  *     - { column: sip, kind: sip }
  */
-import { readSftpDrop } from '../schedules/sources/csv-drop.ts';
+import { dropLocationKeys, readDropLocation } from '../schedules/sources/drop-location.ts';
 import { SourceOptions } from '../schedules/sources/source-options.ts';
 import type { ContactColumn } from './demographic-csv.ts';
 import {
@@ -25,25 +25,11 @@ export function readDemographicImport(
   raw: Readonly<Record<string, unknown>>,
   report: (key: string, message: string) => void,
 ): DemographicImportSettings | undefined {
-  const o = new SourceOptions(raw, report, [
-    'id',
-    'folder',
-    'sftp',
-    'files',
-    'settleSeconds',
-    'key',
-    'contacts',
-  ]);
+  const o = new SourceOptions(raw, report, ['id', ...dropLocationKeys, 'key', 'contacts']);
   const id = o.text('id', true);
   if (id !== undefined && !/^[a-z0-9][a-z0-9-]*$/.test(id))
     o.report('id', 'must be lower-case letters, digits and dashes');
-  const folder = o.text('folder', false);
-  const sftp = readSftpDrop(o);
-  if ((folder === undefined) === (sftp === undefined) && !o.failed) {
-    o.report('folder', 'give either folder (on this machine) or sftp (on a server), not both or neither');
-  }
-  const files = o.text('files', false, '*.csv');
-  const settleSeconds = o.whole('settleSeconds', 0, 86_400, 30);
+  const location = readDropLocation(o);
   const k = o.nested('key', ['column', 'match']);
   if (!k) o.report('key', 'is required: { column: <header>, match: uniqueId | custom1 … custom4 }');
   const keyColumn = k?.text('column', true);
@@ -70,13 +56,10 @@ export function readDemographicImport(
         contacts.push({ column, kind, ...(label ? { label } : {}), ...(carrier ? { carrier } : {}) });
     });
   }
-  if (o.failed || !id || !keyColumn || !match) return undefined;
+  if (o.failed || !id || !location || !keyColumn || !match) return undefined;
   return {
     id,
-    ...(folder ? { folder } : {}),
-    ...(sftp ? { sftp } : {}),
-    files,
-    settleSeconds,
+    ...location,
     key: { column: keyColumn, match },
     contacts,
   };

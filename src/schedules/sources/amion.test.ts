@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type FakeAmion, startFakeAmion } from '../../../test/support/scheduling/fake-amion.ts';
+import { pullWindow, sourceFailure } from '../../../test/support/scheduling/pulls.ts';
 import { deadUrl } from '../../../test/support/scheduling/source-server.ts';
 import { amionKind } from './amion.ts';
 import { amionDate, amionTime, readAmionAssignments } from './amion-report.ts';
-import { type PullRequest, SourceError, type SourcePull } from './source.ts';
+import type { SourcePull } from './source.ts';
 
 const fixtures = new URL('../../../test/fixtures/schedules/', import.meta.url).pathname;
 const zone = 'America/New_York';
@@ -18,25 +19,12 @@ function client(url: string, extra: Record<string, unknown> = {}) {
   return amionKind.create(options!, { zone, configDir: '/tmp', sourceId: 'amion-main' });
 }
 
-function window(from: string, to: string): PullRequest {
-  return { from: new Date(from), to: new Date(to), signal: new AbortController().signal };
-}
-
 /** 'staff name | task name | start ISO | end ISO | hours' per shift, for readable expectations. */
 function rows(pull: SourcePull) {
   return pull.shifts.map(
     (s) =>
       `${s.staff.name ?? '-'} | ${s.task.name} | ${s.start.toISOString()} | ${s.end.toISOString()} | ${(s.end.getTime() - s.start.getTime()) / 3_600_000}h`,
   );
-}
-
-async function failure(p: Promise<unknown>): Promise<SourceError> {
-  const error = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(SourceError);
-  return error as SourceError;
 }
 
 describe('Amion client against a local ocs server', () => {
@@ -51,7 +39,7 @@ describe('Amion client against a local ocs server', () => {
   afterEach(() => amion.close());
 
   it('reads the fall-back week: overnight, 24-hour, split shifts and a person on two assignments', async () => {
-    const pull = await client(amion.url).pull(window('2026-11-01T04:00:00Z', '2026-11-03T05:00:00Z'));
+    const pull = await client(amion.url).pull(pullWindow('2026-11-01T04:00:00Z', '2026-11-03T05:00:00Z'));
     expect(pull.mode).toBe('window');
     expect(rows(pull)).toEqual([
       // 19:00 EDT to 07:00 EST: the night the clocks go back lasts 13 hours.
@@ -119,7 +107,7 @@ describe('Amion client against a local ocs server', () => {
 
   it('reads the spring-forward week, CSV with quoted names, and asks in runs of daysPerRequest', async () => {
     const pull = await client(amion.url, { format: 'csv', daysPerRequest: 1, staffList: false }).pull(
-      window('2026-03-08T05:00:00Z', '2026-03-09T04:00:00Z'),
+      pullWindow('2026-03-08T05:00:00Z', '2026-03-09T04:00:00Z'),
     );
     expect(rows(pull)).toEqual([
       // 19:00 EST to 07:00 EDT: 11 hours.
@@ -138,17 +126,17 @@ describe('Amion client against a local ocs server', () => {
   it('keeps the password out of every message: wrong password, refused, busy, down', async () => {
     const c = client(amion.url);
     amion.faults.push({ kind: 'status', status: 401 });
-    const refused = await failure(c.pull(window('2026-11-01T04:00:00Z', '2026-11-02T05:00:00Z')));
+    const refused = await sourceFailure(c.pull(pullWindow('2026-11-01T04:00:00Z', '2026-11-02T05:00:00Z')));
     expect(refused.detail).toMatchObject({ status: 401, permanent: true });
     expect(refused.message).toContain('Lo=***');
     expect(refused.message).not.toContain('view-pw');
     // The next pull, with the server answering again, reads the schedule.
     expect(
-      (await c.pull(window('2026-11-01T04:00:00Z', '2026-11-02T05:00:00Z'))).shifts.length,
+      (await c.pull(pullWindow('2026-11-01T04:00:00Z', '2026-11-02T05:00:00Z'))).shifts.length,
     ).toBeGreaterThan(0);
 
     amion.faults.push({ kind: 'status', status: 429, headers: { 'retry-after': '120' } });
-    const busy = await failure(c.pull(window('2026-11-01T04:00:00Z', '2026-11-02T05:00:00Z')));
+    const busy = await sourceFailure(c.pull(pullWindow('2026-11-01T04:00:00Z', '2026-11-02T05:00:00Z')));
     expect(busy.detail).toEqual({ status: 429, retryAfterMs: 120_000 });
 
     const wrong = amionKind.create(amionKind.readOptions({ password: 'nope', url: amion.url }, () => {})!, {
@@ -156,11 +144,11 @@ describe('Amion client against a local ocs server', () => {
       configDir: '/tmp',
       sourceId: 'a',
     });
-    const page = await failure(wrong.pull(window('2026-11-01T04:00:00Z', '2026-11-02T05:00:00Z')));
+    const page = await sourceFailure(wrong.pull(pullWindow('2026-11-01T04:00:00Z', '2026-11-02T05:00:00Z')));
     expect(page.message).toMatch(/web page, not a report; check the password/);
 
-    const down = await failure(
-      client(await deadUrl()).pull(window('2026-11-01T04:00:00Z', '2026-11-02T05:00:00Z')),
+    const down = await sourceFailure(
+      client(await deadUrl()).pull(pullWindow('2026-11-01T04:00:00Z', '2026-11-02T05:00:00Z')),
     );
     expect(down.message).toMatch(/ECONNREFUSED/);
     expect(down.message).not.toContain('view-pw');
@@ -168,21 +156,21 @@ describe('Amion client against a local ocs server', () => {
 
   it('fails on a slow server, a truncated body and garbage, never returning a short schedule', async () => {
     const c = client(amion.url, { timeoutSeconds: 1 });
-    const w = window('2026-11-01T04:00:00Z', '2026-11-03T05:00:00Z');
+    const w = pullWindow('2026-11-01T04:00:00Z', '2026-11-03T05:00:00Z');
     amion.faults.push({ kind: 'silent' });
-    expect((await failure(c.pull(w))).message).toMatch(/no complete answer .* within 1 s/);
+    expect((await sourceFailure(c.pull(w))).message).toMatch(/no complete answer .* within 1 s/);
     amion.faults.push({ kind: 'truncate' });
-    expect((await failure(c.pull(w))).message).toMatch(/cut off/);
+    expect((await sourceFailure(c.pull(w))).message).toMatch(/cut off/);
     amion.gzip = false;
     amion.faults.push({ kind: 'truncate' });
-    expect((await failure(c.pull(w))).message).toMatch(/cut off/);
+    expect((await sourceFailure(c.pull(w))).message).toMatch(/cut off/);
     amion.faults.push({
       kind: 'garbage',
       body: 'Lee, Anna\tEPICID:R1001\t44\tHospitalist Night\tHOSP-N\t7\t11-1-26\t1900\r\n',
     });
-    expect((await failure(c.pull(w))).message).toMatch(/is this an Amion report/);
+    expect((await sourceFailure(c.pull(w))).message).toMatch(/is this an Amion report/);
     amion.faults.push({ kind: 'garbage', body: '\u0000\u0001binary' });
-    expect((await failure(c.pull(w))).message).toMatch(/Amion assignments report/);
+    expect((await sourceFailure(c.pull(w))).message).toMatch(/Amion assignments report/);
   });
 });
 

@@ -10,7 +10,6 @@
  * assignment unique id, assignment backup id, date (M-D-YY), start and end (HMM or HHMM, local time),
  * and sometimes more columns, which are ignored.
  */
-import { isValidZone } from '../../kit/zone-clock.ts';
 import type { LocalDay } from '../local-time.ts';
 import { readAmionAssignments, readAmionStaff } from './amion-report.ts';
 import type { PullRequest, ScheduleSourceClient, SourceContext, SourceKind, SourcePull } from './source.ts';
@@ -56,10 +55,7 @@ export const amionKind: SourceKind<AmionOptions> = {
     const staffList = o.flag('staffList', true);
     const daysPerRequest = o.whole('daysPerRequest', 1, 366, 31);
     const timeoutSeconds = o.whole('timeoutSeconds', 1, 600, 30);
-    const timezone = o.text('timezone', false);
-    if (timezone !== undefined && !isValidZone(timezone)) {
-      o.report('timezone', `is not an IANA time zone (e.g. America/Chicago): ${timezone}`);
-    }
+    const timezone = o.zone('timezone');
     if (o.failed || password === undefined) return undefined;
     return {
       password,

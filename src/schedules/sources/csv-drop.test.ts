@@ -11,8 +11,9 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sourceFailure } from '../../../test/support/scheduling/pulls.ts';
 import { CsvDropClient, type CsvDropOptions, csvDropKind } from './csv-drop.ts';
-import { type PullRequest, SourceError, type SourcePull } from './source.ts';
+import type { PullRequest, SourcePull } from './source.ts';
 
 const fixtures = new URL('../../../test/fixtures/schedules/', import.meta.url).pathname;
 const zone = 'America/New_York';
@@ -31,15 +32,6 @@ function rows(pull: SourcePull) {
     (s) =>
       `${JSON.stringify(s.staff)} ${JSON.stringify(s.task)} ${s.start.toISOString()} ${(s.end.getTime() - s.start.getTime()) / 3_600_000}h${s.published === false ? ' draft' : ''}${s.notes ? ` "${s.notes}"` : ''}`,
   );
-}
-
-async function failure(p: Promise<unknown>): Promise<SourceError> {
-  const error = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(SourceError);
-  return error as SourceError;
 }
 
 describe('CSV drop from a folder', () => {
@@ -116,7 +108,7 @@ describe('CSV drop from a folder', () => {
     const text = readFileSync(`${fixtures}csv-drop-fall-back.csv`, 'utf8');
     writeFileSync(join(dir, 'cut.csv'), text.slice(0, text.indexOf('dr-evans') + 12));
     const client = csvDropKind.create(options({ folder: dir }), context);
-    const cut = await failure(client.pull(request));
+    const cut = await sourceFailure(client.pull(request));
     expect(cut.message).toMatch(
       /^cut\.csv: rejected, moved to rejected\/\d{8}T\d{6}Z-cut\.csv: line 7: has 3 fields; the header has 7/,
     );
@@ -131,14 +123,16 @@ describe('CSV drop from a folder', () => {
       join(dir, 'bad.csv'),
       'assignment,person,start,end\nicu,dr-a,2026-11-01 7am,2026-11-01 19:00\n,dr-b,2026-11-01 07:00,2026-11-01 06:00\n',
     );
-    const bad = await failure(client.pull(request));
+    const bad = await sourceFailure(client.pull(request));
     expect(bad.message).toContain(
       'line 2, start: "2026-11-01 7am" is not a date and time (YYYY-MM-DD HH:mm)',
     );
     expect(bad.message).toContain('line 3, assignment: is empty');
     expect(bad.message).toContain('line 3, end: must be after the start');
     writeFileSync(join(dir, 'headless.csv'), 'icu,dr-a,2026-11-01 07:00,2026-11-01 19:00\n');
-    expect((await failure(client.pull(request))).message).toMatch(/the header has no column "assignment"/);
+    expect((await sourceFailure(client.pull(request))).message).toMatch(
+      /the header has no column "assignment"/,
+    );
     expect(readdirSync(dir)).toEqual(['rejected']);
   });
 
@@ -161,7 +155,7 @@ describe('CSV drop from a folder', () => {
 
   it('fails, changing nothing, when the folder is missing', async () => {
     const client = csvDropKind.create(options({ folder: join(dir, 'nope') }), context);
-    expect((await failure(client.pull(request))).message).toMatch(/ENOENT/);
+    expect((await sourceFailure(client.pull(request))).message).toMatch(/ENOENT/);
   });
 
   it('reports every bad option at once', () => {

@@ -8,23 +8,21 @@
  * `<name>.reason.txt` beside it, and the pull fails, changing nothing. With no file waiting the pull
  * changes nothing either. One file per pull, so two files are never read as one schedule.
  */
-import { isAbsolute, join } from 'node:path';
-import { isValidZone } from '../../kit/zone-clock.ts';
 import { type CsvDropColumns, type CsvDropLayout, configCsvColumns, readCsvDrop } from './csv-drop-layout.ts';
-import { asideName, type DropFolder, LocalDropFolder, namePattern } from './drop-folder.ts';
-import { pinnedFingerprint, SftpDropFolder, type SftpDropOptions } from './sftp-drop-folder.ts';
+import { asideName } from './drop-folder.ts';
+import {
+  type DropLocation,
+  dropLocationKeys,
+  oldestSettledFile,
+  openDropFolder,
+  readDropLocation,
+  rejectFile,
+} from './drop-location.ts';
 import type { PullRequest, ScheduleSourceClient, SourceContext, SourceKind, SourcePull } from './source.ts';
 import { SourceError } from './source.ts';
 import { SourceOptions } from './source-options.ts';
 
-export interface CsvDropOptions {
-  /** A folder on this machine (relative to the config folder), or `sftp`. */
-  folder?: string;
-  sftp?: SftpDropOptions;
-  /** @defaultValue '*.csv' */
-  files: string;
-  /** A file modified less than this long ago may still be being written. @defaultValue 30 */
-  settleSeconds: number;
+export interface CsvDropOptions extends DropLocation {
   layout: CsvDropLayout;
   timezone?: string;
 }
@@ -47,23 +45,14 @@ export const csvDropKind: SourceKind<CsvDropOptions> = {
   kind: 'csv-drop',
   readOptions(options, report) {
     const o = new SourceOptions(options, report, [
-      'folder',
-      'sftp',
-      'files',
-      'settleSeconds',
+      ...dropLocationKeys,
       'columns',
       'dateTimeFormat',
       'dateFormat',
       'timeFormat',
       'timezone',
     ]);
-    const folder = o.text('folder', false);
-    const sftp = readSftpDrop(o);
-    if ((folder === undefined) === (sftp === undefined) && !o.failed) {
-      o.report('folder', 'give either folder (on this machine) or sftp (on a server), not both or neither');
-    }
-    const files = o.text('files', false, '*.csv');
-    const settleSeconds = o.whole('settleSeconds', 0, 86_400, 30);
+    const location = readDropLocation(o);
     const columns: CsvDropColumns = { ...configCsvColumns };
     const requiredOptional: Array<keyof CsvDropColumns> = [];
     const given = o.nested('columns', columnKeys);
@@ -83,16 +72,10 @@ export const csvDropKind: SourceKind<CsvDropOptions> = {
         'dateTimeFormat',
         'is for start and end without a date column; with columns.date use dateFormat and timeFormat',
       );
-    const timezone = o.text('timezone', false);
-    if (timezone !== undefined && !isValidZone(timezone)) {
-      o.report('timezone', `is not an IANA time zone (e.g. America/Chicago): ${timezone}`);
-    }
-    if (o.failed) return undefined;
+    const timezone = o.zone('timezone');
+    if (o.failed || !location) return undefined;
     return {
-      ...(folder ? { folder } : {}),
-      ...(sftp ? { sftp } : {}),
-      files,
-      settleSeconds,
+      ...location,
       layout: {
         columns,
         requiredOptional,
@@ -106,49 +89,9 @@ export const csvDropKind: SourceKind<CsvDropOptions> = {
   create: (options, context) => new CsvDropClient(options, context),
 };
 
-/** The `sftp:` mapping of a drop folder (also read by the demographic import). */
-export function readSftpDrop(o: SourceOptions): SftpDropOptions | undefined {
-  const s = o.nested('sftp', [
-    'host',
-    'port',
-    'username',
-    'password',
-    'privateKey',
-    'hostKey',
-    'path',
-    'timeoutSeconds',
-  ]);
-  if (!s) return undefined;
-  const host = s.text('host', true);
-  const port = s.whole('port', 1, 65_535, 22);
-  const username = s.text('username', true);
-  const password = s.has('password') ? s.secret('password', 'DROP_SFTP_PASSWORD') : undefined;
-  const privateKey = s.has('privateKey') ? s.secret('privateKey', 'DROP_SFTP_KEY') : undefined;
-  if (!s.has('password') && !s.has('privateKey'))
-    s.report('password', 'give password or privateKey (from the environment)');
-  const hostKey = s.text('hostKey', true);
-  if (hostKey !== undefined && !pinnedFingerprint(hostKey)) {
-    s.report('hostKey', "must be the server's SHA256 fingerprint as ssh-keygen -lf prints it (SHA256:…)");
-  }
-  const path = s.text('path', false, '.');
-  const timeoutSeconds = s.whole('timeoutSeconds', 1, 600, 20);
-  if (s.failed || !host || !username || !hostKey) return undefined;
-  return {
-    host,
-    port,
-    username,
-    hostKey,
-    path,
-    timeoutSeconds,
-    ...(password ? { password } : {}),
-    ...(privateKey ? { privateKey } : {}),
-  };
-}
-
 export class CsvDropClient implements ScheduleSourceClient {
   readonly kind = 'csv-drop';
   private readonly zone: string;
-  private readonly pattern: RegExp;
   /** The file each pull was read from, to move aside once the engine has applied that pull. */
   private readonly fileOf = new WeakMap<SourcePull, string>();
 
@@ -158,25 +101,17 @@ export class CsvDropClient implements ScheduleSourceClient {
     private readonly now: () => number = Date.now,
   ) {
     this.zone = options.timezone ?? context.zone;
-    this.pattern = namePattern(options.files);
   }
 
   async pull(request: PullRequest): Promise<SourcePull> {
-    const folder = this.open();
+    const folder = openDropFolder(this.options, this.context.configDir);
     try {
-      const settledBefore = this.now() - this.options.settleSeconds * 1000;
-      const waiting = (await folder.list())
-        .filter((f) => this.pattern.test(f.name) && Math.floor(f.modifiedMs) <= settledBefore)
-        .sort((a, b) => a.modifiedMs - b.modifiedMs || a.name.localeCompare(b.name));
-      const file = waiting[0];
+      const file = await oldestSettledFile(folder, this.options, this.now());
       if (!file) return { mode: 'delta', shifts: [], deleted: [] };
       const text = (await folder.read(file.name)).toString('utf8');
       const read = readCsvDrop(text, this.options.layout, this.zone);
       if (!read.ok) {
-        const aside = asideName(file.name, new Date(this.now()));
-        const note = `${file.name} from ${folder.description} was rejected (${new Date(this.now()).toISOString()}):\n${read.problems.join('\n')}\n`;
-        await folder.moveAside(file.name, 'rejected', aside);
-        await folder.writeNote('rejected', `${aside}.reason.txt`, note);
+        const aside = await rejectFile(folder, file.name, new Date(this.now()), read.problems);
         const more =
           read.problems.length > problemsShown
             ? ` (and ${read.problems.length - problemsShown} more, in rejected/${aside}.reason.txt)`
@@ -186,8 +121,12 @@ export class CsvDropClient implements ScheduleSourceClient {
         );
       }
       request.progress?.(read.shifts.length);
-      const from = new Date(Math.min(...read.shifts.map((s) => s.start.getTime())));
-      const to = new Date(Math.max(...read.shifts.map((s) => s.end.getTime())));
+      let from = read.shifts[0].start;
+      let to = read.shifts[0].end;
+      for (const s of read.shifts) {
+        if (s.start < from) from = s.start;
+        if (s.end > to) to = s.end;
+      }
       const pull: SourcePull = { mode: 'window', from, to, shifts: read.shifts };
       this.fileOf.set(pull, file.name);
       return pull;
@@ -202,7 +141,7 @@ export class CsvDropClient implements ScheduleSourceClient {
   async applied(pull: SourcePull): Promise<void> {
     const name = this.fileOf.get(pull);
     if (!name) return;
-    const folder = this.open();
+    const folder = openDropFolder(this.options, this.context.configDir);
     try {
       // Already moved by an earlier call for the same file: nothing left to do.
       if (!(await folder.list()).some((f) => f.name === name)) return;
@@ -211,11 +150,5 @@ export class CsvDropClient implements ScheduleSourceClient {
     } finally {
       await folder.close();
     }
-  }
-
-  private open(): DropFolder {
-    if (this.options.sftp) return new SftpDropFolder(this.options.sftp);
-    const path = this.options.folder ?? '.';
-    return new LocalDropFolder(isAbsolute(path) ? path : join(this.context.configDir, path));
   }
 }

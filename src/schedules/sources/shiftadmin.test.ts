@@ -3,10 +3,11 @@ import {
   type FakeShiftAdmin,
   startFakeShiftAdmin,
 } from '../../../test/support/scheduling/fake-shiftadmin.ts';
+import { pullWindow, sourceFailure } from '../../../test/support/scheduling/pulls.ts';
 import { deadUrl } from '../../../test/support/scheduling/source-server.ts';
 import { shiftAdminKind } from './shiftadmin.ts';
 import { readShiftAdminReport } from './shiftadmin-report.ts';
-import { type PullRequest, SourceError, type SourcePull } from './source.ts';
+import type { SourcePull } from './source.ts';
 
 const fixtures = new URL('../../../test/fixtures/schedules/', import.meta.url).pathname;
 const zone = 'America/New_York';
@@ -21,24 +22,11 @@ function client(url: string, extra: Record<string, unknown> = {}) {
   return shiftAdminKind.create(options!, { zone, configDir: '/tmp', sourceId: 'shiftadmin-em' });
 }
 
-function window(from: string, to: string): PullRequest {
-  return { from: new Date(from), to: new Date(to), signal: new AbortController().signal };
-}
-
 function rows(pull: SourcePull) {
   return pull.shifts.map(
     (s) =>
       `${s.staff.lastName} | ${s.task.shiftShortName} | ${s.start.toISOString()} | ${s.end.toISOString()} | ${(s.end.getTime() - s.start.getTime()) / 3_600_000}h`,
   );
-}
-
-async function failure(p: Promise<unknown>): Promise<SourceError> {
-  const error = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(SourceError);
-  return error as SourceError;
 }
 
 describe('ShiftAdmin client against a local scheduled-shifts endpoint', () => {
@@ -49,7 +37,7 @@ describe('ShiftAdmin client against a local scheduled-shifts endpoint', () => {
   afterEach(() => sa.close());
 
   it('reads the fall-back week: the night across the change lasts 13 hours, 24-hour shift 25', async () => {
-    const pull = await client(sa.url).pull(window('2026-11-01T04:00:00Z', '2026-11-03T05:00:00Z'));
+    const pull = await client(sa.url).pull(pullWindow('2026-11-01T04:00:00Z', '2026-11-03T05:00:00Z'));
     expect(rows(pull)).toEqual([
       'Grant | EM Night | 2026-10-31T23:00:00.000Z | 2026-11-01T12:00:00.000Z | 13h',
       'Irving | EM 24 | 2026-10-31T12:00:00.000Z | 2026-11-01T13:00:00.000Z | 25h',
@@ -95,7 +83,7 @@ describe('ShiftAdmin client against a local scheduled-shifts endpoint', () => {
 
   it('reads the spring-forward week in runs of one day, with a group', async () => {
     const pull = await client(sa.url, { daysPerRequest: 1, groupId: '3' }).pull(
-      window('2026-03-08T05:00:00Z', '2026-03-09T04:00:00Z'),
+      pullWindow('2026-03-08T05:00:00Z', '2026-03-09T04:00:00Z'),
     );
     expect(rows(pull)).toEqual([
       'Grant | EM Night | 2026-03-08T00:00:00.000Z | 2026-03-08T11:00:00.000Z | 11h',
@@ -109,7 +97,7 @@ describe('ShiftAdmin client against a local scheduled-shifts endpoint', () => {
   });
 
   it('fails on a refused key, 401, 503 with a Retry-After date, a server down, slow, cut off or answering garbage', async () => {
-    const w = window('2026-11-01T04:00:00Z', '2026-11-02T05:00:00Z');
+    const w = pullWindow('2026-11-01T04:00:00Z', '2026-11-02T05:00:00Z');
     const wrongKey = shiftAdminKind.create(
       shiftAdminKind.readOptions({ apiKey: 'nope', url: sa.url }, () => {})!,
       {
@@ -118,11 +106,11 @@ describe('ShiftAdmin client against a local scheduled-shifts endpoint', () => {
         sourceId: 's',
       },
     );
-    expect((await failure(wrongKey.pull(w))).message).toMatch(/status "error": Invalid validation key/);
+    expect((await sourceFailure(wrongKey.pull(w))).message).toMatch(/status "error": Invalid validation key/);
 
     const c = client(sa.url, { timeoutSeconds: 1 });
     sa.faults.push({ kind: 'status', status: 401 });
-    const refused = await failure(c.pull(w));
+    const refused = await sourceFailure(c.pull(w));
     expect(refused.detail).toMatchObject({ status: 401, permanent: true });
     expect(refused.message).toContain('validationKey=***');
     expect(refused.message).not.toContain('secret');
@@ -132,18 +120,18 @@ describe('ShiftAdmin client against a local scheduled-shifts endpoint', () => {
       status: 503,
       headers: { 'retry-after': new Date(Date.now() + 90_000).toUTCString() },
     });
-    const busy = await failure(c.pull(w));
+    const busy = await sourceFailure(c.pull(w));
     expect(busy.detail.status).toBe(503);
     expect(busy.detail.retryAfterMs).toBeGreaterThan(0);
 
     sa.faults.push({ kind: 'silent' });
-    expect((await failure(c.pull(w))).message).toMatch(/no complete answer/);
+    expect((await sourceFailure(c.pull(w))).message).toMatch(/no complete answer/);
     sa.faults.push({ kind: 'truncate' });
-    expect((await failure(c.pull(w))).message).toMatch(/cut off/);
+    expect((await sourceFailure(c.pull(w))).message).toMatch(/cut off/);
     sa.faults.push({ kind: 'garbage', body: '<html>Maintenance</html>', contentType: 'text/html' });
-    expect((await failure(c.pull(w))).message).toMatch(/not JSON.*begins "<html>Maintenance/);
+    expect((await sourceFailure(c.pull(w))).message).toMatch(/not JSON.*begins "<html>Maintenance/);
 
-    const down = await failure(client(await deadUrl()).pull(w));
+    const down = await sourceFailure(client(await deadUrl()).pull(w));
     expect(down.message).toMatch(/ECONNREFUSED/);
     expect(down.message).not.toContain('secret');
   });

@@ -8,7 +8,6 @@
  *
  * The report does not page; a wide window is asked in runs of `daysPerRequest` days.
  */
-import { isValidZone } from '../../kit/zone-clock.ts';
 import { readShiftAdminReport } from './shiftadmin-report.ts';
 import type {
   PullRequest,
@@ -55,10 +54,7 @@ export const shiftAdminKind: SourceKind<ShiftAdminOptions> = {
     const groupId = o.text('groupId', false);
     const daysPerRequest = o.whole('daysPerRequest', 1, 366, 31);
     const timeoutSeconds = o.whole('timeoutSeconds', 1, 600, 30);
-    const timezone = o.text('timezone', false);
-    if (timezone !== undefined && !isValidZone(timezone)) {
-      o.report('timezone', `is not an IANA time zone (e.g. America/Chicago): ${timezone}`);
-    }
+    const timezone = o.zone('timezone');
     if (o.failed || apiKey === undefined) return undefined;
     return {
       apiKey,

@@ -4,6 +4,8 @@
  * returns the fallback when the key is absent and undefined-or-fallback when it is wrong; `failed` tells
  * the kind to return undefined.
  */
+import { isValidZone } from '../../kit/zone-clock.ts';
+
 export type ReportOption = (key: string, message: string) => void;
 
 export class SourceOptions {
@@ -106,6 +108,16 @@ export class SourceOptions {
       return fallback;
     }
     return v as T;
+  }
+
+  /** An IANA time zone name, when given. */
+  zone(key: string): string | undefined {
+    const zone = this.text(key, false);
+    if (zone !== undefined && !isValidZone(zone)) {
+      this.report(key, `is not an IANA time zone (e.g. America/Chicago): ${zone}`);
+      return undefined;
+    }
+    return zone;
   }
 
   /** A nested mapping, read with its own known keys; its problems are reported as `key.inner`. */
