@@ -22,6 +22,7 @@ import { oidcRoutes } from './api/oidc.ts';
 import { singleSignOnGuard } from './api/single-sign-on.ts';
 import { clinicianSocket } from './api/ws.ts';
 import { conversationRoutes } from './api/conversations.ts';
+import { pickerRoutes } from './api/pickers.ts';
 import { Census } from './census/census.ts';
 import { CoverageResolver } from './census/coverage-resolver.ts';
 import { identityProblems } from './config/identity-checks.ts';
@@ -549,6 +550,21 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
             }),
           (a) => clinicianSocket(a, hub, nameOf),
           (a) => conversationRoutes(a, { messaging: messaging.service, nameOf }),
+          (a) =>
+            pickerRoutes(a, {
+              people: () => site.directory.people(),
+              groups: () => site.directory.groups(),
+              assignments: () => store.schedules.listAssignments(),
+              onCallNow: async (id) =>
+                (await oncall.onCall(id, clock.now())).map((e) => ({
+                  personId: e.personId,
+                  name: nameOf(e.personId) ?? e.personId,
+                  callOrder: e.callOrder,
+                })),
+              findPatients: (text, limit) => store.census.findInHouse(text, limit),
+              audit: store.audit,
+              now: () => clock.now(),
+            }),
           (a) =>
             sessionRoutes(a, {
               audit: store.audit,

@@ -143,4 +143,9 @@ export interface CensusStore {
    * `{ unit: '4W' }` lists the unit, `{ unit: '4W', room: '401' }` one room.
    */
   patientsAt(location: Partial<PatientLocation>): Promise<PatientAtLocation[]>;
+  /**
+   * In-house patients (an active visit) for a picker: those whose MRN starts with `text`, or whose
+   * "FAMILY, GIVEN" contains it (case-insensitive), by name; merged-away numbers are left out.
+   */
+  findInHouse(text: string, limit: number): Promise<PatientAtLocation[]>;
 }

@@ -33,6 +33,8 @@ const ACCESS: Record<string, Access> = {
   'GET /api/conversations/:id': 'signed-in',
   'POST /api/conversations/:id/messages': 'signed-in',
   'POST /api/messages/:id/read': 'signed-in',
+  'GET /api/recipients': 'signed-in',
+  'GET /api/patients': 'signed-in',
   'GET /api/messages': STAFF,
   'GET /api/messages/:id': STAFF,
   'GET /api/deliveries': STAFF,

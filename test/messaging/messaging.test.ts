@@ -5,6 +5,7 @@
  * site's minutes becomes an alert that pages and escalates; reading it closes that alert.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { MllpClient } from '../../src/delivery/mllp/client.ts';
 import { ManualClock } from '../../src/routing/clock.ts';
 import { FakeDevice } from '../support/device.ts';
 import { signIn, startTestSwitchboard, type TestSwitchboard } from '../support/harness.ts';
@@ -106,6 +107,53 @@ describe('clinician messaging', () => {
     expect((await api(sb, two, 'GET', `/api/conversations/${conversationId}`)).json.type).toBe(
       'urn:switchboard:not-in-conversation',
     );
+  });
+
+  it('picks the patient from the census and the recipient as one types, and reaches the nurse covering the bed', async () => {
+    const { sb, device } = await hospital();
+    const one = await device('dr.one');
+    const nurse = await device('rn.day');
+    const mllp = new MllpClient({ host: '127.0.0.1', port: sb.mllpPort });
+    await mllp.connect();
+    const admit = [
+      'MSH|^~\\&|ADT|RGH|SB|RGH|20261122090000||ADT^A01|MSG-ADMIT-1|P|2.5.1',
+      'EVN|A01|20261122090000',
+      'PID|1||MRN77^^^RGH^MR||DOE^JANE||19700501|F',
+      'PV1|1|I|4W^401^A^RGH',
+      '',
+    ].join('\r');
+    expect(await mllp.send(admit)).toContain('MSA|AA|');
+    await mllp.close();
+    await sb.settled();
+
+    const people = await api(sb, one.token, 'GET', '/api/recipients?q=hosp');
+    expect(people.json.assignments).toEqual([
+      {
+        id: 'hospitalist',
+        name: 'Hospitalist',
+        department: expect.any(String),
+        onCallNow: [
+          { personId: 'p-one', name: 'Dr. One', callOrder: 1 },
+          { personId: 'p-two', name: 'Dr. Two', callOrder: 2 },
+        ],
+      },
+    ]);
+    expect((await api(sb, one.token, 'GET', '/api/recipients?q=nurse')).json.people.map((p: any) => p.id)).toEqual([
+      'rn-day',
+    ]);
+    const patients = await api(sb, one.token, 'GET', '/api/patients?q=doe');
+    expect(patients.json.patients).toEqual([{ mrn: 'MRN77', name: 'DOE, JANE', birthDate: '1970-05-01', where: '4W 401-A' }]);
+    expect((await sb.store.audit.list({ subject: 'census' })).map((e) => e.action)).toContain('patient.search');
+
+    const sent = await api(sb, one.token, 'POST', '/api/conversations', {
+      to: { kind: 'coverage', role: 'nurse' },
+      patientMrn: 'MRN77',
+      body: 'Please hold the 10:00 potassium dose',
+    });
+    expect(sent.status, JSON.stringify(sent.json)).toBe(201);
+    expect(sent.json.recipients).toEqual([{ personId: 'rn-day', name: 'Day Nurse', reason: 'nurse covering 4W 401-A' }]);
+    expect(sent.json.conversation.patient).toEqual({ mrn: 'MRN77', name: 'DOE, JANE', where: '4W 401-A' });
+    await nurse.device.waitFor((f) => f.type === 'message' && (f.conversation as any).patient?.mrn === 'MRN77');
   });
 
   it('refuses a message nobody can receive, and bad requests, with problem JSON', async () => {

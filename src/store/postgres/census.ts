@@ -273,6 +273,23 @@ export class PostgresCensusStore implements CensusStore {
     }
     return out;
   }
+
+  async findInHouse(text: string, limit: number): Promise<PatientAtLocation[]> {
+    const like = text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
+    const { rows } = await this.pool.query<VisitRow>(
+      `SELECT v.* FROM census_patients p JOIN census_visits v ON v.mrn = p.mrn AND v.status = 'active'
+       WHERE p.merged_into IS NULL
+         AND (lower(p.mrn) LIKE $1 OR lower(p.family || ', ' || p.given) LIKE $2)
+       ORDER BY p.family, p.given, p.mrn LIMIT $3`,
+      [`${like}%`, `%${like}%`, limit],
+    );
+    const out: PatientAtLocation[] = [];
+    for (const row of rows) {
+      const patient = await patientRow(this.pool, row.mrn);
+      if (patient) out.push({ patient: toPatient(patient), visit: toVisit(row) });
+    }
+    return out;
+  }
 }
 
 async function patientRow(db: Queryable, mrn: string): Promise<PatientRow | undefined> {

@@ -61,7 +61,7 @@ export class SqliteCensusStore implements CensusStore {
   private readonly statements;
 
   constructor(
-    db: SqliteDb,
+    private readonly db: SqliteDb,
     private readonly commit: GroupCommit,
   ) {
     this.statements = {
@@ -260,6 +260,24 @@ export class SqliteCensusStore implements CensusStore {
       if (!sameParts(visit.location, where)) continue;
       const patient = this.statements.patientRow.get(row.mrn) as PatientRow | undefined;
       if (patient) out.push({ patient: toPatient(patient), visit });
+    }
+    return out;
+  }
+
+  async findInHouse(text: string, limit: number): Promise<PatientAtLocation[]> {
+    const like = text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
+    const rows = this.db
+      .prepare(
+        `SELECT v.* FROM census_patients p JOIN census_visits v ON v.mrn = p.mrn AND v.status = 'active'
+         WHERE p.merged_into IS NULL
+           AND (lower(p.mrn) LIKE ? ESCAPE '\\' OR lower(p.family || ', ' || p.given) LIKE ? ESCAPE '\\')
+         ORDER BY p.family, p.given, p.mrn LIMIT ?`,
+      )
+      .all(`${like}%`, `%${like}%`, limit) as VisitRow[];
+    const out: PatientAtLocation[] = [];
+    for (const row of rows) {
+      const patient = this.statements.patientRow.get(row.mrn) as PatientRow | undefined;
+      if (patient) out.push({ patient: toPatient(patient), visit: toVisit(row) });
     }
     return out;
   }

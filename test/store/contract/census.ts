@@ -48,6 +48,24 @@ export function censusContract(makeStores: () => StoreFactory): void {
       await stores.cleanup();
     });
 
+    it('finds in-house patients for a picker by MRN prefix or part of the name, never a discharged one', async () => {
+      await store.census.upsertPatient(patient('100', 'Aalto'));
+      await store.census.upsertVisit(visit('V1', '100', '4W', '401', 'A'));
+      await store.census.upsertPatient(patient('1005', 'Bravo_Smith'));
+      await store.census.upsertVisit(visit('V2', '1005', '5E', '510', 'B'));
+      await store.census.upsertPatient(patient('200', 'Aaltonen'));
+      await store.census.upsertVisit({ ...visit('V3', '200', '4W', '402', 'A'), status: 'discharged' });
+      const mrns = async (text: string) =>
+        (await store.census.findInHouse(text, 10)).map((p) => p.patient.mrn);
+      expect(await mrns('100')).toEqual(['100', '1005']);
+      expect(await mrns('aal')).toEqual(['100']);
+      expect(await mrns('o_s')).toEqual(['1005']);
+      expect(await mrns('%')).toEqual([]);
+      expect(await mrns('aalto, test')).toEqual(['100']);
+      const [first] = await store.census.findInHouse('1005', 1);
+      expect(first?.visit.location).toMatchObject({ unit: '5E', room: '510', bed: 'B' });
+    });
+
     it('round-trips patients, visits and care teams, and they survive a reopen', async () => {
       await store.census.upsertPatient({ ...patient('100', 'Aalto'), flags: ['VIP'] });
       await store.census.upsertVisit({
