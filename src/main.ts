@@ -10,6 +10,8 @@ import { connectorRoutes } from './api/connectors.ts';
 import { deliveryRoutes } from './api/deliveries.ts';
 import { lockoutRoutes } from './api/lockouts.ts';
 import { patientRoutes } from './api/patients.ts';
+import { livePushClients } from './api/push-clients.ts';
+import { pushTokenSecret } from './api/push-tokens.ts';
 import { ruleRoutes } from './api/rules.ts';
 import { scheduleChangeRoutes } from './api/schedule-changes.ts';
 import { scheduleRoutes } from './api/schedules.ts';
@@ -28,7 +30,7 @@ import { CoverageResolver } from './census/coverage-resolver.ts';
 import { identityProblems } from './config/identity-checks.ts';
 import { createLogger } from './config/logger.ts';
 import { passwordHashingOptions } from './config/sign-in-schema.ts';
-import { loadSite, recipientChecker, type Site } from './config/site.ts';
+import { isPushSource, loadSite, recipientChecker, type Site } from './config/site.ts';
 import { ClinicianHub } from './delivery/app/hub.ts';
 import type { LookupKind } from './directory/directory.ts';
 import { ConfigError } from './kit/config-errors.ts';
@@ -64,6 +66,7 @@ import { MllpIngest } from './wiring/mllp-ingest.ts';
 import { administratorAddresses, installConnectors } from './wiring/connectors.ts';
 import { runningConnectorKinds } from './wiring/file-exports.ts';
 import { installOutboundChannels } from './wiring/outbound.ts';
+import { wireSchedulePush } from './wiring/schedule-push.ts';
 import { type ScheduleSync, wireScheduleSync } from './wiring/schedule-sync.ts';
 import { wireSip } from './wiring/sip.ts';
 import { openConfiguredStore } from './wiring/store.ts';
@@ -459,6 +462,25 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
         log,
         now: () => clock.now(),
       });
+      // Scheduling systems that push their changes (sources of kind push, pushClients:): OAuth 2.0 client
+      // credentials at /oauth/token, each push applied by the sync engine before it is answered.
+      const pushSource = (id: string) => isPushSource(site.sources, id);
+      const schedulePush = wireSchedulePush({
+        clients: livePushClients(
+          site.configDir,
+          pushSource,
+          (problems) => log.warn({ problems }, 'pushClients edit refused; the clients in force stay'),
+          site.pushClients,
+          () => clock.now().getTime(),
+        ),
+        secret: pushTokenSecret(resolve(options.dataDir), env),
+        verify: (secret, hash) => passwords.verify(secret, hash),
+        isPushSource: pushSource,
+        apply: (id, pull, actor) => scheduleSync.engine.apply(id, pull, { actor }),
+        audit: store.audit,
+        log,
+        now: () => clock.now(),
+      });
       const identity = config.identity;
       const ssoGuard = singleSignOnGuard(config.http.signIn, {
         audit: store.audit,
@@ -541,6 +563,7 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
               sourceStore: store.scheduleSources,
             }),
           (a) => scheduleChangeRoutes(a, { schedules: store.schedules }),
+          (a) => schedulePush.routes(a),
           (a) =>
             coverageGapRoutes(a, {
               oncall,
@@ -587,7 +610,9 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
           (a) => wctp?.routes(a, router),
           (a) =>
             lockoutRoutes(a, {
-              guards: wctp ? [signInGuard, ssoGuard, wctp.guard] : [signInGuard, ssoGuard],
+              guards: wctp
+                ? [signInGuard, ssoGuard, wctp.guard, schedulePush.guard]
+                : [signInGuard, ssoGuard, schedulePush.guard],
               audit: store.audit,
               now: () => clock.now(),
             }),

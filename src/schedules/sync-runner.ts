@@ -1,4 +1,5 @@
 import type { SourceSettings } from './source-config.ts';
+import { isPushClient } from './sources/push.ts';
 import type { ScheduleSourceClient } from './sources/source.ts';
 import { SourceError } from './sources/source.ts';
 import type { ApplyOptions, ScheduleSyncEngine, SyncLog, SyncOutcome } from './sync-engine.ts';
@@ -66,7 +67,9 @@ export class ScheduleSyncRunner {
     const statuses = await this.engine.statuses();
     for (const status of statuses) {
       const s = this.engine.source(status.sourceId);
-      if (!s?.enabled || !this.clients.has(s.id)) continue;
+      const client = s && this.clients.get(s.id);
+      // A push source is sent its changes (src/api/schedule-push.ts): nothing to pull on a timer.
+      if (!s?.enabled || !client || isPushClient(client)) continue;
       const due = status.nextRunAt ? status.nextRunAt.getTime() - this.deps.now().getTime() : 0;
       this.schedule(s.id, Math.max(0, due));
     }
