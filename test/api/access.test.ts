@@ -62,6 +62,12 @@ const ACCESS: Record<string, Access> = {
   'POST /api/sources/:id/sync': STAFF,
   'POST /api/sources/:id/held/confirm': ['admin'],
   'GET /api/schedule-changes': STAFF,
+  // A scheduling system's push carries its own OAuth token (src/api/schedule-push.ts); /oauth/token is
+  // outside /api and counted with the pages.
+  'POST /api/v1/schedules/:source/shifts': 'public',
+  'POST /api/v1/schedules/:source/shifts/delete': 'public',
+  'DELETE /api/v1/schedules/:source/shifts/:id': 'public',
+  'PUT /api/v1/schedules/:source/window': 'public',
   'GET /api/patients/:mrn/care-team': 'signed-in',
   'GET /api/lockouts': ['admin'],
   'DELETE /api/lockouts/:kind/:key': ['admin'],
