@@ -6,7 +6,7 @@ import type { RouteAccess } from './api/access.ts';
 import { alertRoutes } from './api/alerts.ts';
 import { callRoutes } from './api/calls.ts';
 import { coverageGapRoutes } from './api/coverage-gaps.ts';
-import { connectorRoutes } from './api/connectors.ts';
+import { connectorRoutes, feedRoutes } from './api/connectors.ts';
 import { deliveryRoutes } from './api/deliveries.ts';
 import { lockoutRoutes } from './api/lockouts.ts';
 import { patientRoutes } from './api/patients.ts';
@@ -623,6 +623,13 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
               store: store.connectors,
               outbox: store.outbox,
               resync: (id) => connectors.cycle.resync(id),
+              now: () => clock.now(),
+            }),
+          (a) =>
+            feedRoutes(a, {
+              settings: site.connectors,
+              store: store.connectors,
+              feeds: connectors.feeds,
               now: () => clock.now(),
             }),
           (a) => registerPages(a),

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ConnectorSettings } from '../connectors/connector.ts';
+import type { IcalFeeds } from '../connectors/ical/feeds.ts';
 import type { ConnectorLogOutcome, ConnectorStore } from '../store/connector-port.ts';
 import type { OutboxStore } from '../store/outbox-port.ts';
 import { STAFF } from './access.ts';
@@ -37,7 +38,10 @@ export function connectorRoutes(app: FastifyInstance, deps: ConnectorRoutesDeps)
     '/api/connectors',
     {
       config: { access: STAFF },
-      schema: { summary: 'Connectors, their cursors in the change feed and their queues', tags: ['connectors'] },
+      schema: {
+        summary: 'Connectors, their cursors in the change feed and their queues',
+        tags: ['connectors'],
+      },
     },
     async () => {
       const items = [];
@@ -61,7 +65,12 @@ export function connectorRoutes(app: FastifyInstance, deps: ConnectorRoutesDeps)
           include: s.include,
           cursor: (await deps.store.cursor(s.id)) ?? null,
           pending: pending.length,
-          dead: dead.map((d) => ({ id: d.id, target: d.target, attempts: d.attempts, lastError: d.lastError })),
+          dead: dead.map((d) => ({
+            id: d.id,
+            target: d.target,
+            attempts: d.attempts,
+            lastError: d.lastError,
+          })),
         });
       }
       return { items };
@@ -105,7 +114,8 @@ export function connectorRoutes(app: FastifyInstance, deps: ConnectorRoutesDeps)
     async (req, reply) => {
       const s = find(req.params.id);
       if (!s) return missing(reply, req.params.id);
-      if (!s.enabled) return sendProblem(reply, 409, 'connectorDisabled', 'Connector disabled', `${s.id} is not enabled`);
+      if (!s.enabled)
+        return sendProblem(reply, 409, 'connectorDisabled', 'Connector disabled', `${s.id} is not enabled`);
       return reply.code(202).send({ connector: s.id, jobs: await deps.resync(s.id) });
     },
   );
@@ -122,7 +132,137 @@ export function connectorRoutes(app: FastifyInstance, deps: ConnectorRoutesDeps)
     },
     async (req, reply) => {
       if (!find(req.params.id)) return missing(reply, req.params.id);
-      return { connector: req.params.id, redriven: await deps.store.redrive(req.params.id, 'all', deps.now()) };
+      return {
+        connector: req.params.id,
+        redriven: await deps.store.redrive(req.params.id, 'all', deps.now()),
+      };
+    },
+  );
+}
+
+export interface FeedRoutesDeps {
+  settings: readonly ConnectorSettings[];
+  store: ConnectorStore;
+  feeds: IcalFeeds;
+  now: () => Date;
+}
+
+/**
+ * iCalendar feeds: analysts hand out a feed URL per person or assignment (the token is shown once) and
+ * revoke it; calendar clients fetch `GET /api/feeds/<token>.ics` with no session: the token is the key,
+ * so the route is public and answers an unknown or revoked token like a missing page.
+ */
+export function feedRoutes(app: FastifyInstance, deps: FeedRoutesDeps): void {
+  const ical = (id: string) => deps.settings.find((s) => s.id === id && s.kind === 'ical');
+  const missing = (reply: FastifyReply, id: string) =>
+    sendProblem(
+      reply,
+      404,
+      'notFound',
+      'No such feed connector',
+      `no ical connector ${id} in connectors.yaml`,
+    );
+
+  app.post<{ Params: { id: string }; Body: { kind: 'person' | 'assignment'; id: string } }>(
+    '/api/connectors/:id/feeds',
+    {
+      config: { access: STAFF },
+      schema: {
+        summary: 'A new feed URL for one person or one assignment; the token is shown only here',
+        tags: ['connectors'],
+        params: idParams,
+        body: {
+          type: 'object',
+          required: ['kind', 'id'],
+          additionalProperties: false,
+          properties: {
+            kind: { type: 'string', enum: ['person', 'assignment'] },
+            id: { type: 'string', minLength: 1, description: 'a person id or an assignment id' },
+          },
+        },
+      },
+    },
+    async (req, reply) => {
+      const connector = ical(req.params.id);
+      if (!connector?.enabled) return missing(reply, req.params.id);
+      const token = await deps.feeds.issue({
+        connectorId: connector.id,
+        kind: req.body.kind,
+        id: req.body.id,
+      });
+      return reply.code(201).send({ token, url: `/api/feeds/${token}.ics`, subject: req.body });
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/connectors/:id/feeds',
+    {
+      config: { access: STAFF },
+      schema: {
+        summary: "A feed connector's tokens (as hashes), with their subjects",
+        tags: ['connectors'],
+        params: idParams,
+      },
+    },
+    async (req, reply) => {
+      if (!ical(req.params.id)) return missing(reply, req.params.id);
+      const tokens = await deps.store.feedTokens(req.params.id);
+      return {
+        items: tokens.map((t) => ({
+          tokenHash: t.tokenHash,
+          kind: t.kind,
+          id: t.id,
+          createdAt: t.createdAt.toISOString(),
+          revokedAt: t.revokedAt?.toISOString() ?? null,
+        })),
+      };
+    },
+  );
+
+  app.delete<{ Params: { id: string; hash: string } }>(
+    '/api/connectors/:id/feeds/:hash',
+    {
+      config: { access: STAFF },
+      schema: {
+        summary: 'Revokes a feed URL: it answers 404 from now on',
+        tags: ['connectors'],
+        params: {
+          type: 'object',
+          required: ['id', 'hash'],
+          properties: { id: idParams.properties.id, hash: { type: 'string', pattern: '^[0-9a-f]{64}$' } },
+        },
+      },
+    },
+    async (req, reply) => {
+      if (!ical(req.params.id)) return missing(reply, req.params.id);
+      const revoked = await deps.store.revokeFeedToken(req.params.hash, deps.now());
+      if (!revoked)
+        return sendProblem(reply, 404, 'notFound', 'No such feed', 'no live feed with that token hash');
+      return reply.code(204).send();
+    },
+  );
+
+  app.get<{ Params: { token: string } }>(
+    '/api/feeds/:token',
+    {
+      config: { access: 'public' },
+      schema: {
+        summary: 'An iCalendar feed; the token in the URL is the key',
+        tags: ['connectors'],
+        params: {
+          type: 'object',
+          required: ['token'],
+          properties: { token: { type: 'string', minLength: 1 } },
+        },
+      },
+    },
+    async (req, reply) => {
+      const text = await deps.feeds.render(req.params.token.replace(/\.ics$/, ''));
+      if (text === undefined) return sendProblem(reply, 404, 'notFound', 'No such feed');
+      return reply
+        .type('text/calendar; charset=utf-8')
+        .header('cache-control', 'private, max-age=300')
+        .send(text);
     },
   );
 }

@@ -31,13 +31,17 @@ export interface FeedConsumerDeps {
 }
 
 /** Whether a connector takes an assignment (an empty mapping takes every one). */
-export function covers(connector: Connector, assignmentId: string): boolean {
+export function covers(connector: Pick<Connector, 'settings'>, assignmentId: string): boolean {
   const map = connector.settings.assignments;
   return map.size === 0 || map.has(assignmentId);
 }
 
 /** The window [today - daysBack, today + daysForward + 1) in the site's zone, as instants. */
-export function windowOf(connector: Connector, now: Date, zone: string): { from: Date; to: Date } {
+export function windowOf(
+  connector: Pick<Connector, 'settings'>,
+  now: Date,
+  zone: string,
+): { from: Date; to: Date } {
   const today = DateTime.fromJSDate(now, { zone }).startOf('day');
   const w = connector.settings.window;
   return {

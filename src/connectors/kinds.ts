@@ -4,8 +4,9 @@
 import type { ConnectorKind } from './connector.ts';
 import { fileExportKinds } from './exports/kinds.ts';
 import { graphKind } from './graph/index.ts';
+import { icalKind } from './ical/index.ts';
 import { webhookKind } from './webhook/index.ts';
 
 export const connectorKinds: ReadonlyMap<string, ConnectorKind<never>> = new Map(
-  ([webhookKind, graphKind, ...fileExportKinds] as ConnectorKind<never>[]).map((k) => [k.kind, k]),
+  ([webhookKind, graphKind, icalKind, ...fileExportKinds] as ConnectorKind<never>[]).map((k) => [k.kind, k]),
 );

@@ -9,6 +9,7 @@ import { type ConnectorKind, type ConnectorSettings, channelOf } from '../connec
 import { ConnectorCycle, type ConnectorCycle as Cycle } from '../connectors/connector-cycle.ts';
 import { DIGEST_CHANNEL, type DigestOrder, digestText } from '../connectors/digest.ts';
 import type { ChangeFeed } from '../connectors/feed-consumer.ts';
+import { IcalFeeds } from '../connectors/ical/feeds.ts';
 import { connectorKinds } from '../connectors/kinds.ts';
 import type { DeliveryWorker } from '../delivery/outbox/worker.ts';
 import { PermanentDeliveryError } from '../delivery/outbox/worker.ts';
@@ -45,6 +46,8 @@ export interface ConnectorWiringOptions {
 
 export interface Connectors {
   cycle: Cycle;
+  /** The iCalendar feeds of the ical connectors (tokens and rendering). */
+  feeds: IcalFeeds;
   start(): void;
   stop(): Promise<void>;
 }
@@ -65,18 +68,19 @@ export function installConnectors(o: ConnectorWiringOptions): Connectors {
   const log = o.log.child({ part: 'connectors' });
   const byId = () => new Map(o.assignments().map((a) => [a.id, a]));
   let assignments = byId();
+  const planning = {
+    directory: o.directory,
+    assignment: (id: string) => assignments.get(id),
+    zone: o.zone,
+    now: o.now,
+  };
   const cycle = new ConnectorCycle({
     settings: o.settings,
     kinds: o.kinds ?? connectorKinds,
     store: o.store,
     outbox: o.outbox,
     feed: o.feed,
-    planning: {
-      directory: o.directory,
-      assignment: (id) => assignments.get(id),
-      zone: o.zone,
-      now: o.now,
-    },
+    planning,
     fetch: o.fetch ?? fetch,
     log,
   });
@@ -131,6 +135,7 @@ export function installConnectors(o: ConnectorWiringOptions): Connectors {
   let refresh: NodeJS.Timeout | undefined;
   return {
     cycle,
+    feeds: new IcalFeeds({ settings: o.settings, store: o.store, shifts: o.feed, planning }),
     start() {
       if (o.poll === false) return;
       // Assignment names change only with a config reload; read them again now and then.
