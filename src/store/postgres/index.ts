@@ -1,5 +1,4 @@
 import type { DirectoryOverlayStore } from '../directory-port.ts';
-import type { ExportStateStore } from '../export-port.ts';
 import type { Store } from '../port.ts';
 import { PostgresAlertStore } from './alerts.ts';
 import { PostgresAuditLog } from './audit.ts';
@@ -7,6 +6,7 @@ import { PostgresCensusStore } from './census.ts';
 import { Claims } from './claims.ts';
 import { PostgresConnectorStore } from './connectors.ts';
 import { migrate, openPool, type PostgresOptions, WritesInFlight } from './database.ts';
+import { PostgresExportState } from './export-state.ts';
 import { InboundBatch, type InboundBatchOptions } from './inbound-batch.ts';
 import { PostgresMessageStore } from './messages.ts';
 import { notYetOnPostgres } from './not-yet.ts';
@@ -50,7 +50,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     sessions: new PostgresSessionStore(pool, writes),
     devices: new PostgresDeviceLogins(pool, writes),
     directory: notYetOnPostgres<DirectoryOverlayStore>('directory'),
-    exportState: notYetOnPostgres<ExportStateStore>('exportState'),
+    exportState: new PostgresExportState(pool, writes),
     durable: () => writes.settled(),
     async close() {
       await writes.settled().catch(() => {});

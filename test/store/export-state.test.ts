@@ -1,0 +1,4 @@
+import { exportStateContract } from './contract/export-state.ts';
+import { sqliteStores } from './factories.ts';
+
+exportStateContract(sqliteStores);
