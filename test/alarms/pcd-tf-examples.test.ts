@@ -73,7 +73,10 @@ describe('IHE DEV TF-2 Appendix E.3 examples through the MLLP listener', () => {
     expect(field(m!, 'PRT', 4)).toBe('AAP^Alert Acknowledging Provider^HL70912');
     expect(field(m!, 'PRT', 5)).toBe('p-op^Operator');
     expect(field(m!, 'PRT', 11)).toBe('20261122143000+0000');
-    expect(m!.split('\r').map((s) => s.slice(0, 3))).toEqual(['MSH', 'MSA', 'OBR', 'PRT', '']);
+    expect(m!.split('\r').map((s) => s.slice(0, 3))).toEqual(['MSH', 'MSA', 'PID', 'PV1', 'OBR', 'PRT', '']);
+    // The onset's patient and place, as the reporter sent them.
+    expect(m!.split('\r')[2]).toBe('PID|||HO2009001^^^Hospital^PI||Hon^Albert^^^^^L||18991230|M');
+    expect(m!.split('\r')[3]).toBe('PV1||I|HO Surgery^OR^1');
   });
 
   it('E.3.2 B. Braun occlusion start then end: the end (own OBR-3, the alert in OBR-29.2) closes it; CANCELLED', async () => {

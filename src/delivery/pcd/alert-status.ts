@@ -6,6 +6,7 @@
  *     MSH  ORA^R41^ORA_R41 to the reporter's whole MSH-3/MSH-4, MSH-15 AL, MSH-16 NE,
  *          MSH-21 the PCD-05 profile OID 1.3.6.1.4.1.19376.1.6.1.5.1
  *     MSA  AA and the MSH-10 of the onset PCD-04 (never of an update); MSA-7/8 empty
+ *     PID, PV1  as the onset PCD-04 had them, when it had them
  *     OBR  OBR-3 this report's own identifier; OBR-4 as the reporter sent it; OBR-29.2 the alert's
  *          identity (the onset's OBR-3) written as sub-components
  *     PRT  PRT-1 the participation, PRT-2 AD, PRT-3 RESPONSE^<status>^IHE_PCD_ACM, PRT-4 AAP, PRT-5 the
@@ -55,6 +56,8 @@ export interface AlertStatusReport {
   /** OBR-3 of the onset PCD-04 as received (legacy: OBR-3). */
   fillerOrder: string;
   serviceId: string;
+  /** PID and PV1 of the onset PCD-04 (standard encoding), echoed by rev10. */
+  patientSegments?: readonly string[];
   status: AlertStatusWord;
   /** The clinician the status is about; none for UNDELIVERABLE and CANCELLED that concern nobody. */
   person?: { id: string; name?: string; providerType?: string };
@@ -102,6 +105,7 @@ export function buildAlertStatusReport(r: AlertStatusReport): string {
       ? [
           msh,
           ['MSA', 'AA', e(r.alertControlId)],
+          ...(r.patientSegments ?? []).map((line) => line.split('|')),
           obr(`${e(r.reportId)}^${e(r.application)}`, r.serviceId, when, r.identity),
           [
             'PRT',

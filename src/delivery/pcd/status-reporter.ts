@@ -75,6 +75,7 @@ interface PcdContext {
   controlId: string;
   applicationAckType: string;
   statusFilter?: string[];
+  patientSegments?: string[];
   version: string;
 }
 
@@ -173,6 +174,7 @@ export class PcdStatusReporter {
       identity: pcd.identity ?? pcd.fillerOrder,
       fillerOrder: pcd.fillerOrder,
       serviceId: pcd.serviceId,
+      patientSegments: pcd.patientSegments,
       status: word,
       person: personId
         ? { id: personId, name: this.deps.nameOf(personId), providerType: this.deps.titleOf?.(personId) }

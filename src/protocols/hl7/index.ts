@@ -21,5 +21,5 @@ export { escape, unescape } from './escape.ts';
 export { type MessageHeader, parseHeader } from './header.ts';
 export { DEFAULT_HL7_LIMITS, type Hl7Limits, type LimitCut } from './limits.ts';
 export { Hl7Message, type MessageView, type ParseOptions } from './message.ts';
-export { splitComposite, toStandardEncoding } from './reencode.ts';
+export { segmentToStandardEncoding, splitComposite, toStandardEncoding } from './reencode.ts';
 export type { Repetition, Segment } from './segment.ts';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type Delimiters, STANDARD_DELIMITERS } from './delimiters.ts';
-import { splitComposite, toStandardEncoding } from './reencode.ts';
+import { Hl7Message } from './message.ts';
+import { segmentToStandardEncoding, splitComposite, toStandardEncoding } from './reencode.ts';
 
 const dollar: Delimiters = { ...STANDARD_DELIMITERS, component: '$', subcomponent: '%' };
 
@@ -19,5 +20,12 @@ describe('toStandardEncoding', () => {
   it('drops trailing empty parts, keeps empty ones between', () => {
     expect(toStandardEncoding('A^^C^^', STANDARD_DELIMITERS)).toBe('A^^C');
     expect(splitComposite('A^B&&^', STANDARD_DELIMITERS)).toEqual([['A'], ['B']]);
+  });
+
+  it('writes a whole segment again, repetitions and all', () => {
+    const m = Hl7Message.parse('MSH|$~\\%|GW|||||ORU$R40|1|P|2.6\rPID|||77$$$H%1~88||Hon$Amy||\r');
+    expect(segmentToStandardEncoding(m.segments('PID')[0]!, m.header.delimiters)).toBe(
+      'PID|||77^^^H&1~88||Hon^Amy',
+    );
   });
 });

@@ -7,6 +7,7 @@
  */
 import { type Delimiters, STANDARD_DELIMITERS } from './delimiters.ts';
 import { escapeText, unescapeText } from './escape.ts';
+import type { Segment } from './segment.ts';
 
 /** One repetition of a field (raw text, sender's delimiters) in the standard delimiters. */
 export function toStandardEncoding(raw: string, from: Delimiters): string {
@@ -32,4 +33,24 @@ function trimTrailing(parts: string[]): string[] {
   let n = parts.length;
   while (n > 0 && parts[n - 1] === '') n -= 1;
   return parts.slice(0, n);
+}
+
+/**
+ * A whole segment in the standard delimiters, field by field and repetition by repetition, to echo it in a
+ * message of ours (the PID of an alarm in its PCD-05). Empty trailing fields are dropped.
+ */
+export function segmentToStandardEncoding(segment: Segment, from: Delimiters): string {
+  const out = [segment.name];
+  for (let n = 1; ; n++) {
+    const raw = segment.field(n);
+    if (raw === undefined) break;
+    out.push(
+      raw
+        .split(from.repetition)
+        .map((r) => toStandardEncoding(r, from))
+        .join('~'),
+    );
+  }
+  while (out.length > 1 && out[out.length - 1] === '') out.pop();
+  return out.join('|');
 }

@@ -15,7 +15,7 @@
  * states of the latest message; the status report itself is delivery's job (src/delivery/pcd), planned
  * with each alert change.
  */
-import { type Hl7Message, toStandardEncoding } from '../../protocols/hl7/index.ts';
+import { type Hl7Message, segmentToStandardEncoding, toStandardEncoding } from '../../protocols/hl7/index.ts';
 import type { Alert } from '../../store/alert-port.ts';
 import type { InboundEvent } from '../inbound-port.ts';
 import type { MessageInterpreter, RouteContext } from '../interpreter.ts';
@@ -60,6 +60,8 @@ export interface PcdAlertContext {
   applicationAckType: string;
   /** The PCD-05 statuses the reporter asked for with a filter OBX (CP-PCD-154); absent: no filter. */
   statusFilter?: string[];
+  /** The onset's PID and PV1 (standard encoding), which PCD-05 carries back (TF-2 3.5.4.1.4). */
+  patientSegments?: string[];
   version: string;
   phase: AlarmPhase;
   alarmState: string;
@@ -228,6 +230,10 @@ function contextOf(alarm: PcdAlarm, message: Hl7Message, identity: string): PcdA
     controlId: h.controlId,
     applicationAckType: h.applicationAckType,
     ...(alarm.statusFilter ? { statusFilter: alarm.statusFilter } : {}),
+    patientSegments: ['PID', 'PV1'].flatMap((name) => {
+      const seg = message.segments(name)[0];
+      return seg ? [segmentToStandardEncoding(seg, h.delimiters)] : [];
+    }),
     version: h.version,
     phase: alarm.phase,
     alarmState: alarm.alarmState,
