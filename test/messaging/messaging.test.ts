@@ -69,7 +69,7 @@ describe('clinician messaging', () => {
     const arrived = await one.device.waitFor((f) => f.type === 'message');
     expect(arrived).toMatchObject({
       message: { id: messageId, sender: { personId: 'rn-day', name: 'Day Nurse' }, priority: 'normal' },
-      conversation: { subject: 'on call for Hospitalist' },
+      conversation: { subject: 'On call for Hospitalist' },
     });
 
     one.device.send({ type: 'message-delivered', messageId });

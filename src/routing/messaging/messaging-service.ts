@@ -107,7 +107,7 @@ export class MessagingService {
     }
     const priority = input.priority ?? 'normal';
     const { conversation, message } = await this.deps.store.start({
-      subject: input.subject?.trim() || addressed.addressedTo,
+      subject: input.subject?.trim() || capitalized(addressed.addressedTo),
       patient: patient
         ? {
             mrn: patient.mrn,
@@ -285,3 +285,5 @@ export class MessagingService {
     return list.map((r) => ({ personId: r.personId, name: this.name(r.personId), reason: r.reason }));
   }
 }
+
+const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);

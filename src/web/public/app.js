@@ -7,6 +7,7 @@ import { renderAlertList } from './alert-list.js';
 import { AlertSocket, CLOSE_NOT_A_RECIPIENT, socketUrl } from './alert-socket.js';
 import { showConnection, wireSoundControls } from './app-bar.js';
 import { isUnseen, personName, priorityLabel, stateLabel } from './format.js';
+import { MessagesView } from './messages.js';
 import {
   fetchAlertTimeline,
   forgetSession,
@@ -40,9 +41,12 @@ const ui = {
   list: $('alert-list'),
   detail: $('detail'),
   announcer: $('announcer'),
+  messagesButton: $('messages-button'),
+  messages: $('messages'),
 };
 
 const book = new AlertBook();
+const messages = new MessagesView({ section: ui.messages, button: ui.messagesButton, announce });
 const tones = new AlertTones();
 const renderSound = wireSoundControls({
   tones,
@@ -185,6 +189,12 @@ function onFrame(frame) {
     case 'error':
       refused(frame);
       return;
+    case 'message':
+      messages.receive(frame);
+      return;
+    case 'receipt':
+      messages.receipt(frame);
+      return;
     default:
       return; // A newer server may send frames this page does not know yet.
   }
@@ -284,6 +294,17 @@ function openAlert(id) {
 
 /** The hash is the view (`#alert-42` = that alert's detail), so the phone's back button closes the detail. */
 function showRoute() {
+  const conversation = /^#(messages|compose|conversation-\d+)$/.exec(location.hash);
+  if (conversation && session) {
+    messages.show(conversation[1]);
+    openId = null;
+    ui.alertsSection.hidden = true;
+    ui.detail.hidden = true;
+    document.body.classList.remove('showing-detail');
+    return;
+  }
+  messages.show(null);
+  ui.alertsSection.hidden = !session;
   const match = /^#alert-(.+)$/.exec(location.hash);
   const id = match && session ? decodeURIComponent(match[1]) : null;
   const wasOpen = openId;
@@ -320,10 +341,12 @@ function startSession(s) {
     onStatus,
   });
   socket.start();
+  messages.start(s, (frame) => socket?.send(frame) ?? false);
   showRoute();
 }
 
 function endSession(message) {
+  messages.stop();
   socket?.stop();
   socket = null;
   session = null;
@@ -382,6 +405,10 @@ ui.signOut.addEventListener('click', () => {
   const token = session?.token;
   endSession('You have signed out.');
   if (token) void signOut(token);
+});
+
+ui.messagesButton.addEventListener('click', () => {
+  location.hash = /^#(messages|compose|conversation-)/.test(location.hash) ? '' : '#messages';
 });
 
 window.addEventListener('hashchange', showRoute);
