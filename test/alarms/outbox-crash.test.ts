@@ -24,6 +24,7 @@ import { openSqliteStore } from '../../src/store/sqlite/index.ts';
 import { FakeDevice } from '../support/device.ts';
 import { signIn } from '../support/harness.ts';
 import { result, writeBehaviourHospital } from '../support/hospital.ts';
+import { validatePcd05 } from '../support/pcd05-validator.ts';
 import { postWctp, submitRequest, WCTP_ENV, writeWctpHospital } from '../wctp/wctp-hospital.ts';
 import { field, TestAlertReporter } from './mllp-reporter.ts';
 
@@ -239,6 +240,12 @@ paging:
     await settle();
     expect(reporter.received).toHaveLength(1);
     expect(field(reporter.received[0]!, 'PRT', 3)).toBe('RESPONSE^DELIVERED^IHE_PCD_ACM');
+    expect(
+      validatePcd05(reporter.received[0]!, {
+        onsetControlId: 'CRASH-PCD-1',
+        onsetFillerOrder: 'HR-9^MONITOR_GW^0012210000000001^EUI-64',
+      }),
+    ).toEqual([]);
     await kill9(second.child);
   });
 
