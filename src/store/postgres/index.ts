@@ -1,4 +1,3 @@
-import type { DirectoryOverlayStore } from '../directory-port.ts';
 import type { Store } from '../port.ts';
 import { PostgresAlertStore } from './alerts.ts';
 import { PostgresAuditLog } from './audit.ts';
@@ -6,10 +5,10 @@ import { PostgresCensusStore } from './census.ts';
 import { Claims } from './claims.ts';
 import { PostgresConnectorStore } from './connectors.ts';
 import { migrate, openPool, type PostgresOptions, WritesInFlight } from './database.ts';
+import { PostgresDirectoryOverlay } from './directory.ts';
 import { PostgresExportState } from './export-state.ts';
 import { InboundBatch, type InboundBatchOptions } from './inbound-batch.ts';
 import { PostgresMessageStore } from './messages.ts';
-import { notYetOnPostgres } from './not-yet.ts';
 import { PostgresOutbox, PostgresPickups } from './outbox.ts';
 import { PostgresScheduleSources } from './schedule-sources.ts';
 import { PostgresScheduleStore } from './schedules.ts';
@@ -49,7 +48,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     connectors: new PostgresConnectorStore(pool, writes, outbox),
     sessions: new PostgresSessionStore(pool, writes),
     devices: new PostgresDeviceLogins(pool, writes),
-    directory: notYetOnPostgres<DirectoryOverlayStore>('directory'),
+    directory: new PostgresDirectoryOverlay(pool, writes),
     exportState: new PostgresExportState(pool, writes),
     durable: () => writes.settled(),
     async close() {
