@@ -147,10 +147,10 @@ export class ExportBench {
     this.store = openSqliteStore(this.dataDir);
   }
 
-  settings(yaml: string): ConnectorSettings {
+  settings(yaml: string, env: NodeJS.ProcessEnv = {}): ConnectorSettings {
     const loaded = loadConnectors(new YamlFile('connectors.yaml', yaml.replaceAll('OUT', this.out)), {
       kinds: new Map(boundFileExportKinds(this.deps()).map((k) => [k.kind, k])),
-      env: {},
+      env,
       knownAssignment: (id) => assignments.some((a) => a.id === id),
     });
     if (loaded.problems.length) throw new Error(JSON.stringify(loaded.problems));
@@ -169,9 +169,8 @@ export class ExportBench {
     };
   }
 
-  /** Runs one connector's file job at `at`; resolves with the sender's answer. */
-  async run(settings: ConnectorSettings, at: Date): Promise<string> {
-    this.now = at;
+  /** The kind's connector, its sender and the planning context, as the framework builds them. */
+  parts(settings: ConnectorSettings) {
     const kind = boundFileExportKinds(this.deps()).find((k) => k.kind === settings.kind)!;
     const ctx: KindContext = {
       store: this.store.connectors,
@@ -186,9 +185,19 @@ export class ExportBench {
       log: pino({ level: 'silent' }),
     };
     const connector: Connector = kind.create(settings as never, ctx);
+    return { connector, sender: kind.sender(ctx)!, ctx };
+  }
+
+  setNow(at: Date): void {
+    this.now = at;
+  }
+
+  /** Runs one connector's file job at `at`; resolves with the sender's answer. */
+  async run(settings: ConnectorSettings, at: Date): Promise<string> {
+    this.now = at;
+    const { connector, sender, ctx } = this.parts(settings);
     const plan = await connector.planWindow([], { from: at, to: at }, ctx.planning);
     const job = plan.jobs[0];
-    const sender = kind.sender(ctx)!;
     return sender.send({
       id: 1,
       channel: job.channel,
