@@ -30,9 +30,13 @@ export class FakeGraph {
   /** The next N event requests (batch items included) answer 429 with this Retry-After. */
   throttle = { remaining: 0, retryAfter: '1' };
   down = false;
+  /** Graph drops a repeated POST with the same transactionId; false to test what finds events without it. */
+  honourTransactionId = true;
   /** Mailboxes that do not exist (404). */
   unknownMailboxes = new Set<string>();
   maxConcurrentPerMailbox = 0;
+  /** Runs after a $batch was applied and before its answer is written (a test kills the client here). */
+  beforeBatchAnswer?: (requests: ReadonlyArray<{ method: string }>) => Promise<void> | void;
   private inFlight = new Map<string, number>();
   private nextId = 1;
   baseUrl = '';
@@ -100,6 +104,7 @@ export class FakeGraph {
           requests.map(async (r) => ({ id: r.id, ...(await this.item(r.method, r.url, r.body)) })),
         );
         answer = { status: 200, body: { responses: responses.reverse() } };
+        await this.beforeBatchAnswer?.(requests);
       }
     } else
       answer = await this.item(
@@ -154,7 +159,8 @@ export class FakeGraph {
     if (!id && method === 'POST' && body) {
       if ('attendees' in body) return { status: 400, body: { error: { code: 'NoAttendeesPlease' } } };
       const tx = body.transactionId as string | undefined;
-      const same = tx ? this.eventsOf(upn).find((e) => e.transactionId === tx) : undefined;
+      const same =
+        tx && this.honourTransactionId ? this.eventsOf(upn).find((e) => e.transactionId === tx) : undefined;
       if (same) return { status: 201, body: { id: same.id, ...same.body } };
       const props = (body.singleValueExtendedProperties ?? []) as Array<{ value: string }>;
       const e: FakeEvent = {
