@@ -35,6 +35,7 @@ export const SECTIONS_LOADED_ELSEWHERE = [
   'sources',
   'pushClients',
   'connectors',
+  'demographicImports',
 ];
 
 type Json = Record<string, unknown>;

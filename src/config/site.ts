@@ -5,6 +5,8 @@ import type { CoveragePlan } from '../census/coverage-plan.ts';
 import type { ConnectorSettings } from '../connectors/connector.ts';
 import { connectorKinds } from '../connectors/kinds.ts';
 import { loadConnectors } from '../connectors/settings.ts';
+import { loadDemographicImports } from '../directory/demographic-config.ts';
+import type { DemographicImportSettings } from '../directory/demographic-import.ts';
 import type { Directory } from '../directory/directory.ts';
 import { loadDirectory } from '../directory/load.ts';
 import { externalIdKinds } from '../directory/types.ts';
@@ -29,6 +31,8 @@ export interface Site {
   connectors: ConnectorSettings[];
   /** The scheduling systems allowed to push shifts to push sources (pushClients:, push-clients.yaml). */
   pushClients: PushClient[];
+  /** Contact points imported into the directory overlay from dropped CSV files (demographicImports:). */
+  demographicImports: DemographicImportSettings[];
   rulesDir: string;
 }
 
@@ -55,6 +59,7 @@ export function loadSite(configDir: string, env: NodeJS.ProcessEnv, now = new Da
     }),
     problems,
   );
+  const demographicImports = take(loadDemographicImports(dir, env), problems);
   const pushed = loadPushClients(dir, (id) => isPushSource(sources, id));
   problems.push(...pushed.problems);
   const knownAssignments = new Set(schedules.assignments.map((a) => a.id));
@@ -95,6 +100,7 @@ export function loadSite(configDir: string, env: NodeJS.ProcessEnv, now = new Da
     coverage,
     connectors,
     pushClients: pushed.clients,
+    demographicImports,
     rulesDir: join(dir, config.routing.rulesDir),
   };
 }

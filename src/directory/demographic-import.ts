@@ -37,6 +37,8 @@ export const demographicKeys: readonly DemographicKey[] = [
 export interface DemographicImportSettings extends DropLocation {
   /** Our name for this import; its values are kept under the source `import:<id>`. */
   id: string;
+  /** How often the folder is looked at. @defaultValue 15 */
+  everyMinutes: number;
   /** The column holding the key, and which crosswalk id it is. */
   key: { column: string; match: DemographicKey };
   contacts: readonly ContactColumn[];

@@ -2,6 +2,7 @@
  * A demographic import as config describes it, every bad key reported at once:
  *
  *   id: hr-contacts
+ *   everyMinutes: 15
  *   folder: drops/contacts             # or sftp: { host, port, username, password: ${…}, hostKey, path }
  *   files: 'contacts-*.csv'
  *   key: { column: unique_id, match: uniqueId }        # or custom1..custom4
@@ -25,10 +26,11 @@ export function readDemographicImport(
   raw: Readonly<Record<string, unknown>>,
   report: (key: string, message: string) => void,
 ): DemographicImportSettings | undefined {
-  const o = new SourceOptions(raw, report, ['id', ...dropLocationKeys, 'key', 'contacts']);
+  const o = new SourceOptions(raw, report, ['id', 'everyMinutes', ...dropLocationKeys, 'key', 'contacts']);
   const id = o.text('id', true);
   if (id !== undefined && !/^[a-z0-9][a-z0-9-]*$/.test(id))
     o.report('id', 'must be lower-case letters, digits and dashes');
+  const everyMinutes = o.whole('everyMinutes', 1, 1440, 15);
   const location = readDropLocation(o);
   const k = o.nested('key', ['column', 'match']);
   if (!k) o.report('key', 'is required: { column: <header>, match: uniqueId | custom1 … custom4 }');
@@ -59,6 +61,7 @@ export function readDemographicImport(
   if (o.failed || !id || !location || !keyColumn || !match) return undefined;
   return {
     id,
+    everyMinutes,
     ...location,
     key: { column: keyColumn, match },
     contacts,

@@ -295,7 +295,7 @@ function readAssignments(
 const envRef = /\$\{([A-Z0-9_]+)\}/g;
 
 /** A copy of `options` with `${NAME}` replaced from the environment; a missing variable is reported. */
-function substituteEnv(
+export function substituteEnv(
   options: Record<string, unknown>,
   env: NodeJS.ProcessEnv,
   report: (key: string, message: string) => void,
