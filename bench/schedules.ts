@@ -25,6 +25,10 @@ export const usage = `  --shifts 50000       shifts in the payload
 interface PhaseResult {
   phase: string;
   ms: number;
+  /** The client's part: JSON.parse and reading each row. */
+  readMs?: number;
+  /** The engine's part: map, diff, store with the feed. */
+  engineMs?: number;
   maxRssMb: number;
   changes?: number;
   lookupIdleP99?: number;
@@ -76,6 +80,8 @@ export async function run(argv: string[]): Promise<void> {
     r.phase,
     formatMs(r.ms),
     `${(r.ms / parse.ms).toFixed(2)}x`,
+    r.readMs === undefined ? '' : formatMs(r.readMs),
+    r.engineMs === undefined ? '' : formatMs(r.engineMs),
     r.maxRssMb.toFixed(0),
     r.changes ?? '',
   ]);
@@ -85,6 +91,8 @@ export async function run(argv: string[]): Promise<void> {
         { title: 'phase' },
         { title: 'ms', align: 'right' },
         { title: 'vs parse', align: 'right' },
+        { title: 'client read ms', align: 'right' },
+        { title: 'engine ms', align: 'right' },
         { title: 'peak RSS MB', align: 'right' },
         { title: 'feed entries', align: 'right' },
       ],

@@ -48,27 +48,61 @@ export function mapRows(
   rows: readonly SourceShift[],
   findPeople: FindPeople,
 ): MappedPull {
-  const out: MappedPull = { shifts: [], unmapped: [], repeated: 0 };
-  const ids = new Set<string>();
-  const cache = new Map<string, readonly string[]>();
-  const lookup = (kind: string, value: string): readonly string[] => {
+  const mapper = new RowMapper(rules, findPeople);
+  rows.forEach((row, i) => mapper.add(row, i));
+  return mapper.result;
+}
+
+/** mapRows a page of rows per turn of the event loop, so a large pull leaves room for on-call lookups. */
+export async function mapRowsInTurns(
+  rules: MappingRules,
+  rows: readonly SourceShift[],
+  findPeople: FindPeople,
+  page = 2000,
+): Promise<MappedPull> {
+  const mapper = new RowMapper(rules, findPeople);
+  for (let i = 0; i < rows.length; i++) {
+    mapper.add(rows[i], i);
+    if (i % page === page - 1) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return mapper.result;
+}
+
+class RowMapper {
+  readonly result: MappedPull = { shifts: [], unmapped: [], repeated: 0 };
+  private readonly ids = new Set<string>();
+  private readonly people = new Map<string, readonly string[]>();
+  private readonly tasks = new Map<string, AssignmentMatch[]>();
+  /** The task fields any mapping looks at: a row's task is known by these alone. */
+  private readonly taskFields: string[];
+
+  constructor(
+    private readonly rules: MappingRules,
+    private readonly findPeople: FindPeople,
+  ) {
+    this.taskFields = [...new Set(rules.assignments.flatMap((a) => Object.keys(a.task)))];
+  }
+
+  private lookup = (kind: string, value: string): readonly string[] => {
     const key = `${kind}\u0000${value}`;
-    let hit = cache.get(key);
+    let hit = this.people.get(key);
     if (hit === undefined) {
-      hit = findPeople(kind, value);
-      cache.set(key, hit);
+      hit = this.findPeople(kind, value);
+      this.people.set(key, hit);
     }
     return hit;
   };
-  const tasks = new Map<string, AssignmentMatch[]>();
-  rows.forEach((row, i) => {
-    const taskKey = JSON.stringify(row.task);
-    let matches = tasks.get(taskKey);
+
+  add(row: SourceShift, i: number): void {
+    const { rules, result: out } = this;
+    let taskKey = '';
+    for (const f of this.taskFields) taskKey += `${row.task[f]?.trim().toLowerCase() ?? ''}\u0000`;
+    let matches = this.tasks.get(taskKey);
     if (matches === undefined) {
       matches = rules.assignments.filter((a) => taskMatches(a.task, row.task));
-      tasks.set(taskKey, matches);
+      this.tasks.set(taskKey, matches);
     }
-    const person = findPerson(rules.people, row.staff, lookup);
+    const person = findPerson(rules.people, row.staff, this.lookup);
     const reason: UnmappedReason | undefined =
       matches.length === 0
         ? 'unknown-task'
@@ -97,11 +131,11 @@ export function mapRows(
         row.sourceId !== undefined
           ? `${rules.sourceId}:${row.sourceId}@${m.assignment}`
           : `${rules.sourceId}:${m.assignment}:${m.callOrder}:${row.start.getTime()}:${personId}`;
-      if (ids.has(id)) {
+      if (this.ids.has(id)) {
         out.repeated += 1;
         continue;
       }
-      ids.add(id);
+      this.ids.add(id);
       const shift: Shift = {
         id,
         assignmentId: m.assignment,
@@ -116,8 +150,7 @@ export function mapRows(
       if (row.sourceId !== undefined) shift.sourceKey = row.sourceId;
       out.shifts.push(shift);
     }
-  });
-  return out;
+  }
 }
 
 /** Task values compare trimmed and case-insensitively: exports differ in case from one release to another. */

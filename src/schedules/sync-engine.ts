@@ -2,7 +2,7 @@ import type { NewDelivery } from '../store/outbox-port.ts';
 import type { ScheduleChange, ScheduleStore, Shift, ShiftSyncScope } from '../store/schedule-port.ts';
 import type { ScheduleSourceStore, SourceStatusRecord } from '../store/schedule-source-port.ts';
 import { GUARD_HORIZON_MS, type MassDeleteVerdict, massDeleteVerdict, sameRemovals } from './guards.ts';
-import { type FindPeople, mapRows, type UnmappedSourceRow } from './mapping.ts';
+import { type FindPeople, type MappedPull, mapRowsInTurns, type UnmappedSourceRow } from './mapping.ts';
 import type { SourceSettings } from './source-config.ts';
 import { SourceError, type SourcePull } from './sources/source.ts';
 
@@ -111,10 +111,10 @@ export class ScheduleSyncEngine {
     await this.load();
     const now = this.deps.now();
     const actor = options.actor ?? `sync:${sourceId}`;
-    let mapped: ReturnType<typeof mapRows>;
+    let mapped: MappedPull;
     try {
       checkPull(pull);
-      mapped = mapRows(
+      mapped = await mapRowsInTurns(
         { sourceId, people: settings.people, assignments: settings.assignments },
         pull.shifts,
         this.deps.findPeople,
@@ -406,11 +406,7 @@ function tally(changes: readonly ScheduleChange[]): Pick<SyncCounts, 'added' | '
   return { added, removed, changed: changes.length - added - removed };
 }
 
-function countOf(
-  pull: SourcePull,
-  mapped: ReturnType<typeof mapRows>,
-  changes: readonly ScheduleChange[],
-): SyncCounts {
+function countOf(pull: SourcePull, mapped: MappedPull, changes: readonly ScheduleChange[]): SyncCounts {
   return {
     rows: pull.shifts.length + (pull.mode === 'delta' ? pull.deleted.length : 0),
     shifts: mapped.shifts.length,

@@ -16,7 +16,7 @@ export function diffShifts(before: readonly Shift[], after: readonly Shift[]): P
   const changes: PlannedChange[] = [];
   const oldById = new Map<string, Shift>();
   for (const s of before) oldById.set(s.id, s);
-  const removed = new Map<string, Shift>(oldById);
+  const kept = new Set<string>();
   const added: Shift[] = [];
   for (const s of after) {
     const old = oldById.get(s.id);
@@ -24,11 +24,14 @@ export function diffShifts(before: readonly Shift[], after: readonly Shift[]): P
       added.push(s);
       continue;
     }
-    removed.delete(s.id);
+    kept.add(s.id);
     const kinds = kindsBetween(old, s);
     if (kinds.length > 0)
       changes.push({ shiftId: s.id, assignmentId: s.assignmentId, kinds, before: old, after: s });
   }
+  // What is left of the stored shifts; pairing by slot takes more out.
+  const removed = new Map<string, Shift>();
+  for (const s of before) if (!kept.has(s.id)) removed.set(s.id, s);
   let leftAdded = added;
   const leftRemoved = [...removed.values()];
   for (const key of slotKeys) {

@@ -2,6 +2,7 @@ import { diffShifts } from '../schedule-diff.ts';
 import type {
   Assignment,
   AssignmentType,
+  PlannedChange,
   ReplaceResult,
   ScheduleChange,
   ScheduleChangeQuery,
@@ -14,6 +15,11 @@ import type { SqliteDb } from './database.ts';
 import type { GroupCommit } from './group-commit.ts';
 import type { SqliteOutbox } from './outbox.ts';
 import { SqliteChangeFeed } from './schedule-changes.ts';
+
+/** Rows read per turn of the event loop while a sync reads what it replaces. */
+const PAGE = 2000;
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export interface ShiftRow {
   id: string;
@@ -44,6 +50,8 @@ export class SqliteScheduleStore implements ScheduleStore {
   private readonly byId;
   private readonly bySourceKey;
   private readonly deleteShift;
+  private readonly pageOfSource;
+  private readonly lastOfSource;
   private readonly insertShift;
   private readonly feed: SqliteChangeFeed;
   private readonly deleteSpan;
@@ -72,6 +80,13 @@ export class SqliteScheduleStore implements ScheduleStore {
     this.byId = db.prepare(`SELECT ${shiftColumns} FROM shifts WHERE id = ?`);
     this.bySourceKey = db.prepare(`SELECT ${shiftColumns} FROM shifts WHERE source = ? AND source_key = ?`);
     this.deleteShift = db.prepare('DELETE FROM shifts WHERE id = ?');
+    // Pages by rowid along shifts_source (source, rowid): each page a short range scan.
+    this.pageOfSource = db.prepare(
+      `SELECT rowid AS rid, ${shiftColumns} FROM shifts WHERE source = ? AND rowid > ? ORDER BY rowid LIMIT ?`,
+    );
+    this.lastOfSource = db.prepare(
+      'SELECT COALESCE(MAX(seq), 0) AS n FROM schedule_changes WHERE source = ?',
+    );
     this.insertShift = db.prepare(
       `INSERT INTO shifts (${shiftColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
@@ -126,9 +141,20 @@ export class SqliteScheduleStore implements ScheduleStore {
 
   async applySync(sync: ShiftSync): Promise<ShiftSyncResult> {
     checkShifts(sync.source, sync.shifts);
-    if (sync.dryRun) return this.plan(sync, false);
+    // The stored shifts in scope are read and diffed before the write, a page at a time with the event
+    // loop free between pages, so on-call lookups keep answering during a large sync; the write holds
+    // the loop only for what changed. Every change to a source's shifts adds to its feed, so an unchanged
+    // newest seq of the source means the read is still the truth; otherwise the write reads again.
+    const version = this.sourceVersion(sync.source);
+    const before = await this.inScopePaged(sync);
+    const planned = diffShifts(before, sync.shifts);
+    if (sync.dryRun) return this.unsaved(sync, planned, before.length);
     // Durable before it resolves, so a feed entry a consumer has read is never lost to a crash.
-    const result = await this.commit.writeDurable(() => this.plan(sync, true));
+    const result = await this.commit.writeDurable(() => {
+      if (this.sourceVersion(sync.source) === version) return this.write(sync, planned, before.length);
+      const fresh = this.inScope(sync);
+      return this.write(sync, diffShifts(fresh, sync.shifts), fresh.length);
+    });
     if (result.changes.length > 0) this.feed.flushed(result.changes[result.changes.length - 1].seq);
     return result;
   }
@@ -141,15 +167,16 @@ export class SqliteScheduleStore implements ScheduleStore {
     return this.feed.last();
   }
 
-  /** Diffs the sync against the stored shifts in scope and, when `write`, applies it (inside the write). */
-  private plan(sync: ShiftSync, write: boolean): ShiftSyncResult {
-    const before = this.inScope(sync);
-    const planned = diffShifts(before, sync.shifts);
+  private unsaved(sync: ShiftSync, planned: readonly PlannedChange[], inScope: number): ShiftSyncResult {
     const at = sync.now;
-    if (!write || (sync.accept && !sync.accept(planned))) {
-      const unsaved = planned.map((c) => ({ ...c, seq: 0, at, source: sync.source, actor: sync.actor }));
-      return { applied: false, changes: unsaved, inScope: before.length };
-    }
+    const changes = planned.map((c) => ({ ...c, seq: 0, at, source: sync.source, actor: sync.actor }));
+    return { applied: false, changes, inScope };
+  }
+
+  /** Applies a diffed sync inside the write: shifts, feed entries, span bounds and notices together. */
+  private write(sync: ShiftSync, planned: readonly PlannedChange[], inScope: number): ShiftSyncResult {
+    const at = sync.now;
+    if (sync.accept && !sync.accept(planned)) return this.unsaved(sync, planned, inScope);
     const touched = new Set<string>();
     // Deletes first: a changed shift may take a new id that another removed shift had.
     for (const c of planned) {
@@ -176,7 +203,57 @@ export class SqliteScheduleStore implements ScheduleStore {
         this.outbox.write(notices, at);
       }
     }
-    return { applied: true, changes, inScope: before.length };
+    return { applied: true, changes, inScope };
+  }
+
+  /** The newest feed seq of a source: it changes with every change to the source's shifts. */
+  private sourceVersion(source: string): number {
+    return (this.lastOfSource.get(source) as { n: number }).n;
+  }
+
+  /** As inScope, a page of rows at a time with a turn of the event loop between pages. */
+  private async inScopePaged(sync: ShiftSync): Promise<Shift[]> {
+    const scope = sync.scope;
+    if (scope.kind === 'delta' && scope.deletedKeys.length + sync.shifts.length <= PAGE)
+      return this.inScope(sync);
+    const out: Shift[] = [];
+    const seen = new Set<string>();
+    if (scope.kind === 'delta') {
+      for (let i = 0; i < scope.deletedKeys.length; i++) {
+        for (const r of this.bySourceKey.all(sync.source, scope.deletedKeys[i]) as ShiftRow[]) {
+          if (!seen.has(r.id)) out.push(toShift(r));
+          seen.add(r.id);
+        }
+        if (i % PAGE === PAGE - 1) await nextTurn();
+      }
+    } else {
+      const [to, from] =
+        scope.kind === 'window' ? [scope.to.getTime(), scope.from.getTime()] : [Infinity, -Infinity];
+      for (let after = 0; ; ) {
+        const rows = this.pageOfSource.all(sync.source, after, PAGE) as Array<ShiftRow & { rid: number }>;
+        for (const r of rows) {
+          if (r.start_at < to && r.end_at > from) {
+            out.push(toShift(r));
+            seen.add(r.id);
+          }
+        }
+        if (rows.length < PAGE) break;
+        after = rows[rows.length - 1].rid;
+        await nextTurn();
+      }
+      if (scope.kind === 'all') return out;
+    }
+    for (let i = 0; i < sync.shifts.length; i++) {
+      const id = sync.shifts[i].id;
+      if (seen.has(id)) continue;
+      const row = this.byId.get(id) as ShiftRow | undefined;
+      if (row && row.source === sync.source) {
+        out.push(toShift(row));
+        seen.add(row.id);
+      }
+      if (i % PAGE === PAGE - 1) await nextTurn();
+    }
+    return out;
   }
 
   /** The stored shifts this sync speaks for, plus any stored shift that has the id of one it sends. */
