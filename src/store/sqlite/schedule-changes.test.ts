@@ -49,6 +49,39 @@ describe('SQLite schedule change feed', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('stays consistent when two large syncs of one source overlap (the later one rereads inside its write)', async () => {
+    const now = new Date(t0 - 24 * H);
+    const version = (person: string) =>
+      Array.from({ length: 5000 }, (_, i) =>
+        shift({
+          id: `amion:${i}`,
+          personId: person,
+          start: new Date(t0 + i * H),
+          end: new Date(t0 + i * H + H),
+        }),
+      );
+    const sync = (person: string) =>
+      store.schedules.applySync({
+        source: 'amion',
+        scope: { kind: 'all' },
+        shifts: version(person),
+        actor: 'x',
+        now,
+      });
+    await sync('a');
+    // Both read the stored 'a' a page at a time, interleaved; whichever writes second finds the source moved.
+    const [b, c] = await Promise.all([sync('b'), sync('c')]);
+    expect(b.changes).toHaveLength(5000);
+    expect(c.changes).toHaveLength(5000);
+    expect(await store.schedules.lastChangeSeq()).toBe(15_000);
+    const [first, second] = b.changes[0].seq < c.changes[0].seq ? [b, c] : [c, b];
+    expect(first.changes[0].before?.personId).toBe('a');
+    // The later sync's "before" is what the earlier one wrote, not the 'a' both started from.
+    expect(second.changes[0].before?.personId).toBe(first.changes[0].after?.personId);
+    const on = await store.schedules.shiftsAt('hospitalist-oncall', new Date(t0 + 10 * H));
+    expect(on.map((s) => s.personId)).toEqual([second.changes[0].after?.personId]);
+  });
+
   it('uses the cursor index', async () => {
     await store.schedules.replaceShifts('amion', [day(0, 'a')], 'config');
     await store.close();
