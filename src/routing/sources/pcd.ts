@@ -19,8 +19,6 @@ import { type Hl7Message, segmentToStandardEncoding, toStandardEncoding } from '
 import type { Alert } from '../../store/alert-port.ts';
 import type { InboundEvent } from '../inbound-port.ts';
 import type { MessageInterpreter, RouteContext } from '../interpreter.ts';
-import type { PatientContext } from '../model.ts';
-import { describeLocation } from '../patient-context.ts';
 import type { EscalationPolicy, RecipientSpec } from '../rules/types.ts';
 import {
   type AlarmPhase,
@@ -30,6 +28,7 @@ import {
   type PcdAlarm,
   readPcdAlarm,
 } from './pcd-alarm.ts';
+import { bodyOf, describeStates, titleOf, withWhere } from './pcd-alert-text.ts';
 import { alertIdentity, type PcdProfile } from './pcd-identity.ts';
 
 export interface PcdOptions {
@@ -265,62 +264,6 @@ function followUpContext(
     priorityCode: latest.priorityCode || onset.priorityCode,
     device: latest.device || onset.device,
   };
-}
-
-/** MDC_EVT_LEAD_OFF → "Lead off"; the source's own text when it sends one. */
-export function alarmLabel(alarm: PcdAlarm): string {
-  if (alarm.text) return alarm.text;
-  const name = alarm.type.name
-    .replace(/^MDC_EVT_/i, '')
-    .replace(/_/g, ' ')
-    .toLowerCase();
-  if (name) return name.charAt(0).toUpperCase() + name.slice(1);
-  return alarm.type.code ? `Alarm ${alarm.type.code}` : 'Alarm';
-}
-
-function titleOf(alarm: PcdAlarm): string {
-  const r = alarm.reading;
-  const reading = r ? ` ${readable(r.name)} ${r.value}${r.units ? ` ${r.units}` : ''}` : '';
-  return `${alarmLabel(alarm)}${reading ? ` —${reading}` : ''}`;
-}
-
-function bodyOf(alarm: PcdAlarm): string {
-  // An advisory (SA) is an alert but no alarm (TF-2 table B.8.5-9).
-  const kind =
-    { SP: 'physiological alarm', ST: 'technical alarm', SA: 'advisory' }[alarm.sourceKind] ?? 'alarm';
-  const where = describeLocation(alarm.patient?.location);
-  const parts = [
-    `${kind}${where ? ` at ${where}` : ''}`,
-    alarm.patient?.name ? `${alarm.patient.name}${alarm.patient.mrn ? ` (${alarm.patient.mrn})` : ''}` : '',
-    alarm.reading?.limits ? `limits ${alarm.reading.limits}` : '',
-    alarm.device ? `device ${alarm.device}` : '',
-    // States, not the phase: a `continue` that changes nothing leaves the text as it was. Pausing and
-    // acknowledging at the device are told, as the clinician would want to know.
-    [
-      alarm.alarmState,
-      alarm.inactivationState !== 'enabled' ? alarm.inactivationState : '',
-      alarm.phase === 'stop' ? 'paused at the device' : '',
-      alarm.phase === 'acknowledged' ? 'acknowledged at the device' : '',
-    ]
-      .filter(Boolean)
-      .join(', '),
-  ];
-  const text = parts.filter(Boolean).join('; ');
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-function readable(mdcName: string): string {
-  return mdcName.replace(/^MDC_/i, '').replace(/_/g, ' ');
-}
-
-function describeStates(alarm: PcdAlarm): string {
-  const s = [alarm.alarmState, alarm.inactivationState].filter(Boolean);
-  return s.length ? `; ${s.join(', ')}` : '';
-}
-
-function withWhere(patient: PatientContext | undefined) {
-  if (!patient) return undefined;
-  return patient.location ? { ...patient, where: describeLocation(patient.location) } : patient;
 }
 
 /**
