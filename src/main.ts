@@ -67,7 +67,8 @@ import { administratorAddresses, installConnectors } from './wiring/connectors.t
 import { runningConnectorKinds } from './wiring/file-exports.ts';
 import { installOutboundChannels } from './wiring/outbound.ts';
 import { wireSchedulePush } from './wiring/schedule-push.ts';
-import { type ScheduleSync, wireScheduleSync } from './wiring/schedule-sync.ts';
+import { wireDemographicImports } from './wiring/demographic-imports.ts';
+import { crosswalkLookup, type ScheduleSync, wireScheduleSync } from './wiring/schedule-sync.ts';
 import { wireSip } from './wiring/sip.ts';
 import { openConfiguredStore } from './wiring/store.ts';
 import { type InstalledWctp, wireWctp } from './wiring/wctp.ts';
@@ -362,6 +363,16 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
       run: options.cycle !== false,
     });
     stops.push(() => scheduleSync.stop());
+    // Contact points from dropped demographic files (demographicImports:), into the directory overlay.
+    const demographics = wireDemographicImports({
+      site,
+      store,
+      log,
+      now: () => clock.now(),
+      findPeople: crosswalkLookup(() => site.directory),
+      run: options.cycle !== false,
+    });
+    stops.push(() => demographics.stop());
     const cycle = new RoutingCycle(escalation, router, log, config.routing.cycleMs, coverageWarning);
     if (options.cycle !== false) cycle.start();
     stops.push(() => cycle.stop());
