@@ -69,26 +69,37 @@ export function accountSignInGuard(
   limits: { account: LockoutLimits; address: LockoutLimits },
   deps: { audit: AuditLog; log: Logger; now: () => Date },
 ): SignInGuard {
+  return auditedSignInGuard(
+    { subjectKind: 'account', addressKind: 'address', subject: limits.account, address: limits.address },
+    { action: 'sign-in.lockout', what: 'sign-in lockout' },
+    deps,
+  );
+}
+
+/**
+ * A guard whose every lock is logged and audited (`action`, subject `lockout:<kind>:<key>`), for anything
+ * that checks a secret: accounts, push clients.
+ */
+export function auditedSignInGuard(
+  kinds: { subjectKind: string; addressKind: string; subject: LockoutLimits; address: LockoutLimits },
+  named: { action: string; what: string },
+  deps: { audit: AuditLog; log: Logger; now: () => Date },
+): SignInGuard {
   return new SignInGuard({
-    subjectKind: 'account',
-    addressKind: 'address',
-    subject: limits.account,
-    address: limits.address,
+    ...kinds,
     now: () => deps.now().getTime(),
     onLockout: async (lock) => {
-      deps.log.warn({ kind: lock.kind, key: lock.key, until: lock.until }, 'sign-in lockout');
+      deps.log.warn({ kind: lock.kind, key: lock.key, until: lock.until }, named.what);
       // The lock holds even if the audit row cannot be written (a full disk); the log says so.
       await deps.audit
         .record({
           at: deps.now(),
           actor: 'system',
-          action: 'sign-in.lockout',
+          action: named.action,
           subject: lockoutSubject(lock),
           detail: describeLockout(lock),
         })
-        .catch((err) =>
-          deps.log.error({ err, kind: lock.kind, key: lock.key }, 'sign-in lockout not audited'),
-        );
+        .catch((err) => deps.log.error({ err, kind: lock.kind, key: lock.key }, `${named.what} not audited`));
     },
   });
 }

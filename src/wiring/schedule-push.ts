@@ -9,8 +9,8 @@ import { tokenEndpoint } from '../api/oauth-token.ts';
 import type { PushClient } from '../api/push-clients.ts';
 import { PushTokens } from '../api/push-tokens.ts';
 import { type PushOutcome, schedulePushRoutes } from '../api/schedule-push.ts';
-import { PasswordSignIn } from '../api/sign-in.ts';
-import { describeLockout, type LockoutLimits, lockoutSubject, SignInGuard } from '../kit/sign-in-guard.ts';
+import { auditedSignInGuard, PasswordSignIn } from '../api/sign-in.ts';
+import type { LockoutLimits, SignInGuard } from '../kit/sign-in-guard.ts';
 import type { SourcePull } from '../schedules/sources/source.ts';
 import type { AuditLog } from '../store/port.ts';
 
@@ -39,26 +39,16 @@ export function wireSchedulePush(deps: SchedulePushWiring): {
   tokens: PushTokens;
 } {
   const limits = deps.limits ?? DEFAULT_LIMITS;
-  const guard = new SignInGuard({
-    subjectKind: 'push-client',
-    addressKind: 'push-address',
-    subject: limits.client,
-    address: limits.address,
-    now: () => deps.now().getTime(),
-    onLockout: async (lock) => {
-      deps.log.warn({ kind: lock.kind, key: lock.key, until: lock.until }, 'push client lockout');
-      // The lock holds even if the audit row cannot be written (a full disk); the log says so.
-      await deps.audit
-        .record({
-          at: deps.now(),
-          actor: 'system',
-          action: 'push-client.lockout',
-          subject: lockoutSubject(lock),
-          detail: describeLockout(lock),
-        })
-        .catch((err) => deps.log.error({ err, kind: lock.kind, key: lock.key }, 'push lockout not audited'));
+  const guard = auditedSignInGuard(
+    {
+      subjectKind: 'push-client',
+      addressKind: 'push-address',
+      subject: limits.client,
+      address: limits.address,
     },
-  });
+    { action: 'push-client.lockout', what: 'push client lockout' },
+    deps,
+  );
   const tokens = new PushTokens(deps.secret, deps.clients, deps.now);
   const secrets = new PasswordSignIn({ guard, verify: deps.verify });
   return {

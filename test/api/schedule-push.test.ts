@@ -20,6 +20,7 @@ let app: FastifyInstance;
 let base: string;
 let now = new Date('2026-03-01T12:00:00Z');
 const pushes: Array<{ source: string; pull: SourcePull; actor: string }> = [];
+const audits: Array<{ action: string; subject: string }> = [];
 let clients: PushClient[] = [];
 const SECRET = 'Lb-7f3c9e1d-secret';
 const OTHER_SECRET = 'Other-2b8a-secret';
@@ -34,6 +35,12 @@ beforeAll(async () => {
     },
     {
       id: 'other-vendor',
+      secretHash: await hasher.hash(OTHER_SECRET),
+      sources: ['hospitalists'],
+      enabled: true,
+    },
+    {
+      id: 'new-vendor',
       secretHash: await hasher.hash(OTHER_SECRET),
       sources: ['hospitalists'],
       enabled: true,
@@ -54,7 +61,9 @@ beforeAll(async () => {
         return { status: 'held', message: 'held: would remove 3 of 3 shifts of the next 48 hours' };
       return { status: 'applied', message: 'applied', counts: { added: pull.shifts.length } };
     },
-    audit: { record: async () => {} } as unknown as AuditLog,
+    audit: {
+      record: async (row: { action: string; subject: string }) => void audits.push(row),
+    } as unknown as AuditLog,
     log: pino({ level: 'silent' }),
     now: () => now,
   });
@@ -380,5 +389,30 @@ describe('/api/v1/schedules push', () => {
     ]);
     expect(doc.paths['/api/v1/schedules/{source}/window'].put).toBeTruthy();
     expect(doc.paths['/api/v1/schedules/{source}/shifts/{id}'].delete).toBeTruthy();
+  });
+
+  // A client that never got a token from this address (one that did is not locked out from it).
+  it('locks a client id after ten wrong secrets: even the right one is refused until Retry-After, and the lock is audited', async () => {
+    const form = (secret: string) => ({
+      grant_type: 'client_credentials',
+      client_id: 'new-vendor',
+      client_secret: secret,
+    });
+    for (let i = 0; i < 9; i++) expect((await token(form(`guess-${i}`))).status).toBe(401);
+    // The tenth wrong secret locks the client id.
+    expect((await token(form('guess-9'))).status).toBe(429);
+    const locked = await token(form(OTHER_SECRET));
+    expect(locked.status).toBe(429);
+    expect(locked.body.error).toBe('invalid_client');
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(audits).toEqual([
+      {
+        at: now,
+        actor: 'system',
+        action: 'push-client.lockout',
+        subject: 'lockout:push-client:new-vendor',
+        detail: expect.any(String),
+      },
+    ]);
   });
 });
