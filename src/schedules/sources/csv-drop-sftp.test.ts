@@ -115,6 +115,17 @@ describe('CSV drop from an SFTP server (ssh2 server mode)', () => {
     expect(readdirSync(outbound)).toEqual(['week-45.csv']);
   });
 
+  it('fails, changing nothing, when the server is down', async () => {
+    const pinned = fingerprint(hostKey);
+    await server.close();
+    const error = await client(pinned)
+      .pull(request)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SourceError);
+    expect((error as SourceError).message).toMatch(/cannot connect: .*ECONNREFUSED/);
+    server = await startSftpServer({ root, hostKey, username: 'scheduling', password: 'drop-pw' });
+  });
+
   it('says when the server refuses the login', async () => {
     const error = await client(fingerprint(hostKey), 'wrong')
       .pull(request)
