@@ -72,6 +72,15 @@ async function getToken(url: string): Promise<string> {
   return ((await res.json()) as { access_token: string }).access_token;
 }
 
+/** One OB anesthesia shift as the vendor sends it. */
+const obShift = (id: string, employeeId: string, start: string, end: string) => ({
+  id,
+  staff: { employeeId },
+  task: { taskId: 'ANES-OB' },
+  start,
+  end,
+});
+
 const pushShifts = (url: string, token: string, shifts: unknown[]) =>
   fetch(`${url}/api/v1/schedules/anesthesia/shifts`, {
     method: 'POST',
@@ -92,13 +101,7 @@ describe('push API in a running Switchboard', () => {
       lastError: null,
     });
     const res = await pushShifts(sb.httpUrl, token, [
-      {
-        id: 'LB-1',
-        staff: { employeeId: 'E10001' },
-        task: { taskId: 'ANES-OB' },
-        start: '2026-03-01T12:00:00Z',
-        end: '2026-03-02T00:00:00Z',
-      },
+      obShift('LB-1', 'E10001', '2026-03-01T12:00:00Z', '2026-03-02T00:00:00Z'),
     ]);
     expect(res.status).toBe(200);
     const oncall = (await (
@@ -113,13 +116,7 @@ describe('push API in a running Switchboard', () => {
     await sb.stop();
     sb = await startTestSwitchboard({ configDir, dataDir, clock });
     const again = await pushShifts(sb.httpUrl, token, [
-      {
-        id: 'LB-1',
-        staff: { employeeId: 'E10002' },
-        task: { taskId: 'ANES-OB' },
-        start: '2026-03-01T12:00:00Z',
-        end: '2026-03-02T00:00:00Z',
-      },
+      obShift('LB-1', 'E10002', '2026-03-01T12:00:00Z', '2026-03-02T00:00:00Z'),
     ]);
     expect(again.status).toBe(200);
     const feed = await sb.store.schedules.changes({ source: 'anesthesia' });
@@ -132,13 +129,7 @@ describe('push API in a running Switchboard', () => {
     writeFileSync(join(configDir, 'push-clients.yaml'), pushClients(hash, false));
     clock.advance(1);
     const refused = await pushShifts(sb.httpUrl, token, [
-      {
-        id: 'LB-2',
-        staff: { employeeId: 'E10001' },
-        task: { taskId: 'ANES-OB' },
-        start: '2026-03-02T00:00:00Z',
-        end: '2026-03-02T12:00:00Z',
-      },
+      obShift('LB-2', 'E10001', '2026-03-02T00:00:00Z', '2026-03-02T12:00:00Z'),
     ]);
     expect(refused.status).toBe(401);
   });
