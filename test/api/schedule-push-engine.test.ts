@@ -192,5 +192,28 @@ describe('push through the sync engine into the store', () => {
     expect(empty.status).toBe(202);
     expect(empty.body.status).toBe('held');
     expect(await store.schedules.changes({ source: 'anesthesia', after: feed.at(-1)?.seq })).toEqual([]);
+
+    // Deleting most of a small department's next 48 hours is held too; the same call sent again agrees
+    // with the held one and applies it (as an admin's confirmation would).
+    const most = await call(
+      'POST',
+      '/api/v1/schedules/anesthesia/shifts/delete',
+      { ids: ['LB-2', 'LB-3'] },
+      token,
+    );
+    expect(most.status).toBe(202);
+    const again = await call(
+      'POST',
+      '/api/v1/schedules/anesthesia/shifts/delete',
+      { ids: ['LB-2', 'LB-3'] },
+      token,
+    );
+    expect(again).toMatchObject({ status: 200, body: { status: 'applied' } });
+    const left = await store.schedules.shiftsOverlapping(
+      now,
+      new Date('2026-03-04T00:00:00Z'),
+      'anesthesia-ob',
+    );
+    expect(left.map((s) => s.sourceKey)).toEqual(['LB-4']);
   });
 });
