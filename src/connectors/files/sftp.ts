@@ -9,11 +9,11 @@
  *   older file of the same name in one step); a server without it gets remove-then-rename.
  */
 import { posix } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { SFTPWrapper } from 'ssh2';
 import SftpClient from 'ssh2-sftp-client';
 import { counted, type FileDelivered, FileDeliveryError, type FileTarget } from './file-target.ts';
 import { fingerprintOf, pinnedFingerprint } from './host-key.ts';
+import { uploadStream } from './sftp-upload.ts';
 
 export interface SftpTargetOptions {
   host: string;
@@ -71,12 +71,10 @@ export class SftpTarget implements FileTarget {
         },
       } as SftpClient.ConnectOptions);
       connected = true;
-      // pipeline, not client.put: put resolves on the stream's close even after a failed write (a full
-      // disk gave a short file reported as sent); pipeline rejects with the server's answer.
-      await pipeline(
-        Readable.from(counted(body, total)),
-        client.createWriteStream(part, { flags: 'w', mode: 0o640 }),
-      );
+      // Not client.put: it resolves on the stream's close even after a failed write (a full disk gave a
+      // short file reported as sent), and it waits for each WRITE before the next (sftp-upload.ts).
+      const sftp = (client as unknown as { sftp: SFTPWrapper }).sftp;
+      await uploadStream(sftp, part, counted(body, total));
       const stored = await client.stat(part);
       if (stored.size !== total.bytes) {
         throw new Error(`the server holds ${stored.size} of ${total.bytes} bytes written (Failure)`);
