@@ -13,14 +13,15 @@ import { patientRoutes } from './api/patients.ts';
 import { livePushClients } from './api/push-clients.ts';
 import { pushTokenSecret } from './api/push-tokens.ts';
 import { ruleRoutes } from './api/rules.ts';
+import { scimRoutes } from './api/scim/routes.ts';
 import { scheduleChangeRoutes } from './api/schedule-changes.ts';
 import { scheduleRoutes } from './api/schedules.ts';
 import { buildApi } from './api/server.ts';
 import { sessionRoutes } from './api/session-routes.ts';
-import { SessionKeeper } from './api/sessions.ts';
 import { accountSignInGuard, PasswordSignIn } from './api/sign-in.ts';
 import { sourceRoutes } from './api/sources.ts';
 import { oidcRoutes } from './api/oidc.ts';
+import type { Role } from './api/sessions.ts';
 import { singleSignOnGuard } from './api/single-sign-on.ts';
 import { clinicianSocket } from './api/ws.ts';
 import { conversationRoutes } from './api/conversations.ts';
@@ -69,6 +70,7 @@ import { installOutboundChannels } from './wiring/outbound.ts';
 import { wireSchedulePush } from './wiring/schedule-push.ts';
 import { wireDemographicImports } from './wiring/demographic-imports.ts';
 import { crosswalkLookup, type ScheduleSync, wireScheduleSync } from './wiring/schedule-sync.ts';
+import { wireIdentity } from './wiring/identity.ts';
 import { wireSip } from './wiring/sip.ts';
 import { openConfiguredStore } from './wiring/store.ts';
 import { type InstalledWctp, wireWctp } from './wiring/wctp.ts';
@@ -226,6 +228,18 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
         ]
       : [];
     const alerts = new AlertService(store.alerts, escalation, notifier, clock, log, failsafe, locks, plans);
+    // Identity: the directory overlay (SCIM, LDAP, imports) swapped into the site, sessions, deactivation.
+    const identity = await wireIdentity({
+      store,
+      site,
+      limits: config.identity.sessions,
+      oncall,
+      raise: (input) => alerts.raise(input),
+      failsafe,
+      clock,
+      log,
+    });
+    stops.push(() => identity.stop());
     const messaging = wireMessaging({
       store,
       model,
@@ -457,17 +471,7 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
     if (recovered) log.info({ messages: recovered }, 'routing messages stored before the last stop');
 
     if (config.http.enabled) {
-      const sessions = new SessionKeeper({
-        store: store.sessions,
-        limits: config.identity.sessions,
-        now: () => clock.now(),
-      });
-      // Ended sessions are marked so an admin's list shows why; a live check never depends on it.
-      const sweep = setInterval(() => {
-        void store.sessions.sweep(clock.now()).catch((err) => log.error({ err }, 'session sweep failed'));
-      }, 60_000);
-      sweep.unref();
-      stops.push(() => clearInterval(sweep));
+      const sessions = identity.sessions;
       const signInGuard = accountSignInGuard(config.http.signIn, {
         audit: store.audit,
         log,
@@ -492,7 +496,7 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
         log,
         now: () => clock.now(),
       });
-      const identity = config.identity;
+      const idConfig = config.identity;
       const ssoGuard = singleSignOnGuard(config.http.signIn, {
         audit: store.audit,
         log,
@@ -511,6 +515,7 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
           apiTokens: () => config.apiTokens,
           sessions,
           localAccounts: () => config.identity.localAccounts,
+          personActive: (id) => !site.directory.isDeactivated(id),
           personName: nameOf,
           signIn: new PasswordSignIn({ guard: signInGuard, verify: (p, h) => passwords.verify(p, h) }),
         },
@@ -604,19 +609,33 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
               audit: store.audit,
               now: () => clock.now(),
               options: () => ({
-                local: identity.localAccounts,
-                oidc: identity.oidc.enabled,
-                saml: identity.saml.enabled,
+                local: idConfig.localAccounts,
+                oidc: idConfig.oidc.enabled,
+                saml: idConfig.saml.enabled,
               }),
             }),
           (a) =>
             oidcRoutes(a, {
-              config: identity.oidc,
+              config: idConfig.oidc,
               find: findPerson,
+              extraRoles: (id) => identity.overlay.groupsOf(id).flatMap((g) => g.roles as Role[]),
               guard: ssoGuard,
               audit: store.audit,
               now: () => clock.now(),
               fetch: options.oidcFetch,
+            }),
+          (a) =>
+            scimRoutes(a, {
+              config: () => idConfig.scim,
+              store: store.directory,
+              findByUpn: (upn) => site.directory.findByExternalId('upn', upn)?.id,
+              nameOf,
+              changed: async () => {
+                await identity.overlay.refresh();
+              },
+              deactivated: identity.deactivated,
+              audit: store.audit,
+              now: () => clock.now(),
             }),
           (a) => wctp?.routes(a, router),
           (a) =>

@@ -51,6 +51,8 @@ export function registerAuth(
     signIn: PasswordSignIn;
     /** False when the site signs in through its identity provider only (identity.localAccounts). */
     localAccounts?: () => boolean;
+    /** False for a person deactivated by provisioning: no new session, and held ones stop working. */
+    personActive?: (personId: string) => boolean;
   },
 ): void {
   app.decorateRequest('user', null);
@@ -104,6 +106,8 @@ export function registerAuth(
         return sendSignInRefusal(reply, verdict);
       if (!account || verdict.outcome !== 'signed-in')
         return sendProblem(reply, 401, 'signInFailed', 'Wrong user name or password');
+      if (account.person && deps.personActive && !deps.personActive(account.person))
+        return sendProblem(reply, 403, 'signInFailed', 'Account deactivated', 'this person was deactivated');
       const user: SessionUser = { username: account.username, personId: account.person, role: account.role };
       const { token, expiresAt } = await deps.sessions.begin(user, { method: 'password', address: req.ip });
       const person = account.person
@@ -124,7 +128,7 @@ const SESSION_SCHEMA = {
   },
   response: {
     401: problem('Wrong user name or password'),
-    403: problem('Local accounts are switched off (identity.localAccounts: false)'),
+    403: problem('Local accounts are switched off, or the person was deactivated'),
     429: problem('Sign-in locked for this account or address; see Retry-After'),
     503: problem('Too many sign-ins at once; see Retry-After'),
   },
@@ -143,6 +147,10 @@ export async function authenticate(
   const session = await deps.sessions.check(token);
   if (!session) return null;
   const { record: _record, ...user } = session;
+  if (user.personId && deps.personActive && !deps.personActive(user.personId)) {
+    await deps.sessions.endPerson(user.personId, 'deactivated');
+    return null;
+  }
   if (user.method !== 'password') return user;
   // A password session lasts only while its account does, and while local accounts are allowed.
   const local = deps.localAccounts ? deps.localAccounts() : true;

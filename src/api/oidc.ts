@@ -15,10 +15,10 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import * as client from 'openid-client';
-import type { OidcConfig } from '../config/identity-schema.ts';
 import type { SignInGuard } from '../kit/sign-in-guard.ts';
 import type { AuditLog } from '../store/port.ts';
 import { IdTokenKeys } from './id-token-signature.ts';
+import type { OidcOptions as OidcConfig } from './identity-options.ts';
 import { sendProblem } from './problem.ts';
 import type { Role } from './sessions.ts';
 import { sendSignInRefusal } from './sign-in.ts';

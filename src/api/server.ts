@@ -24,6 +24,7 @@ export interface ApiDeps {
     personName: (id: string) => string | undefined;
     signIn: PasswordSignIn;
     localAccounts?: () => boolean;
+    personActive?: (personId: string) => boolean;
   };
   /** Further routes (alerts, schedules, rules, pages, WCTP…), registered after authentication. */
   plugins?: Array<(app: FastifyInstance) => void | Promise<void>>;

@@ -3,6 +3,8 @@
  * off unless configured; secrets are `${ENV}` references. docs/sign-in.md explains each part.
  */
 
+import type { OidcOptions, RoleName, SamlOptions, ScimOptions } from '../api/identity-options.ts';
+
 const role = { enum: ['clinician', 'analyst', 'admin'] } as const;
 
 /** How a claim or attribute value is matched to a directory person: through the crosswalk id `id`. */
@@ -179,46 +181,10 @@ export const identitySchema = {
   },
 } as const;
 
-export type RoleName = 'clinician' | 'analyst' | 'admin';
-
-interface RoleMapping {
-  roleMap: Record<string, RoleName>;
-  defaultRole?: RoleName;
-}
-
-export interface OidcConfig extends RoleMapping {
-  enabled: boolean;
-  issuer?: string;
-  clientId?: string;
-  clientSecret?: string;
-  redirectUri?: string;
-  scopes: string[];
-  rolesClaim: string;
-  match: Array<{ claim: string; id: string }>;
-  clockToleranceSeconds: number;
-  afterSignIn: string;
-}
-
-export interface SamlConfig extends RoleMapping {
-  enabled: boolean;
-  entityId?: string;
-  acsUrl?: string;
-  idpEntityId?: string;
-  idpSsoUrl?: string;
-  idpCert?: string;
-  allowIdpInitiated: boolean;
-  rolesAttribute: string;
-  nameIdAs: string;
-  match: Array<{ attribute: string; id: string }>;
-  clockToleranceSeconds: number;
-  afterSignIn: string;
-}
-
-export interface ScimConfig {
-  enabled: boolean;
-  clients: Array<{ name: string; tokenSha256: string }>;
-  groupRoles: Record<string, RoleName>;
-}
+export type { RoleName };
+export type OidcConfig = OidcOptions;
+export type SamlConfig = SamlOptions;
+export type ScimConfig = ScimOptions;
 
 export interface LdapConfig {
   enabled: boolean;

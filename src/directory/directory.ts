@@ -22,6 +22,8 @@ export class Directory {
     for (const p of peopleList) {
       if (this.byId.has(p.id)) throw new Error(`person id ${p.id} is used twice`);
       this.byId.set(p.id, p);
+      // A deactivated person keeps their name for timelines and shifts, and is found by nothing else.
+      if (p.deactivated) continue;
       for (const kind of externalIdKinds) {
         const value = p.ids[kind];
         if (value !== undefined) this.byExternal.get(kind)!.set(normalizeId(value), p);
@@ -52,10 +54,12 @@ export class Directory {
     return this.groupList;
   }
 
-  /** The people of a group, in the order listed ([] for an unknown group). */
+  /** The people of a group, in the order listed ([] for an unknown group); deactivated people are left out. */
   members(groupId: string): Person[] {
     const g = this.groupById.get(groupId);
-    return g ? g.members.map((m) => this.byId.get(m)).filter((p): p is Person => p !== undefined) : [];
+    return g
+      ? g.members.map((m) => this.byId.get(m)).filter((p): p is Person => p !== undefined && !p.deactivated)
+      : [];
   }
 
   /** The groups a person belongs to. */
@@ -69,9 +73,9 @@ export class Directory {
    * or an EHR user name arrives in whatever case the sending system likes.
    */
   findByExternalId(kind: LookupKind, value: string): Person | undefined {
-    if (kind === 'id') return this.byId.get(value.trim());
+    if (kind === 'id') return this.active(this.byId.get(value.trim()));
     if (kind === 'any') {
-      const own = this.byId.get(value.trim());
+      const own = this.active(this.byId.get(value.trim()));
       if (own) return own;
       for (const k of externalIdKinds) {
         const found = this.byExternal.get(k)!.get(normalizeId(value));
@@ -91,15 +95,24 @@ export class Directory {
     return { people: [...(hit?.people ?? [])], groups: [...(hit?.groups ?? [])] };
   }
 
-  /** True when the person or placeholder has at least one contact point to send to. */
+  /** True when the person or placeholder has at least one contact point to send to (never when deactivated). */
   isReachable(personId: string): boolean {
-    return (this.byId.get(personId)?.contacts.length ?? 0) > 0;
+    return (this.active(this.byId.get(personId))?.contacts.length ?? 0) > 0;
   }
 
-  /** A person's contact points of one kind (all kinds when omitted). */
+  /** Whether a person was deactivated by provisioning (false for an unknown id). */
+  isDeactivated(personId: string): boolean {
+    return this.byId.get(personId)?.deactivated === true;
+  }
+
+  /** A person's contact points of one kind (all kinds when omitted); none for a deactivated person. */
   contacts(personId: string, kind?: ContactKind): Person['contacts'] {
-    const all = this.byId.get(personId)?.contacts ?? [];
+    const all = this.active(this.byId.get(personId))?.contacts ?? [];
     return kind ? all.filter((c) => c.kind === kind) : all;
+  }
+
+  private active(p: Person | undefined): Person | undefined {
+    return p?.deactivated ? undefined : p;
   }
 
   private pagerEntry(address: string): { people: Person[]; groups: Group[] } {

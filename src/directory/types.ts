@@ -71,6 +71,11 @@ export interface Person {
   placeholder: boolean;
   ids: ExternalIds;
   contacts: ContactPoint[];
+  /**
+   * Deactivated by provisioning (SCIM, LDAP): kept so shifts and timelines still name them, but found by
+   * no lookup, reachable at no contact point, and a member of no group (src/directory/overlay.ts).
+   */
+  deactivated?: boolean;
 }
 
 export interface Group {
