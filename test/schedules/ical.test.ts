@@ -316,6 +316,53 @@ describe('iCalendar source', () => {
     expect(await fails(options({ url: `${base}/gone.ics` }))).toMatch(/404/);
   });
 
+  it('skips a moment without length, and refuses a rule too long to reach the window rather than stop short', async () => {
+    writeFileSync(
+      join(dir, 'odd.ics'),
+      calendar(
+        'BEGIN:VEVENT',
+        'UID:reminder@ward.example',
+        'DTSTAMP:20260101T000000Z',
+        'DTSTART:20260110T120000Z',
+        'SUMMARY:Sign the rota',
+        'END:VEVENT',
+        'BEGIN:VEVENT',
+        'UID:real@ward.example',
+        'DTSTAMP:20260101T000000Z',
+        'DTSTART:20260110T120000Z',
+        'DTEND:20260110T180000Z',
+        'SUMMARY:Cover',
+        'END:VEVENT',
+      ),
+    );
+    const ok = await pull(options({ file: 'odd.ics' }), '2026-01-01T00:00:00Z', '2026-02-01T00:00:00Z');
+    expect(ok.shifts.map((s) => s.sourceId)).toEqual(['real@ward.example']);
+
+    writeFileSync(
+      join(dir, 'endless.ics'),
+      calendar(
+        'BEGIN:VEVENT',
+        'UID:every-minute@ward.example',
+        'DTSTAMP:20250101T000000Z',
+        'DTSTART:20250101T000000Z',
+        'DTEND:20250101T000100Z',
+        'RRULE:FREQ=MINUTELY',
+        'SUMMARY:Ping',
+        'END:VEVENT',
+      ),
+    );
+    const err = await pull(
+      options({ file: 'endless.ics' }),
+      '2026-01-01T00:00:00Z',
+      '2026-02-01T00:00:00Z',
+    ).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(SourceError);
+    expect((err as Error).message).toMatch(/repeats more than 20000 times/);
+  });
+
   it('reports every bad option', () => {
     const problems: string[] = [];
     const read = icalKind.readOptions(
