@@ -5,10 +5,14 @@ import type { Logger } from 'pino';
 import type { RouteAccess } from './api/access.ts';
 import { alertRoutes } from './api/alerts.ts';
 import { callRoutes } from './api/calls.ts';
-import { coverageGapRoutes } from './api/coverage-gaps.ts';
 import { connectorRoutes, feedRoutes } from './api/connectors.ts';
+import { conversationRoutes } from './api/conversations.ts';
+import { ehrLinkRoutes } from './api/ehr-links.ts';
+import { pickerRoutes } from './api/pickers.ts';
+import { coverageGapRoutes } from './api/coverage-gaps.ts';
 import { deliveryRoutes } from './api/deliveries.ts';
 import { lockoutRoutes } from './api/lockouts.ts';
+import { oidcRoutes } from './api/oidc.ts';
 import { patientRoutes } from './api/patients.ts';
 import { livePushClients } from './api/push-clients.ts';
 import { pushTokenSecret } from './api/push-tokens.ts';
@@ -19,13 +23,10 @@ import { scheduleRoutes } from './api/schedules.ts';
 import { buildApi } from './api/server.ts';
 import { sessionRoutes } from './api/session-routes.ts';
 import { accountSignInGuard, PasswordSignIn } from './api/sign-in.ts';
-import { sourceRoutes } from './api/sources.ts';
-import { oidcRoutes } from './api/oidc.ts';
 import type { Role } from './api/sessions.ts';
 import { singleSignOnGuard } from './api/single-sign-on.ts';
+import { sourceRoutes } from './api/sources.ts';
 import { clinicianSocket } from './api/ws.ts';
-import { conversationRoutes } from './api/conversations.ts';
-import { pickerRoutes } from './api/pickers.ts';
 import { Census } from './census/census.ts';
 import { CoverageResolver } from './census/coverage-resolver.ts';
 import { identityProblems } from './config/identity-checks.ts';
@@ -45,6 +46,7 @@ import { CoverageGapWarning } from './routing/coverage-gap-warning.ts';
 import { dryRun } from './routing/dry-run.ts';
 import { EscalationEngine } from './routing/escalation.ts';
 import { HospitalModel } from './routing/hospital-model.ts';
+import type { MessagingService } from './routing/messaging/messaging-service.ts';
 import { NoticePlans, NotificationFanout } from './routing/notifications.ts';
 import { RecipientResolver } from './routing/recipient-resolver.ts';
 import { Router } from './routing/router.ts';
@@ -60,12 +62,11 @@ import { applySchedules } from './schedules/sync.ts';
 import { claimDataFolder } from './store/owner-lock.ts';
 import type { Store } from './store/port.ts';
 import { registerPages } from './web/pages.ts';
-import { wireMessaging } from './wiring/messaging.ts';
-import type { MessagingService } from './routing/messaging/messaging-service.ts';
-import { MllpDirect } from './wiring/mllp-direct.ts';
-import { MllpIngest } from './wiring/mllp-ingest.ts';
 import { administratorAddresses, installConnectors } from './wiring/connectors.ts';
 import { runningConnectorKinds } from './wiring/file-exports.ts';
+import { wireMessaging } from './wiring/messaging.ts';
+import { MllpDirect } from './wiring/mllp-direct.ts';
+import { MllpIngest } from './wiring/mllp-ingest.ts';
 import { installOutboundChannels } from './wiring/outbound.ts';
 import { wireSchedulePush } from './wiring/schedule-push.ts';
 import { wireDemographicImports } from './wiring/demographic-imports.ts';
@@ -407,7 +408,14 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
       config,
       store,
       log,
-      routing: { router, alerts, rules: currentRules, tick: () => cycle.tick(), hub, messaging: messaging.service },
+      routing: {
+        router,
+        alerts,
+        rules: currentRules,
+        tick: () => cycle.tick(),
+        hub,
+        messaging: messaging.service,
+      },
       wctp,
       outbound,
       ingested: async () => {},
@@ -589,6 +597,21 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
             }),
           (a) => clinicianSocket(a, hub, nameOf),
           (a) => conversationRoutes(a, { messaging: messaging.service, nameOf }),
+          (a) =>
+            ehrLinkRoutes(a, {
+              settings: () => config.ehr,
+              patient: async (mrn) => {
+                const p = await census.patient(mrn);
+                if (!p) return undefined;
+                const visit = await census.activeVisit(p.mrn);
+                // A visit the sender did not number is no encounter the EHR knows.
+                const encounter = visit && !visit.visitNumber.startsWith('MRN:') ? visit.visitNumber : undefined;
+                return { identifiers: p.identifiers, mrn: p.mrn, encounter };
+              },
+              ehrUserOf: (id) => site.directory.person(id)?.ids.ehrUser,
+              audit: store.audit,
+              now: () => clock.now(),
+            }),
           (a) =>
             pickerRoutes(a, {
               people: () => site.directory.people(),

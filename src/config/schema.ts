@@ -137,6 +137,44 @@ export const configSchema = {
         schema: { type: 'string', pattern: '^[a-z_][a-z0-9_]*$' },
       },
     },
+    /** Links from alerts and messages into the EHR's chart (routing/ehr/deep-links.ts). */
+    ehr: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        /** The PID-3 identifier the EHR opens a chart by (Epic's patient.1): its assigning authority and type. */
+        patientId: {
+          type: 'object',
+          additionalProperties: false,
+          default: { authority: '', type: 'MR' },
+          properties: {
+            authority: { type: 'string', default: '' },
+            type: { type: 'string', default: 'MR' },
+          },
+        },
+        links: {
+          type: 'array',
+          default: [],
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['label', 'template'],
+            properties: {
+              label: { type: 'string', minLength: 1 },
+              platforms: {
+                type: 'array',
+                items: { enum: ['ios', 'android', 'web'] },
+                minItems: 1,
+                uniqueItems: true,
+                default: ['ios', 'android', 'web'],
+              },
+              template: { type: 'string', minLength: 1 },
+            },
+          },
+        },
+      },
+    },
     /** Clinicians messaging each other (routing/messaging). */
     messaging: {
       type: 'object',

@@ -11,6 +11,7 @@ import type { Directory } from '../directory/directory.ts';
 import { loadDirectory } from '../directory/load.ts';
 import { externalIdKinds } from '../directory/types.ts';
 import { ConfigError, type ConfigProblem } from '../kit/config-errors.ts';
+import { checkTemplate } from '../routing/ehr/deep-links.ts';
 import type { RecipientSpec } from '../routing/rules/types.ts';
 import { loadSchedules, type ScheduleConfig } from '../schedules/load.ts';
 import { loadSources, type SourceConfig } from '../schedules/source-config.ts';
@@ -81,6 +82,10 @@ export function loadSite(configDir: string, env: NodeJS.ProcessEnv, now = new Da
       message: 'needs routing.failsafeGroup: the coverage-gap warning goes to that group',
     });
   }
+  config.ehr.links.forEach((link, i) => {
+    const wrong = checkTemplate(link.template);
+    if (wrong) problems.push({ file: 'switchboard.yaml', key: `ehr.links.${i}.template`, message: wrong });
+  });
   config.accounts.forEach((a, i) => {
     if (a.person && !directory.person(a.person)) {
       problems.push({

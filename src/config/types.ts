@@ -1,3 +1,4 @@
+import type { DeepLinkSettings } from '../routing/ehr/deep-links.ts';
 import type { SipConfig, SipListenerConfig } from '../calls/sip-config.ts';
 import type { MllpListenerOptions } from '../listeners/mllp/server.ts';
 import type { WctpGatewayOptions } from '../listeners/wctp/options.ts';
@@ -35,6 +36,7 @@ export interface SwitchboardConfig {
   store: { driver: 'sqlite' | 'postgres'; url?: string; schema?: string };
   wctp: WctpGatewayOptions & WctpRoutingSettings;
   messaging: { urgentUnreadMinutes: number; urgentPolicy?: string; retentionDays: number };
+  ehr: DeepLinkSettings;
   routing: {
     rulesDir: string;
     failsafeGroup?: string;

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+  devicePlatform,
   fetchAlertTimeline,
+  fetchEhrLinks,
   forgetSession,
   savedSession,
   saveSession,
@@ -131,5 +133,36 @@ describe('signOut', () => {
         throw new TypeError('offline');
       }),
     ).toBe(false);
+  });
+});
+
+describe('EHR links', () => {
+  it('keeps the links for this device, and shows none when the server has none or fails', async () => {
+    const links = [
+      { label: 'Open in Haiku', url: 'epichaiku://open?patient=E1', platforms: ['ios'] },
+      { label: 'Open chart', url: 'https://ehr.example.org/chart?pat=E1', platforms: ['web', 'android'] },
+    ];
+    const asked: string[] = [];
+    const ok = async (url: string) => {
+      asked.push(url);
+      return json(200, { links });
+    };
+    expect((await fetchEhrLinks('MRN 7', 't', ok, 'ios')).map((l) => l.label)).toEqual(['Open in Haiku']);
+    expect((await fetchEhrLinks('MRN 7', 't', ok, 'web')).map((l) => l.label)).toEqual(['Open chart']);
+    expect(asked[0]).toBe('/api/patients/MRN%207/ehr-links');
+    expect(await fetchEhrLinks('X', 't', async () => json(404, {}), 'web')).toEqual([]);
+    expect(
+      await fetchEhrLinks(
+        'X',
+        't',
+        async () => {
+          throw new Error('offline');
+        },
+        'web',
+      ),
+    ).toEqual([]);
+    expect(devicePlatform('Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X)')).toBe('ios');
+    expect(devicePlatform('Mozilla/5.0 (Linux; Android 14; Pixel 8)')).toBe('android');
+    expect(devicePlatform('Mozilla/5.0 (X11; Linux x86_64)')).toBe('web');
   });
 });

@@ -35,6 +35,7 @@ const ACCESS: Record<string, Access> = {
   'POST /api/messages/:id/read': 'signed-in',
   'GET /api/recipients': 'signed-in',
   'GET /api/patients': 'signed-in',
+  'GET /api/patients/:mrn/ehr-links': 'signed-in',
   'GET /api/messages': STAFF,
   'GET /api/messages/:id': STAFF,
   'GET /api/deliveries': STAFF,

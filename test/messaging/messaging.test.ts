@@ -156,6 +156,35 @@ describe('clinician messaging', () => {
     await nurse.device.waitFor((f) => f.type === 'message' && (f.conversation as any).patient?.mrn === 'MRN77');
   });
 
+  it("gives open-in-EHR links filled with the patient's enterprise id, and leaves out what cannot be filled", async () => {
+    const { sb, device } = await hospital(`ehr:
+  patientId: { authority: EPI, type: MR }
+  links:
+    - { label: Open in Haiku, platforms: [ios], template: 'epichaiku://open?patient={patientId}&user={ehrUser}' }
+    - { label: Open chart, platforms: [web], template: 'https://ehr.example.org/chart?pat={patientId}&enc={encounter}' }
+`);
+    const one = await device('dr.one');
+    const mllp = new MllpClient({ host: '127.0.0.1', port: sb.mllpPort });
+    await mllp.connect();
+    const admit = [
+      'MSH|^~\\&|ADT|RGH|SB|RGH|20261122090000||ADT^A01|MSG-ADMIT-2|P|2.5.1',
+      'EVN|A01|20261122090000',
+      'PID|1||MRN77^^^RGH^MR~E1001^^^EPI^MR||DOE^JANE||19700501|F',
+      'PV1|1|I|4W^401^A^RGH||||||||||||||||V42',
+      '',
+    ].join('\r');
+    expect(await mllp.send(admit)).toContain('MSA|AA|');
+    await mllp.close();
+    await sb.settled();
+    const links = await api(sb, one.token, 'GET', '/api/patients/MRN77/ehr-links');
+    // Dr. One has no EHR user name in the directory: the Haiku link cannot be filled and is left out.
+    expect(links.json.links).toEqual([
+      { label: 'Open chart', platforms: ['web'], url: 'https://ehr.example.org/chart?pat=E1001&enc=V42' },
+    ]);
+    expect((await api(sb, one.token, 'GET', '/api/patients/NOBODY/ehr-links')).status).toBe(404);
+    expect((await sb.store.audit.list({ subject: 'patient:MRN77' })).map((e) => e.action)).toContain('patient.ehr-links');
+  });
+
   it('refuses a message nobody can receive, and bad requests, with problem JSON', async () => {
     const { sb, device } = await hospital();
     const nurse = await device('rn.day');

@@ -17,7 +17,7 @@ import {
 /** The order the answer buttons appear in; the most common answer is the big one at the bottom. */
 const ACTION_ORDER = ['accept', 'reject', 'acknowledge'];
 
-function patientSection(patient) {
+function patientSection(patient, links = []) {
   if (!patient || (!patient.name && !patient.mrn && !patient.location)) return null;
   const row = (label, value) => (value ? [h('dt', {}, label), h('dd', {}, value)] : []);
   return h(
@@ -30,6 +30,18 @@ function patientSection(patient) {
       row('Name', patient.name),
       row('MRN', patient.mrn),
       row('Location', locationText(patient.location)),
+    ),
+    links.length ? ehrLinks(links) : null,
+  );
+}
+
+/** "Open in EHR" actions (GET /api/patients/:mrn/ehr-links), already filtered for this device. */
+export function ehrLinks(links) {
+  return h(
+    'p',
+    { class: 'ehr-links' },
+    links.map((l) =>
+      h('a', { href: l.url, class: 'bar-button', rel: 'noopener noreferrer', target: '_blank' }, l.label),
     ),
   );
 }
@@ -156,7 +168,7 @@ function timelineSection(alert, timeline, nowMs, onRetry) {
 /**
  * Draws the detail of `view.alert` into `container`.
  * view: { alert, closedReason?, answer?: {pendingAction?, message?, error?}, connected, timeline?,
- *         nowMs, onAnswer(action, choice?), onBack(), onRetryTimeline() }
+ *         nowMs, ehrLinks?: [{label, url}], onAnswer(action, choice?), onBack(), onRetryTimeline() }
  */
 export function renderAlertDetail(container, view) {
   const { alert, nowMs } = view;
@@ -204,7 +216,7 @@ export function renderAlertDetail(container, view) {
         : ` · ${stateLabel(alert.status)}${ackName ? ` by ${ackName}` : ''}`,
     ),
     alert.body ? h('p', { class: 'detail-body' }, alert.body) : null,
-    patientSection(alert.patient),
+    patientSection(alert.patient, view.ehrLinks),
     answerSection(alert, view),
     recipientsSection(alert),
     timelineSection(alert, view.timeline, nowMs, view.onRetryTimeline),

@@ -10,6 +10,7 @@ import { isUnseen, personName, priorityLabel, stateLabel } from './format.js';
 import { MessagesView } from './messages.js';
 import {
   fetchAlertTimeline,
+  fetchEhrLinks,
   forgetSession,
   savedSession,
   saveSession,
@@ -117,6 +118,7 @@ function renderDetail() {
     answer: answers.get(openId),
     connected,
     timeline: timelines.get(openId),
+    ehrLinks: ehrLinksFor(book.get(openId)?.patient?.mrn),
     nowMs: nowMs(),
     onAnswer: (action, choice) => answer(openId, action, choice),
     onBack: () => history.back(),
@@ -276,6 +278,21 @@ function answer(alertId, action, choice) {
 
 // ---- the detail view --------------------------------------------------------------------------------------
 
+/** EHR links per MRN, fetched once per sign-in; `undefined` until they arrive. */
+const linksByMrn = new Map();
+
+function ehrLinksFor(mrn) {
+  if (!mrn || !session) return [];
+  if (!linksByMrn.has(mrn)) {
+    linksByMrn.set(mrn, []);
+    void fetchEhrLinks(mrn, session.token).then((links) => {
+      linksByMrn.set(mrn, links);
+      if (openId !== null) renderDetail();
+    });
+  }
+  return linksByMrn.get(mrn);
+}
+
 async function loadTimeline(id) {
   if (!session) return;
   if (!timelines.has(id)) timelines.set(id, { state: 'loading', events: [] });
@@ -358,6 +375,7 @@ function endSession(message) {
   timelines.clear();
   closedReasons.clear();
   everSeen.clear();
+  linksByMrn.clear();
   clearTimeout(settleTimer);
   tones.ring(false);
   renderAlertList(ui.list, [], { nowMs: nowMs(), onOpen: openAlert, selectedId: null });

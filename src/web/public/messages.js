@@ -3,7 +3,9 @@
 // patient's care team or nurse; patient: from the census). HTTP for sending and reading, the socket for what
 // arrives (docs/messaging.md, docs/websocket.md). The server decides every recipient; this page shows why.
 
+import { ehrLinks } from './alert-detail.js';
 import { h, replaceContent } from './dom.js';
+import { fetchEhrLinks } from './session.js';
 
 const PRIORITIES = [
   ['normal', 'Normal'],
@@ -126,6 +128,8 @@ export class MessagesView {
   async openConversation(id) {
     try {
       this.open = await this.api(`/api/conversations/${id}`);
+      const mrn = this.open.conversation.patient?.mrn;
+      this.open.links = mrn ? await fetchEhrLinks(mrn, this.session?.token) : [];
       const me = this.session?.person?.id;
       for (const m of this.open.messages) {
         const mine = m.receipts.find((r) => r.personId === me);
@@ -170,7 +174,7 @@ export class MessagesView {
               'a',
               { href: `#conversation-${c.conversation.id}`, class: 'conversation-link' },
               h('strong', { text: c.conversation.subject }),
-              c.unread ? h('span', { class: 'badge', text: `${c.unread} unread` }) : null,
+              c.unread ? h('span', { class: 'unread-badge', text: `${c.unread} unread` }) : null,
               c.conversation.patient
                 ? h('span', { class: 'muted', text: ` · ${c.conversation.patient.name ?? ''}` })
                 : null,
@@ -219,6 +223,7 @@ export class MessagesView {
           class: 'muted',
           text: `${conversation.patient.name ?? conversation.patient.mrn} · ${conversation.patient.where ?? ''}`,
         }),
+      this.open.links?.length ? ehrLinks(this.open.links) : null,
       h(
         'p',
         { class: 'muted' },

@@ -21,3 +21,10 @@ export declare function sessionFromFragment(hash: string | null | undefined): Se
 export declare function signInOptions(
   fetchImpl?: FetchLike,
 ): Promise<{ local: boolean; oidc: boolean; saml: boolean }>;
+export declare function devicePlatform(userAgent?: string): 'ios' | 'android' | 'web';
+export declare function fetchEhrLinks(
+  mrn: string,
+  token: string,
+  fetchImpl?: FetchLike,
+  platform?: 'ios' | 'android' | 'web',
+): Promise<Array<{ label: string; url: string; platforms: string[] }>>;

@@ -133,3 +133,24 @@ export async function signInOptions(fetchImpl = fetch) {
   }
   return { local: true, oidc: false, saml: false };
 }
+
+/** The platform the EHR's links are for: an iPhone/iPad app scheme, an Android one, or the web. */
+export function devicePlatform(userAgent = navigator.userAgent) {
+  if (/iPhone|iPad|iPod/.test(userAgent)) return 'ios';
+  if (/Android/.test(userAgent)) return 'android';
+  return 'web';
+}
+
+/** GET /api/patients/:mrn/ehr-links, keeping the links for this device; [] when there are none or on error. */
+export async function fetchEhrLinks(mrn, token, fetchImpl = fetch, platform = devicePlatform()) {
+  try {
+    const response = await fetchImpl(`/api/patients/${encodeURIComponent(mrn)}/ehr-links`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    if (!response.ok) return [];
+    const { links } = await response.json();
+    return (links ?? []).filter((l) => l.platforms.includes(platform));
+  } catch {
+    return [];
+  }
+}
