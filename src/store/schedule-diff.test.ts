@@ -89,6 +89,23 @@ describe('diffShifts', () => {
     ]);
   });
 
+  it("does not pair the same doctor's shift a week apart: one slid out, another slid in", () => {
+    const week = 7 * 24 * H;
+    const before = [shift({ id: 'mon', personId: 'p-ahmed' })];
+    const after = [
+      shift({
+        id: 'next-mon',
+        personId: 'p-ahmed',
+        start: new Date(t0 + week),
+        end: new Date(t0 + week + 12 * H),
+      }),
+    ];
+    expect(kinds(before, after)).toEqual([
+      ['mon', ['removed']],
+      ['next-mon', ['added']],
+    ]);
+  });
+
   it('treats a shift that changed assignment under the same id as a removal and an addition', () => {
     expect(kinds([shift({ id: 'a' })], [shift({ id: 'a', assignmentId: 'icu', personId: 'p-zed' })])).toEqual(
       [

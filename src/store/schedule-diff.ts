@@ -7,7 +7,8 @@ import type { PlannedChange, ScheduleChangeKind, Shift } from './schedule-port.t
  * Shifts are matched by id first. Sources without their own shift ids key a shift by its slot, so a swap
  * of doctors gives a new id; the leftovers are therefore paired by slot, in this order:
  *   1. assignment, call order, start  -> person changed (and whatever else changed)
- *   2. assignment, call order, person -> time changed
+ *   2. assignment, call order, person, if the two overlap in time -> time changed (a shift moved or
+ *      stretched; the same doctor's shift next week is another shift, not this one moved)
  *   3. assignment, start, person      -> call order changed
  * and only what is still unpaired is reported as removed or added. A shift that moved to another
  * assignment under the same id is a removal and an addition: to a consumer it is another slot.
@@ -34,7 +35,7 @@ export function diffShifts(before: readonly Shift[], after: readonly Shift[]): P
   for (const s of before) if (!kept.has(s.id)) removed.set(s.id, s);
   let leftAdded = added;
   const leftRemoved = [...removed.values()];
-  for (const key of slotKeys) {
+  for (const { key, fits } of slotKeys) {
     if (leftAdded.length === 0 || removed.size === 0) break;
     const byKey = new Map<string, Shift[]>();
     for (const s of leftRemoved) {
@@ -46,11 +47,13 @@ export function diffShifts(before: readonly Shift[], after: readonly Shift[]): P
     }
     const unpaired: Shift[] = [];
     for (const s of leftAdded) {
-      const old = byKey.get(key(s))?.shift();
-      if (old === undefined) {
+      const candidates = byKey.get(key(s));
+      const at = candidates ? candidates.findIndex((old) => fits(old, s)) : -1;
+      if (!candidates || at < 0) {
         unpaired.push(s);
         continue;
       }
+      const [old] = candidates.splice(at, 1);
       removed.delete(old.id);
       changes.push({
         shiftId: s.id,
@@ -71,10 +74,14 @@ export function diffShifts(before: readonly Shift[], after: readonly Shift[]): P
   return changes.sort(byWhen);
 }
 
-const slotKeys: Array<(s: Shift) => string> = [
-  (s) => `${s.assignmentId}\u0000${s.callOrder}\u0000${s.start.getTime()}`,
-  (s) => `${s.assignmentId}\u0000${s.callOrder}\u0000${s.personId}`,
-  (s) => `${s.assignmentId}\u0000${s.start.getTime()}\u0000${s.personId}`,
+const always = () => true;
+const overlap = (a: Shift, b: Shift) =>
+  a.start.getTime() < b.end.getTime() && b.start.getTime() < a.end.getTime();
+
+const slotKeys: Array<{ key: (s: Shift) => string; fits: (old: Shift, now: Shift) => boolean }> = [
+  { key: (s) => `${s.assignmentId}\u0000${s.callOrder}\u0000${s.start.getTime()}`, fits: always },
+  { key: (s) => `${s.assignmentId}\u0000${s.callOrder}\u0000${s.personId}`, fits: overlap },
+  { key: (s) => `${s.assignmentId}\u0000${s.start.getTime()}\u0000${s.personId}`, fits: always },
 ];
 
 /** Every way `b` differs from `a`; empty when the shift is the same to anyone who reads the schedule. */
