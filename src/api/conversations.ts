@@ -10,6 +10,7 @@ const priorities: ChatPriority[] = ['urgent', 'high', 'normal', 'low'];
 
 const needs = (kind: string, key: string) => ({
   if: { properties: { kind: { const: kind } }, required: ['kind'] },
+  // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keywords, not a promise
   then: { required: [key] },
 });
 

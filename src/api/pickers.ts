@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Group, Person } from '../directory/types.ts';
-import type { Assignment } from '../store/schedule-port.ts';
 import type { PatientAtLocation } from '../store/census-port.ts';
 import type { AuditLog } from '../store/port.ts';
+import type { Assignment } from '../store/schedule-port.ts';
 
 /** Matches for one keystroke are few: a picker shows a handful, and the rest narrows as one types. */
 const MAX_EACH = 10;
@@ -37,7 +37,11 @@ export function pickerRoutes(app: FastifyInstance, deps: PickerDeps): void {
     '/api/recipients',
     {
       config: { access: 'signed-in' },
-      schema: { summary: 'People, assignments (with who is on call now) and groups matching what was typed', tags: ['messaging'], querystring: QUERY },
+      schema: {
+        summary: 'People, assignments (with who is on call now) and groups matching what was typed',
+        tags: ['messaging'],
+        querystring: QUERY,
+      },
     },
     async (req) => {
       const text = req.query.q.trim().toLowerCase();
@@ -45,12 +49,23 @@ export function pickerRoutes(app: FastifyInstance, deps: PickerDeps): void {
         .people()
         .filter((p) => matches(text, p.name, p.id, p.title, p.department))
         .slice(0, MAX_EACH)
-        .map((p) => ({ id: p.id, name: p.name, title: p.title ?? null, department: p.department ?? null, placeholder: p.placeholder }));
+        .map((p) => ({
+          id: p.id,
+          name: p.name,
+          title: p.title ?? null,
+          department: p.department ?? null,
+          placeholder: p.placeholder,
+        }));
       const assignments = [];
       for (const a of await deps.assignments()) {
         if (assignments.length >= MAX_EACH) break;
         if (!matches(text, a.name, a.id, a.department)) continue;
-        assignments.push({ id: a.id, name: a.name, department: a.department, onCallNow: await deps.onCallNow(a.id) });
+        assignments.push({
+          id: a.id,
+          name: a.name,
+          department: a.department,
+          onCallNow: await deps.onCallNow(a.id),
+        });
       }
       const groups = deps
         .groups()
@@ -65,7 +80,11 @@ export function pickerRoutes(app: FastifyInstance, deps: PickerDeps): void {
     '/api/patients',
     {
       config: { access: 'signed-in' },
-      schema: { summary: 'In-house patients whose MRN starts with, or name contains, what was typed (audited)', tags: ['patients'], querystring: QUERY },
+      schema: {
+        summary: 'In-house patients whose MRN starts with, or name contains, what was typed (audited)',
+        tags: ['patients'],
+        querystring: QUERY,
+      },
     },
     async (req) => {
       await deps.audit.record({
