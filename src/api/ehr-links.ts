@@ -25,7 +25,8 @@ export function ehrLinkRoutes(
     {
       config: { access: 'signed-in' },
       schema: {
-        summary: "Open-in-EHR links for a patient, filled with the enterprise id and the caller's EHR user (audited)",
+        summary:
+          "Open-in-EHR links for a patient, filled with the enterprise id and the caller's EHR user (audited)",
         tags: ['patients'],
         params: {
           type: 'object',
@@ -44,7 +45,14 @@ export function ehrLinkRoutes(
         subject: `patient:${mrn}`,
       });
       const values = await deps.patient(mrn);
-      if (!values) return sendProblem(reply, 404, 'notFound', 'Patient not found', 'no patient with that MRN in the census');
+      if (!values)
+        return sendProblem(
+          reply,
+          404,
+          'notFound',
+          'Patient not found',
+          'no patient with that MRN in the census',
+        );
       const ehrUser = req.user?.personId ? deps.ehrUserOf(req.user.personId) : undefined;
       return { links: deepLinks(deps.settings(), { ...values, ehrUser }) };
     },

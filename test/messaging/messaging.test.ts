@@ -138,12 +138,16 @@ describe('clinician messaging', () => {
         ],
       },
     ]);
-    expect((await api(sb, one.token, 'GET', '/api/recipients?q=nurse')).json.people.map((p: any) => p.id)).toEqual([
-      'rn-day',
-    ]);
+    expect(
+      (await api(sb, one.token, 'GET', '/api/recipients?q=nurse')).json.people.map((p: any) => p.id),
+    ).toEqual(['rn-day']);
     const patients = await api(sb, one.token, 'GET', '/api/patients?q=doe');
-    expect(patients.json.patients).toEqual([{ mrn: 'MRN77', name: 'DOE, JANE', birthDate: '1970-05-01', where: '4W 401-A' }]);
-    expect((await sb.store.audit.list({ subject: 'census' })).map((e) => e.action)).toContain('patient.search');
+    expect(patients.json.patients).toEqual([
+      { mrn: 'MRN77', name: 'DOE, JANE', birthDate: '1970-05-01', where: '4W 401-A' },
+    ]);
+    expect((await sb.store.audit.list({ subject: 'census' })).map((e) => e.action)).toContain(
+      'patient.search',
+    );
 
     const sent = await api(sb, one.token, 'POST', '/api/conversations', {
       to: { kind: 'coverage', role: 'nurse' },
@@ -151,9 +155,13 @@ describe('clinician messaging', () => {
       body: 'Please hold the 10:00 potassium dose',
     });
     expect(sent.status, JSON.stringify(sent.json)).toBe(201);
-    expect(sent.json.recipients).toEqual([{ personId: 'rn-day', name: 'Day Nurse', reason: 'nurse covering 4W 401-A' }]);
+    expect(sent.json.recipients).toEqual([
+      { personId: 'rn-day', name: 'Day Nurse', reason: 'nurse covering 4W 401-A' },
+    ]);
     expect(sent.json.conversation.patient).toEqual({ mrn: 'MRN77', name: 'DOE, JANE', where: '4W 401-A' });
-    await nurse.device.waitFor((f) => f.type === 'message' && (f.conversation as any).patient?.mrn === 'MRN77');
+    await nurse.device.waitFor(
+      (f) => f.type === 'message' && (f.conversation as any).patient?.mrn === 'MRN77',
+    );
   });
 
   it("gives open-in-EHR links filled with the patient's enterprise id, and leaves out what cannot be filled", async () => {
@@ -182,7 +190,9 @@ describe('clinician messaging', () => {
       { label: 'Open chart', platforms: ['web'], url: 'https://ehr.example.org/chart?pat=E1001&enc=V42' },
     ]);
     expect((await api(sb, one.token, 'GET', '/api/patients/NOBODY/ehr-links')).status).toBe(404);
-    expect((await sb.store.audit.list({ subject: 'patient:MRN77' })).map((e) => e.action)).toContain('patient.ehr-links');
+    expect((await sb.store.audit.list({ subject: 'patient:MRN77' })).map((e) => e.action)).toContain(
+      'patient.ehr-links',
+    );
   });
 
   it('refuses a message nobody can receive, and bad requests, with problem JSON', async () => {

@@ -54,7 +54,9 @@ describe.skipIf(!hasChromium)('clinicians message each other on the page', () =>
     const option = nurse.getByRole('button', { name: /On call for Hospitalist: Dr\. One \(first call\)/ });
     await option.click();
     await nurse.locator('.chosen', { hasText: 'To: On call for Hospitalist' }).waitFor();
-    await nurse.getByLabel('Message', { exact: true }).fill('K 2.9 after replacement in 401-A, repeat the level?');
+    await nurse
+      .getByLabel('Message', { exact: true })
+      .fill('K 2.9 after replacement in 401-A, repeat the level?');
     await nurse.getByRole('button', { name: 'Send', exact: true }).click();
     await nurse.locator('#conversation-title', { hasText: 'On call for Hospitalist' }).waitFor();
     await nurse.locator('.receipts', { hasText: /Sent to Dr\. One|Delivered to Dr\. One/ }).waitFor();
