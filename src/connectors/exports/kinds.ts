@@ -6,6 +6,7 @@
  */
 import type { ConnectorKind } from '../connector.ts';
 import { TargetError } from '../errors.ts';
+import { partnerPushKind } from '../partner/partner-push.ts';
 import { dataWarehouse } from './data-warehouse.ts';
 import { epicOnCallFinder } from './epic-on-call-finder.ts';
 import { epicOpTime } from './epic-optime.ts';
@@ -41,12 +42,19 @@ const unbound: FileExportDeps = {
   },
 };
 
-/** For reading connectors.yaml: the kinds, their options and cadences. */
-export const fileExportKinds: ReadonlyArray<ConnectorKind<never>> = fileExports.map(
-  (k) => fileExportKind(k, unbound) as unknown as ConnectorKind<never>,
-);
+/**
+ * For reading connectors.yaml: the kinds, their options and cadences. The partner push is here too: like
+ * the files, it reads the schedule from the store when it sends.
+ */
+export const fileExportKinds: ReadonlyArray<ConnectorKind<never>> = [
+  ...fileExports.map((k) => fileExportKind(k, unbound) as unknown as ConnectorKind<never>),
+  partnerPushKind(() => unbound.schedules) as unknown as ConnectorKind<never>,
+];
 
 /** For running: the same kinds, reading the schedule store and keeping their delta state. */
 export function boundFileExportKinds(deps: FileExportDeps): ConnectorKind<never>[] {
-  return fileExports.map((k) => fileExportKind(k, deps) as unknown as ConnectorKind<never>);
+  return [
+    ...fileExports.map((k) => fileExportKind(k, deps) as unknown as ConnectorKind<never>),
+    partnerPushKind(() => deps.schedules) as unknown as ConnectorKind<never>,
+  ];
 }
