@@ -77,7 +77,7 @@ describe('ShiftAdmin client against a local scheduled-shifts endpoint', () => {
       validationKey: apiKey,
       type: 'json',
       sd: '2026-10-31',
-      ed: '2026-11-02',
+      ed: '2026-11-03',
     });
   });
 
@@ -93,7 +93,7 @@ describe('ShiftAdmin client against a local scheduled-shifts endpoint', () => {
       sa.requests.map(
         (u) => `${u.searchParams.get('sd')}..${u.searchParams.get('ed')} gid ${u.searchParams.get('gid')}`,
       ),
-    ).toEqual(['2026-03-07..2026-03-07 gid 3', '2026-03-08..2026-03-08 gid 3']);
+    ).toEqual(['2026-03-07..2026-03-08 gid 3', '2026-03-08..2026-03-09 gid 3']);
   });
 
   it('fails on a refused key, 401, 503 with a Retry-After date, a server down, slow, cut off or answering garbage', async () => {

@@ -17,7 +17,7 @@ import type {
   SourcePull,
   SourceShift,
 } from './source.ts';
-import { daysCovering, isoDate, overlapping, runsOf } from './source-days.ts';
+import { addDays, daysCovering, isoDate, overlapping, runsOf } from './source-days.ts';
 import { sourceGet } from './source-http.ts';
 import { SourceOptions } from './source-options.ts';
 
@@ -90,7 +90,9 @@ export class ShiftAdminClient implements ScheduleSourceClient {
       url.searchParams.set('validationKey', this.options.apiKey);
       url.searchParams.set('type', 'json');
       url.searchParams.set('sd', isoDate(run[0]));
-      url.searchParams.set('ed', isoDate(run[run.length - 1]));
+      // One day past the run: whether `ed` is inclusive is not documented, and a day too many is only
+      // filtered out (and a shift in two answers kept once) where a day too few would read as empty.
+      url.searchParams.set('ed', isoDate(addDays(run[run.length - 1], 1)));
       if (this.options.groupId) url.searchParams.set('gid', this.options.groupId);
       const answer = await sourceGet({
         url,
