@@ -59,6 +59,8 @@ beforeAll(async () => {
       pushes.push({ source, pull, actor });
       if (pull.mode === 'window' && pull.shifts.length === 0)
         return { status: 'held', message: 'held: would remove 3 of 3 shifts of the next 48 hours' };
+      if (pull.mode === 'delta' && pull.deleted.includes('DISK-FULL'))
+        return { status: 'failed', message: 'the store could not write: SQLITE_FULL' };
       return { status: 'applied', message: 'applied', counts: { added: pull.shifts.length } };
     },
     audit: {
@@ -362,6 +364,18 @@ describe('/api/v1/schedules push', () => {
     const empty = await push('POST', '/api/v1/schedules/anesthesia/shifts', bearer, { shifts: [] });
     expect(empty.status).toBe(400);
     expect(pushes).toEqual([]);
+  });
+
+  it('a push the engine refuses as a whole is 422 problem JSON with its reason', async () => {
+    const bearer = await accessToken();
+    const r = await push('POST', '/api/v1/schedules/anesthesia/shifts/delete', bearer, {
+      ids: ['DISK-FULL'],
+    });
+    expect(r.status).toBe(422);
+    expect(r.body).toMatchObject({
+      type: 'urn:switchboard:push-refused',
+      detail: 'the store could not write: SQLITE_FULL',
+    });
   });
 
   it('a push to a source that is not a push source is 404', async () => {
