@@ -4,6 +4,7 @@
  * resource type id), an optional role and an optional time zone for ORs in another zone than the site;
  * the provider is named by the Epic SER .1 id from the crosswalk (`epicSer`).
  */
+import { isValidZone } from '../../kit/zone-clock.ts';
 import { ZonedInstant } from '../files/layout.ts';
 import { csvLayout, type FileExportKind, type KeyedRecord } from './export-kind.ts';
 import { type AssignmentFields, fieldsOf, personFor, readAssignmentFields } from './export-options.ts';
@@ -38,15 +39,24 @@ export const epicOpTime: FileExportKind<OpTimeOptions> = {
       ],
       'epic_optime_{yyyyMMdd_HHmm}.csv',
     ),
-  readOptions: (raw, checks, path) => ({
-    assignmentFields: readAssignmentFields(
+  readOptions: (raw, checks, path) => {
+    const assignmentFields = readAssignmentFields(
       raw.assignmentFields,
       checks,
       [...path, 'assignmentFields'],
       mapped,
       ['importGroup', 'resourceType'],
-    ),
-  }),
+    );
+    for (const [id, fields] of assignmentFields) {
+      if (fields.timeZone && !isValidZone(fields.timeZone)) {
+        checks.report(
+          [...path, 'assignmentFields', id, 'timeZone'],
+          `${fields.timeZone} is not an IANA time zone`,
+        );
+      }
+    }
+    return { assignmentFields };
+  },
   span: (run) => windowSpan(run.at, run.zone, run.window),
   async *records(run, span): AsyncGenerator<KeyedRecord> {
     const ser = { ...run, personId: 'epicSer' as const };

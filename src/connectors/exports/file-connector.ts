@@ -163,6 +163,8 @@ class FileExportSender<O> implements ConnectorSender {
   async send(job: Delivery): Promise<string> {
     const settings = this.byId.get(connectorOfTarget(job.target));
     if (!settings) throw new TargetError(`no ${this.kind.kind} connector for ${job.target}`, true);
+    const problem = fileTargetProblem(settings.target, settings.options.hostKey);
+    if (problem) throw new TargetError(`${settings.id}: ${problem}`, true);
     const skips = new Map<string, string>();
     const run = this.runOf(settings, skips);
     let written: WrittenFile;
