@@ -147,11 +147,13 @@ export class SqliteScheduleStore implements ScheduleStore {
     // newest seq of the source means the read is still the truth; otherwise the write reads again.
     const version = this.sourceVersion(sync.source);
     const before = await this.inScopePaged(sync);
-    const planned = diffShifts(before, sync.shifts);
-    if (sync.dryRun) return this.unsaved(sync, planned, before.length);
+    // A stored shift the sync sends again unchanged can change nothing: only the rest are diffed.
+    const sent = before.same.size === 0 ? sync.shifts : sync.shifts.filter((x) => !before.same.has(x.id));
+    const planned = diffShifts(before.rest, sent);
+    if (sync.dryRun) return this.unsaved(sync, planned, before.count);
     // Durable before it resolves, so a feed entry a consumer has read is never lost to a crash.
     const result = await this.commit.writeDurable(() => {
-      if (this.sourceVersion(sync.source) === version) return this.write(sync, planned, before.length);
+      if (this.sourceVersion(sync.source) === version) return this.write(sync, planned, before.count);
       const fresh = this.inScope(sync);
       return this.write(sync, diffShifts(fresh, sync.shifts), fresh.length);
     });
@@ -211,19 +213,31 @@ export class SqliteScheduleStore implements ScheduleStore {
     return (this.lastOfSource.get(source) as { n: number }).n;
   }
 
-  /** As inScope, a page of rows at a time with a turn of the event loop between pages. */
-  private async inScopePaged(sync: ShiftSync): Promise<Shift[]> {
+  /**
+   * As inScope, a page of rows at a time with a turn of the event loop between pages; a stored row the sync
+   * sends again unchanged is only counted (`same`), never made into a Shift, which is most rows of a resync.
+   */
+  private async inScopePaged(sync: ShiftSync): Promise<{ rest: Shift[]; same: Set<string>; count: number }> {
     const scope = sync.scope;
-    if (scope.kind === 'delta' && scope.deletedKeys.length + sync.shifts.length <= PAGE)
-      return this.inScope(sync);
-    const out: Shift[] = [];
+    if (scope.kind === 'delta' && scope.deletedKeys.length + sync.shifts.length <= PAGE) {
+      const rest = this.inScope(sync);
+      return { rest, same: new Set(), count: rest.length };
+    }
+    const sent = new Map<string, Shift>();
+    for (const x of sync.shifts) sent.set(x.id, x);
+    const rest: Shift[] = [];
+    const same = new Set<string>();
     const seen = new Set<string>();
+    const take = (r: ShiftRow) => {
+      if (seen.has(r.id)) return;
+      seen.add(r.id);
+      const x = sent.get(r.id);
+      if (x !== undefined && sameShift(r, x)) same.add(r.id);
+      else rest.push(toShift(r));
+    };
     if (scope.kind === 'delta') {
       for (let i = 0; i < scope.deletedKeys.length; i++) {
-        for (const r of this.bySourceKey.all(sync.source, scope.deletedKeys[i]) as ShiftRow[]) {
-          if (!seen.has(r.id)) out.push(toShift(r));
-          seen.add(r.id);
-        }
+        for (const r of this.bySourceKey.all(sync.source, scope.deletedKeys[i]) as ShiftRow[]) take(r);
         if (i % PAGE === PAGE - 1) await nextTurn();
       }
     } else {
@@ -231,29 +245,23 @@ export class SqliteScheduleStore implements ScheduleStore {
         scope.kind === 'window' ? [scope.to.getTime(), scope.from.getTime()] : [Infinity, -Infinity];
       for (let after = 0; ; ) {
         const rows = this.pageOfSource.all(sync.source, after, PAGE) as Array<ShiftRow & { rid: number }>;
-        for (const r of rows) {
-          if (r.start_at < to && r.end_at > from) {
-            out.push(toShift(r));
-            seen.add(r.id);
-          }
-        }
+        for (const r of rows) if (r.start_at < to && r.end_at > from) take(r);
         if (rows.length < PAGE) break;
         after = rows[rows.length - 1].rid;
         await nextTurn();
       }
-      if (scope.kind === 'all') return out;
     }
-    for (let i = 0; i < sync.shifts.length; i++) {
-      const id = sync.shifts[i].id;
-      if (seen.has(id)) continue;
-      const row = this.byId.get(id) as ShiftRow | undefined;
-      if (row && row.source === sync.source) {
-        out.push(toShift(row));
-        seen.add(row.id);
+    if (scope.kind !== 'all') {
+      for (let i = 0; i < sync.shifts.length; i++) {
+        const id = sync.shifts[i].id;
+        if (!seen.has(id)) {
+          const row = this.byId.get(id) as ShiftRow | undefined;
+          if (row && row.source === sync.source) take(row);
+        }
+        if (i % PAGE === PAGE - 1) await nextTurn();
       }
-      if (i % PAGE === PAGE - 1) await nextTurn();
     }
-    return out;
+    return { rest, same, count: seen.size };
   }
 
   /** The stored shifts this sync speaks for, plus any stored shift that has the id of one it sends. */
@@ -343,6 +351,20 @@ export function toShift(r: ShiftRow): Shift {
   };
   if (r.source_key !== null) shift.sourceKey = r.source_key;
   return shift;
+}
+
+/** Whether a stored row is the shift as sent, to every field a reader or the feed sees. */
+function sameShift(r: ShiftRow, x: Shift): boolean {
+  return (
+    r.assignment_id === x.assignmentId &&
+    r.person_id === x.personId &&
+    r.start_at === x.start.getTime() &&
+    r.end_at === x.end.getTime() &&
+    r.call_order === x.callOrder &&
+    r.notes === x.notes &&
+    r.published === (x.published ? 1 : 0) &&
+    (r.source_key ?? undefined) === x.sourceKey
+  );
 }
 
 /** Refuses a bad shift before anything is written, so a caller's mistake never half-replaces a source. */
