@@ -66,8 +66,12 @@ export interface OutboxStore {
    */
   add(deliveries: readonly NewDelivery[], now: Date): Promise<Delivery[]>;
   get(id: number): Promise<Delivery | undefined>;
-  /** Committed pending deliveries whose time has come, oldest first. */
-  due(now: Date, limit: number): Promise<Delivery[]>;
+  /**
+   * Committed pending deliveries whose time has come, oldest first; with `perTarget`, at most that many of
+   * one target (the oldest of each), so one target's backlog does not fill a whole pass. An adapter may
+   * ignore `perTarget` (it only spreads the work).
+   */
+  due(now: Date, limit: number, perTarget?: number): Promise<Delivery[]>;
   /** The earliest dueAt of any pending delivery (to schedule the next wake-up). */
   nextDue(): Promise<Date | undefined>;
   markSent(id: number, result: string, now: Date): Promise<void>;

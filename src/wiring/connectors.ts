@@ -84,6 +84,8 @@ export function installConnectors(o: ConnectorWiringOptions): Connectors {
     fetch: o.fetch ?? fetch,
     log,
   });
+  // A connector catching up on thousands of changes must not hold up pages or the other connectors.
+  o.worker.limitPerTarget(50);
   for (const [kind, sender] of cycle.senders) {
     // One channel per kind: its retry is the first connector's of that kind (connectors.yaml says so).
     const retry = o.settings.find((s) => s.kind === kind && s.enabled)?.retry;

@@ -32,6 +32,10 @@ export class FakeGraph {
   down = false;
   /** Graph drops a repeated POST with the same transactionId; false to test what finds events without it. */
   honourTransactionId = true;
+  /** How long each event request works (so a batch's items overlap). @defaultValue 2 */
+  itemDelayMs = 2;
+  /** When set, every HTTP request is recorded here (a benchmark replays them with a bare client). */
+  recorded?: Array<{ method: string; path: string; body: string; at: number }>;
   /** Mailboxes that do not exist (404). */
   unknownMailboxes = new Set<string>();
   maxConcurrentPerMailbox = 0;
@@ -66,6 +70,7 @@ export class FakeGraph {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let text = '';
     for await (const c of req) text += c;
+    this.recorded?.push({ method: req.method ?? 'GET', path: req.url ?? '/', body: text, at: performance.now() });
     if (this.down) {
       res.writeHead(503, { 'retry-after': '30' }).end();
       return;
@@ -136,7 +141,7 @@ export class FakeGraph {
     this.maxConcurrentPerMailbox = Math.max(this.maxConcurrentPerMailbox, now);
     try {
       // A moment of work, so requests of one batch overlap as they do at Graph.
-      await new Promise((r) => setTimeout(r, 2));
+      if (this.itemDelayMs > 0) await new Promise((r) => setTimeout(r, this.itemDelayMs));
       return this.apply(method, upn, m[2], url, body as Record<string, unknown> | undefined);
     } finally {
       this.inFlight.set(upn, (this.inFlight.get(upn) ?? 1) - 1);

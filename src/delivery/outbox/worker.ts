@@ -93,6 +93,12 @@ export interface DeliveryWorkerDeps {
   onOutcome?: (delivery: Delivery, outcome: DeliveryOutcome) => Promise<void> | void;
   /** How many due deliveries one pass takes. @defaultValue 100 */
   batch?: number;
+  /**
+   * At most this many deliveries of one target per pass, so one target's backlog (a connector catching up
+   * on thousands of changes) does not hold up every other target; passes repeat while one was capped.
+   * @defaultValue no limit
+   */
+  perTarget?: number;
 }
 
 export function backoffDelay(b: Backoff, failedAttempts: number): number {
@@ -108,9 +114,11 @@ export class DeliveryWorker {
   private timer?: NodeJS.Timeout;
   private stopped = false;
   private readonly channels = new Map<string, ChannelHandler>();
+  private perTarget?: number;
 
   constructor(private readonly deps: DeliveryWorkerDeps) {
     this.backoff = { ...DEFAULT_BACKOFF, ...deps.backoff };
+    this.perTarget = deps.perTarget;
     for (const [channel, send] of Object.entries(deps.senders ?? {})) this.channels.set(channel, { send });
     deps.outbox.onCommitted((channels) => this.committed(channels));
   }
@@ -123,6 +131,11 @@ export class DeliveryWorker {
       return;
     }
     if ([...channels].some((c) => this.channels.get(c)?.immediate)) void this.runDue(true);
+  }
+
+  /** Sets the per-target share of a pass (see DeliveryWorkerDeps.perTarget). */
+  limitPerTarget(n: number): void {
+    this.perTarget = n;
   }
 
   /** Adds the sender of a channel (paging, PCD-05 status); deliveries of unknown channels go dead. */
@@ -156,7 +169,13 @@ export class DeliveryWorker {
         this.again = false;
         const all = this.againAll;
         this.againAll = false;
-        total += await this.pass(all);
+        const { attempted, capped } = await this.pass(all);
+        total += attempted;
+        // A capped pass left due work of some target behind: take it now, not at the next poll.
+        if (capped && attempted > 0) {
+          this.again = true;
+          this.againAll ||= all;
+        }
       } while (this.again && !this.stopped);
       return total;
     })().finally(() => {
@@ -180,8 +199,9 @@ export class DeliveryWorker {
     await this.running?.catch(() => 0);
   }
 
-  private async pass(all: boolean): Promise<number> {
-    const found = await this.deps.outbox.due(this.deps.now(), this.deps.batch ?? 100);
+  private async pass(all: boolean): Promise<{ attempted: number; capped: boolean }> {
+    const limit = this.deps.batch ?? 100;
+    const found = await this.deps.outbox.due(this.deps.now(), limit, this.perTarget);
     const due = all ? found : found.filter((d) => this.channels.get(d.channel)?.immediate);
     // Different destinations in parallel; one destination's items in order (a carrier sees pages in order).
     const byTarget = new Map<string, Delivery[]>();
@@ -199,7 +219,12 @@ export class DeliveryWorker {
       }),
       ...[...many].map(([channel, list]) => this.attemptMany(channel, list)),
     ]);
-    return due.length;
+    const perTarget = this.perTarget;
+    const counts = new Map<string, number>();
+    for (const d of found) counts.set(d.target, (counts.get(d.target) ?? 0) + 1);
+    const capped =
+      perTarget !== undefined && (found.length >= limit || [...counts.values()].some((n) => n >= perTarget));
+    return { attempted: due.length, capped };
   }
 
   /**

@@ -52,6 +52,12 @@ export class SqliteOutbox implements OutboxStore {
       due: db.prepare(
         "SELECT * FROM deliveries WHERE state = 'pending' AND due_at <= ? ORDER BY due_at, id LIMIT ?",
       ),
+      duePerTarget: db.prepare(
+        `SELECT * FROM (
+           SELECT *, ROW_NUMBER() OVER (PARTITION BY target ORDER BY due_at, id) AS nth
+           FROM deliveries WHERE state = 'pending' AND due_at <= ?
+         ) WHERE nth <= ? ORDER BY due_at, id LIMIT ?`,
+      ),
       nextDue: db.prepare("SELECT MIN(due_at) AS at FROM deliveries WHERE state = 'pending'"),
       sent: db.prepare(
         "UPDATE deliveries SET state = 'sent', attempts = attempts + 1, result = ?, last_error = NULL, updated_at = ? WHERE id = ?",
@@ -119,10 +125,14 @@ export class SqliteOutbox implements OutboxStore {
     return row ? toDelivery(row) : undefined;
   }
 
-  async due(now: Date, limit: number): Promise<Delivery[]> {
+  async due(now: Date, limit: number, perTarget?: number): Promise<Delivery[]> {
     // Notices written in the open transaction are committed first (and flushed): never sent before.
     if (this.uncommitted.size > 0) await this.commit.durable();
-    const rows = this.s.due.all(now.getTime(), limit) as Row[];
+    const rows = (
+      perTarget === undefined
+        ? this.s.due.all(now.getTime(), limit)
+        : this.s.duePerTarget.all(now.getTime(), perTarget, limit)
+    ) as Row[];
     return rows.filter((r) => !this.uncommitted.has(r.id)).map(toDelivery);
   }
 

@@ -1,0 +1,112 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Delivery } from '../../store/outbox-port.ts';
+import type { Store } from '../../store/port.ts';
+import { openSqliteStore } from '../../store/sqlite/index.ts';
+import { DeliveryWorker, type ItemOutcome } from './worker.ts';
+
+const T = Date.parse('2026-12-07T10:00:00Z');
+let store: Store;
+let dir: string;
+afterEach(async () => {
+  await store?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function setup(batch = 100) {
+  dir = mkdtempSync(join(tmpdir(), 'sb-worker-share-'));
+  store = openSqliteStore(dir);
+  let t = T;
+  const clock = { now: () => new Date(t), advance: (ms: number) => (t += ms) };
+  const worker = new DeliveryWorker({
+    outbox: store.outbox,
+    now: clock.now,
+    log: pino({ level: 'silent' }),
+    batch,
+  });
+  const add = async (target: string, n: number, channel = 'c') => {
+    await store.outbox.add(
+      Array.from({ length: n }, (_, i) => ({ channel, target, payload: { i }, alertId: null })),
+      clock.now(),
+    );
+    await store.durable();
+  };
+  return { worker, clock, add };
+}
+
+describe('DeliveryWorker: shares, Retry-After, permanent errors, many at once', () => {
+  it('with a per-target share, a long backlog of one target does not hold up another', async () => {
+    const { worker, add } = setup(4);
+    worker.limitPerTarget(2);
+    const order: string[] = [];
+    worker.register('c', {
+      send: async (d) => {
+        order.push(d.target);
+        return 'ok';
+      },
+    });
+    await add('busy', 10);
+    await add('quiet', 1);
+    expect(await worker.runDue()).toBe(11);
+    // The quiet target's one delivery goes in the first pass, not after the ten.
+    expect(order.indexOf('quiet')).toBeLessThan(3);
+    expect(order.filter((t) => t === 'busy')).toHaveLength(10);
+  });
+
+  it("waits the receiver's Retry-After when it is longer than the backoff; a permanent flag dead-letters at once", async () => {
+    const { worker, clock, add } = setup();
+    worker.register('c', {
+      backoff: { firstDelayMs: 1000, maxAttempts: 5 },
+      send: async (d) => {
+        const e = Object.assign(
+          new Error((d.payload as { i: number }).i === 0 ? 'throttled' : 'no such user'),
+          {
+            retryAfterMs: 30_000,
+            permanent: (d.payload as { i: number }).i === 1,
+          },
+        );
+        throw e;
+      },
+    });
+    await add('t', 2);
+    await worker.runDue();
+    const [pending] = await store.outbox.list({ state: 'pending' });
+    expect(pending.dueAt.getTime() - clock.now().getTime()).toBe(30_000);
+    const [dead] = await store.outbox.list({ state: 'dead' });
+    expect(dead.lastError).toBe('no such user');
+  });
+
+  it('sends many at once within the per-target cap, each item with its own outcome', async () => {
+    const { worker, add } = setup();
+    const requests: string[][] = [];
+    worker.register('m', {
+      send: async () => 'single',
+      backoff: { maxAttempts: 3 },
+      sendMany: {
+        max: 5,
+        perTarget: 2,
+        send: async (ds: readonly Delivery[]): Promise<ItemOutcome[]> => {
+          requests.push(ds.map((d) => d.target));
+          return ds.map((d, i) =>
+            i === 0 && requests.length === 1
+              ? { ok: false, error: new Error(`busy ${d.id}`) }
+              : { ok: true, result: 'ok' },
+          );
+        },
+      },
+    });
+    await add('a', 4, 'm');
+    await add('b', 1, 'm');
+    await worker.runDue();
+    for (const r of requests) {
+      expect(r.length).toBeLessThanOrEqual(5);
+      for (const t of ['a', 'b']) expect(r.filter((x) => x === t).length).toBeLessThanOrEqual(2);
+    }
+    expect(requests.flat()).toHaveLength(5);
+    expect(await store.outbox.list({ state: 'sent' })).toHaveLength(4);
+    expect(await store.outbox.list({ state: 'pending' })).toHaveLength(1);
+  });
+});
