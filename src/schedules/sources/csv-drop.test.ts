@@ -69,7 +69,7 @@ describe('CSV drop from a folder', () => {
     await client.applied?.(again);
     expect(readdirSync(dir).sort()).toEqual(['notes.txt', 'processed']);
     expect(readdirSync(join(dir, 'processed'))).toEqual([
-      expect.stringMatching(/^\d{8}T\d{6}Z-week-45\.csv$/),
+      expect.stringMatching(/^\d{8}T\d{6}\.\d{3}Z-week-45\.csv$/),
     ]);
     await client.applied?.(pull); // the same file again: nothing left to move
     expect(await client.pull(request)).toEqual({ mode: 'delta', shifts: [], deleted: [] });
@@ -110,7 +110,7 @@ describe('CSV drop from a folder', () => {
     const client = csvDropKind.create(options({ folder: dir }), context);
     const cut = await sourceFailure(client.pull(request));
     expect(cut.message).toMatch(
-      /^cut\.csv: rejected, moved to rejected\/\d{8}T\d{6}Z-cut\.csv: line 7: has 3 fields; the header has 7/,
+      /^cut\.csv: rejected, moved to rejected\/\d{8}T\d{6}\.\d{3}Z-cut\.csv: line 7: has 3 fields; the header has 7/,
     );
     const rejected = readdirSync(join(dir, 'rejected')).sort();
     expect(rejected).toEqual([
@@ -150,6 +150,23 @@ describe('CSV drop from a folder', () => {
     expect(await client.pull(request)).toEqual({ mode: 'delta', shifts: [], deleted: [] });
     now += 60_000;
     await client.applied?.(await client.pull(request));
+    expect(readdirSync(dir)).toEqual(['processed']);
+  });
+
+  it('leaves a file replaced after it was read (a new version under the same name) for the next pull', async () => {
+    copyFileSync(`${fixtures}csv-drop-fall-back.csv`, join(dir, 'week.csv'));
+    const client = csvDropKind.create(options({ folder: dir }), context);
+    const pull = await client.pull(request);
+    const newer = readFileSync(`${fixtures}csv-drop-fall-back.csv`, 'utf8').replace('dr-kim', 'dr-lee');
+    writeFileSync(
+      join(dir, 'week.csv'),
+      `${newer}hospitalist-oncall,dr-kim,2026-11-02 07:00,2026-11-02 19:00,1,,true\n`,
+    );
+    await client.applied?.(pull);
+    expect(readdirSync(dir)).toEqual(['week.csv']);
+    const next = await client.pull(request);
+    expect(next.shifts.map((s) => s.staff.person)).toContain('dr-kim');
+    await client.applied?.(next);
     expect(readdirSync(dir)).toEqual(['processed']);
   });
 

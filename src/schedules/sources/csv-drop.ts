@@ -9,7 +9,7 @@
  * changes nothing either. One file per pull, so two files are never read as one schedule.
  */
 import { type CsvDropColumns, type CsvDropLayout, configCsvColumns, readCsvDrop } from './csv-drop-layout.ts';
-import { asideName } from './drop-folder.ts';
+import { asideName, type DroppedFile } from './drop-folder.ts';
 import {
   type DropLocation,
   dropLocationKeys,
@@ -93,7 +93,7 @@ export class CsvDropClient implements ScheduleSourceClient {
   readonly kind = 'csv-drop';
   private readonly zone: string;
   /** The file each pull was read from, to move aside once the engine has applied that pull. */
-  private readonly fileOf = new WeakMap<SourcePull, string>();
+  private readonly fileOf = new WeakMap<SourcePull, DroppedFile>();
 
   constructor(
     private readonly options: CsvDropOptions,
@@ -128,7 +128,7 @@ export class CsvDropClient implements ScheduleSourceClient {
         if (s.end > to) to = s.end;
       }
       const pull: SourcePull = { mode: 'window', from, to, shifts: read.shifts };
-      this.fileOf.set(pull, file.name);
+      this.fileOf.set(pull, file);
       return pull;
     } catch (error) {
       if (error instanceof SourceError) throw error;
@@ -139,13 +139,15 @@ export class CsvDropClient implements ScheduleSourceClient {
   }
 
   async applied(pull: SourcePull): Promise<void> {
-    const name = this.fileOf.get(pull);
-    if (!name) return;
+    const read = this.fileOf.get(pull);
+    if (!read) return;
     const folder = openDropFolder(this.options, this.context.configDir);
     try {
-      // Already moved by an earlier call for the same file: nothing left to do.
-      if (!(await folder.list()).some((f) => f.name === name)) return;
-      await folder.moveAside(name, 'processed', asideName(name, new Date(this.now())));
+      // Gone: moved by an earlier call for the same file. Changed since it was read (the office dropped a
+      // new version under the same name): left for the next pull to read, not put away unread.
+      const now = (await folder.list()).find((f) => f.name === read.name);
+      if (!now || now.size !== read.size || now.modifiedMs !== read.modifiedMs) return;
+      await folder.moveAside(read.name, 'processed', asideName(read.name, new Date(this.now())));
       this.fileOf.delete(pull);
     } finally {
       await folder.close();

@@ -73,10 +73,10 @@ export function namePattern(glob: string): RegExp {
   return new RegExp(`^${body}$`, 'i');
 }
 
-/** The name a file gets in an aside folder: the time it was moved, then its own name. */
+/**
+ * The name a file gets in an aside folder: the UTC time it was moved (to the millisecond, so two files of
+ * one name moved in the same second do not meet), then its own name.
+ */
 export function asideName(name: string, at: Date): string {
-  return `${at
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z')}-${name}`;
+  return `${at.toISOString().replace(/[-:]/g, '')}-${name}`;
 }
