@@ -25,12 +25,19 @@ const types = {
 };
 
 /**
- * A pool on the cluster's database. Every connection commits with synchronous_commit on, whatever the
+ * A pool on the cluster's database. A `durable` pool commits with synchronous_commit on, whatever the
  * server's default: a commit that returned is on the primary's disk, which is what "durable" means for
- * an ACK (docs/storage.md).
+ * an ACK (docs/storage.md). A `derived` pool commits with it off, for what routing rebuilds from stored
+ * messages after a crash (census, alerts, statuses): the commit returns before its WAL flush, and the
+ * server's WAL writer flushes it within wal_writer_delay, or the next synchronous commit does (the WAL
+ * is one sequence: flushing a later commit flushes every earlier one). Visible to every instance at once.
  */
-export function openPool(url: string, options: PostgresOptions = {}): PgPool {
-  const settings = ['-c synchronous_commit=on'];
+export function openPool(
+  url: string,
+  options: PostgresOptions = {},
+  commits: 'durable' | 'derived' = 'durable',
+): PgPool {
+  const settings = [`-c synchronous_commit=${commits === 'durable' ? 'on' : 'off'}`];
   if (options.schema !== undefined) {
     if (!/^[a-z_][a-z0-9_]*$/.test(options.schema))
       throw new Error(`not a plain schema name: ${options.schema}`);
@@ -111,10 +118,18 @@ export async function migrate(pool: PgPool): Promise<void> {
  */
 export class WritesInFlight {
   private readonly pending = new Set<Promise<unknown>>();
+  /** A write committed since the last flush (it may have committed without one). */
+  private unflushed = false;
+
+  /** `flush` puts every commit made so far on the disk (flushWal on a durable pool). */
+  constructor(private readonly flush: () => Promise<void>) {}
 
   track<T>(write: Promise<T>): Promise<T> {
     this.pending.add(write);
-    const done = () => this.pending.delete(write);
+    const done = () => {
+      this.pending.delete(write);
+      this.unflushed = true;
+    };
     write.then(done, done);
     return write;
   }
@@ -123,4 +138,21 @@ export class WritesInFlight {
   async settled(): Promise<void> {
     await Promise.all([...this.pending]);
   }
+
+  /** Resolves when every write that resolved so far is on the disk. */
+  async durable(): Promise<void> {
+    await this.settled();
+    if (!this.unflushed) return;
+    this.unflushed = false;
+    await this.flush();
+  }
+}
+
+/**
+ * Flushes the server's WAL up to now: a transaction that takes a transaction id writes a commit record,
+ * and with synchronous_commit on its COMMIT returns once the WAL up to that record, and so every commit
+ * made before it on any connection of any instance, is on the disk.
+ */
+export async function flushWal(durablePool: PgPool): Promise<void> {
+  await durablePool.query('SELECT txid_current()');
 }

@@ -101,5 +101,7 @@ export class PostgresExportState implements ExportStateStore {
         );
       }),
     );
+    // The receiver has the file: what it holds must survive a crash from here on.
+    await this.writes.durable();
   }
 }

@@ -4,7 +4,7 @@ import { PostgresAuditLog } from './audit.ts';
 import { PostgresCensusStore } from './census.ts';
 import { Claims } from './claims.ts';
 import { PostgresConnectorStore } from './connectors.ts';
-import { migrate, openPool, type PostgresOptions, WritesInFlight } from './database.ts';
+import { flushWal, migrate, openPool, type PostgresOptions, WritesInFlight } from './database.ts';
 import { PostgresDirectoryOverlay } from './directory.ts';
 import { PostgresExportState } from './export-state.ts';
 import { InboundBatch, type InboundBatchOptions } from './inbound-batch.ts';
@@ -19,8 +19,10 @@ export type PostgresStoreOptions = PostgresOptions & { inbound?: InboundBatchOpt
 
 /**
  * The scale-out store: every port on one PostgreSQL database that several Switchboard instances share.
- * Applies the migrations it lacks first (once per cluster, under an advisory lock). Every write resolves
- * once its COMMIT returned with synchronous_commit on, so `durable()` only waits for writes in flight.
+ * Applies the migrations it lacks first (once per cluster, under an advisory lock). Inbound messages,
+ * audit entries, routing starts and schedule syncs resolve once on the disk; derived state resolves once
+ * committed (visible to every instance) and reaches the disk within the WAL writer's delay, or at once
+ * when someone asks `durable()`, which flushes the WAL.
  */
 export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<Store> {
   const pool = openPool(url, options);
@@ -30,31 +32,34 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     await pool.end();
     throw error;
   }
-  const writes = new WritesInFlight();
+  // Derived state commits without waiting for its WAL flush, as the embedded store's group commit does.
+  const derived = openPool(url, options, 'derived');
+  const flush = () => flushWal(pool);
+  const writes = new WritesInFlight(flush);
   const claims = new Claims(pool, options.log);
   const batch = new InboundBatch(pool, { log: options.log, ...options.inbound });
-  const outbox = new PostgresOutbox(pool, writes, claims);
+  const outbox = new PostgresOutbox(derived, writes, claims, flush);
   return {
     kind: 'postgres',
-    messages: new PostgresMessageStore(pool, batch, writes),
+    messages: new PostgresMessageStore(derived, batch, writes, pool),
     audit: new PostgresAuditLog(pool, writes),
-    census: new PostgresCensusStore(pool, writes),
-    schedules: new PostgresScheduleStore(pool, writes, outbox),
-    alerts: new PostgresAlertStore(pool, writes, outbox, claims),
+    census: new PostgresCensusStore(derived, writes),
+    schedules: new PostgresScheduleStore(derived, writes, outbox, pool),
+    alerts: new PostgresAlertStore(derived, writes, outbox, claims),
     outbox,
-    pickups: new PostgresPickups(pool, writes),
-    sip: new PostgresSipStore(pool, writes),
-    scheduleSources: new PostgresScheduleSources(pool, writes),
-    connectors: new PostgresConnectorStore(pool, writes, outbox),
-    sessions: new PostgresSessionStore(pool, writes),
-    devices: new PostgresDeviceLogins(pool, writes),
-    directory: new PostgresDirectoryOverlay(pool, writes),
-    exportState: new PostgresExportState(pool, writes),
-    durable: () => writes.settled(),
+    pickups: new PostgresPickups(derived, writes),
+    sip: new PostgresSipStore(derived, writes),
+    scheduleSources: new PostgresScheduleSources(derived, writes),
+    connectors: new PostgresConnectorStore(derived, writes, outbox),
+    sessions: new PostgresSessionStore(derived, writes),
+    devices: new PostgresDeviceLogins(derived, writes),
+    directory: new PostgresDirectoryOverlay(derived, writes),
+    exportState: new PostgresExportState(derived, writes),
+    durable: () => writes.durable(),
     async close() {
-      await writes.settled().catch(() => {});
+      await writes.durable().catch(() => {});
       await claims.close();
-      await pool.end();
+      await Promise.all([pool.end(), derived.end()]);
     },
   };
 }

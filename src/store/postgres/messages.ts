@@ -37,12 +37,15 @@ const summaryColumns =
 /**
  * Messages in PostgreSQL. Every save is durable when it resolves (the batch's COMMIT returned), so a
  * journaled save needs nothing more than a plain one, and `settled()` only waits for saves in flight.
+ * A status is derived state (committed without waiting for the flush); a routing start is durable.
  */
 export class PostgresMessageStore implements MessageStore {
   constructor(
     private readonly pool: PgPool,
     private readonly batch: InboundBatch,
     private readonly writes: WritesInFlight,
+    /** Synchronous commits, for what must be on the disk when it resolves. */
+    private readonly durablePool: PgPool,
   ) {}
 
   saveInbound(m: InboundMessage, onCommitted?: (saved: SaveResult) => void): Promise<SaveResult> {
@@ -111,7 +114,7 @@ export class PostgresMessageStore implements MessageStore {
 
   async routingStarted(id: number): Promise<number> {
     const { rows } = await this.writes.track(
-      this.pool.query<{ routing_attempts: number }>(
+      this.durablePool.query<{ routing_attempts: number }>(
         'UPDATE messages SET routing_attempts = routing_attempts + 1 WHERE id = $1 RETURNING routing_attempts',
         [id],
       ),

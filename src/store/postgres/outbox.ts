@@ -45,6 +45,8 @@ export class PostgresOutbox implements OutboxStore {
     private readonly pool: PgPool,
     private readonly writes: WritesInFlight,
     private readonly claims: Claims,
+    /** Puts every commit so far on the disk (see flushWal). */
+    private readonly flush: () => Promise<void>,
   ) {}
 
   /** Writes notices on `client`'s open transaction; returns the new ids and the channels they are for. */
@@ -120,6 +122,9 @@ export class PostgresOutbox implements OutboxStore {
     );
     const still = new Set(again.rows.map((r) => r.id));
     for (const id of mine) if (!still.has(id)) await this.claims.release(CLAIM_DELIVERY, id);
+    // A notice may have committed without its flush (with the derived change that caused it, on any
+    // instance): it goes out only once it is on the disk, so a crash cannot take back what was sent.
+    if (again.rows.length > 0) await this.flush();
     return again.rows.map(toDelivery);
   }
 

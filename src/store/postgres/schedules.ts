@@ -48,6 +48,8 @@ export class PostgresScheduleStore implements ScheduleStore {
     private readonly pool: PgPool,
     private readonly writes: WritesInFlight,
     private readonly outbox: PostgresOutbox,
+    /** Synchronous commits: an applied sync is on the disk before a feed consumer can read it. */
+    private readonly durablePool: PgPool,
   ) {
     this.feed = new PostgresChangeFeed(pool);
   }
@@ -93,7 +95,7 @@ export class PostgresScheduleStore implements ScheduleStore {
     checkShifts(sync.source, sync.shifts);
     let channels = new Set<string>();
     const result = await this.writes.track(
-      inTransaction(this.pool, async (client) => {
+      inTransaction(this.durablePool, async (client) => {
         // Before reading: syncs of any source wait in turn, so the feed's numbers follow commit order.
         if (!sync.dryRun) await this.feed.lock(client);
         const before = await inScope(client, sync);
