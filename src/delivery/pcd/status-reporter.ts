@@ -164,7 +164,7 @@ export class PcdStatusReporter {
       facility: this.deps.facility,
       reporter: {
         application: pcd.reporter.applicationId || escapeHl7(pcd.reporter.application, STANDARD_DELIMITERS),
-        facility: pcd.reporter.facilityId ?? escapeHl7(pcd.reporter.facility, STANDARD_DELIMITERS),
+        facility: pcd.reporter.facilityId || escapeHl7(pcd.reporter.facility, STANDARD_DELIMITERS),
       },
       // MSH-10 is at most 20 characters before HL7 v2.6: a UUID would be truncated by older receivers.
       controlId,
