@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadSite } from './config/site.ts';
 import { MllpClient, readAck, splitMessages } from './delivery/mllp/client.ts';
+import { ldapSyncCommand, ldapSyncUsage } from './identity-cli.ts';
 import { ConfigError } from './kit/config-errors.ts';
 import { hashPassword } from './kit/passwords.ts';
 import { startSwitchboard } from './main.ts';
@@ -33,7 +34,7 @@ Usage:
       written). While Switchboard runs on the data folder, asks it over the API (SWITCHBOARD_API_TOKEN).
   switchboard hash-password
       Read a password from standard input; print the hash to put in config/accounts.yaml.
-${connectorsUsage}`;
+${ldapSyncUsage}${connectorsUsage}`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -54,6 +55,8 @@ async function main(argv: string[]): Promise<number> {
       return syncCommand(rest);
     case 'connectors':
       return connectorsCommand(rest);
+    case 'ldap-sync':
+      return ldapSyncCommand(rest);
     case undefined:
     case 'help':
     case '--help':

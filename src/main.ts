@@ -239,6 +239,7 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
       failsafe,
       clock,
       log,
+      ldap: { config: config.identity.ldap, configDir: options.configDir },
     });
     stops.push(() => identity.stop());
     const messaging = wireMessaging({

@@ -9,9 +9,13 @@
  * 4. their coming shifts (the next 14 days) that now have nobody reachable are reported: in the audit,
  *    the log, and to the failsafe group as an alert when the site has one.
  */
+import { readFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import type { Logger } from 'pino';
 import { SessionKeeper } from '../api/sessions.ts';
+import type { LdapConfig } from '../config/identity-schema.ts';
 import type { Directory } from '../directory/directory.ts';
+import { describePlan, type LdapOptions, LdapSync } from '../directory/ldap-sync.ts';
 import { DirectoryOverlay } from '../directory/overlay.ts';
 import type { RaiseAlert } from '../routing/alerts.ts';
 import type { Clock } from '../routing/clock.ts';
@@ -24,6 +28,8 @@ const GAP_HORIZON_MS = 14 * 24 * 3600_000;
 export interface Identity {
   overlay: DirectoryOverlay;
   sessions: SessionKeeper;
+  /** The LDAP sync, when identity.ldap is enabled (run on its schedule; `run()` for a run now). */
+  ldap?: LdapSync;
   deactivated(personId: string, source: string): Promise<void>;
   stop(): void;
 }
@@ -37,6 +43,8 @@ export async function wireIdentity(deps: {
   failsafe: readonly RecipientSpec[];
   clock: Clock;
   log: Logger;
+  /** identity.ldap, with the config folder its caFile is relative to. */
+  ldap?: { config: LdapConfig; configDir: string };
 }): Promise<Identity> {
   const { store, site, clock, log } = deps;
   // The config file's directory: the overlay is laid over it, never over its own earlier result.
@@ -119,13 +127,50 @@ export async function wireIdentity(deps: {
     return out;
   };
 
+  let ldapTimer: NodeJS.Timeout | undefined;
+  const ldap = deps.ldap?.config.enabled
+    ? new LdapSync({
+        options: ldapOptions(deps.ldap.config, deps.ldap.configDir),
+        store: store.directory,
+        directory: () => site.directory,
+        deactivated,
+        changed: async () => {
+          await overlay.refresh();
+        },
+        now: () => clock.now(),
+      })
+    : undefined;
+  if (ldap && deps.ldap) {
+    // Off the start path: a directory server that is down must not hold the router up.
+    const runLdap = () =>
+      ldap.run().then(
+        (plan) => {
+          const level = plan.refused ? 'warn' : 'info';
+          log[level]({ plan: describePlan(plan) }, plan.refused ? 'LDAP sync refused' : 'LDAP sync done');
+        },
+        (err) => log.error({ err }, 'LDAP sync failed'),
+      );
+    void runLdap();
+    ldapTimer = setInterval(() => void runLdap(), deps.ldap.config.everyMinutes * 60_000);
+    ldapTimer.unref();
+  }
+
   return {
     overlay,
     sessions,
+    ldap,
     deactivated,
     stop() {
       overlay.stop();
       clearInterval(sweep);
+      clearInterval(ldapTimer);
     },
   };
+}
+
+/** The LDAP options the sync takes: the pinned CA read from its file (relative to the config folder). */
+export function ldapOptions(config: LdapConfig, configDir: string): LdapOptions {
+  const { caFile, ...rest } = config;
+  const ca = caFile ? readFileSync(isAbsolute(caFile) ? caFile : join(configDir, caFile), 'utf8') : undefined;
+  return { ...rest, ca };
 }
