@@ -146,7 +146,11 @@ export class DemographicImport {
         outcome.updated.push(personId);
       }
       outcome.reported.sort((a, b) => a.line - b.line);
-      await folder.moveAside(file.name, 'processed', asideName(file.name, at));
+      // A new version dropped under the same name while this one was applied is left for the next turn.
+      const still = (await folder.list()).find((f) => f.name === file.name);
+      if (still && still.size === file.size && still.modifiedMs === file.modifiedMs) {
+        await folder.moveAside(file.name, 'processed', asideName(file.name, at));
+      }
       return { ...outcome, status: 'applied' };
     } finally {
       await folder.close();
