@@ -37,7 +37,18 @@ export function digestText(
   order: DigestOrder,
   entries: readonly ConnectorLogEntry[],
 ): { subject: string; text: string } {
-  const skipped = entries.filter((e) => e.outcome === 'skipped');
+  // A person without a UPN is skipped at each change of their shifts: named once, with a count.
+  const skips = new Map<string, { entry: ConnectorLogEntry; times: number }>();
+  for (const e of entries.filter((x) => x.outcome === 'skipped')) {
+    const key = `${e.target}\u0000${e.answer}`;
+    const seen = skips.get(key);
+    if (seen) seen.times++;
+    else skips.set(key, { entry: e, times: 1 });
+  }
+  const skipped = [...skips.values()].map((s) => ({
+    ...s.entry,
+    answer: `${s.entry.answer ?? ''}${s.times > 1 ? ` (${s.times} times)` : ''}`,
+  }));
   const dead = entries.filter((e) => e.outcome === 'dead');
   const retried = entries.filter((e) => e.outcome === 'retry');
   const subject = `${siteName}: connector ${order.connectorId}: ${skipped.length} not sent, ${dead.length} given up, ${retried.length} retried`;

@@ -9,6 +9,7 @@ import pino from 'pino';
 import type { ConnectorSettings } from '../../src/connectors/connector.ts';
 import { DEFAULT_CONNECTOR_RETRY } from '../../src/connectors/settings.ts';
 import { DeliveryWorker } from '../../src/delivery/outbox/worker.ts';
+import type { CarrierTable } from '../../src/delivery/paging/carriers.ts';
 import { Directory } from '../../src/directory/directory.ts';
 import type { Person } from '../../src/directory/types.ts';
 import type { Store } from '../../src/store/port.ts';
@@ -91,7 +92,14 @@ export interface ConnectorHospital {
 
 export async function connectorHospital(
   settings: ConnectorSettings<unknown>[],
-  options: { start: Date; dir?: string; fetch?: typeof fetch; zone?: string; people?: Person[] } = {
+  options: {
+    start: Date;
+    dir?: string;
+    fetch?: typeof fetch;
+    zone?: string;
+    people?: Person[];
+    paging?: CarrierTable;
+  } = {
     start: new Date(),
   },
 ): Promise<ConnectorHospital> {
@@ -114,7 +122,7 @@ export async function connectorHospital(
     zone: options.zone ?? 'America/New_York',
     siteName: 'Riverside General',
     administrators: () => ['admin@riverside.example'],
-    paging: { carriers: [], numbers: [] },
+    paging: options.paging ?? { carriers: [], numbers: [] },
     now,
     log,
     fetch: options.fetch,
