@@ -316,6 +316,55 @@ describe('iCalendar source', () => {
     expect(await fails(options({ url: `${base}/gone.ics` }))).toMatch(/404/);
   });
 
+  it('a biweekly rota begun ten years ago: the right weeks, EXDATE and a moved occurrence, across DST', async () => {
+    writeFileSync(
+      join(dir, 'rota.ics'),
+      calendar(
+        ...NEW_YORK,
+        'BEGIN:VEVENT',
+        'UID:clinic@rota.example',
+        'DTSTAMP:20160101T000000Z',
+        'DTSTART;TZID=America/New_York:20160104T080000',
+        'DTEND;TZID=America/New_York:20160104T160000',
+        'RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH',
+        'EXDATE;TZID=America/New_York:20260305T080000',
+        'SUMMARY:Clinic cover',
+        'ATTENDEE;CN=Ada Lovelace:mailto:ada@example.org',
+        'END:VEVENT',
+        'BEGIN:VEVENT',
+        'UID:clinic@rota.example',
+        'DTSTAMP:20160101T000000Z',
+        'RECURRENCE-ID;TZID=America/New_York:20260316T080000',
+        'DTSTART;TZID=America/New_York:20260317T090000',
+        'DTEND;TZID=America/New_York:20260317T170000',
+        'SUMMARY:Clinic cover',
+        'ATTENDEE;CN=Ben Carson:mailto:ben@example.org',
+        'END:VEVENT',
+      ),
+    );
+    const result = await pull(options({ file: 'rota.ics' }), '2026-03-01T05:00:00Z', '2026-03-29T04:00:00Z');
+    expect(result.shifts.map((s) => [s.sourceId, ...iso(s), s.staff.email])).toEqual([
+      [
+        'clinic@rota.example/2026-03-02T13:00:00Z',
+        '2026-03-02T13:00:00.000Z',
+        '2026-03-02T21:00:00.000Z',
+        'ada@example.org',
+      ],
+      [
+        'clinic@rota.example/2026-03-16T12:00:00Z',
+        '2026-03-17T13:00:00.000Z',
+        '2026-03-17T21:00:00.000Z',
+        'ben@example.org',
+      ],
+      [
+        'clinic@rota.example/2026-03-19T12:00:00Z',
+        '2026-03-19T12:00:00.000Z',
+        '2026-03-19T20:00:00.000Z',
+        'ada@example.org',
+      ],
+    ]);
+  });
+
   it('skips a moment without length, and refuses a rule too long to reach the window rather than stop short', async () => {
     writeFileSync(
       join(dir, 'odd.ics'),

@@ -110,7 +110,7 @@ export class ICalClient implements ScheduleSourceClient {
       zone: this.context.zone,
     };
     try {
-      const shifts = readCalendar(text, request.from, request.to, reading);
+      const shifts = await readCalendar(text, request.from, request.to, reading);
       request.progress?.(shifts.length);
       return { mode: 'window', from: request.from, to: request.to, shifts };
     } catch (err) {
