@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/routing/clock.ts';
 import {
   signIn,
   startTestSwitchboard,
@@ -21,7 +22,10 @@ const at = (h: number) => new Date(base + h * H).toISOString();
 
 const directory = `directory:
   people:
-    - { id: p-one, name: Dr. One, ids: { uniqueId: 'U1' }, contacts: [{ kind: app, address: dr.one }] }
+    - id: p-one
+      name: Dr. One
+      ids: { uniqueId: 'U1' }
+      contacts: [{ kind: app, address: dr.one }, { kind: email, address: one@test.example }]
     - { id: p-two, name: Dr. Two, ids: { uniqueId: 'U2' }, contacts: [{ kind: app, address: dr.two }] }
   groups:
     - { id: operators, name: Operators, members: [p-one] }
@@ -39,8 +43,13 @@ const sources = `sources:
     options: { folder: drop, settleSeconds: 0 }
 `;
 const header = 'assignment,person,start,end,call_order,notes,published\n';
+const paging = `paging:
+  carriers:
+    - { name: mail, kind: smtp, host: 127.0.0.1, port: 9, domain: pager.test.example, from: sb@test.example }
+`;
 
 let sb: TestSwitchboard;
+const clock = new ManualClock(new Date());
 let analyst: string;
 let admin: string;
 
@@ -60,15 +69,20 @@ async function api(token: string, method: string, path: string, body?: unknown) 
 
 beforeAll(async () => {
   const configDir = writeTestConfig(
-    { 'directory.yaml': directory, 'schedules.yaml': schedules, 'sources.yaml': sources },
-    '',
+    {
+      'directory.yaml': directory,
+      'schedules.yaml': schedules,
+      'sources.yaml': sources,
+      'paging.yaml': paging,
+    },
+    'routing:\n  failsafeGroup: operators\n',
   );
   mkdirSync(join(configDir, 'drop'));
   await writeTestAccounts(configDir, [
     { username: 'ana', role: 'analyst' },
-    { username: 'adm', role: 'admin' },
+    { username: 'adm', role: 'admin', person: 'p-one' },
   ]);
-  sb = await startTestSwitchboard({ configDir, cycle: false });
+  sb = await startTestSwitchboard({ configDir, cycle: false, clock });
   analyst = await signIn(sb.httpUrl, 'ana');
   admin = await signIn(sb.httpUrl, 'adm');
 });
@@ -132,6 +146,19 @@ describe('scheduling sources over the API', () => {
         end: new Date(base + 60 * H).toISOString(),
       },
     ]);
+    // The administrator (adm is p-one) is mailed the unmapped row once per interval, however many syncs.
+    drop('a2.csv', [
+      `hospitalist,U1,${at(0)},${at(12)},1,,true`,
+      `hospitalist,U2,${at(12)},${at(24)},1,,true`,
+      `hospitalist,U1,${at(24)},${at(36)},1,,true`,
+      `hospitalist,U2,${at(36)},${at(48)},1,,true`,
+      `hospitalist,U9,${at(48)},${at(60)},1,,true`,
+    ]);
+    const again = await api(analyst, 'POST', '/api/sources/office/sync', {});
+    expect([again.body.status, again.body.unmapped.length]).toEqual(['unchanged', 1]);
+    const mails = await sb.store.outbox.list({ channel: 'page' });
+    expect(mails.map((m) => m.target)).toEqual(['mail:one@test.example']);
+    expect((mails[0].payload as { text: string }).text).toMatch(/^Schedule office: 1 row\(s\) not applied/);
     const gapAt48 = hospitalist.gaps.find(
       (g: { start: string }) => g.start === new Date(base + 48 * H).toISOString(),
     );
@@ -161,10 +188,21 @@ describe('scheduling sources over the API', () => {
     expect((await api(admin, 'POST', '/api/sources/nowhere/sync', {})).status).toBe(404);
   });
 
-  it('lists the sources in health', async () => {
-    const res = await fetch(`${sb.httpUrl}/api/health`);
-    const body = (await res.json()) as { listeners: Record<string, { state: string; sources: unknown[] }> };
-    expect(body.listeners['schedule-sources'].state).toBe('listening');
-    expect(body.listeners['schedule-sources'].sources).toHaveLength(1);
+  it('lists the sources in health, and tells the failsafe group once when a source goes stale', async () => {
+    const health = async () => {
+      const res = await fetch(`${sb.httpUrl}/api/health`);
+      return ((await res.json()) as { listeners: Record<string, { state: string; sources: unknown[] }> })
+        .listeners['schedule-sources'];
+    };
+    expect(await health()).toMatchObject({ state: 'listening', sources: [{ id: 'office', state: 'ok' }] });
+    clock.advance(61);
+    expect(await health()).toMatchObject({ state: 'stale', sources: [{ id: 'office', state: 'stale' }] });
+    const runner = sb.scheduleSync?.runner;
+    expect(await runner?.checkStale()).toBe(1);
+    expect(await runner?.checkStale()).toBe(0);
+    // Straight from the store: the analyst's session expired with the hour the clock moved.
+    const alerts = await sb.store.alerts.list({ limit: 50 });
+    const stale = alerts.filter((a) => a.title.startsWith('Schedule from office not synced since'));
+    expect(stale.map((a) => a.priority)).toEqual(['high']);
   });
 });
