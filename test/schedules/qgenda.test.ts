@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { QGendaClient, type QGendaOptions, qgendaKind } from '../../src/schedules/sources/qgenda.ts';
 import { SourceError, type SourcePull, type SourceShift } from '../../src/schedules/sources/source.ts';
 import { COMPANY, type FakeQGenda, qgendaEntry, startFakeQGenda } from '../support/scheduling/fake-qgenda.ts';
+import { deadUrl } from '../support/scheduling/source-server.ts';
 
 const zone = 'America/New_York';
 const account = { email: 'scheduler@example.org', password: 'pw-Ω-secret' };
@@ -263,6 +264,19 @@ describe('QGenda client', () => {
     expect((await expectSourceError(qg.pull(w))).message).toMatch(/not JSON/);
     // And the next good answer is read as ever.
     expect((await qg.pull(w)).shifts).toHaveLength(1);
+  });
+
+  it('a server that is down, or that never answers within the timeout, fails the pull', async () => {
+    const down = await expectSourceError(
+      client({ baseUrl: new URL(await deadUrl()) }).pull(
+        window('2026-01-12T05:00:00Z', '2026-01-14T05:00:00Z'),
+      ),
+    );
+    expect(down.message).toMatch(/QGenda login/);
+    const qg = client({ timeoutMs: 300 });
+    qgenda.faults.push({ kind: 'silent' });
+    const slow = await expectSourceError(qg.pull(window('2026-01-12T05:00:00Z', '2026-01-14T05:00:00Z')));
+    expect(slow.message).toMatch(/no complete answer .* within 0.3 s/);
   });
 
   it('refuses a row whose UTC and local times disagree, naming it, rather than guessing', async () => {

@@ -26,6 +26,8 @@ export interface EntryInput {
 
 export type QGendaFault =
   | { kind: 'status'; status: number; headers?: Record<string, string> }
+  /** Accepts the request and never answers. */
+  | { kind: 'silent' }
   | { kind: 'truncate' }
   | { kind: 'garbage'; body: string };
 
@@ -125,6 +127,7 @@ export async function startFakeQGenda(account: { email: string; password: string
     if (!token || !valid.has(token) || state.refuseAllTokens)
       return send(401, '{"Message":"Authorization has been denied"}');
     const fault = state.faults.shift();
+    if (fault?.kind === 'silent') return;
     if (fault?.kind === 'status') return send(fault.status, '{}', fault.headers);
     if (fault?.kind === 'garbage') return send(200, fault.body, { 'content-type': 'text/html' });
     const first = usDay(url.searchParams.get('startDate'));
