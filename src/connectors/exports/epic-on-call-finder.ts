@@ -10,10 +10,10 @@
 import { csvLayout, type FileExportKind, type KeyedRecord } from './export-kind.ts';
 import {
   type AssignmentFields,
+  assignmentFieldsOnly,
   fieldsOf,
   notesOf,
   personFor,
-  readAssignmentFields,
 } from './export-options.ts';
 import { publishedShifts } from './shift-pages.ts';
 import { windowSpan } from './spans.ts';
@@ -58,15 +58,7 @@ export const epicOnCallFinder: FileExportKind<OnCallFinderOptions> = {
       ],
       'epic_on_call_{yyyyMMdd_HHmmss}.csv',
     ),
-  readOptions: (raw, checks, path) => ({
-    assignmentFields: readAssignmentFields(
-      raw.assignmentFields,
-      checks,
-      [...path, 'assignmentFields'],
-      mapped,
-      ['teamId'],
-    ),
-  }),
+  readOptions: assignmentFieldsOnly(mapped, ['teamId']),
   span: (run) => windowSpan(run.at, run.zone, run.window),
   async *records(run, span): AsyncGenerator<KeyedRecord> {
     const { assignmentFields } = run.options;

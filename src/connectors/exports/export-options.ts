@@ -38,6 +38,19 @@ export function readAssignmentFields(
   return out;
 }
 
+/** A kind's readOptions when its only option is `assignmentFields`. */
+export function assignmentFieldsOnly(known: readonly string[], required: readonly string[] = []) {
+  return (raw: Record<string, unknown>, checks: SectionChecks, path: Array<string | number>) => ({
+    assignmentFields: readAssignmentFields(
+      raw.assignmentFields,
+      checks,
+      [...path, 'assignmentFields'],
+      known,
+      required,
+    ),
+  });
+}
+
 /**
  * Whether a shift goes in this connector's files (its assignment is mapped, or nothing is mapped, and a
  * placeholder only when placeholders are included) and the person's id at the receiver; a person without

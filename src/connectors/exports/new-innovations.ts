@@ -7,10 +7,10 @@
 import { csvLayout, type FileExportKind, type KeyedRecord } from './export-kind.ts';
 import {
   type AssignmentFields,
+  assignmentFieldsOnly,
   fieldsOf,
   notesOf,
   personFor,
-  readAssignmentFields,
 } from './export-options.ts';
 import { publishedShifts } from './shift-pages.ts';
 import { windowSpan } from './spans.ts';
@@ -57,14 +57,7 @@ export const newInnovations: FileExportKind<NewInnovationsOptions> = {
       ],
       'new_innovations_{yyyyMMdd}.csv',
     ),
-  readOptions: (raw, checks, path) => ({
-    assignmentFields: readAssignmentFields(
-      raw.assignmentFields,
-      checks,
-      [...path, 'assignmentFields'],
-      mapped,
-    ),
-  }),
+  readOptions: assignmentFieldsOnly(mapped),
   span: (run) => windowSpan(run.at, run.zone, run.window),
   async *records(run, span): AsyncGenerator<KeyedRecord> {
     for await (const shift of publishedShifts(run.schedules, span.from, span.to)) {
