@@ -7,35 +7,6 @@
 import { isValidZone, offsetMinutes } from '../../kit/zone-clock.ts';
 import type { SourceShift } from './source.ts';
 
-/** The fields a window pull asks for with `$select`; QGenda sends many more when not asked. */
-export const qgendaFields = [
-  'ScheduleKey',
-  'StartDate',
-  'StartTime',
-  'EndDate',
-  'EndTime',
-  'StartDateUTC',
-  'EndDateUTC',
-  'IsPublished',
-  'IsStruck',
-  'Notes',
-  'LastModifiedDateUTC',
-  'TimeZone',
-  'StaffKey',
-  'StaffId',
-  'StaffAbbrev',
-  'StaffFName',
-  'StaffLName',
-  'StaffEmail',
-  'StaffNpi',
-  'StaffExtCallSysId',
-  'TaskKey',
-  'TaskId',
-  'TaskName',
-  'TaskAbbrev',
-  'TaskExtCallSysId',
-] as const;
-
 /** Source field names the engine's mapping can match on, as QGenda spells them. */
 const staffFields = [
   'StaffKey',
@@ -48,6 +19,24 @@ const staffFields = [
   'StaffExtCallSysId',
 ];
 const taskFields = ['TaskKey', 'TaskId', 'TaskName', 'TaskAbbrev', 'TaskExtCallSysId'];
+
+/** The fields a window pull asks for with `$select`; QGenda sends many more when not asked. */
+export const qgendaFields: readonly string[] = [
+  'ScheduleKey',
+  'StartDate',
+  'StartTime',
+  'EndDate',
+  'EndTime',
+  'StartDateUTC',
+  'EndDateUTC',
+  'IsPublished',
+  'IsStruck',
+  'Notes',
+  'LastModifiedDateUTC',
+  'TimeZone',
+  ...staffFields,
+  ...taskFields,
+];
 
 export type QGendaRow = Record<string, unknown>;
 
