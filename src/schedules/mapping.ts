@@ -49,7 +49,7 @@ export function mapRows(
   findPeople: FindPeople,
 ): MappedPull {
   const mapper = new RowMapper(rules, findPeople);
-  rows.forEach((row, i) => mapper.add(row, i));
+  for (let i = 0; i < rows.length; i++) mapper.add(rows[i], i);
   return mapper.result;
 }
 
