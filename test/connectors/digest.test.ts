@@ -1,3 +1,4 @@
+import { simpleParser } from 'mailparser';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GraphOptions } from '../../src/connectors/graph/index.ts';
 import { TestSmtpServer } from '../../src/delivery/paging/test-carriers.ts';
