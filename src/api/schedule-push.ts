@@ -44,7 +44,8 @@ export interface SchedulePushDeps {
   apply: (sourceId: string, pull: SourcePull, actor: string) => Promise<PushOutcome>;
 }
 
-export function schedulePushRoutes(app: FastifyInstance, deps: SchedulePushDeps): void {
+export function schedulePushRoutes(app: FastifyInstance, given: SchedulePushDeps): void {
+  const deps = { ...given, apply: inArrivalOrder(given.apply) };
   // The push token is checked here, not a session; before the body is read, so nobody gets it parsed.
   const grants = new WeakMap<FastifyRequest, PushGrant>();
   const config = { access: 'public' as const };
@@ -252,6 +253,24 @@ async function applied(
     counts: outcome.counts ?? {},
     unmapped: outcome.unmapped ?? [],
   });
+}
+
+/**
+ * One push of a source applied at a time, in the order the pushes arrived: a vendor's upsert and the
+ * delete that follows it, sent on two connections, apply in that order, and the mass-delete guard judges
+ * each against the schedule the one before left.
+ */
+export function inArrivalOrder(apply: SchedulePushDeps['apply']): SchedulePushDeps['apply'] {
+  const tails = new Map<string, Promise<unknown>>();
+  return (source, pull, actor) => {
+    const run = (tails.get(source) ?? Promise.resolve()).then(() => apply(source, pull, actor));
+    const tail = run.catch(() => {});
+    tails.set(source, tail);
+    void tail.then(() => {
+      if (tails.get(source) === tail) tails.delete(source);
+    });
+    return run;
+  };
 }
 
 /** What the schema cannot say: end after start, and each id once per call. */
