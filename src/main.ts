@@ -7,6 +7,7 @@ import { alertRoutes } from './api/alerts.ts';
 import { callRoutes } from './api/calls.ts';
 import { connectorRoutes, feedRoutes } from './api/connectors.ts';
 import { conversationRoutes } from './api/conversations.ts';
+import { ehrLaunchRoutes } from './api/ehr-launch.ts';
 import { ehrLinkRoutes } from './api/ehr-links.ts';
 import { pickerRoutes } from './api/pickers.ts';
 import { coverageGapRoutes } from './api/coverage-gaps.ts';
@@ -686,7 +687,17 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
               feeds: connectors.feeds,
               now: () => clock.now(),
             }),
-          (a) => registerPages(a),
+          (a) =>
+            ehrLaunchRoutes(a, {
+              settings: () => config.ehr.launch,
+              sessionStore: store.sessions,
+              personByEhrUser: (user) => {
+                const p = site.directory.findByExternalId('ehrUser', user);
+                return p ? { id: p.id, name: p.name } : undefined;
+              },
+              now: () => clock.now(),
+            }),
+          (a) => registerPages(a, undefined, { frameAncestors: config.ehr.launch.frameAncestors }),
         ],
       });
       await app.listen({ host: config.http.host, port: config.http.port });

@@ -153,6 +153,36 @@ export const configSchema = {
             type: { type: 'string', default: 'MR' },
           },
         },
+        /** The clinician page opened from inside the EHR (src/api/ehr-launch.ts, docs/messaging.md). */
+        launch: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            /** Signs launch links (a secret: write ${ENV}); without it signed launches are refused. */
+            sharedSecret: { type: 'string', minLength: 16 },
+            maxAgeSeconds: { type: 'integer', minimum: 10, maximum: 3600, default: 300 },
+            /** Origins of the EHR that may show the page in a frame (CSP frame-ancestors); none by default. */
+            frameAncestors: { type: 'array', items: { type: 'string', pattern: '^https?://[^\\s;,]+$' }, default: [] },
+            smart: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['clientId', 'issuers'],
+              properties: {
+                clientId: { type: 'string', minLength: 1 },
+                clientSecret: { type: 'string', minLength: 1 },
+                scope: { type: 'string', default: 'launch openid fhirUser patient/Patient.read' },
+                issuers: { type: 'array', items: { type: 'string', pattern: '^https?://' }, minItems: 1 },
+                mrnIdentifier: {
+                  type: 'object',
+                  additionalProperties: false,
+                  default: { type: 'MR' },
+                  properties: { type: { type: 'string', default: 'MR' }, system: { type: 'string' } },
+                },
+              },
+            },
+          },
+        },
         links: {
           type: 'array',
           default: [],

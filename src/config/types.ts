@@ -1,3 +1,4 @@
+import type { EhrLaunchSettings } from '../api/ehr-launch.ts';
 import type { DeepLinkSettings } from '../routing/ehr/deep-links.ts';
 import type { SipConfig, SipListenerConfig } from '../calls/sip-config.ts';
 import type { MllpListenerOptions } from '../listeners/mllp/server.ts';
@@ -36,7 +37,7 @@ export interface SwitchboardConfig {
   store: { driver: 'sqlite' | 'postgres'; url?: string; schema?: string };
   wctp: WctpGatewayOptions & WctpRoutingSettings;
   messaging: { urgentUnreadMinutes: number; urgentPolicy?: string; retentionDays: number };
-  ehr: DeepLinkSettings;
+  ehr: DeepLinkSettings & { launch: EhrLaunchSettings & { frameAncestors: string[] } };
   routing: {
     rulesDir: string;
     failsafeGroup?: string;

@@ -5,7 +5,8 @@
  */
 
 /** How a session was signed in. 'device' is a shared device a badge tap or an MDM check-in handed over. */
-export type SignInMethod = 'password' | 'oidc' | 'saml' | 'device';
+/** 'ehr': opened from inside the EHR (a SMART launch or a signed launch link). */
+export type SignInMethod = 'password' | 'oidc' | 'saml' | 'device' | 'ehr';
 
 /** Why a session ended. */
 export type SessionEndReason =

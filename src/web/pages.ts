@@ -50,6 +50,22 @@ export const PAGE_HEADERS: Readonly<Record<string, string>> = {
 };
 
 /**
+ * The page's headers; a site that embeds the page in its EHR names the EHR's origins, which may then frame
+ * it (CSP frame-ancestors; X-Frame-Options cannot name origins, so it is left out then). Nobody else can.
+ */
+export function pageHeaders(frameAncestors: readonly string[]): Readonly<Record<string, string>> {
+  if (frameAncestors.length === 0) return PAGE_HEADERS;
+  const { 'x-frame-options': _deny, ...rest } = PAGE_HEADERS;
+  return {
+    ...rest,
+    'content-security-policy': CONTENT_SECURITY_POLICY.replace(
+      "frame-ancestors 'none'",
+      `frame-ancestors ${frameAncestors.join(' ')}`,
+    ),
+  };
+}
+
+/**
  * Every servable file under `root`, as URL path → absolute file path. Listing the folder once and serving
  * only what is listed is the path-traversal guard: a request path is looked up, never joined onto the disk
  * path, so `/../`, `%2e%2e` and encoded slashes can only miss. Symlinks that lead outside `root` and dot
@@ -78,15 +94,20 @@ export function listPublicFiles(root: string = PUBLIC_DIR): Map<string, string> 
  * Serves the clinician page at `/` (index.html) and the files beside it. Files are read on each request
  * (they are a few kilobytes) so an edited page is live at the next load; the set of files is fixed at start.
  */
-export function registerPages(app: FastifyInstance, root: string = PUBLIC_DIR): void {
+export function registerPages(
+  app: FastifyInstance,
+  root: string = PUBLIC_DIR,
+  options: { frameAncestors?: readonly string[] } = {},
+): void {
   const files = listPublicFiles(root);
   const index = files.get('/index.html');
   if (!index) throw new Error(`the clinician page is missing: no index.html in ${root}`);
 
+  const headers = pageHeaders(options.frameAncestors ?? []);
   const send = async (reply: FastifyReply, file: string) => {
     const body = await readFile(file);
     return reply
-      .headers(PAGE_HEADERS)
+      .headers(headers)
       .type(CONTENT_TYPES[extname(file)] ?? 'application/octet-stream')
       .send(body);
   };

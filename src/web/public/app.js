@@ -445,7 +445,9 @@ setInterval(() => {
 
 // Single sign-on comes back with the session in the fragment: keep it, and take it out of the address bar.
 const handedOver = sessionFromFragment(location.hash);
+const launchPatient = handedOver?.launchPatient;
 if (handedOver) {
+  delete handedOver.launchPatient;
   saveSession(handedOver);
   history.replaceState(null, '', location.pathname);
 }
@@ -457,5 +459,7 @@ void signInOptions().then((options) => {
 });
 
 const restored = savedSession();
-if (restored) startSession(restored);
-else endSession();
+if (restored) {
+  startSession(restored);
+  if (launchPatient) void messages.composeAbout(launchPatient);
+} else endSession();

@@ -74,6 +74,21 @@ export class MessagesView {
     this.section.querySelector('h1')?.focus();
   }
 
+  /** Opened from the EHR about a patient: a new message about them, the patient already picked. */
+  async composeAbout(mrn) {
+    try {
+      const { patients } = await this.api(`/api/patients?q=${encodeURIComponent(mrn)}`);
+      const patient = patients.find((p) => p.mrn === mrn);
+      this.draft.patient = patient ?? null;
+      this.draft.patientQuery = patient ? '' : mrn;
+      this.status = patient ? '' : `The EHR's patient (${mrn}) is not in Switchboard's census.`;
+    } catch (err) {
+      this.status = err.message;
+    }
+    location.hash = '#compose';
+    this.render();
+  }
+
   /** A `message` frame: for me, or my own from another device. */
   receive(frame) {
     const me = this.session?.person?.id;

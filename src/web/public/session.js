@@ -111,12 +111,14 @@ export async function signOut(token, fetchImpl = fetch) {
  * docs/sign-in.md): null when there is none or it cannot be read.
  */
 export function sessionFromFragment(hash) {
-  const match = /^#sso=([A-Za-z0-9_-]+)$/.exec(hash ?? '');
+  const match = /^#sso=([A-Za-z0-9_-]+)(?:&patient=([^&]*))?$/.exec(hash ?? '');
   if (!match) return null;
   try {
     const b64 = match[1].replace(/-/g, '+').replace(/_/g, '/');
     const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
     const session = JSON.parse(new TextDecoder().decode(bytes));
+    // Opened from the EHR with its current patient: the page starts a message about them.
+    if (session && match[2]) session.launchPatient = decodeURIComponent(match[2]);
     return session?.token ? session : null;
   } catch {
     return null;
