@@ -50,7 +50,7 @@ describe('loadDirectory', () => {
       'directory.yaml:37 directory.teams: is not a known key (known: people, groups)',
       'directory.yaml:6 directory.people.1.id: duplicates the id p-good (people and groups share one set of ids)',
       'directory.yaml:10 directory.people.2.shoeSize: is not a known key (known: id, name, title, department, placeholder, ids, contacts)',
-      'directory.yaml:11 directory.people.2.ids.ssn: is not a known key (known: employeeId, uniqueId, custom1, custom2, custom3, custom4, npi, ehrUser, epicSer, upn, ccc)',
+      'directory.yaml:11 directory.people.2.ids.ssn: is not a known key (known: employeeId, uniqueId, custom1, custom2, custom3, custom4, abbreviation, npi, ehrUser, epicSer, upn, ccc)',
       "directory.yaml:11 directory.people.2.ids.npi: must be text: put it in quotes ('1234567890') so YAML keeps every digit",
       'directory.yaml:13 directory.people.2.contacts.0.kind: must be one of app, pager, phone, sip, email',
       'directory.yaml:14 directory.people.2.contacts.1.address: is not a pager number such as 555-0101',
