@@ -28,6 +28,7 @@ export interface ConnectorCycleDeps {
   planning: PlanningContext;
   fetch: typeof fetch;
   log: KindContext['log'] & { error(obj: object, msg: string): void };
+  mllp?: KindContext['mllp'];
 }
 
 /** What an attempt came to, as the outbox worker reports it. */
@@ -65,8 +66,8 @@ export class ConnectorCycle {
   }
 
   kindContext(connectors: readonly ConnectorSettings[]): KindContext {
-    const { store, planning, fetch, log } = this.deps;
-    return { store, planning, connectors, fetch, log };
+    const { store, planning, fetch, log, mllp } = this.deps;
+    return { store, planning, connectors, fetch, log, mllp };
   }
 
   /** One pass over every connector; a tick while one runs waits for it instead of overlapping it. */

@@ -162,6 +162,11 @@ export interface KindContext {
   connectors: readonly ConnectorSettings[];
   fetch: typeof fetch;
   log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+  /**
+   * Sends one HL7 message over MLLP and resolves with the raw ACK (wiring gives the delivery layer's MLLP
+   * client: connectors open no sockets of their own for it). Absent where no kind needs it.
+   */
+  mllp?: (target: { host: string; port: number; ackTimeoutMs: number }, message: string) => Promise<string>;
 }
 
 export interface ConnectorKind<Options = unknown> {

@@ -11,6 +11,7 @@ import { DIGEST_CHANNEL, type DigestOrder, digestText } from '../connectors/dige
 import type { ChangeFeed } from '../connectors/feed-consumer.ts';
 import { IcalFeeds } from '../connectors/ical/feeds.ts';
 import { connectorKinds } from '../connectors/kinds.ts';
+import { MllpClient } from '../delivery/mllp/client.ts';
 import type { DeliveryWorker } from '../delivery/outbox/worker.ts';
 import { PermanentDeliveryError } from '../delivery/outbox/worker.ts';
 import { CarrierGateway, type CarrierTable, carrierFor } from '../delivery/paging/carriers.ts';
@@ -52,6 +53,20 @@ export interface Connectors {
   stop(): Promise<void>;
 }
 
+/** One HL7 message to an MLLP listener on a connection of its own, waiting for its ACK. */
+async function sendOverMllp(
+  target: { host: string; port: number; ackTimeoutMs: number },
+  message: string,
+): Promise<string> {
+  const client = new MllpClient(target);
+  await client.connect();
+  try {
+    return await client.send(message);
+  } finally {
+    await client.close();
+  }
+}
+
 /** Mail addresses of the accounts with the admin role that name a directory person with an email contact. */
 export function administratorAddresses(
   accounts: ReadonlyArray<{ role: string; person?: string }>,
@@ -83,6 +98,7 @@ export function installConnectors(o: ConnectorWiringOptions): Connectors {
     planning,
     fetch: o.fetch ?? fetch,
     log,
+    mllp: sendOverMllp,
   });
   // A connector catching up on thousands of changes must not hold up pages or the other connectors.
   o.worker.limitPerTarget(50);
