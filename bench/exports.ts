@@ -1,0 +1,239 @@
+/**
+ * File exports over SFTP: the Epic On Call Finder export of a 100,000-shift schedule (read a day at a time
+ * from a SQLite store, written through the CSV layout, streamed to `name.part` on a real OpenSSH sshd and
+ * renamed), next to, in the same run, the bare upload of the same finished file by ssh2-sftp-client `put`
+ * and by OpenSSH's `sftp` command. Targets: export time at most 1.5x the bare put; peak memory at most
+ * 100 MB whatever the size, shown by running a quarter of the size too.
+ *
+ * Each phase runs in a child process of its own, so its peak memory (maxRSS) is its own. Needs root for
+ * the sshd set-up (test/support/sftp); without it the server is ssh2's server mode, which is said.
+ */
+import { execFileSync, fork } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startSftpServer } from '../test/support/sftp/sshd.ts';
+import { formatMs, formatTable, formatTargets } from './lib/table.ts';
+
+export const about =
+  'file export over SFTP: 100,000 shifts to one Epic On Call Finder CSV, time and peak memory next to a bare put of the same file (ssh2-sftp-client put and fastPut, the sftp command)';
+export const usage = `  --shifts 100000      shifts in the schedule (a run at a quarter of it shows memory against size)
+  --runs 3             exports and puts per size (the median is shown)`;
+
+interface PhaseResult {
+  ms: number;
+  maxRssMb: number;
+  startRssMb: number;
+  peakJsMb: number;
+  bytes?: number;
+  answer?: string;
+}
+
+function phase(args: string[]): Promise<PhaseResult> {
+  const script = new URL('./exports/phase.ts', import.meta.url).pathname;
+  return new Promise((resolve, reject) => {
+    const child = fork(script, args, {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    let result: PhaseResult | undefined;
+    child.on('message', (m: PhaseResult) => {
+      result = m;
+    });
+    child.once('exit', (code) =>
+      code === 0 && result ? resolve(result) : reject(new Error(`${args[0]} exited with ${code}`)),
+    );
+  });
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+export async function run(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { shifts: { type: 'string', default: '100000' }, runs: { type: 'string', default: '3' } },
+  });
+  const full = Number(values.shifts);
+  const runs = Number(values.runs);
+  const server = await startSftpServer((line) => console.log(line));
+  const work = mkdtempSync(join(tmpdir(), 'sb-bench-exports-'));
+  const serverFile = join(work, 'server.json');
+  writeFileSync(
+    serverFile,
+    JSON.stringify({
+      host: server.host,
+      port: server.port,
+      username: server.username,
+      privateKey: server.privateKey,
+      hostKey: server.hostKey,
+      folder: server.remoteFolder,
+    }),
+  );
+  const keyFile = join(work, 'client_key');
+  writeFileSync(keyFile, server.privateKey, { mode: 0o600 });
+  console.log(`file exports over SFTP (${server.kind} on 127.0.0.1:${server.port}), ${runs} runs per size\n`);
+  const rows: string[][] = [];
+  const figures: Array<{
+    shifts: number;
+    exportMs: number;
+    putMs: number;
+    fastPutMs: number;
+    cliMs: number;
+    exportRss: number;
+    putRss: number;
+    exportOwn: number;
+    putOwn: number;
+    exportJs: number;
+    putJs: number;
+  }> = [];
+  try {
+    for (const shifts of [Math.round(full / 4), full]) {
+      const dataDir = join(work, `db-${shifts}`);
+      const seeded = await phase(['seed', dataDir, String(shifts)]);
+      console.log(`seeded ${shifts.toLocaleString('en-US')} shifts in ${formatMs(seeded.ms)}`);
+      const exports: PhaseResult[] = [];
+      const puts: PhaseResult[] = [];
+      const fastPuts: PhaseResult[] = [];
+      const cli: number[] = [];
+      for (let r = 0; r < runs; r++) {
+        exports.push(await phase(['export', dataDir, String(shifts), serverFile]));
+        const name = (await readdir(server.localFolder)).find(
+          (f) => f.startsWith('epic_on_call_') && f.endsWith('.csv'),
+        )!;
+        const file = join(work, `export-${shifts}.csv`);
+        execFileSync('cp', [join(server.localFolder, name), file]);
+        rmSync(join(server.localFolder, name), { force: true });
+        puts.push(await phase(['put', file, serverFile]));
+        fastPuts.push(await phase(['fastput', file, serverFile]));
+        const t0 = performance.now();
+        execFileSync(
+          'sftp',
+          [
+            '-q',
+            '-b',
+            '-',
+            '-i',
+            keyFile,
+            '-P',
+            String(server.port),
+            '-o',
+            'StrictHostKeyChecking=no',
+            '-o',
+            'UserKnownHostsFile=/dev/null',
+            '-o',
+            'LogLevel=ERROR',
+            `${server.username}@${server.host}`,
+          ],
+          {
+            input: `put ${file} ${server.remoteFolder}/bare-cli.csv\n`,
+          },
+        );
+        cli.push(performance.now() - t0);
+      }
+      const bytes = statSync(join(work, `export-${shifts}.csv`)).size;
+      const f = {
+        shifts,
+        exportMs: median(exports.map((e) => e.ms)),
+        putMs: median(puts.map((p) => p.ms)),
+        fastPutMs: median(fastPuts.map((p) => p.ms)),
+        cliMs: median(cli),
+        exportRss: Math.max(...exports.map((e) => e.maxRssMb)),
+        exportOwn: Math.max(...exports.map((e) => e.maxRssMb - e.startRssMb)),
+        exportJs: Math.max(...exports.map((e) => e.peakJsMb)),
+        putRss: Math.max(...puts.map((p) => p.maxRssMb)),
+        putOwn: Math.max(...puts.map((p) => p.maxRssMb - p.startRssMb)),
+        putJs: Math.max(...puts.map((p) => p.peakJsMb)),
+      };
+      figures.push(f);
+      console.log(`  ${exports[0].answer}`);
+      rows.push(
+        [
+          `${shifts.toLocaleString('en-US')} shifts, export`,
+          formatMs(f.exportMs),
+          `${f.exportRss} MB`,
+          `${f.exportOwn} MB`,
+          `${f.exportJs} MB`,
+          `${(bytes / 1e6).toFixed(1)} MB`,
+        ],
+        [
+          '  bare put (ssh2-sftp-client)',
+          formatMs(f.putMs),
+          `${f.putRss} MB`,
+          `${f.putOwn} MB`,
+          `${f.putJs} MB`,
+          '',
+        ],
+        ['  bare fastPut (ssh2-sftp-client)', formatMs(f.fastPutMs), '', '', '', ''],
+        ['  bare put (sftp command)', formatMs(f.cliMs), '', '', '', ''],
+      );
+    }
+  } finally {
+    await server.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+  console.log(
+    `\n${formatTable(
+      [
+        { title: 'what' },
+        { title: 'time ms (median)', align: 'right' },
+        { title: 'peak RSS', align: 'right' },
+        { title: 'above its start', align: 'right' },
+        { title: 'peak JS heap+ext', align: 'right' },
+        { title: 'file', align: 'right' },
+      ],
+      rows,
+    )}`,
+  );
+  const big = figures[figures.length - 1];
+  console.log(
+    formatTargets([
+      {
+        label: 'export time <= 1.5x the bare ssh2-sftp-client put',
+        measured: big.exportMs / big.putMs,
+        threshold: 1.5,
+        direction: 'at-most',
+        unit: 'x',
+        format: (v) => v.toFixed(2),
+      },
+      {
+        label: 'export time <= 1.5x the bare ssh2-sftp-client fastPut',
+        measured: big.exportMs / big.fastPutMs,
+        threshold: 1.5,
+        direction: 'at-most',
+        unit: 'x',
+        format: (v) => v.toFixed(2),
+      },
+      {
+        label: 'export time <= 1.5x the bare sftp command put',
+        measured: big.exportMs / big.cliMs,
+        threshold: 1.5,
+        direction: 'at-most',
+        unit: 'x',
+        format: (v) => v.toFixed(2),
+      },
+      {
+        label: `export peak RSS <= 100 MB at ${big.shifts.toLocaleString('en-US')} shifts`,
+        measured: big.exportRss,
+        threshold: 100,
+        direction: 'at-most',
+        unit: 'MB',
+      },
+      {
+        label: `export peak RSS <= 100 MB at ${figures[0].shifts.toLocaleString('en-US')} shifts`,
+        measured: figures[0].exportRss,
+        threshold: 100,
+        direction: 'at-most',
+        unit: 'MB',
+      },
+      {
+        label: `export peak RSS above the process's own start <= 100 MB at ${big.shifts.toLocaleString('en-US')} shifts`,
+        measured: big.exportOwn,
+        threshold: 100,
+        direction: 'at-most',
+        unit: 'MB',
+      },
+    ]),
+  );
+}

@@ -1,0 +1,201 @@
+/**
+ * One phase of bench/exports.ts in a process of its own, so its peak memory (maxRSS) is its own:
+ *   seed <dataDir> <shifts>                 writes the schedule into a SQLite store
+ *   export <dataDir> <shifts> <server.json> the Epic On Call Finder export of the whole schedule over SFTP
+ *   put <file> <server.json>                the bare ssh2-sftp-client put of a finished file
+ *   fastput <file> <server.json>            the same with fastPut (many writes in flight)
+ * Each prints one JSON line on its IPC channel: { ms, maxRssMb, bytes }.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import pino from 'pino';
+import SftpClient from 'ssh2-sftp-client';
+import type { ConnectorSettings, KindContext } from '../../src/connectors/connector.ts';
+import { boundFileExportKinds } from '../../src/connectors/exports/kinds.ts';
+import { loadConnectors } from '../../src/connectors/settings.ts';
+import { Directory } from '../../src/directory/directory.ts';
+import type { Person } from '../../src/directory/types.ts';
+import { YamlFile } from '../../src/kit/yaml-files.ts';
+import type { Assignment, Shift } from '../../src/store/schedule-port.ts';
+import { openSqliteStore } from '../../src/store/sqlite/index.ts';
+
+export interface ServerInfo {
+  host: string;
+  port: number;
+  username: string;
+  privateKey: string;
+  hostKey: string;
+  folder: string;
+}
+
+const ZONE = 'America/New_York';
+const START = Date.parse('2026-11-02T05:00:00Z'); // local midnight, Monday
+const DAYS = 14;
+const PEOPLE = 2000;
+const ASSIGNMENTS = 400;
+
+const assignments: Assignment[] = Array.from({ length: ASSIGNMENTS }, (_, i) => ({
+  id: `a${i}`,
+  name: `Assignment ${i}, "team ${i % 40}"`,
+  type: 'oncall',
+  department: `Dept ${i % 20}`,
+}));
+
+const people: Person[] = Array.from({ length: PEOPLE }, (_, i) => ({
+  id: `p${i}`,
+  name: `Doctor ${i}, MD`,
+  placeholder: false,
+  ids: { uniqueId: `U${100000 + i}` },
+  contacts: [],
+}));
+
+/** `count` shifts spread evenly over 14 days: per assignment and day, 12-hour shifts at rising call orders. */
+function schedule(count: number): Shift[] {
+  const perDay = Math.ceil(count / DAYS);
+  const shifts: Shift[] = [];
+  for (let i = 0; i < count; i++) {
+    const day = Math.floor(i / perDay);
+    const slot = i % perDay;
+    const start = START + day * 86_400_000 + (slot % 2) * 43_200_000;
+    shifts.push({
+      id: `s${i}`,
+      assignmentId: `a${slot % ASSIGNMENTS}`,
+      personId: `p${(i * 7) % PEOPLE}`,
+      start: new Date(start),
+      end: new Date(start + 43_200_000),
+      callOrder: 1 + (Math.floor(slot / ASSIGNMENTS) % 9),
+      notes: i % 10 === 0 ? 'call 5-1234, use "back line"' : '',
+      published: true,
+      source: 'bench',
+    });
+  }
+  return shifts;
+}
+
+/** RSS once the modules are loaded, before the phase's work: what the process costs by itself. */
+let startRssMb = 0;
+/**
+ * The JavaScript side's peak (heap, external and array buffers), sampled every 20 ms: RSS also holds
+ * SQLite's page cache (up to 64 MB, store/sqlite/database.ts), which grows with the database read.
+ */
+let peakJsMb = 0;
+const sampler = setInterval(() => {
+  const m = process.memoryUsage();
+  peakJsMb = Math.max(peakJsMb, (m.heapUsed + m.external) / 1048576);
+}, 20);
+sampler.unref();
+const done = (m: object) => {
+  process.send?.({
+    ...m,
+    startRssMb,
+    peakJsMb: Math.round(peakJsMb),
+    maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+  });
+};
+
+async function seed(dataDir: string, count: number): Promise<void> {
+  const store = openSqliteStore(dataDir);
+  await store.schedules.upsertAssignments(assignments);
+  const t0 = performance.now();
+  await store.schedules.replaceShifts('bench', schedule(count));
+  await store.durable();
+  await store.close();
+  done({ ms: performance.now() - t0 });
+}
+
+async function exportOverSftp(dataDir: string, server: ServerInfo): Promise<void> {
+  const store = openSqliteStore(dataDir);
+  const deps = { schedules: store.schedules, exportState: store.exportState };
+  const kinds = boundFileExportKinds(deps);
+  const folder = server.folder.replace(/^\//, '');
+  const yaml = `
+connectors:
+  - id: epic-ocf
+    kind: epic-on-call-finder
+    target: sftp://${server.username}@${server.host}:${server.port}/${folder}
+    credentials: { privateKey: '\${BENCH_SFTP_KEY}' }
+    personId: uniqueId
+    window: { daysBack: 0, daysForward: ${DAYS - 1} }
+    cadence: every 5 minutes
+    include: { notes: true }
+    options:
+      hostKey: '${server.hostKey}'
+      assignmentFields:
+${assignments.map((a, i) => `        ${a.id}: { teamId: '${1000 + i}', role: Attending, notePrefix: 'Operator:' }`).join('\n')}
+`;
+  const loaded = loadConnectors(new YamlFile('connectors.yaml', yaml), {
+    kinds: new Map(kinds.map((k) => [k.kind, k])),
+    env: { BENCH_SFTP_KEY: server.privateKey },
+    knownAssignment: () => true,
+  });
+  if (loaded.problems.length) throw new Error(JSON.stringify(loaded.problems));
+  const settings: ConnectorSettings = loaded.value[0];
+  const directory = new Directory(people);
+  const now = new Date(START + 3_600_000);
+  const ctx: KindContext = {
+    store: store.connectors,
+    planning: {
+      directory: () => directory,
+      assignment: (id) => assignments.find((a) => a.id === id),
+      zone: ZONE,
+      now: () => now,
+    },
+    connectors: [settings],
+    fetch,
+    log: pino({ level: 'silent' }),
+  };
+  const kind = kinds.find((k) => k.kind === 'epic-on-call-finder')!;
+  const plan = await kind.create(settings as never, ctx).planWindow([], { from: now, to: now }, ctx.planning);
+  const job = plan.jobs[0];
+  const sender = kind.sender(ctx)!;
+  const t0 = performance.now();
+  const answer = await sender.send({
+    ...job,
+    id: 1,
+    alertId: null,
+    state: 'pending',
+    attempts: 0,
+    lastError: null,
+    result: null,
+    dueAt: now,
+    createdAt: now,
+    updatedAt: now,
+  });
+  const ms = performance.now() - t0;
+  await store.close();
+  done({ ms, answer });
+}
+
+async function barePut(file: string, server: ServerInfo, fast: boolean): Promise<void> {
+  const quiet = { error: () => {}, end: () => {}, close: () => {} };
+  const client = new SftpClient('bench', quiet);
+  const t0 = performance.now();
+  await client.connect({
+    host: server.host,
+    port: server.port,
+    username: server.username,
+    privateKey: server.privateKey,
+  });
+  if (fast) await client.fastPut(file, `${server.folder}/bare-fastput.csv`);
+  else await client.put(file, `${server.folder}/bare-put.csv`);
+  await client.end();
+  done({ ms: performance.now() - t0, bytes: statSync(file).size });
+}
+
+const [phase, a, b, c] = process.argv.slice(2);
+startRssMb = Math.round(process.memoryUsage().rss / 1e6 / 1.048576);
+const serverOf = (f: string) => JSON.parse(readFileSync(f, 'utf8')) as ServerInfo;
+const work =
+  phase === 'seed'
+    ? seed(a, Number(b))
+    : phase === 'export'
+      ? exportOverSftp(a, serverOf(c))
+      : phase === 'put' || phase === 'fastput'
+        ? barePut(a, serverOf(b), phase === 'fastput')
+        : Promise.reject(new Error(`unknown phase ${phase}`));
+work.then(
+  () => process.exit(0),
+  (e: Error) => {
+    console.error(e.stack ?? e.message);
+    process.exit(1);
+  },
+);
