@@ -18,6 +18,7 @@ import { patientRoutes } from './api/patients.ts';
 import { livePushClients } from './api/push-clients.ts';
 import { pushTokenSecret } from './api/push-tokens.ts';
 import { ruleRoutes } from './api/rules.ts';
+import { samlRoutes } from './api/saml.ts';
 import { scimRoutes } from './api/scim/routes.ts';
 import { scheduleChangeRoutes } from './api/schedule-changes.ts';
 import { scheduleRoutes } from './api/schedules.ts';
@@ -72,7 +73,7 @@ import { installOutboundChannels } from './wiring/outbound.ts';
 import { wireSchedulePush } from './wiring/schedule-push.ts';
 import { wireDemographicImports } from './wiring/demographic-imports.ts';
 import { crosswalkLookup, type ScheduleSync, wireScheduleSync } from './wiring/schedule-sync.ts';
-import { wireIdentity } from './wiring/identity.ts';
+import { samlIdpCert, wireIdentity } from './wiring/identity.ts';
 import { wireSip } from './wiring/sip.ts';
 import { openConfiguredStore } from './wiring/store.ts';
 import { type InstalledWctp, wireWctp } from './wiring/wctp.ts';
@@ -648,6 +649,17 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
               audit: store.audit,
               now: () => clock.now(),
               fetch: options.oidcFetch,
+            }),
+          (a) =>
+            samlRoutes(a, {
+              config: idConfig.saml,
+              idpCert: idConfig.saml.enabled ? samlIdpCert(idConfig.saml.idpCert, options.configDir) : undefined,
+              find: findPerson,
+              extraRoles: (id) => identity.overlay.groupsOf(id).flatMap((g) => g.roles as Role[]),
+              guard: ssoGuard,
+              used: store.sessions,
+              audit: store.audit,
+              now: () => clock.now(),
             }),
           (a) =>
             scimRoutes(a, {

@@ -174,3 +174,10 @@ export function ldapOptions(config: LdapConfig, configDir: string): LdapOptions 
   const ca = caFile ? readFileSync(isAbsolute(caFile) ? caFile : join(configDir, caFile), 'utf8') : undefined;
   return { ...rest, ca };
 }
+
+/** The SAML IdP's signing certificate: identity.saml.idpCert as PEM text, or a file relative to the config. */
+export function samlIdpCert(idpCert: string | undefined, configDir: string): string | undefined {
+  if (!idpCert) return undefined;
+  if (idpCert.includes('BEGIN CERTIFICATE')) return idpCert;
+  return readFileSync(isAbsolute(idpCert) ? idpCert : join(configDir, idpCert), 'utf8');
+}

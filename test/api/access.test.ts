@@ -82,6 +82,9 @@ const ACCESS: Record<string, Access> = {
   'GET /api/sign-in/options': 'public',
   'GET /api/sign-in/oidc': 'public',
   'GET /api/sign-in/oidc/callback': 'public',
+  'GET /api/sign-in/saml': 'public',
+  'GET /api/sign-in/saml/metadata': 'public',
+  'POST /api/sign-in/saml/acs': 'public',
 };
 
 const ROLES = ['clinician', 'analyst', 'admin'] as const;
