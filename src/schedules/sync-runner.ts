@@ -163,6 +163,17 @@ export class ScheduleSyncRunner {
     const settings = this.engine.source(sourceId);
     const client = this.clients.get(sourceId);
     if (!settings || !client) throw new Error(`no scheduling source ${sourceId}`);
+    if (isPushClient(client)) {
+      // Not a failure of the source: nothing is recorded, the status stays that of its last push.
+      return {
+        sourceId,
+        status: 'failed',
+        changes: [],
+        counts: { rows: 0, shifts: 0, unmapped: 0, repeated: 0, added: 0, removed: 0, changed: 0 },
+        unmapped: [],
+        message: `${sourceId} is a push source: its system sends its changes, there is nothing to pull`,
+      };
+    }
     await this.engine.statuses();
     const now = this.deps.now();
     const abort = new AbortController();
