@@ -64,6 +64,7 @@ import { applySchedules } from './schedules/sync.ts';
 import { claimDataFolder } from './store/owner-lock.ts';
 import type { Store } from './store/port.ts';
 import { registerPages } from './web/pages.ts';
+import { startAlertRelay } from './wiring/alert-relay.ts';
 import { administratorAddresses, installConnectors } from './wiring/connectors.ts';
 import { runningConnectorKinds } from './wiring/file-exports.ts';
 import { wireMessaging } from './wiring/messaging.ts';
@@ -266,6 +267,18 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
       log,
     });
     notifier.add(hub);
+    if (config.redis.url) {
+      // Clinicians connected to other instances hear of what this one routes (Redis pub/sub).
+      const relay = await startAlertRelay({
+        url: config.redis.url,
+        channel: config.redis.channel,
+        local: hub,
+        alerts: store.alerts,
+        log,
+      });
+      notifier.add(relay);
+      stops.push(() => relay.stop());
+    }
     messaging.service.deliverThrough(hub);
     // Pagers (WCTP/SMTP/SNPP carriers) and PCD-05 status to alarm reporters, through the store's outbox.
     // The clinician hub above stays a live notification: the app reads its alerts again when it reconnects.

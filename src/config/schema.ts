@@ -137,6 +137,18 @@ export const configSchema = {
         schema: { type: 'string', pattern: '^[a-z_][a-z0-9_]*$' },
       },
     },
+    /** Redis, for live notifications across instances (one store.driver postgres database). */
+    redis: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        /** e.g. redis://127.0.0.1:6379; put it in SWITCHBOARD_REDIS_URL, never in git. */
+        url: { type: 'string', minLength: 1 },
+        /** The pub/sub channel the instances of one site share. */
+        channel: { type: 'string', minLength: 1, default: 'switchboard:alerts' },
+      },
+    },
     /** Links from alerts and messages into the EHR's chart (routing/ehr/deep-links.ts). */
     ehr: {
       type: 'object',

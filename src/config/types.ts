@@ -35,6 +35,7 @@ export interface SwitchboardConfig {
   paging: PagingConfig;
   http: { enabled: boolean; host: string; port: number; signIn: HttpSignInConfig };
   store: { driver: 'sqlite' | 'postgres'; url?: string; schema?: string };
+  redis: { url?: string; channel: string };
   wctp: WctpGatewayOptions & WctpRoutingSettings;
   messaging: { urgentUnreadMinutes: number; urgentPolicy?: string; retentionDays: number };
   ehr: DeepLinkSettings & { launch: EhrLaunchSettings & { frameAncestors: string[] } };

@@ -1,0 +1,45 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { AlertRelay } from '../delivery/app/alert-relay.ts';
+import type { NotificationPort } from '../routing/notifications.ts';
+import type { AlertStore } from '../store/alert-port.ts';
+
+/**
+ * This Switchboard among the instances of a cluster: the host, the process id, and a few random bytes
+ * (two started in one process, as tests do, are two instances).
+ */
+export function instanceName(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+}
+
+/**
+ * Connects the clinician hub to the other instances through Redis (`redis.url`). The connections retry
+ * on their own while Redis is away; live frames resume when it is back.
+ */
+export async function startAlertRelay(deps: {
+  url: string;
+  channel: string;
+  local: NotificationPort;
+  alerts: AlertStore;
+  log: Logger;
+}): Promise<AlertRelay> {
+  const options = { lazyConnect: true, maxRetriesPerRequest: 1 };
+  const publisher = new Redis(deps.url, options);
+  const subscriber = new Redis(deps.url, options);
+  for (const r of [publisher, subscriber])
+    r.on('error', (err: Error) => deps.log.warn({ err: err.message }, 'Redis connection'));
+  await Promise.all([publisher.connect(), subscriber.connect()]);
+  const relay = new AlertRelay({
+    publisher,
+    subscriber,
+    channel: deps.channel,
+    instance: instanceName(),
+    local: deps.local,
+    alerts: deps.alerts,
+    log: deps.log,
+  });
+  await relay.start();
+  return relay;
+}
