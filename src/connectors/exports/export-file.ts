@@ -84,7 +84,7 @@ export async function writeExportFile<O>(
   const mode = !last || last.period !== span.period ? 'full' : 'delta';
   const held = mode === 'full' ? new Map<string, string>() : await state.heldHashes(run.connectorId);
   await state.clearStaged(run.connectorId);
-  const rows = deltaRows(kind, run, span, held, state, actions);
+  const rows = deltaRows(kind, run, span, held, state, actions, layout);
   const delivered = await target.put(name, layout.chunks(countRows(rows, counter)));
   const file = {
     name,
@@ -109,9 +109,10 @@ async function* countRows(
 }
 
 /**
- * The rows of a delta (every row, marked added, for a full file): current rows whose hash differs from the
- * held one, then held rows no longer there. A held row that left only because the span moved on (it
- * starts before the span) is forgotten without a deletion line: the receiver keeps its past.
+ * The rows of a delta (every row, marked added, for a full file): current rows whose written fields differ
+ * from the held ones (compared by a hash of the fields as the layout writes them), then held rows no
+ * longer there. A held row that left only because the span moved on (it starts before the span) is
+ * forgotten without a deletion line: the receiver keeps its past.
  */
 async function* deltaRows<O>(
   kind: FileExportKind<O>,
@@ -120,11 +121,13 @@ async function* deltaRows<O>(
   held: Map<string, string>,
   state: ExportStateStore,
   actions: ActionWords,
+  layout: CompiledLayout,
 ): AsyncGenerator<KeyedRecord> {
   let batch: ExportedRow[] = [];
   for await (const { key, record } of kind.records(run, span)) {
     const text = JSON.stringify(record);
-    const hash = createHash('sha1').update(text).digest('base64');
+    // What the receiver sees: a change to a field the layout does not write (a name, notes) is no change.
+    const hash = createHash('sha1').update(layout.fields(record).join('\u0000')).digest('base64');
     batch.push({ key, hash, record: text });
     if (batch.length >= STAGE_BATCH) {
       await state.stage(run.connectorId, batch);
