@@ -63,6 +63,7 @@ import { OnCallResolver } from './schedules/on-call.ts';
 import { applySchedules } from './schedules/sync.ts';
 import { claimDataFolder } from './store/owner-lock.ts';
 import type { Store } from './store/port.ts';
+import { registerConsole } from './web/console-pages.ts';
 import { registerPages } from './web/pages.ts';
 import { startAlertRelay } from './wiring/alert-relay.ts';
 import { administratorAddresses, installConnectors } from './wiring/connectors.ts';
@@ -723,6 +724,7 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
               now: () => clock.now(),
             }),
           (a) => registerPages(a, undefined, { frameAncestors: config.ehr.launch.frameAncestors }),
+          (a) => registerConsole(a),
         ],
       });
       await app.listen({ host: config.http.host, port: config.http.port });
