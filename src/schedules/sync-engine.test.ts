@@ -263,6 +263,15 @@ describe('ScheduleSyncEngine', () => {
     expect(await store.scheduleSources.held('amion')).toBeUndefined();
   });
 
+  it('does not take the same dropped file read again as the next sync agreeing', async () => {
+    const full = [0, 12, 24, 36].map((h) => row('Hospitalist', { 'Unique ID': 'U1' }, h, 12));
+    await engine.apply('amion', window(full));
+    const file = { ...window([]), origin: 'drop/schedule.csv 2026-11-22T11:58:00Z' };
+    expect((await engine.apply('amion', file)).status).toBe('held');
+    expect((await engine.apply('amion', file)).status).toBe('held');
+    expect((await engine.apply('amion', { ...file, origin: 'drop/schedule-2.csv' })).status).toBe('applied');
+  });
+
   it('shows a dry run without writing anything', async () => {
     const dry = await engine.apply('amion', window([row('Hospitalist', { 'Unique ID': 'U1' }, 0, 12)]), {
       dryRun: true,

@@ -70,6 +70,7 @@ interface HeldPayload {
   shifts: Array<Omit<Shift, 'start' | 'end'> & { start: string; end: string }>;
   removedIds: string[];
   cursor: string | null;
+  origin?: string;
 }
 
 /**
@@ -163,8 +164,10 @@ export class ScheduleSyncEngine {
         accept: (changes) => {
           verdict = massDeleteVerdict(changes, soon, now, settings.massDeleteShare);
           if (!verdict.hold) return true;
-          agreed =
-            held !== undefined && sameRemovals((held.payload as HeldPayload).removedIds, verdict.removedIds);
+          const heldPull = held?.payload as HeldPayload | undefined;
+          // The same file read again is not a second opinion; the same answer from a live system is.
+          const again = pull.origin !== undefined && heldPull?.origin === pull.origin;
+          agreed = heldPull !== undefined && !again && sameRemovals(heldPull.removedIds, verdict.removedIds);
           return agreed;
         },
         notices:
@@ -191,6 +194,7 @@ export class ScheduleSyncEngine {
         shifts: mapped.shifts.map((s) => ({ ...s, start: s.start.toISOString(), end: s.end.toISOString() })),
         removedIds: verdict.removedIds,
         cursor,
+        ...(pull.origin !== undefined ? { origin: pull.origin } : {}),
       };
       const reason = `would remove ${verdict.removes} of the ${verdict.ofTotal} shifts of the next 48 hours (more than ${Math.round(settings.massDeleteShare * 100)} %)`;
       await this.deps.sourceStore.hold({

@@ -38,9 +38,16 @@ export interface SourceShift {
  * - 'delta': only what changed since the last pull (QGenda sinceModifiedTimestamp, the push API's
  *   upserts and deletes): `shifts` are added or updated, `deleted` (source ids) removed.
  */
-export type SourcePull =
+export type SourcePull = (
   | { mode: 'window'; from: Date; to: Date; shifts: SourceShift[]; staff?: SourceStaffRecord[] }
-  | { mode: 'delta'; shifts: SourceShift[]; deleted: string[]; staff?: SourceStaffRecord[]; cursor?: string };
+  | { mode: 'delta'; shifts: SourceShift[]; deleted: string[]; staff?: SourceStaffRecord[]; cursor?: string }
+) & {
+  /**
+   * What the pull was read from, when reading it again is no news (a dropped file's name and time): the
+   * mass-delete guard does not count a pull of the same origin as the next sync agreeing with a held one.
+   */
+  origin?: string;
+};
 
 /** A staff list entry (Amion Rpt=706, QGenda staff): feeds the crosswalk report and demographics. */
 export interface SourceStaffRecord {
