@@ -12,6 +12,7 @@ import { ehrLinkRoutes } from './api/ehr-links.ts';
 import { pickerRoutes } from './api/pickers.ts';
 import { coverageGapRoutes } from './api/coverage-gaps.ts';
 import { deliveryRoutes } from './api/deliveries.ts';
+import { deviceRoutes } from './api/device-routes.ts';
 import { lockoutRoutes } from './api/lockouts.ts';
 import { oidcRoutes } from './api/oidc.ts';
 import { patientRoutes } from './api/patients.ts';
@@ -672,6 +673,16 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
               extraRoles: (id) => identity.overlay.groupsOf(id).flatMap((g) => g.roles as Role[]),
               guard: ssoGuard,
               used: store.sessions,
+              audit: store.audit,
+              now: () => clock.now(),
+            }),
+          (a) =>
+            deviceRoutes(a, {
+              devices: store.devices,
+              person: (id) => {
+                const p = site.directory.findByExternalId('id', id);
+                return p ? { id: p.id, name: p.name } : undefined;
+              },
               audit: store.audit,
               now: () => clock.now(),
             }),

@@ -85,6 +85,9 @@ const ACCESS: Record<string, Access> = {
   'GET /api/sign-in/saml': 'public',
   'GET /api/sign-in/saml/metadata': 'public',
   'POST /api/sign-in/saml/acs': 'public',
+  'POST /api/devices/:device/login': ['admin'],
+  'POST /api/devices/:device/logout': ['admin'],
+  'GET /api/devices/:device': ['admin'],
 };
 
 const ROLES = ['clinician', 'analyst', 'admin'] as const;
