@@ -4,6 +4,7 @@ import { PostgresAuditLog } from './audit.ts';
 import { PostgresCensusStore } from './census.ts';
 import { Claims } from './claims.ts';
 import { PostgresConnectorStore } from './connectors.ts';
+import { PostgresConversationStore } from './conversations.ts';
 import { flushWal, migrate, openPool, type PostgresOptions, WritesInFlight } from './database.ts';
 import { PostgresDirectoryOverlay } from './directory.ts';
 import { PostgresExportState } from './export-state.ts';
@@ -55,6 +56,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     devices: new PostgresDeviceLogins(derived, writes),
     directory: new PostgresDirectoryOverlay(derived, writes),
     exportState: new PostgresExportState(derived, writes),
+    conversations: new PostgresConversationStore(pool, writes),
     durable: () => writes.durable(),
     async close() {
       await writes.durable().catch(() => {});
