@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../kit/config-errors.ts';
-import { loadConfig } from './load.ts';
+import { loadConfig, overriddenKey, PROCESS_VARIABLES } from './load.ts';
 
 function dirWith(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'sb-config-'));
@@ -146,5 +146,14 @@ describe('loadConfig', () => {
     expect(loadConfig(dir, { PG_URL: 'postgres://x@h/db' }).store.url).toBe('postgres://x@h/db');
     const problems = problemsOf(() => loadConfig(dir, {}));
     expect(problems[0]).toMatchObject({ file: 'site.yaml', line: 6, key: 'store.url' });
+  });
+});
+
+describe('environment variable names', () => {
+  it('keeps the variables Switchboard reads for itself apart from every configuration override', () => {
+    for (const name of PROCESS_VARIABLES) expect(overriddenKey(name), name).toBeUndefined();
+    expect(overriddenKey('SWITCHBOARD_LISTENERS_MLLP_PORT')).toBe('listeners.mllp.port');
+    expect(overriddenKey('SWITCHBOARD_HTTP_HOST')).toBe('http.host');
+    expect(overriddenKey('SWITCHBOARD_LISTENERS_MLLP_MAX_FRAME_BYTES')).toBe('listeners.mllp.maxFrameBytes');
   });
 });

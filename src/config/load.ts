@@ -127,6 +127,16 @@ function applyEnvOverrides(
 }
 
 /** Matches underscore-separated words to schema keys, so `MAX_FRAME_BYTES` finds `maxFrameBytes`. */
+/**
+ * The configuration key a `SWITCHBOARD_*` variable would override (`listeners.mllp.port`), or undefined.
+ * A test holds every process variable to undefined here, so a new key can never be spelled like a secret.
+ */
+export function overriddenKey(name: string): string | undefined {
+  if (!name.startsWith(ENV_PREFIX)) return undefined;
+  const words = name.slice(ENV_PREFIX.length).toLowerCase().split('_').filter(Boolean);
+  return resolveEnvPath(words, configSchema as unknown as SchemaNode)?.join('.');
+}
+
 function resolveEnvPath(words: string[], schema: SchemaNode): string[] | undefined {
   if (words.length === 0) return [];
   const props = schema.properties;
