@@ -295,6 +295,27 @@ describe('QGenda client', () => {
     expect(err.message).toContain('18:00');
   });
 
+  it("reads an entry's local times in its location's zone, named by IANA or Windows id", async () => {
+    const la = (key: string, timeZone: string) => {
+      const e = qgendaEntry(
+        { key, staff: ada, task: hosp, start: '2026-01-12 19:00', end: '2026-01-13 07:00' },
+        'America/Los_Angeles',
+      );
+      e.TimeZone = timeZone;
+      return e;
+    };
+    qgenda.entries.push(la('W1', 'Pacific Standard Time'), la('W2', 'America/Los_Angeles'));
+    const s = byKey(await client().pull(window('2026-01-12T05:00:00Z', '2026-01-16T05:00:00Z')));
+    expect(s.get('W1')?.start).toEqual(new Date('2026-01-13T03:00:00Z'));
+    expect(s.get('W2')?.start).toEqual(new Date('2026-01-13T03:00:00Z'));
+    // An id we cannot place leaves the site's zone, where these local times disagree with the UTC ones.
+    qgenda.entries.push(la('W3', 'Mars Standard Time'));
+    expect(
+      (await expectSourceError(client().pull(window('2026-01-12T05:00:00Z', '2026-01-16T05:00:00Z'))))
+        .message,
+    ).toContain('ScheduleKey W3');
+  });
+
   it('DST week: handoffs at 07:00 and 19:00 local across spring forward and fall back', async () => {
     add(
       // Spring forward, Sunday 2026-03-08 02:00 EST -> 03:00 EDT: the night is 11 hours.

@@ -61,8 +61,7 @@ export function readQGendaRow(row: QGendaRow, index: number, zone: string): RowR
     return { kind: 'refused', key: at, problem: 'has no readable StartDateUTC and EndDateUTC' };
   if (end <= start)
     return { kind: 'refused', key: at, problem: `ends (${iso(end)}) before it starts (${iso(start)})` };
-  const rowZone = text(row.TimeZone);
-  const localZone = rowZone && isValidZone(rowZone) ? rowZone : zone;
+  const localZone = zoneOfRow(text(row.TimeZone), zone);
   for (const [which, instant, date, time] of [
     ['start', start, row.StartDate, row.StartTime],
     ['end', end, row.EndDate, row.EndTime],
@@ -95,6 +94,32 @@ export function readQGendaRow(row: QGendaRow, index: number, zone: string): RowR
   const notes = text(row.Notes);
   if (notes) shift.notes = notes;
   return { kind: 'shift', key, shift, modified };
+}
+
+/**
+ * Windows time zone ids (as .NET services such as QGenda's name a location's zone) for the zones of the
+ * sites QGenda serves, with their IANA zone (the CLDR windowsZones mapping for the territory "001").
+ */
+const windowsZones: Readonly<Record<string, string>> = {
+  'Eastern Standard Time': 'America/New_York',
+  'US Eastern Standard Time': 'America/Indiana/Indianapolis',
+  'Central Standard Time': 'America/Chicago',
+  'Mountain Standard Time': 'America/Denver',
+  'US Mountain Standard Time': 'America/Phoenix',
+  'Pacific Standard Time': 'America/Los_Angeles',
+  'Alaskan Standard Time': 'America/Anchorage',
+  'Hawaiian Standard Time': 'Pacific/Honolulu',
+  'Atlantic Standard Time': 'America/Halifax',
+  'Newfoundland Standard Time': 'America/St_Johns',
+  'GMT Standard Time': 'Europe/London',
+  'AUS Eastern Standard Time': 'Australia/Sydney',
+};
+
+/** The zone an entry's local times are in: its location's (an IANA or Windows id), else the site's. */
+function zoneOfRow(named: string | undefined, siteZone: string): string {
+  if (!named) return siteZone;
+  if (isValidZone(named)) return named;
+  return windowsZones[named] ?? siteZone;
 }
 
 function pick(row: QGendaRow, fields: readonly string[]): Record<string, string> {
