@@ -7,6 +7,7 @@ import { graphKind } from './graph/index.ts';
 import { staffHl7Kind } from './hl7-staff/index.ts';
 import { icalKind } from './ical/index.ts';
 import { tigerConnectKind } from './tigerconnect/index.ts';
+import { wctpKind } from './wctp/index.ts';
 import { webhookKind } from './webhook/index.ts';
 
 export const connectorKinds: ReadonlyMap<string, ConnectorKind<never>> = new Map(
@@ -17,6 +18,7 @@ export const connectorKinds: ReadonlyMap<string, ConnectorKind<never>> = new Map
       icalKind,
       tigerConnectKind,
       staffHl7Kind,
+      wctpKind,
       ...fileExportKinds,
     ] as ConnectorKind<never>[]
   ).map((k) => [k.kind, k]),
