@@ -136,6 +136,9 @@ async function startOpenSsh(): Promise<SftpTestServer> {
     child = spawn('/usr/sbin/sshd', ['-D', '-f', join(conf, 'sshd_config'), '-E', join(conf, 'sshd.log')], {
       stdio: 'ignore',
     });
+    const running = child;
+    // A test process that dies without stop() must not leave its sshd behind.
+    process.once('exit', () => running.kill('SIGTERM'));
     await waitForBanner(port, child);
   };
   const stopSshd = async () => {
@@ -172,13 +175,27 @@ async function startOpenSsh(): Promise<SftpTestServer> {
     },
     async stop() {
       await stopSshd();
-      try {
-        execFileSync('userdel', [user]);
-      } catch {}
+      await withPasswdLock(() => execFileSync('userdel', [user])).catch(() => {});
       await rm(chroot, { recursive: true, force: true });
       await rm(conf, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Runs a user-database command, again while another test file's useradd holds /etc/passwd's lock (test
+ * files run in parallel; useradd exits 10 and says "cannot lock /etc/passwd").
+ */
+async function withPasswdLock(run: () => unknown): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      run();
+      return;
+    } catch (e) {
+      if (attempt >= 50 || !/lock|status 10/i.test(String((e as Error).message))) throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 }
 
 /** Resolves once the server sends its SSH banner (it is accepting logins). */
