@@ -82,6 +82,26 @@ describe('SQLite schedule change feed', () => {
     expect(on.map((s) => s.personId)).toEqual([second.changes[0].after?.personId]);
   });
 
+  it('finds a sent shift by id when it is stored outside the window, on a large sync too', async () => {
+    const now = new Date(t0 - 24 * H);
+    const many = Array.from({ length: 3000 }, (_, i) => day(10 + i, 'a'));
+    await store.schedules.applySync({
+      source: 'amion',
+      scope: { kind: 'all' },
+      shifts: [day(5, 'a'), ...many],
+      actor: 'x',
+      now,
+    });
+    const moved = await store.schedules.applySync({
+      source: 'amion',
+      scope: { kind: 'window', from: new Date(t0), to: new Date(t0 + 24 * H) },
+      shifts: [{ ...day(5, 'a'), start: new Date(t0), end: new Date(t0 + 12 * H) }, ...many.slice(0, 2500)],
+      actor: 'x',
+      now,
+    });
+    expect(moved.changes.map((c) => [c.shiftId, c.kinds])).toEqual([['amion:5', ['time-changed']]]);
+  });
+
   it('uses the cursor index', async () => {
     await store.schedules.replaceShifts('amion', [day(0, 'a')], 'config');
     await store.close();

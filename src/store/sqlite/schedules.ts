@@ -52,6 +52,7 @@ export class SqliteScheduleStore implements ScheduleStore {
   private readonly deleteShift;
   private readonly pageOfSource;
   private readonly lastOfSource;
+  private readonly countOfSource;
   private readonly insertShift;
   private readonly feed: SqliteChangeFeed;
   private readonly deleteSpan;
@@ -84,6 +85,7 @@ export class SqliteScheduleStore implements ScheduleStore {
     this.pageOfSource = db.prepare(
       `SELECT rowid AS rid, ${shiftColumns} FROM shifts WHERE source = ? AND rowid > ? ORDER BY rowid LIMIT ?`,
     );
+    this.countOfSource = db.prepare('SELECT count(*) AS n FROM shifts WHERE source = ?');
     this.lastOfSource = db.prepare(
       'SELECT COALESCE(MAX(seq), 0) AS n FROM schedule_changes WHERE source = ?',
     );
@@ -251,7 +253,9 @@ export class SqliteScheduleStore implements ScheduleStore {
         await nextTurn();
       }
     }
-    if (scope.kind !== 'all') {
+    // Every stored shift of the source already seen (a first sync, or a source without history outside
+    // the window): no sent id can match one elsewhere, so the lookups by id are skipped.
+    if (scope.kind !== 'all' && (this.countOfSource.get(sync.source) as { n: number }).n > seen.size) {
       for (let i = 0; i < sync.shifts.length; i++) {
         const id = sync.shifts[i].id;
         if (!seen.has(id)) {
