@@ -6,8 +6,8 @@
 
 import type { AlertStore } from './alert-port.ts';
 import type { CensusStore } from './census-port.ts';
-import type { ConversationStore } from './conversation-port.ts';
 import type { ConnectorStore } from './connector-port.ts';
+import type { ConversationStore } from './conversation-port.ts';
 import type { DirectoryOverlayStore } from './directory-port.ts';
 import type { ExportStateStore } from './export-port.ts';
 import type { OutboxStore, PickupStore } from './outbox-port.ts';
@@ -48,7 +48,11 @@ export interface StoredMessage extends InboundMessage {
   routingAttempts: number;
 }
 
-export type MessageSummary = Omit<StoredMessage, 'raw'> & { size: number };
+export type MessageSummary = Omit<StoredMessage, 'raw'> & {
+  size: number;
+  /** The patient's MRN (PID-3) read at save time; absent for messages stored before it was kept. */
+  patientMrn?: string | null;
+};
 
 export interface SaveResult {
   id: number;
@@ -65,6 +69,12 @@ export interface MessageQuery {
   status?: MessageStatus;
   since?: Date;
   until?: Date;
+  /** The listener that took it ('mllp', 'wctp', …). */
+  listener?: string;
+  /** The patient's MRN (PID-3). */
+  mrn?: string;
+  /** Words that appear, in this order, in the raw message (indexed word search, not a substring scan). */
+  text?: string;
   limit?: number;
   offset?: number;
 }

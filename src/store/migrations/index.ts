@@ -10,6 +10,7 @@ import { connectors } from './010-connectors.ts';
 import { identity } from './011-identity.ts';
 import { fileExports } from './012-file-exports.ts';
 import { messaging } from './014-messaging.ts';
+import { messageSearch } from './015-message-search.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration } from './migration.ts';
@@ -28,4 +29,5 @@ export const migrations: Migration[] = [
   identity,
   fileExports,
   messaging,
+  messageSearch,
 ].sort((a, b) => a.version - b.version);

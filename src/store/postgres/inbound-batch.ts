@@ -1,3 +1,4 @@
+import { patientMrnOf } from '../message-search.ts';
 import type { InboundMessage, SaveResult } from '../port.ts';
 import type { PgPool } from './database.ts';
 
@@ -25,12 +26,13 @@ export interface InboundBatchOptions {
 const insertBatch = `
   WITH input AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-      $8::text[], $9::text[], $10::bigint[], $11::int[], $12::bytea[]) WITH ORDINALITY
-      AS t(listener, peer, sa, sf, ra, rf, mt, te, cid, received_at, size, raw, n)
+      $8::text[], $9::text[], $10::bigint[], $11::int[], $12::bytea[], $13::text[]) WITH ORDINALITY
+      AS t(listener, peer, sa, sf, ra, rf, mt, te, cid, received_at, size, raw, mrn, n)
   ), ins AS (
     INSERT INTO messages (listener, peer, sending_application, sending_facility, receiving_application,
-      receiving_facility, message_type, trigger_event, control_id, received_at, status, updated_at, size, raw)
-    SELECT listener, peer, sa, sf, ra, rf, mt, te, cid, received_at, 'received', received_at, size, raw
+      receiving_facility, message_type, trigger_event, control_id, received_at, status, updated_at, size, raw,
+      patient_mrn)
+    SELECT listener, peer, sa, sf, ra, rf, mt, te, cid, received_at, 'received', received_at, size, raw, mrn
       FROM input ORDER BY n
     ON CONFLICT (listener, sending_application, sending_facility, control_id) DO NOTHING
     RETURNING id, listener, sending_application, sending_facility, control_id
@@ -145,6 +147,7 @@ export class InboundBatch {
         column((m) => m.receivedAt.getTime()),
         column((m) => m.raw.length),
         column((m) => m.raw),
+        column((m) => patientMrnOf(m.raw)),
       ],
     );
     const results: SaveResult[] = [];

@@ -28,11 +28,12 @@ interface MessageRow {
   updated_at: number;
   size: number;
   routing_attempts: number;
+  patient_mrn: string | null;
   raw?: Buffer;
 }
 
 const summaryColumns =
-  'id, listener, peer, sending_application, sending_facility, receiving_application, receiving_facility, message_type, trigger_event, control_id, received_at, status, status_detail, updated_at, size, routing_attempts';
+  'id, listener, peer, sending_application, sending_facility, receiving_application, receiving_facility, message_type, trigger_event, control_id, received_at, status, status_detail, updated_at, size, routing_attempts, patient_mrn';
 
 /**
  * Messages in PostgreSQL. Every save is durable when it resolves (the batch's COMMIT returned), so a
@@ -80,6 +81,10 @@ export class PostgresMessageStore implements MessageStore {
     if (q.status) c.add('status = ?', q.status);
     if (q.since) c.add('received_at >= ?', q.since.getTime());
     if (q.until) c.add('received_at < ?', q.until.getTime());
+    if (q.listener) c.add('listener = ?', q.listener);
+    if (q.mrn) c.add('patient_mrn = ?', q.mrn);
+    // The same words in the same order as the SQLite adapter's FTS5 phrase; punctuation only matches nothing.
+    if (q.text !== undefined) c.add("words @@ phraseto_tsquery('simple', ?)", q.text);
     const total = await this.pool.query<{ n: number }>(
       `SELECT count(*) AS n FROM messages ${c.where()}`,
       c.args,
@@ -141,10 +146,11 @@ function toSummary(r: MessageRow): MessageSummary {
     updatedAt: new Date(r.updated_at),
     size: r.size,
     routingAttempts: r.routing_attempts,
+    patientMrn: r.patient_mrn,
   };
 }
 
 function toStored(r: MessageRow): StoredMessage {
-  const { size: _size, ...rest } = toSummary(r);
+  const { size: _size, patientMrn: _mrn, ...rest } = toSummary(r);
   return { ...rest, raw: r.raw as Buffer };
 }

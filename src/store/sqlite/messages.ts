@@ -1,3 +1,4 @@
+import { fts5Words, patientMrnOf } from '../message-search.ts';
 import type {
   InboundMessage,
   MessageQuery,
@@ -27,11 +28,12 @@ interface MessageRow {
   updated_at: number;
   size: number;
   routing_attempts: number;
+  patient_mrn: string | null;
   raw?: Buffer;
 }
 
 const summaryColumns =
-  'id, listener, peer, sending_application, sending_facility, receiving_application, receiving_facility, message_type, trigger_event, control_id, received_at, status, status_detail, updated_at, size, routing_attempts';
+  'id, listener, peer, sending_application, sending_facility, receiving_application, receiving_facility, message_type, trigger_event, control_id, received_at, status, status_detail, updated_at, size, routing_attempts, patient_mrn';
 
 export class SqliteMessageStore implements MessageStore {
   private readonly insert;
@@ -40,6 +42,7 @@ export class SqliteMessageStore implements MessageStore {
   private readonly updateStatus;
   private readonly pendingRows;
   private readonly countAttempt;
+  private readonly indexWords;
 
   constructor(
     private readonly db: SqliteDb,
@@ -47,8 +50,9 @@ export class SqliteMessageStore implements MessageStore {
   ) {
     this.insert = db.prepare(
       `INSERT INTO messages (listener, peer, sending_application, sending_facility, receiving_application,
-         receiving_facility, message_type, trigger_event, control_id, received_at, status, updated_at, size, raw)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?)
+         receiving_facility, message_type, trigger_event, control_id, received_at, status, updated_at, size, raw,
+         patient_mrn)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?, ?)
        ON CONFLICT (listener, sending_application, sending_facility, control_id) DO NOTHING`,
     );
     this.findDuplicate = db.prepare(
@@ -61,6 +65,8 @@ export class SqliteMessageStore implements MessageStore {
     this.pendingRows = db.prepare(
       `SELECT ${summaryColumns}, raw FROM messages WHERE status = 'received' AND id > ? ORDER BY id LIMIT ?`,
     );
+    // The words go in with the row, in the same transaction: a message is searchable once it is stored.
+    this.indexWords = db.prepare('INSERT INTO message_words (rowid, body) VALUES (?, ?)');
     this.countAttempt = db.prepare(
       'UPDATE messages SET routing_attempts = routing_attempts + 1 WHERE id = ? RETURNING routing_attempts',
     );
@@ -95,8 +101,13 @@ export class SqliteMessageStore implements MessageStore {
       at,
       m.raw.length,
       m.raw,
+      patientMrnOf(m.raw),
     );
-    if (info.changes === 1) return { id: Number(info.lastInsertRowid), duplicate: false };
+    if (info.changes === 1) {
+      const id = Number(info.lastInsertRowid);
+      this.indexWords.run(id, m.raw.toString('utf8'));
+      return { id, duplicate: false };
+    }
     const row = this.findDuplicate.get(m.listener, m.sendingApplication, m.sendingFacility, m.controlId) as {
       id: number;
     };
@@ -139,6 +150,20 @@ export class SqliteMessageStore implements MessageStore {
     if (q.until) {
       where.push('received_at < ?');
       args.push(q.until.getTime());
+    }
+    if (q.listener) {
+      where.push('listener = ?');
+      args.push(q.listener);
+    }
+    if (q.mrn) {
+      where.push('patient_mrn = ?');
+      args.push(q.mrn);
+    }
+    if (q.text !== undefined) {
+      const words = fts5Words(q.text);
+      // Words with nothing to search by (only punctuation) match nothing rather than everything.
+      where.push(words ? 'id IN (SELECT rowid FROM message_words WHERE message_words MATCH ?)' : '0');
+      if (words) args.push(words);
     }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const total = (
@@ -185,10 +210,11 @@ function toSummary(r: MessageRow): MessageSummary {
     updatedAt: new Date(r.updated_at),
     size: r.size,
     routingAttempts: r.routing_attempts,
+    patientMrn: r.patient_mrn,
   };
 }
 
 function toStored(r: MessageRow): StoredMessage {
-  const { size: _size, ...rest } = toSummary(r);
+  const { size: _size, patientMrn: _mrn, ...rest } = toSummary(r);
   return { ...rest, raw: r.raw as Buffer };
 }

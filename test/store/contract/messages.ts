@@ -101,6 +101,40 @@ export function messagesContract(makeStores: () => StoreFactory): void {
       expect(page).toMatchObject({ total: 3, items: [{ controlId: 'L2' }] });
     });
 
+    it('finds messages by MRN (PID-3, the MR repetition), listener and words of the raw message', async () => {
+      const lab = (id: string, pid: string, obx: string, over: Partial<InboundMessage> = {}) =>
+        inbound(id, {
+          raw: Buffer.from(
+            `MSH|^~\\&|CHEMLAB|RGH|SWITCHBOARD|RGH|20261122120000||ORU^R01|${id}|P|2.5\r${pid}\r${obx}\r`,
+          ),
+          ...over,
+        });
+      await store.messages.saveInbound(
+        lab('S1', 'PID|1||MRN448120^^^RGH^MR||RIVERA^MARTA', 'OBX|1|NM|K^Potassium||2.7|mmol/L|||LL'),
+      );
+      await store.messages.saveInbound(
+        lab('S2', 'PID|1||99-1^^^RGH^PI~MRN500001^^^RGH^MR||DOE^JOHN', 'OBX|1|NM|NA^Sodium||140|mmol/L'),
+      );
+      await store.messages.saveJournaled(
+        lab('S3', 'PID|1||MRN448120^^^RGH^MR||RIVERA^MARTA', 'OBX|1|ST|NOTE||call \\T\\ page', {
+          listener: 'wctp',
+        }),
+      );
+      await store.messages.settled();
+      const ids = async (q: Parameters<Store['messages']['list']>[0]) =>
+        (await store.messages.list(q)).items.map((m) => m.controlId);
+      expect(await ids({ mrn: 'MRN448120' })).toEqual(['S3', 'S1']);
+      expect(await ids({ mrn: 'MRN500001' })).toEqual(['S2']);
+      expect(await ids({ mrn: '99-1' })).toEqual([]);
+      expect(await ids({ listener: 'wctp' })).toEqual(['S3']);
+      expect(await ids({ text: 'Potassium 2.7' })).toEqual(['S1']);
+      expect(await ids({ text: 'potassium' })).toEqual(['S1']);
+      expect(await ids({ text: 'Sodium AND' })).toEqual([]);
+      expect(await ids({ text: '"*"' })).toEqual([]);
+      expect(await ids({ text: 'rivera', mrn: 'MRN448120', listener: 'mllp' })).toEqual(['S1']);
+      expect((await store.messages.list({ controlId: 'S1' })).items[0].patientMrn).toBe('MRN448120');
+    });
+
     it('hands over what is still received, in order, and counts routing starts', async () => {
       const ids: number[] = [];
       for (const c of ['P1', 'P2', 'P3']) ids.push((await store.messages.saveInbound(inbound(c))).id);
