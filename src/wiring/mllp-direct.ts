@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { type ListenerHealth, MllpListener, type MllpListenerOptions } from '../listeners/mllp/server.ts';
+import type { TrafficBatch } from '../listeners/mllp/traffic-tally.ts';
 import type { InboundPort } from '../routing/inbound-port.ts';
 import { DatabaseInbox } from '../store/inbox/database-inbox.ts';
 import type { MessageStore } from '../store/port.ts';
@@ -10,6 +11,8 @@ export interface MllpDirectDeps {
   log: Logger;
   application: string;
   facility: string;
+  /** Hears what the listener counted per sender, every half second at most (operations dashboard, /metrics). */
+  onTraffic?: (batch: TrafficBatch) => void;
 }
 
 /**
@@ -21,8 +24,12 @@ export interface MllpDirectDeps {
 export class MllpDirect {
   private readonly inbox: DatabaseInbox;
   private readonly listener: MllpListener;
+  private trafficTimer?: NodeJS.Timeout;
 
-  constructor(config: MllpListenerOptions, deps: MllpDirectDeps) {
+  constructor(
+    config: MllpListenerOptions,
+    private readonly deps: MllpDirectDeps,
+  ) {
     this.inbox = new DatabaseInbox(deps.messages);
     this.inbox.onStored((arrival) => deps.inbound.accept(arrival));
     this.listener = new MllpListener(config, {
@@ -34,6 +41,14 @@ export class MllpDirect {
   }
 
   start(): Promise<{ host: string; port: number }> {
+    const onTraffic = this.deps.onTraffic;
+    if (onTraffic) {
+      this.trafficTimer = setInterval(() => {
+        const batch = this.listener.takeTraffic();
+        if (batch) onTraffic(batch);
+      }, 500);
+      this.trafficTimer.unref();
+    }
     return this.listener.start();
   }
 
@@ -47,6 +62,7 @@ export class MllpDirect {
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.trafficTimer);
     await this.listener.stop();
     await this.inbox.ingested().catch(() => {});
   }

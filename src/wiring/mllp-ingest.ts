@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { ListenerHealth, MllpListenerOptions } from '../listeners/mllp/server.ts';
+import type { TrafficBatch } from '../listeners/mllp/traffic-tally.ts';
 import type { InboundPort } from '../routing/inbound-port.ts';
 import { EmbeddedInbox } from '../store/inbox/embedded-inbox.ts';
 import type { MessageStore } from '../store/port.ts';
@@ -17,6 +18,8 @@ export interface MllpIngestDeps {
   /** Folder of the inbound journal (inside the data folder). */
   journalDir: string;
   logLevel: string;
+  /** Hears what the thread counted per sender, every half second at most (operations dashboard, /metrics). */
+  onTraffic?: (batch: TrafficBatch) => void;
 }
 
 type FromThread =
@@ -24,7 +27,8 @@ type FromThread =
   | { kind: 'failed'; error: string }
   | { kind: 'health'; health: ListenerHealth }
   | { kind: 'log'; line: string }
-  | { kind: 'known'; address: string };
+  | { kind: 'known'; address: string }
+  | { kind: 'traffic'; batch: TrafficBatch };
 
 const levels: Record<number, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal'> = {
   10: 'trace',
@@ -199,6 +203,9 @@ export class MllpIngest {
         break;
       case 'known':
         this.knownSenders.add(message.address);
+        break;
+      case 'traffic':
+        this.deps.onTraffic?.(message.batch);
         break;
     }
   }

@@ -7,6 +7,7 @@
  *
  * Messages with the parent (mllp-ingest.ts; the inbox has a channel of its own, store/inbox/channel.ts):
  *   to parent:   ready {host, port} | failed {error} | health {health} | log {line} | known {address}
+ *                | traffic {batch}  (messages, NAKs and ACK times per sender since the last report)
  *   from parent: stop
  */
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
@@ -72,7 +73,11 @@ const listener = new MllpListener(data.listener, {
   onKnownSender: (address) => port.postMessage({ kind: 'known', address }),
 });
 
-const reportHealth = () => port.postMessage({ kind: 'health', health: listener.health() });
+const reportHealth = () => {
+  port.postMessage({ kind: 'health', health: listener.health() });
+  const batch = listener.takeTraffic();
+  if (batch) port.postMessage({ kind: 'traffic', batch });
+};
 const healthTimer = setInterval(reportHealth, data.healthEveryMs);
 
 port.on('message', (message: { kind: string }) => {

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { buildRejectAck } from '../../protocols/hl7/index.ts';
 import { frameMllp, MllpDecoder } from '../../protocols/hl7/mllp.ts';
 import { type ReceiveContext, receiveFrame } from './receive.ts';
+import { type TrafficTally, UNKNOWN_SENDER } from './traffic-tally.ts';
 
 export interface ConnectionOptions {
   maxFrameBytes: number;
@@ -15,6 +16,8 @@ export interface ConnectionOptions {
   maxUnanswered?: number;
   /** Hears of each message stored from this connection (its sender is then a known sender). */
   onStored?: () => void;
+  /** Counts each answer per sender, with the time it took to decide (the operations dashboard, /metrics). */
+  traffic?: TrafficTally;
 }
 
 /**
@@ -33,6 +36,7 @@ export interface ConnectionOptions {
 export class MllpConnection {
   private readonly decoder: MllpDecoder;
   private readonly onStored?: () => void;
+  private readonly traffic?: TrafficTally;
   private tail: Promise<void> = Promise.resolve();
   private closing = false;
   private listenerPaused = false;
@@ -55,6 +59,7 @@ export class MllpConnection {
     this.decoder = new MllpDecoder({ maxFrameBytes: options.maxFrameBytes });
     this.maxUnanswered = options.maxUnanswered ?? 1000;
     this.onStored = options.onStored;
+    this.traffic = options.traffic;
     socket.setNoDelay(true);
     if (options.idleTimeoutMs > 0) {
       socket.setTimeout(options.idleTimeoutMs, () => {
@@ -86,9 +91,11 @@ export class MllpConnection {
       if (event.kind === 'frame') {
         this.received += 1;
         this.unanswered += 1;
+        const readAt = performance.now();
         this.enqueue(
           receiveFrame(this.ctx, event.body, this.peer).then((o) => {
             if (o.code === 'AA' || o.code === 'CA') this.onStored?.();
+            this.traffic?.record(o.sender ?? UNKNOWN_SENDER, o.code, performance.now() - readAt, Date.now());
             return o.ack;
           }),
         );

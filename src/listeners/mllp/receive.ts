@@ -10,6 +10,7 @@ import {
   parseHeader,
 } from '../../protocols/hl7/index.ts';
 import type { InboxPort } from '../../store/inbox-port.ts';
+import { senderName } from './traffic-tally.ts';
 
 export interface ReceiveContext {
   inbox: InboxPort;
@@ -26,6 +27,8 @@ export interface ReceiveOutcome {
   /** The framed-body text of the ACK to send back, or null when the sender asked for none (MSH-15 NE). */
   ack: string | null;
   code: AckCode;
+  /** MSH-3 and MSH-4 as the listener counts them (see traffic-tally.ts); absent when the header was unreadable. */
+  sender?: string;
 }
 
 /**
@@ -54,6 +57,7 @@ export async function receiveFrame(ctx: ReceiveContext, body: Buffer, peer: stri
   }
 
   const mode = ackMode(header);
+  const sender = senderName(header.sendingApplication, header.sendingFacility);
   const reply = (code: AckCode, text?: string, error?: AckError): string | null => {
     if (mode.enhanced) {
       const ok = code === 'CA';
@@ -98,6 +102,7 @@ export async function receiveFrame(ctx: ReceiveContext, body: Buffer, peer: stri
     const code = mode.enhanced ? 'CR' : 'AR';
     return {
       code,
+      sender,
       ack: reply(code, 'message could not be stored; send it again', {
         code: '207',
         severity: 'E',
@@ -111,5 +116,5 @@ export async function receiveFrame(ctx: ReceiveContext, body: Buffer, peer: stri
     { peer, type: `${header.messageType}^${header.triggerEvent}`, controlId: header.controlId },
     'accepted HL7 message',
   );
-  return { code, ack: reply(code) };
+  return { code, sender, ack: reply(code) };
 }

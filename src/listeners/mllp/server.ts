@@ -6,6 +6,7 @@ import { controlIdSource } from '../../protocols/hl7/control-id.ts';
 import type { InboxPort } from '../../store/inbox-port.ts';
 import { MllpConnection } from './connection.ts';
 import { type AllowedSender, type RefusalReason, SenderGate } from './sender-gate.ts';
+import { type TrafficBatch, TrafficTally } from './traffic-tally.ts';
 
 export interface MllpListenerOptions {
   host: string;
@@ -67,6 +68,7 @@ export class MllpListener {
   private largestAckBacklog = 0;
   private readonly nextControlId = controlIdSource('SB');
   private readonly gate: SenderGate;
+  private readonly traffic = new TrafficTally();
   /** When a refusal was last logged per sender and reason, and how many were not logged since. */
   private readonly refusalsLogged = new Map<string, { at: number; since: number }>();
 
@@ -186,6 +188,7 @@ export class MllpListener {
       {
         maxFrameBytes: this.config.maxFrameBytes,
         idleTimeoutMs: this.config.idleTimeoutSeconds * 1000,
+        traffic: this.traffic,
         onStored: () => {
           if (address && this.gate.learn(address)) this.deps.onKnownSender?.(address);
         },
@@ -237,6 +240,11 @@ export class MllpListener {
       largestAckBacklogBytes: largest,
       error: this.error,
     };
+  }
+
+  /** Messages, NAKs and ACK times per sender since the last call (see traffic-tally.ts). */
+  takeTraffic(): TrafficBatch | undefined {
+    return this.traffic.take();
   }
 
   /** Graceful stop: no new connections; what is in flight is stored and acknowledged; then close. */
