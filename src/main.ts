@@ -78,6 +78,7 @@ import { wireDemographicImports } from './wiring/demographic-imports.ts';
 import { crosswalkLookup, type ScheduleSync, wireScheduleSync } from './wiring/schedule-sync.ts';
 import { samlIdpCert, wireIdentity } from './wiring/identity.ts';
 import { wireSip } from './wiring/sip.ts';
+import { wireOperations } from './wiring/operations.ts';
 import { openConfiguredStore } from './wiring/store.ts';
 import { type InstalledWctp, wireWctp } from './wiring/wctp.ts';
 
@@ -108,6 +109,8 @@ export interface RunningSwitchboard {
   sip?: { host: string; port: number; tlsPort?: number };
   /** The HTTP server, and each of its routes with the access it declared (src/api/access.ts). */
   http?: { host: string; port: number; routes: readonly RouteAccess[] };
+  /** /metrics on a port of its own (metrics.port), when configured. */
+  metrics?: { host: string; port: number };
   routing: {
     router: Router;
     alerts: AlertService;
@@ -440,6 +443,13 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
       stop,
     };
 
+    // Metrics, health and the dashboard's figures: before the listeners, which report their traffic to it.
+    const operations = wireOperations({
+      metrics: config.metrics,
+      operations: config.operations,
+      store,
+      log,
+    });
     const health = [];
     const ingested: Array<() => Promise<void>> = [];
     running.ingested = async () => {
@@ -453,6 +463,7 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
         log: log.child({ listener: 'mllp' }),
         application: config.site.application,
         facility: config.site.facility,
+        onTraffic: operations.onTraffic('mllp'),
       });
       stops.push(() => mllp.stop());
       running.mllp = await mllp.start();
@@ -468,6 +479,7 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
         facility: config.site.facility,
         journalDir: join(resolve(options.dataDir), 'journal'),
         logLevel: log.level,
+        onTraffic: operations.onTraffic('mllp'),
       });
       stops.push(() => mllp.stop());
       running.mllp = await mllp.start();
@@ -493,6 +505,7 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
     }
     running.scheduleSync = scheduleSync;
     health.push({ name: 'schedule-sources', health: () => scheduleSync.health() });
+    operations.watch({ health, backlog: () => router.backlog, now: () => clock.now() });
     const recovered = await router.recover();
     if (recovered) log.info({ messages: recovered }, 'routing messages stored before the last stop');
 
@@ -735,6 +748,7 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
               now: () => clock.now(),
             }),
           (a) => registerPages(a, undefined, { frameAncestors: config.ehr.launch.frameAncestors }),
+          (a) => operations.routes(a),
           (a) => registerConsole(a),
         ],
       });
@@ -748,6 +762,10 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
       stops.push(() => app.close());
       log.info({ host: running.http.host, port: running.http.port }, 'HTTP ready');
     }
+    running.metrics = await operations.start();
+    // Stopped first (stops run in reverse): load balancers see not-ready while the rest drains.
+    stops.push(() => operations.stop());
+    operations.started();
     return running;
   } catch (err) {
     await stop();

@@ -5,6 +5,7 @@
 
 import { sipListenerSchema, sipSchema } from '../calls/sip-config.ts';
 import { identitySchema } from './identity-schema.ts';
+import { metricsSchema, operationsSchema } from './operations-schema.ts';
 import { pagingSchema, pcdSchema, smtpListenerSchema } from './paging-schema.ts';
 import { httpSignInSchema, wctpSignInSchema } from './sign-in-schema.ts';
 
@@ -404,5 +405,7 @@ export const configSchema = {
         level: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
       },
     },
+    metrics: metricsSchema,
+    operations: operationsSchema,
   },
 } as const;

@@ -8,6 +8,7 @@ import type { PoisonGuardOptions } from '../routing/poison-guard.ts';
 import type { RouterPacing } from '../routing/router.ts';
 import type { WctpRoutingSettings } from '../routing/sources/wctp/routing-table.ts';
 import type { IdentityConfig } from './identity-schema.ts';
+import type { MetricsConfig, OperationsConfig } from './operations-schema.ts';
 import type { PagingConfig, PcdConfig, SmtpListenerConfig } from './paging-schema.ts';
 import type { HttpSignInConfig } from './sign-in-schema.ts';
 
@@ -58,4 +59,7 @@ export interface SwitchboardConfig {
   /** Sessions, single sign-on and provisioning (identity-schema.ts). */
   identity: IdentityConfig;
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
+  /** The Prometheus endpoint and the dashboard's settings (operations-schema.ts). */
+  metrics: MetricsConfig;
+  operations: OperationsConfig;
 }

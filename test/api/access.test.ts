@@ -19,6 +19,9 @@ const STAFF: Access = ['analyst', 'admin'];
 /** The one place that says who may reach each route. Static pages (not /api, not /wctp) are all public. */
 const ACCESS: Record<string, Access> = {
   'GET /api/health': 'public',
+  'GET /api/health/live': 'public',
+  'GET /api/health/ready': 'public',
+  'GET /api/operations': STAFF,
   'GET /api/openapi.json': 'public',
   'POST /api/session': 'public',
   'GET /api/ws': 'public',
