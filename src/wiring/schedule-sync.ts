@@ -144,7 +144,7 @@ export function crosswalkLookup(directory: () => Directory): FindPeople {
 }
 
 /** Pages to the outgoing and incoming clinician of a change to a shift that has not ended. */
-function affectedPages(
+export function affectedPages(
   change: ScheduleChange,
   site: Site,
   paging: CarrierTable,
