@@ -29,6 +29,8 @@ export interface ConnectorCycleDeps {
   fetch: typeof fetch;
   log: KindContext['log'] & { error(obj: object, msg: string): void };
   mllp?: KindContext['mllp'];
+  page?: KindContext['page'];
+  schedules?: KindContext['schedules'];
 }
 
 /** What an attempt came to, as the outbox worker reports it. */
@@ -66,8 +68,8 @@ export class ConnectorCycle {
   }
 
   kindContext(connectors: readonly ConnectorSettings[]): KindContext {
-    const { store, planning, fetch, log, mllp } = this.deps;
-    return { store, planning, connectors, fetch, log, mllp };
+    const { store, planning, fetch, log, mllp, page, schedules } = this.deps;
+    return { store, planning, connectors, fetch, log, mllp, page, schedules };
   }
 
   /** One pass over every connector; a tick while one runs waits for it instead of overlapping it. */

@@ -167,6 +167,13 @@ export interface KindContext {
    * client: connectors open no sockets of their own for it). Absent where no kind needs it.
    */
   mllp?: (target: { host: string; port: number; ackTimeoutMs: number }, message: string) => Promise<string>;
+  /**
+   * Tells a person by their pager and e-mail contacts through the paging carriers (wiring gives it);
+   * `key` stays the same across retries of one notice (the carrier's message id). Resolves with the answers.
+   */
+  page?: (personId: string, text: string, key: string) => Promise<string>;
+  /** Who is on an assignment at an instant (the schedule store), for kinds that look around a shift. */
+  schedules?: { shiftsAt(assignmentId: string, at: Date): Promise<Shift[]> };
 }
 
 export interface ConnectorKind<Options = unknown> {

@@ -4,6 +4,7 @@
 import type { ConnectorKind } from './connector.ts';
 import { fileExportKinds } from './exports/kinds.ts';
 import { graphKind } from './graph/index.ts';
+import { handoffKind } from './handoff/index.ts';
 import { staffHl7Kind } from './hl7-staff/index.ts';
 import { icalKind } from './ical/index.ts';
 import { tigerConnectKind } from './tigerconnect/index.ts';
@@ -19,6 +20,7 @@ export const connectorKinds: ReadonlyMap<string, ConnectorKind<never>> = new Map
       tigerConnectKind,
       staffHl7Kind,
       wctpKind,
+      handoffKind,
       ...fileExportKinds,
     ] as ConnectorKind<never>[]
   ).map((k) => [k.kind, k]),

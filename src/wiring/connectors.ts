@@ -18,13 +18,14 @@ import { CarrierGateway, type CarrierTable, carrierFor } from '../delivery/pagin
 import type { Directory } from '../directory/directory.ts';
 import type { ConnectorStore } from '../store/connector-port.ts';
 import type { OutboxStore } from '../store/outbox-port.ts';
-import type { Assignment } from '../store/schedule-port.ts';
+import type { Assignment, Shift } from '../store/schedule-port.ts';
 
 export interface ConnectorWiringOptions {
   settings: readonly ConnectorSettings[];
   store: ConnectorStore;
   outbox: OutboxStore;
-  feed: ChangeFeed;
+  /** The schedule store: its change feed, and who is on an assignment at an instant. */
+  feed: ChangeFeed & { shiftsAt(assignmentId: string, at: Date): Promise<Shift[]> };
   worker: DeliveryWorker;
   directory: () => Directory;
   /** Assignments as the schedules know them (names for subjects and bodies). */
@@ -83,6 +84,32 @@ export function installConnectors(o: ConnectorWiringOptions): Connectors {
   const log = o.log.child({ part: 'connectors' });
   const byId = () => new Map(o.assignments().map((a) => [a.id, a]));
   let assignments = byId();
+  // Handoff notices are pages: the carriers' own length limits apply.
+  const pager = new CarrierGateway(() => o.paging.carriers, o.fetch);
+  const page = async (personId: string, text: string, key: string): Promise<string> => {
+    const person = o.directory().person(personId);
+    const contacts = (person?.contacts ?? []).filter((c) => c.kind === 'pager' || c.kind === 'email');
+    if (contacts.length === 0)
+      throw new PermanentDeliveryError(`${person?.name ?? personId} has no pager or e-mail contact`);
+    const answers: string[] = [];
+    for (const [i, c] of contacts.entries()) {
+      const carrier = carrierFor(c, o.paging);
+      if (!carrier)
+        throw new PermanentDeliveryError(`no carrier in paging.carriers for ${c.kind} ${c.address}`);
+      answers.push(
+        await pager.send({
+          carrier: carrier.name,
+          contactKind: c.kind as 'pager' | 'email',
+          address: c.address,
+          text,
+          messageId: `${key}-${i + 1}`,
+          personId,
+          priority: 'normal',
+        }),
+      );
+    }
+    return answers.join('; ');
+  };
   const planning = {
     directory: o.directory,
     assignment: (id: string) => assignments.get(id),
@@ -99,6 +126,8 @@ export function installConnectors(o: ConnectorWiringOptions): Connectors {
     fetch: o.fetch ?? fetch,
     log,
     mllp: sendOverMllp,
+    page,
+    schedules: o.feed,
   });
   // A connector catching up on thousands of changes must not hold up pages or the other connectors.
   o.worker.limitPerTarget(50);
@@ -167,6 +196,7 @@ export function installConnectors(o: ConnectorWiringOptions): Connectors {
       if (refresh) clearInterval(refresh);
       await cycle.stop();
       gateway.close();
+      pager.close();
     },
   };
 }
