@@ -215,7 +215,9 @@ export const staffHl7Kind: ConnectorKind<StaffHl7Options> = {
   },
   create: (settings) => new StaffHl7Connector(settings),
   sender(ctx) {
-    if (!ctx.mllp) throw new Error('hl7-staff connectors need an MLLP sender (wiring gives one)');
-    return new StaffHl7Sender(ctx, ctx.store, ctx.mllp, ctx.planning.now);
+    const none: MllpSend = async () => {
+      throw new TargetError('no MLLP sender here (the running Switchboard has one)');
+    };
+    return new StaffHl7Sender(ctx, ctx.store, ctx.mllp ?? none, ctx.planning.now);
   },
 };
