@@ -143,7 +143,9 @@ function append(configDir: string, file: string, text: string) {
 /** Waits a few worker polls more, so that a second delivery would have had its chance. */
 const settle = () => new Promise((r) => setTimeout(r, 2500));
 
-describe('kill -9 between an alert and its notice: delivered once after a restart', () => {
+// Each case starts Switchboard in a child process twice (tsx loads the sources each time): a loaded machine needs
+// more than the suite's default guard of 30 s.
+describe('kill -9 between an alert and its notice: delivered once after a restart', { timeout: 90_000 }, () => {
   it('a page to a carrier', async () => {
     const gate = await Gate.start();
     const carrier = await TestWctpCarrier.start();
