@@ -145,7 +145,9 @@ const settle = () => new Promise((r) => setTimeout(r, 2500));
 
 // Each case starts Switchboard in a child process twice (tsx loads the sources each time): a loaded machine needs
 // more than the suite's default guard of 30 s.
-describe('kill -9 between an alert and its notice: delivered once after a restart', { timeout: 90_000 }, () => {
+describe('kill -9 between an alert and its notice: delivered once after a restart', {
+  timeout: 90_000,
+}, () => {
   it('a page to a carrier', async () => {
     const gate = await Gate.start();
     const carrier = await TestWctpCarrier.start();
