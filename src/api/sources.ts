@@ -112,6 +112,9 @@ function noSource(reply: Parameters<typeof sendProblem>[0], id: string) {
   return sendProblem(reply, 404, 'notFound', 'No such source', `no scheduling source ${id} in sources.yaml`);
 }
 
+/** Changes and unmapped rows an answer lists at most. */
+const SHOWN = 1000;
+
 /** The outcome as the API shows it: shifts by id, person and times, no internal objects. */
 export function outcomeView(o: SyncOutcome) {
   return {
@@ -120,7 +123,10 @@ export function outcomeView(o: SyncOutcome) {
     message: o.message,
     counts: o.counts,
     guard: o.guard ?? null,
-    changes: o.changes,
-    unmapped: o.unmapped,
+    // A first sync of a large site is tens of thousands of changes: the feed has them all.
+    changes: o.changes.slice(0, SHOWN),
+    moreChanges: Math.max(0, o.changes.length - SHOWN),
+    unmapped: o.unmapped.slice(0, SHOWN),
+    moreUnmapped: Math.max(0, o.unmapped.length - SHOWN),
   };
 }

@@ -17,7 +17,7 @@ const reasonText = {
  *   ! line 14: matches nobody in the directory (Unique ID=U404; Name=Hospitalist)
  */
 export function formatOutcome(
-  o: SyncOutcome,
+  o: SyncOutcome & { moreChanges?: number; moreUnmapped?: number },
   zone: string,
   nameOf: (id: string) => string | undefined,
 ): string {
@@ -26,6 +26,11 @@ export function formatOutcome(
     lines.push(`  held: removes ${o.guard.removes} of ${o.guard.ofTotal} shifts of the next 48 hours`);
   for (const c of o.changes) lines.push(`  ${changeLine(c, zone, nameOf)}`);
   for (const u of o.unmapped) lines.push(`  ${unmappedLine(u, zone)}`);
+  const more = [
+    o.moreChanges ? `${o.moreChanges} more change(s): GET /api/schedule-changes` : '',
+    o.moreUnmapped ? `${o.moreUnmapped} more unmapped row(s): GET /api/sources` : '',
+  ].filter(Boolean);
+  for (const m of more) lines.push(`  ... ${m}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -87,7 +92,9 @@ export function outcomeFromJson(j: {
   guard: SyncOutcome['guard'] | null;
   changes: Array<Record<string, unknown>>;
   unmapped: Array<Record<string, unknown>>;
-}): SyncOutcome {
+  moreChanges?: number;
+  moreUnmapped?: number;
+}): SyncOutcome & { moreChanges?: number; moreUnmapped?: number } {
   const shift = (s: unknown): Shift | null => {
     if (!s) return null;
     const x = s as Shift & { start: string; end: string };
@@ -99,6 +106,8 @@ export function outcomeFromJson(j: {
     message: j.message,
     counts: j.counts,
     ...(j.guard ? { guard: j.guard } : {}),
+    moreChanges: j.moreChanges ?? 0,
+    moreUnmapped: j.moreUnmapped ?? 0,
     changes: j.changes.map((c) => ({
       ...(c as unknown as ScheduleChange),
       at: new Date(c.at as string),
