@@ -109,9 +109,15 @@ async function start(issuer: string, port: number): Promise<RunningSwitchboard> 
   });
 }
 
-/** Through the provider's own pages: sign in as `login`, consent when asked. */
-async function signInThroughProvider(page: Page, login: string): Promise<void> {
-  await page.goto(`${base}/api/sign-in/oidc`);
+/**
+ * Through the provider's own pages: sign in as `login`, consent when asked. `fromPage` starts from the
+ * clinician page's "Sign in with your hospital account" link instead of the sign-in URL.
+ */
+async function signInThroughProvider(page: Page, login: string, fromPage = false): Promise<void> {
+  if (fromPage) {
+    await page.goto(`${base}/`);
+    await page.locator('#sso-oidc').click();
+  } else await page.goto(`${base}/api/sign-in/oidc`);
   await page.locator('input[name=login]').fill(login);
   await page.locator('input[name=password]').fill('anything');
   await page.locator('button[type=submit]').click();
@@ -137,11 +143,11 @@ async function refusedWith(mutate: (idToken: string) => string): Promise<{ statu
   }
 }
 
-async function signsInAsKim(): Promise<void> {
+async function signsInAsKim(fromPage = false): Promise<void> {
   const context = await browser.newContext();
   try {
     const page = await context.newPage();
-    await signInThroughProvider(page, 'kim');
+    await signInThroughProvider(page, 'kim', fromPage);
     await page.waitForURL(`${base}/`);
     await expect.poll(() => page.locator('#who').textContent()).toBe('Signed in as Nurse Kim');
   } finally {
@@ -150,8 +156,8 @@ async function signsInAsKim(): Promise<void> {
 }
 
 describe.skipIf(!hasChromium)('OpenID Connect sign-in', () => {
-  it("signs in through the provider's page and lands on the clinician page with an oidc session", async () => {
-    await signsInAsKim();
+  it("signs in from the clinician page's link through the provider's page, landing signed in (oidc session)", async () => {
+    await signsInAsKim(true);
     const res = await fetch(`${base}/api/people/p-kim/sessions`, {
       headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
     });
