@@ -36,6 +36,7 @@ import { identityProblems } from './config/identity-checks.ts';
 import { createLogger } from './config/logger.ts';
 import { passwordHashingOptions } from './config/sign-in-schema.ts';
 import { isPushSource, loadSite, recipientChecker, type Site } from './config/site.ts';
+import type { AlertRelay } from './delivery/app/alert-relay.ts';
 import { ClinicianHub } from './delivery/app/hub.ts';
 import type { LookupKind } from './directory/directory.ts';
 import { ConfigError } from './kit/config-errors.ts';
@@ -66,7 +67,7 @@ import { claimDataFolder } from './store/owner-lock.ts';
 import type { Store } from './store/port.ts';
 import { registerConsole } from './web/console-pages.ts';
 import { registerPages } from './web/pages.ts';
-import { startAlertRelay } from './wiring/alert-relay.ts';
+import { instanceName, startAlertRelay } from './wiring/alert-relay.ts';
 import { administratorAddresses, installConnectors } from './wiring/connectors.ts';
 import { runningConnectorKinds } from './wiring/file-exports.ts';
 import { wireMessaging } from './wiring/messaging.ts';
@@ -272,17 +273,21 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
       log,
     });
     notifier.add(hub);
+    const instance = instanceName();
+    let relay: AlertRelay | undefined;
     if (config.redis.url) {
       // Clinicians connected to other instances hear of what this one routes (Redis pub/sub).
-      const relay = await startAlertRelay({
+      relay = await startAlertRelay({
         url: config.redis.url,
         channel: config.redis.channel,
+        instance,
         local: hub,
         alerts: store.alerts,
         log,
       });
       notifier.add(relay);
-      stops.push(() => relay.stop());
+      const started = relay;
+      stops.push(() => started.stop());
     }
     messaging.service.deliverThrough(hub);
     // Pagers (WCTP/SMTP/SNPP carriers) and PCD-05 status to alarm reporters, through the store's outbox.
@@ -549,6 +554,7 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
         store,
         log,
         listeners: health,
+        cluster: () => ({ instance, redis: relay ? relay.status() : 'not configured' }),
         auth: {
           accounts: () => config.accounts,
           apiTokens: () => config.apiTokens,

@@ -26,6 +26,11 @@ export interface ApiDeps {
     localAccounts?: () => boolean;
     personActive?: (personId: string) => boolean;
   };
+  /**
+   * Which instance this is among several on one database, and what it holds of the shared services
+   * (health shows it, so a load balancer's operator can tell the instances apart).
+   */
+  cluster?: () => Record<string, unknown>;
   /** Further routes (alerts, schedules, rules, pages, WCTP…), registered after authentication. */
   plugins?: Array<(app: FastifyInstance) => void | Promise<void>>;
 }
@@ -71,7 +76,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       const ok = Object.values(listeners).every((l) => l.state === 'listening');
       return reply
         .code(ok ? 200 : 503)
-        .send({ status: ok ? 'ok' : 'degraded', store: deps.store.kind, listeners });
+        .send({ status: ok ? 'ok' : 'degraded', store: deps.store.kind, listeners, ...deps.cluster?.() });
     },
   );
 

@@ -21,6 +21,8 @@ export function instanceName(): string {
 export async function startAlertRelay(deps: {
   url: string;
   channel: string;
+  /** This instance's name (instanceName()). */
+  instance: string;
   local: NotificationPort;
   alerts: AlertStore;
   log: Logger;
@@ -35,7 +37,7 @@ export async function startAlertRelay(deps: {
     publisher,
     subscriber,
     channel: deps.channel,
-    instance: instanceName(),
+    instance: deps.instance,
     local: deps.local,
     alerts: deps.alerts,
     log: deps.log,

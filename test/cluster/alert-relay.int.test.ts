@@ -38,6 +38,17 @@ describe('two instances, one database, one Redis', () => {
     running.push(a);
     const b = await startTestSwitchboard({ configDir, clock: new ManualClock(START), cycle: false });
     running.push(b);
+    // Health tells the instances apart and says whether each holds Redis.
+    const health = await Promise.all(
+      [a, b].map(
+        async (sb) => (await fetch(`${sb.httpUrl}/api/health`)).json() as Promise<Record<string, unknown>>,
+      ),
+    );
+    expect(health.map((h) => [h.store, h.redis])).toEqual([
+      ['postgres', 'ready'],
+      ['postgres', 'ready'],
+    ]);
+    expect(health[0].instance).not.toBe(health[1].instance);
     const one = await FakeDevice.connect(b.httpUrl, await signIn(b.httpUrl, 'dr.one'), 'dr.one');
     const two = await FakeDevice.connect(a.httpUrl, await signIn(a.httpUrl, 'dr.two'), 'dr.two');
     devices.push(one, two);

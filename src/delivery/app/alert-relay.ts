@@ -54,6 +54,14 @@ export class AlertRelay implements NotificationPort {
     this.publish({ from: this.options.instance, kind: 'changed', alertId: alert.id });
   }
 
+  /** The Redis connections' state ('ready' when both are up; ioredis retries on its own otherwise). */
+  status(): string {
+    const { publisher, subscriber } = this.options;
+    return publisher.status === 'ready' && subscriber.status === 'ready'
+      ? 'ready'
+      : `${publisher.status}/${subscriber.status}`;
+  }
+
   async stop(): Promise<void> {
     this.options.subscriber.disconnect();
     this.options.publisher.disconnect();
