@@ -30,6 +30,7 @@ beforeAll(async () => {
   const configDir = writeTestConfig({
     'directory.yaml': DIRECTORY,
     'identity.yaml': IDENTITY,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: ${NAME} is the loader's own syntax for secrets
     'tokens.yaml': 'apiTokens:\n  - { name: integration, role: admin, token: "${SB_TEST_TOKEN}" }\n',
   });
   await writeTestAccounts(configDir, [
