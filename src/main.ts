@@ -12,6 +12,7 @@ import { ehrLinkRoutes } from './api/ehr-links.ts';
 import { pickerRoutes } from './api/pickers.ts';
 import { coverageGapRoutes } from './api/coverage-gaps.ts';
 import { deliveryRoutes } from './api/deliveries.ts';
+import { onCallTimelineRoutes } from './api/operations/oncall-timeline.ts';
 import { deviceRoutes } from './api/device-routes.ts';
 import { lockoutRoutes } from './api/lockouts.ts';
 import { oidcRoutes } from './api/oidc.ts';
@@ -66,6 +67,7 @@ import { applySchedules } from './schedules/sync.ts';
 import { claimDataFolder } from './store/owner-lock.ts';
 import type { Store } from './store/port.ts';
 import { registerConsole } from './web/console-pages.ts';
+import { registerChartLibrary } from './web/chart-library.ts';
 import { registerPages } from './web/pages.ts';
 import { instanceName, startAlertRelay } from './wiring/alert-relay.ts';
 import { administratorAddresses, installConnectors } from './wiring/connectors.ts';
@@ -755,6 +757,15 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
             }),
           (a) => registerPages(a, undefined, { frameAncestors: config.ehr.launch.frameAncestors }),
           (a) => operations.routes(a),
+          (a) => registerChartLibrary(a),
+          (a) =>
+            onCallTimelineRoutes(a, {
+              schedules: store.schedules,
+              oncall,
+              isReachable: (id) => site.directory.isReachable(id),
+              nameOf,
+              now: () => clock.now(),
+            }),
           (a) => registerConsole(a),
         ],
       });

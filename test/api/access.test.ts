@@ -22,6 +22,7 @@ const ACCESS: Record<string, Access> = {
   'GET /api/health/live': 'public',
   'GET /api/health/ready': 'public',
   'GET /api/operations': STAFF,
+  'GET /api/oncall/timeline': STAFF,
   'GET /api/openapi.json': 'public',
   'POST /api/session': 'public',
   'GET /api/ws': 'public',
