@@ -57,6 +57,7 @@ const layoutKeys: Array<keyof FileLayout> = [
   'dateTimeFormat',
   'timeZone',
   'booleans',
+  'spreadsheetSafe',
   'fileName',
 ];
 

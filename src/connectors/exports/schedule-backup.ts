@@ -59,6 +59,8 @@ export const scheduleBackup: FileExportKind<BackupOptions> = {
       'schedule_backup_{yyyyMMdd_HHmm}.csv',
     ),
     dateTimeFormat: 'yyyy-MM-dd HH:mm',
+    // People open the backup in a spreadsheet on the bad day: notes must not run as formulas.
+    spreadsheetSafe: true,
   }),
   readOptions: () => ({}),
   span: (run) => windowSpan(run.at, run.zone, { daysBack: 0, daysForward: run.window.daysForward }),

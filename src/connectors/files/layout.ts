@@ -54,6 +54,12 @@ export interface FileLayout {
   /** What true and false are written as. @defaultValue ['Y', 'N'] */
   booleans: [string, string];
   /**
+   * Text that a spreadsheet would run as a formula (starting with =, +, -, @, a tab or a carriage return)
+   * is written with a leading apostrophe, so a note typed by a scheduler cannot become a formula in the
+   * file someone opens in Excel. For files people open; an import reads the text as it is. @defaultValue false
+   */
+  spreadsheetSafe?: boolean;
+  /**
    * The file name; `{pattern}` is the generation time in the layout's zone ('oncall_{yyyyMMdd_HHmm}.csv'),
    * `{connector}` the connector's id.
    */
@@ -104,6 +110,9 @@ export function layoutProblems(
   return problems;
 }
 
+/** What Excel and LibreOffice take as the start of a formula (OWASP's list for CSV injection). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
 /** A layout made ready to write: headers, one writer per column, the CSV dialect. */
 export class CompiledLayout {
   readonly headers: string[];
@@ -118,6 +127,7 @@ export class CompiledLayout {
       datetime: layout.dateTimeFormat,
     };
     const [yes, no] = layout.booleans;
+    const safe = layout.spreadsheetSafe === true;
     this.headers = layout.columns.map((c) => c.header ?? c.field);
     this.writers = layout.columns.map((c) => {
       const pattern = formats[c.format ?? 'datetime'] ?? c.format!;
@@ -138,7 +148,8 @@ export class CompiledLayout {
         if (v instanceof Date) return writeDate(v);
         if (v instanceof ZonedInstant) return writeZoned(v);
         if (typeof v === 'boolean') return v ? yes : no;
-        return String(v);
+        const text = String(v);
+        return safe && typeof v === 'string' && FORMULA_START.test(text) ? `'${text}` : text;
       };
     });
     this.dialect = {
