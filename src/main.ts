@@ -72,6 +72,7 @@ import { registerPages } from './web/pages.ts';
 import { instanceName, startAlertRelay } from './wiring/alert-relay.ts';
 import { administratorAddresses, installConnectors } from './wiring/connectors.ts';
 import { runningConnectorKinds } from './wiring/file-exports.ts';
+import { consoleRoutes, consoleWorkbench, draftDryRun } from './wiring/console.ts';
 import { wireMessaging } from './wiring/messaging.ts';
 import { MllpDirect } from './wiring/mllp-direct.ts';
 import { MllpIngest } from './wiring/mllp-ingest.ts';
@@ -552,6 +553,18 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
         const p = site.directory.findByExternalId(kind as LookupKind, value);
         return p ? { id: p.id, name: p.name } : undefined;
       };
+      // The analyst console's rules workbench and message browser (src/wiring/console.ts).
+      const consoleParts = {
+        store,
+        router,
+        resolver,
+        clock,
+        currentRules,
+        rulesDir: site.rulesDir,
+        rules,
+        loadOptions: { timezone: zone, checkRecipient: recipientChecker(site) },
+      };
+      const workbench = consoleWorkbench(consoleParts);
       const app = await buildApi({
         store,
         log,
@@ -611,7 +624,20 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
               },
               dryRun: (raw, listener, at) =>
                 dryRun(raw, { rules: currentRules(), resolver, clock, listener, at }),
+              dryRunDraft: draftDryRun(consoleParts, workbench),
+              stored: async (id, actor) => {
+                const m = await store.messages.get(id);
+                if (m)
+                  await store.audit.record({
+                    at: clock.now(),
+                    actor,
+                    action: 'message.dry-run',
+                    subject: `message:${id}`,
+                  });
+                return m;
+              },
             }),
+          (a) => consoleRoutes(a, consoleParts, workbench),
           (a) =>
             callRoutes(a, {
               calls: store.sip,

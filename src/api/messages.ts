@@ -14,6 +14,9 @@ interface InboxQuery {
   status?: MessageStatus;
   since?: string;
   until?: string;
+  listener?: string;
+  mrn?: string;
+  text?: string;
   limit: number;
   offset: number;
 }
@@ -30,6 +33,14 @@ const INBOX_SCHEMA = {
       status: { type: 'string', enum: statuses },
       since: dateTime('received at or after'),
       until: dateTime('received before'),
+      listener: { type: 'string', description: "the listener that took it: 'mllp', 'wctp', …" },
+      mrn: { type: 'string', description: "the patient's MRN (PID-3)" },
+      text: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 200,
+        description: 'words in the raw message, in order',
+      },
       limit: { type: 'integer', minimum: 0, maximum: 1000, default: 50 },
       offset: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 },
     },
@@ -57,9 +68,21 @@ export function messageRoutes(app: FastifyInstance, store: Store, actorOf: (req:
         status: q.status,
         since: q.since === undefined ? undefined : new Date(q.since),
         until: q.until === undefined ? undefined : new Date(q.until),
+        listener: q.listener,
+        mrn: q.mrn,
+        text: q.text,
         limit: q.limit,
         offset: q.offset,
       });
+      // A search by patient or by words reads PHI across messages: who searched for what is kept.
+      if (q.mrn !== undefined || q.text !== undefined)
+        await store.audit.record({
+          at: new Date(),
+          actor: actorOf(req),
+          action: 'message.search',
+          subject: q.mrn === undefined ? 'messages' : `patient:${q.mrn}`,
+          detail: q.text === undefined ? undefined : `words: ${q.text}`,
+        });
       return { items, total };
     },
   );

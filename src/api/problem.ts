@@ -51,6 +51,8 @@ export const PROBLEM_TYPES = {
   insufficientScope: 'urn:switchboard:insufficient-scope',
   pushRefused: 'urn:switchboard:push-refused',
   connectorDisabled: 'urn:switchboard:connector-disabled',
+  deliveryNotDead: 'urn:switchboard:delivery-not-dead',
+  ruleFileChanged: 'urn:switchboard:rule-file-changed',
   internalError: 'urn:switchboard:internal-error',
 } as const;
 
