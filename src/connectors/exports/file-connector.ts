@@ -61,6 +61,9 @@ const layoutKeys: Array<keyof FileLayout> = [
   'fileName',
 ];
 
+/** Skips written to the delivery log per file (the rest are counted in the file's answer). */
+const MAX_SKIPS_LOGGED = 50;
+
 interface FileJobPayload {
   connector: string;
   /** When the run was planned (the file itself is written from the schedule at send time). */
@@ -184,6 +187,19 @@ class FileExportSender<O> implements ConnectorSender {
     }
     if (skips.size > 0) {
       this.ctx.log.warn({ connector: settings.id, skipped: skips.size }, `${settings.id}: rows left out`);
+      // In the delivery log (API, CLI) as the framework's own skips are: whom, and why.
+      const at = this.ctx.planning.now();
+      await this.ctx.store.record(
+        [...skips].slice(0, MAX_SKIPS_LOGGED).map(([subject, reason]) => ({
+          connectorId: settings.id,
+          deliveryId: job.id,
+          at,
+          outcome: 'skipped' as const,
+          target: settings.target,
+          summary: `${subject} ${reason}`,
+          answer: null,
+        })),
+      );
     }
     return describeWritten(written, skips);
   }

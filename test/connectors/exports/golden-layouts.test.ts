@@ -60,6 +60,8 @@ connectors:
 `);
     const answer = await bench.run(s, dstSunday);
     expect(answer).toMatch(/left out 1: p-chen has no epicSer/);
+    const [skip] = await bench.store.connectors.log('optime', { limit: 5, outcomes: ['skipped'] });
+    expect(skip.summary).toBe('p-chen has no epicSer in the directory');
     expectGolden('epic-optime.csv', bench.read('epic_optime_20261101_0900.csv'));
   });
 
