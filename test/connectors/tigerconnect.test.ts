@@ -1,49 +1,17 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RolePushOptions, RoleRoster } from '../../src/connectors/tigerconnect/index.ts';
-import { type ConnectorHospital, connectorHospital, connectorSettings, H, shift } from '../support/connectors.ts';
+import type { RolePushOptions } from '../../src/connectors/tigerconnect/index.ts';
+import {
+  type ConnectorHospital,
+  connectorHospital,
+  connectorSettings,
+  H,
+  shift,
+} from '../support/connectors.ts';
+import { RoleServer } from '../support/role-server.ts';
 
 const T0 = Date.parse('2026-12-07T12:00:00Z');
 const KEY = 'tc-key';
 const SECRET = 'tc-secret';
-
-/** A TigerConnect-style REST server: PUT /v2/roles/{role}/schedule replaces the role's roster (overwrite). */
-class RoleServer {
-  server: Server;
-  rosters = new Map<string, RoleRoster['entries']>();
-  puts = 0;
-  refused = 0;
-  constructor() {
-    this.server = createServer((req, res) => {
-      let text = '';
-      req.on('data', (c) => {
-        text += c;
-      });
-      req.on('end', () => {
-        const expected = `Basic ${Buffer.from(`${KEY}:${SECRET}`).toString('base64')}`;
-        if (req.headers.authorization !== expected) {
-          this.refused++;
-          res.writeHead(401).end('{"error":"bad api key"}');
-          return;
-        }
-        const m = /^\/v2\/roles\/([^/]+)\/schedule$/.exec(req.url ?? '');
-        if (req.method !== 'PUT' || !m) {
-          res.writeHead(404).end();
-          return;
-        }
-        this.puts++;
-        const body = JSON.parse(text) as RoleRoster;
-        this.rosters.set(decodeURIComponent(m[1]), body.entries);
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
-      });
-    });
-  }
-  async listen(): Promise<string> {
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-}
 
 describe('TigerConnect-style role push', () => {
   let h: ConnectorHospital;
@@ -54,7 +22,7 @@ describe('TigerConnect-style role push', () => {
   });
 
   async function start(credentials = { apiKey: KEY, apiSecret: SECRET }) {
-    target = new RoleServer();
+    target = new RoleServer(KEY, SECRET);
     const url = await target.listen();
     h = await connectorHospital(
       [
@@ -91,7 +59,10 @@ describe('TigerConnect-style role push', () => {
     expect(users('R-CARDS')).toEqual(['U-CASTRO']);
 
     // A change waits for the next tick; then the roster is replaced, not appended to.
-    await h.publish([shift('s1', 'p-castro', T0), shift('c1', 'p-castro', T0, 24, { assignmentId: 'cardiology' })]);
+    await h.publish([
+      shift('s1', 'p-castro', T0),
+      shift('c1', 'p-castro', T0, 24, { assignmentId: 'cardiology' }),
+    ]);
     h.clock.now = new Date(T0 + 5 * 60_000);
     await h.run();
     expect(users('R-HOSP')).toEqual(['U-AHMED', 'U-BRENNAN']);
