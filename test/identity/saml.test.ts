@@ -3,6 +3,7 @@
  * xml-crypto): a good sign-in, and each bad response refused with a clear message: unsigned, for another
  * audience, replayed, expired, for another recipient, unsolicited (IdP-initiated, off by default).
  */
+import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +14,7 @@ import { type AssertionSpec, type IdpKeys, requestIdOf, samlResponse } from './s
 const IDP = 'https://idp.hospital.test/saml';
 const SP = 'https://switchboard.hospital.test/saml';
 const ADMIN_TOKEN = 'admin-token-for-the-saml-test';
+const SCIM_TOKEN = 'scim-token-for-the-saml-test';
 
 let certs: TestCerts;
 let keys: IdpKeys;
@@ -43,6 +45,10 @@ beforeAll(async () => {
     idpCert: idp.pem
     rolesAttribute: role
     roleMap: { nurses: clinician }
+  scim:
+    enabled: true
+    clients: [{ name: entra, tokenSha256: ${createHash('sha256').update(SCIM_TOKEN).digest('hex')} }]
+    groupRoles: { Switchboard Admins: admin }
 `,
   });
   sb = await startTestSwitchboard({ configDir });
@@ -200,5 +206,20 @@ describe('SAML 2.0 sign-in', () => {
     } finally {
       rmSync(other.dir, { recursive: true, force: true });
     }
+  });
+
+  it('grants the role of a group provisioned over SCIM that the person is a member of', async () => {
+    const scim = (path: string, body: unknown) =>
+      fetch(`${sb.httpUrl}/scim/v2${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${SCIM_TOKEN}`, 'content-type': 'application/scim+json' },
+        body: JSON.stringify(body),
+      }).then((r) => r.json() as Promise<{ id: string }>);
+    const kim = await scim('/Users', { userName: 'kim@hospital.test', name: { formatted: 'Nurse Kim' } });
+    await scim('/Groups', { displayName: 'Switchboard Admins', members: [{ value: kim.id }] });
+    const r = await post(samlResponse(keys, good(await startSignIn(), { attributes: { role: [] } })));
+    expect(r.status).toBe(303);
+    const session = JSON.parse(Buffer.from(r.location!.slice('/#sso='.length), 'base64url').toString());
+    expect(session).toMatchObject({ role: 'admin', person: { id: 'p-kim' } });
   });
 });
