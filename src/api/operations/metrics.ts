@@ -160,7 +160,7 @@ export function metricsRoute(app: FastifyInstance, metrics: SwitchboardMetrics, 
       if (expected) {
         const given = Buffer.from(req.headers.authorization ?? '');
         if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-          reply.header('www-authenticate', 'Bearer realm="metrics"');
+          reply.header('www-authenticate', 'Bearer realm="metrics", error="invalid_token"');
           return sendProblem(reply, 401, 'invalidToken', 'The metrics token is missing or wrong');
         }
       }
