@@ -450,6 +450,26 @@ describe('ScheduleSyncRunner', () => {
     await r.stop();
   });
 
+  it('abandons a pull in flight at stop without marking the source failing or applying it', async () => {
+    const client = new FakeClient();
+    let started: () => void = () => {};
+    const pulling = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    client.next = (req) =>
+      new Promise((_resolve, reject) => {
+        started();
+        req.signal.addEventListener('abort', () => reject(req.signal.reason));
+      });
+    const { engine, runner: r } = runner(client);
+    const sync = r.syncNow('amion');
+    await pulling;
+    await r.stop();
+    expect((await sync).status).toBe('failed');
+    expect(engine.statusOf('amion')).toMatchObject({ lastError: null, failingSince: null });
+    expect(await store.schedules.lastChangeSeq()).toBe(0);
+  });
+
   it('tells the failsafe group once per stale episode', async () => {
     const client = new FakeClient();
     client.next = async () => window([]);

@@ -11,6 +11,8 @@ const PULL_TIMEOUT_MS = 10 * 60_000;
 const PROGRESS_EVERY = 5_000;
 /** How often staleness is looked at, besides after each sync. */
 const STALE_LOOK_MS = 60_000;
+/** How long a stop waits for pulls in flight to end after aborting them. */
+const STOP_WAIT_MS = 5_000;
 /** A failing source is retried no later than this, however many times it failed. */
 const MAX_BACKOFF_MS = 60 * 60_000;
 
@@ -84,7 +86,15 @@ export class ScheduleSyncRunner {
     this.timers.clear();
     if (this.staleTimer) clearInterval(this.staleTimer);
     for (const a of this.aborts) a.abort(new Error('Switchboard is stopping'));
-    await Promise.allSettled([...this.running.values()]);
+    // A client that does not heed the abort is not waited for long: what it fetched is never applied.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.running.values()]),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, STOP_WAIT_MS);
+      }),
+    ]);
+    clearTimeout(timer);
   }
 
   /** Pulls and applies one source now (after any sync of it already running). */
@@ -195,12 +205,14 @@ export class ScheduleSyncRunner {
           }
         },
       });
+      if (this.stopped) throw new SourceError('Switchboard is stopping; the pull is not applied');
       outcome = await this.engine.apply(sourceId, pull, options);
       if (!options.dryRun && (outcome.status === 'applied' || outcome.status === 'unchanged')) {
         await client.applied?.(pull);
       }
     } catch (error) {
-      if (!options.dryRun) await this.engine.recordFailure(sourceId, error);
+      // A pull cut short by our own stop says nothing about the source.
+      if (!options.dryRun && !this.stopped) await this.engine.recordFailure(sourceId, error);
       const retryAfterMs = error instanceof SourceError ? error.detail.retryAfterMs : undefined;
       outcome = {
         sourceId,
