@@ -29,7 +29,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  await bench.store.close();
+  await bench.close();
 });
 
 describe('schedule backup', () => {

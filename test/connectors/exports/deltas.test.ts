@@ -18,7 +18,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  await bench.store.close();
+  await bench.close();
 });
 
 const wfd = `

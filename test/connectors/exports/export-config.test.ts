@@ -72,7 +72,7 @@ connectors:
       expect(err.permanent).toBe(true);
       expect(err.message).toMatch(/hostKey: the server key SHA256 fingerprint is required/);
     } finally {
-      await bench.store.close();
+      await bench.close();
     }
   });
 });

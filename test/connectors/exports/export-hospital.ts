@@ -3,7 +3,7 @@
  * (Sunday 1 November: 02:00 EDT becomes 01:00 EST) and the pay-period boundary of Sunday 8 November
  * (periods of 14 days from 25 October). Runs the real kinds through their connector sender into a folder.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -139,6 +139,13 @@ export class ExportBench {
       now: at,
     });
     await this.store.durable();
+  }
+
+  /** Closes the store and removes the test's folders. */
+  async close(): Promise<void> {
+    await this.store.close();
+    rmSync(this.out, { recursive: true, force: true });
+    rmSync(this.dataDir, { recursive: true, force: true });
   }
 
   /** A restart: the store closed and opened again from its files. */

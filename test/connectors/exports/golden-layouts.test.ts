@@ -17,7 +17,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  await bench.store.close();
+  await bench.close();
 });
 
 const kronosOptions = `

@@ -42,7 +42,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await new Promise((r) => receiver.close(r));
-  await bench.store.close();
+  await bench.close();
 });
 
 const yaml = () => `

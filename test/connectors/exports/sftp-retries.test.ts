@@ -27,7 +27,7 @@ beforeEach(async () => {
   now = new Date('2026-11-01T14:00:00Z');
 });
 afterEach(async () => {
-  await bench.store.close();
+  await bench.close();
 });
 
 const connector = (hostKey: string) => `

@@ -76,7 +76,7 @@ beforeEach(async () => {
 afterEach(async () => {
   await connectors.stop();
   await worker.stop();
-  await bench.store.close();
+  await bench.close();
 });
 
 const run = async () => {
