@@ -5,29 +5,30 @@ import type { Logger } from 'pino';
 import type { RouteAccess } from './api/access.ts';
 import { alertRoutes } from './api/alerts.ts';
 import { callRoutes } from './api/calls.ts';
+import { censusImportRoutes } from './api/census-imports.ts';
 import { connectorRoutes, feedRoutes } from './api/connectors.ts';
 import { conversationRoutes } from './api/conversations.ts';
-import { ehrLaunchRoutes } from './api/ehr-launch.ts';
-import { ehrLinkRoutes } from './api/ehr-links.ts';
-import { pickerRoutes } from './api/pickers.ts';
 import { coverageGapRoutes } from './api/coverage-gaps.ts';
 import { deliveryRoutes } from './api/deliveries.ts';
-import { onCallTimelineRoutes } from './api/operations/oncall-timeline.ts';
 import { deviceRoutes } from './api/device-routes.ts';
+import { ehrLaunchRoutes } from './api/ehr-launch.ts';
+import { ehrLinkRoutes } from './api/ehr-links.ts';
 import { lockoutRoutes } from './api/lockouts.ts';
 import { oidcRoutes } from './api/oidc.ts';
+import { onCallTimelineRoutes } from './api/operations/oncall-timeline.ts';
 import { patientRoutes } from './api/patients.ts';
+import { pickerRoutes } from './api/pickers.ts';
 import { livePushClients } from './api/push-clients.ts';
 import { pushTokenSecret } from './api/push-tokens.ts';
 import { ruleRoutes } from './api/rules.ts';
 import { samlRoutes } from './api/saml.ts';
-import { scimRoutes } from './api/scim/routes.ts';
 import { scheduleChangeRoutes } from './api/schedule-changes.ts';
 import { scheduleRoutes } from './api/schedules.ts';
+import { scimRoutes } from './api/scim/routes.ts';
 import { buildApi } from './api/server.ts';
 import { sessionRoutes } from './api/session-routes.ts';
-import { accountSignInGuard, PasswordSignIn } from './api/sign-in.ts';
 import type { Role } from './api/sessions.ts';
+import { accountSignInGuard, PasswordSignIn } from './api/sign-in.ts';
 import { singleSignOnGuard } from './api/single-sign-on.ts';
 import { sourceRoutes } from './api/sources.ts';
 import { clinicianSocket } from './api/ws.ts';
@@ -66,23 +67,24 @@ import { OnCallResolver } from './schedules/on-call.ts';
 import { applySchedules } from './schedules/sync.ts';
 import { claimDataFolder } from './store/owner-lock.ts';
 import type { Store } from './store/port.ts';
-import { registerConsole } from './web/console-pages.ts';
 import { registerChartLibrary } from './web/chart-library.ts';
+import { registerConsole } from './web/console-pages.ts';
 import { registerPages } from './web/pages.ts';
 import { instanceName, startAlertRelay } from './wiring/alert-relay.ts';
+import { startCensusImports } from './wiring/census-imports.ts';
 import { administratorAddresses, installConnectors } from './wiring/connectors.ts';
-import { runningConnectorKinds } from './wiring/file-exports.ts';
 import { consoleRoutes, consoleWorkbench, draftDryRun } from './wiring/console.ts';
+import { wireDemographicImports } from './wiring/demographic-imports.ts';
+import { runningConnectorKinds } from './wiring/file-exports.ts';
+import { samlIdpCert, wireIdentity } from './wiring/identity.ts';
 import { wireMessaging } from './wiring/messaging.ts';
 import { MllpDirect } from './wiring/mllp-direct.ts';
 import { MllpIngest } from './wiring/mllp-ingest.ts';
+import { wireOperations } from './wiring/operations.ts';
 import { installOutboundChannels } from './wiring/outbound.ts';
 import { wireSchedulePush } from './wiring/schedule-push.ts';
-import { wireDemographicImports } from './wiring/demographic-imports.ts';
 import { crosswalkLookup, type ScheduleSync, wireScheduleSync } from './wiring/schedule-sync.ts';
-import { samlIdpCert, wireIdentity } from './wiring/identity.ts';
 import { wireSip } from './wiring/sip.ts';
-import { wireOperations } from './wiring/operations.ts';
 import { openConfiguredStore } from './wiring/store.ts';
 import { type InstalledWctp, wireWctp } from './wiring/wctp.ts';
 
@@ -186,7 +188,8 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
     const directory = () => site.directory;
     const nameOf = (id: string) => site.directory.person(id)?.name ?? site.directory.group(id)?.name;
     const census = new Census(store.census, { zone });
-    const coverage = new CoverageResolver(site.coverage);
+    // Replaced when a nurse call system's or a file's staff assignments arrive (censusImports).
+    let coverage = new CoverageResolver(site.coverage);
     const oncall = new OnCallResolver(store.schedules);
     const model = new HospitalModel({
       directory,
@@ -254,6 +257,22 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
       ldap: { config: config.identity.ldap, configDir: options.configDir },
     });
     stops.push(() => identity.stop());
+    const censusImports = startCensusImports({
+      imports: config.censusImports,
+      census: store.census,
+      configDir: site.configDir,
+      findPeople: (kind, value) => {
+        if (kind === 'id') return site.directory.person(value) ? [value] : [];
+        const person = site.directory.findByExternalId(kind as LookupKind, value);
+        return person ? [person.id] : [];
+      },
+      onStaff: (entries) => {
+        coverage = new CoverageResolver({ entries: [...site.coverage.entries, ...entries] });
+      },
+      now: () => clock.now(),
+      log: log.child({ part: 'census-imports' }),
+    });
+    stops.push(() => censusImports.stop());
     const messaging = wireMessaging({
       store,
       model,
@@ -662,6 +681,7 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
             }),
           (a) => clinicianSocket(a, hub, nameOf),
           (a) => conversationRoutes(a, { messaging: messaging.service, nameOf }),
+          (a) => censusImportRoutes(a, censusImports),
           (a) =>
             ehrLinkRoutes(a, {
               settings: () => config.ehr,
@@ -670,7 +690,8 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
                 if (!p) return undefined;
                 const visit = await census.activeVisit(p.mrn);
                 // A visit the sender did not number is no encounter the EHR knows.
-                const encounter = visit && !visit.visitNumber.startsWith('MRN:') ? visit.visitNumber : undefined;
+                const encounter =
+                  visit && !visit.visitNumber.startsWith('MRN:') ? visit.visitNumber : undefined;
                 return { identifiers: p.identifiers, mrn: p.mrn, encounter };
               },
               ehrUserOf: (id) => site.directory.person(id)?.ids.ehrUser,
@@ -715,7 +736,9 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
           (a) =>
             samlRoutes(a, {
               config: idConfig.saml,
-              idpCert: idConfig.saml.enabled ? samlIdpCert(idConfig.saml.idpCert, options.configDir) : undefined,
+              idpCert: idConfig.saml.enabled
+                ? samlIdpCert(idConfig.saml.idpCert, options.configDir)
+                : undefined,
               find: findPerson,
               extraRoles: (id) => identity.overlay.groupsOf(id).flatMap((g) => g.roles as Role[]),
               guard: ssoGuard,

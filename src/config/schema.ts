@@ -150,6 +150,50 @@ export const configSchema = {
         channel: { type: 'string', minLength: 1, default: 'switchboard:alerts' },
       },
     },
+    /**
+     * Census and nurse assignments from files or a nurse call system's export (src/wiring/census-imports.ts):
+     * census-csv and staff-csv dropped in a folder or on SFTP, staff-rest pulled as JSON.
+     */
+    censusImports: {
+      type: 'array',
+      default: [],
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'kind'],
+        properties: {
+          id: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]*$' },
+          kind: { enum: ['census-csv', 'staff-csv', 'staff-rest'] },
+          everyMinutes: { type: 'number', exclusiveMinimum: 0, default: 30 },
+          folder: { type: 'string', minLength: 1 },
+          sftp: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['host', 'username', 'hostKey'],
+            properties: {
+              host: { type: 'string', minLength: 1 },
+              port: { type: 'integer', minimum: 1, maximum: 65535, default: 22 },
+              username: { type: 'string', minLength: 1 },
+              password: { type: 'string', minLength: 1 },
+              privateKey: { type: 'string', minLength: 1 },
+              /** The server's SHA256 fingerprint as ssh-keygen -lf prints it: any other key is refused. */
+              hostKey: { type: 'string', pattern: '^SHA256:' },
+              path: { type: 'string', default: '.' },
+              timeoutSeconds: { type: 'integer', minimum: 1, maximum: 600, default: 20 },
+            },
+          },
+          files: { type: 'string', default: '*.csv' },
+          settleSeconds: { type: 'integer', minimum: 0, default: 30 },
+          url: { type: 'string', pattern: '^https?://' },
+          token: { type: 'string', minLength: 1 },
+          /** Which crosswalk id the staff column holds: employeeId, uniqueId, custom1…, or id (ours). */
+          staffId: { type: 'string', default: 'employeeId' },
+          columns: { type: 'object', additionalProperties: { type: 'string', minLength: 1 }, default: {} },
+          /** A patient this source admitted is discharged when missing from this many files in a row; 0: never. */
+          dischargeAfterMissing: { type: 'integer', minimum: 0, default: 2 },
+        },
+      },
+    },
     /** Links from alerts and messages into the EHR's chart (routing/ehr/deep-links.ts). */
     ehr: {
       type: 'object',
@@ -176,7 +220,11 @@ export const configSchema = {
             sharedSecret: { type: 'string', minLength: 16 },
             maxAgeSeconds: { type: 'integer', minimum: 10, maximum: 3600, default: 300 },
             /** Origins of the EHR that may show the page in a frame (CSP frame-ancestors); none by default. */
-            frameAncestors: { type: 'array', items: { type: 'string', pattern: '^https?://[^\\s;,]+$' }, default: [] },
+            frameAncestors: {
+              type: 'array',
+              items: { type: 'string', pattern: '^https?://[^\\s;,]+$' },
+              default: [],
+            },
             smart: {
               type: 'object',
               additionalProperties: false,

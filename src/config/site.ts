@@ -82,6 +82,21 @@ export function loadSite(configDir: string, env: NodeJS.ProcessEnv, now = new Da
       message: 'needs routing.failsafeGroup: the coverage-gap warning goes to that group',
     });
   }
+  config.censusImports.forEach((imp, i) => {
+    const key = `censusImports.${i}`;
+    if (imp.kind === 'staff-rest' && !imp.url)
+      problems.push({
+        file: 'switchboard.yaml',
+        key: `${key}.url`,
+        message: 'a staff-rest import needs the url of the export',
+      });
+    if (imp.kind !== 'staff-rest' && !imp.folder === !imp.sftp)
+      problems.push({
+        file: 'switchboard.yaml',
+        key: `${key}.folder`,
+        message: 'give either folder (on this machine) or sftp, not both or neither',
+      });
+  });
   config.ehr.links.forEach((link, i) => {
     const wrong = checkTemplate(link.template);
     if (wrong) problems.push({ file: 'switchboard.yaml', key: `ehr.links.${i}.template`, message: wrong });

@@ -1,12 +1,13 @@
 import type { EhrLaunchSettings } from '../api/ehr-launch.ts';
-import type { DeepLinkSettings } from '../routing/ehr/deep-links.ts';
 import type { SipConfig, SipListenerConfig } from '../calls/sip-config.ts';
 import type { MllpListenerOptions } from '../listeners/mllp/server.ts';
 import type { WctpGatewayOptions } from '../listeners/wctp/options.ts';
 import type { Hl7Limits } from '../protocols/hl7/index.ts';
+import type { DeepLinkSettings } from '../routing/ehr/deep-links.ts';
 import type { PoisonGuardOptions } from '../routing/poison-guard.ts';
 import type { RouterPacing } from '../routing/router.ts';
 import type { WctpRoutingSettings } from '../routing/sources/wctp/routing-table.ts';
+import type { CensusImportConfig } from '../wiring/census-imports.ts';
 import type { IdentityConfig } from './identity-schema.ts';
 import type { MetricsConfig, OperationsConfig } from './operations-schema.ts';
 import type { PagingConfig, PcdConfig, SmtpListenerConfig } from './paging-schema.ts';
@@ -39,6 +40,7 @@ export interface SwitchboardConfig {
   redis: { url?: string; channel: string };
   wctp: WctpGatewayOptions & WctpRoutingSettings;
   messaging: { urgentUnreadMinutes: number; urgentPolicy?: string; retentionDays: number };
+  censusImports: CensusImportConfig[];
   ehr: DeepLinkSettings & { launch: EhrLaunchSettings & { frameAncestors: string[] } };
   routing: {
     rulesDir: string;

@@ -39,6 +39,8 @@ const ACCESS: Record<string, Access> = {
   'POST /api/messages/:id/read': 'signed-in',
   'GET /api/recipients': 'signed-in',
   'GET /api/patients': 'signed-in',
+  'GET /api/census-imports': STAFF,
+  'POST /api/census-imports/:id/run': STAFF,
   'GET /api/patients/:mrn/ehr-links': 'signed-in',
   'GET /api/messages': STAFF,
   'GET /api/messages/:id': STAFF,
