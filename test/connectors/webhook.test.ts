@@ -115,6 +115,23 @@ describe('signed webhook connector', () => {
     expect(log.filter((e) => e.outcome === 'sent')).toHaveLength(5);
   });
 
+  it('a consumer stopped while 600 changes were committed catches up a page (500) at a time: each change once, none missing', async () => {
+    await start();
+    await h.run();
+    const shifts = Array.from({ length: 600 }, (_, i) =>
+      shift(`s${i}`, i % 2 ? 'p-ahmed' : 'p-brennan', T0 + i * H, 1),
+    );
+    for (let i = 0; i < shifts.length; i += 100) await h.publish(shifts.slice(0, i + 100));
+    await h.run();
+    const ids = receiver.received.map((r) => r.body.shiftId);
+    expect(ids).toHaveLength(600);
+    expect(new Set(ids).size).toBe(600);
+    expect(receiver.received.every((r) => r.verified && r.body.kinds.join() === 'added')).toBe(true);
+    expect(await h.store.connectors.cursor('ops-hook')).toBe(await h.store.schedules.lastChangeSeq());
+    await h.run();
+    expect(receiver.received).toHaveLength(600);
+  });
+
   it('a receiver refuses a replayed or altered request', () => {
     const body = '{"a":1}';
     const at = new Date(T0);
