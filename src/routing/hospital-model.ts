@@ -54,6 +54,10 @@ export class HospitalModel implements RoutingModel {
     return this.parts.directory().person(personId)?.name;
   }
 
+  isDeactivated(personId: string): boolean {
+    return this.parts.directory().isDeactivated(personId);
+  }
+
   groupMembers(groupId: string): string[] | undefined {
     const d = this.parts.directory();
     return d.group(groupId) ? d.members(groupId).map((p) => p.id) : undefined;

@@ -35,6 +35,8 @@ export interface RoutingModel {
   peopleByPager(number: string): string[];
   /** Whether the person has at least one contact point. */
   isReachable(personId: string): boolean;
+  /** Deactivated by provisioning (SCIM, LDAP): never a recipient, even while still on a schedule. */
+  isDeactivated?(personId: string): boolean;
   onCall(assignmentId: string, at: Date): Promise<OnCallEntry[]>;
   /**
    * The site's IANA time zone (config `site.timezone`): reasons and notes name local times in it.

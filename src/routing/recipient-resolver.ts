@@ -34,7 +34,14 @@ export class RecipientResolver {
         list = ofRule.recipients;
         notes.push(...ofRule.notes);
       } else list = await this.resolve(spec, ctx, notes);
-      for (const r of list) if (!out.has(r.personId)) out.set(r.personId, r);
+      for (const r of list) {
+        // A deactivated person may still be on a schedule or in a rule: they are left out, and said so.
+        if (this.model.isDeactivated?.(r.personId)) {
+          notes.push(`${this.model.personName(r.personId) ?? r.personId} is deactivated and was left out`);
+          continue;
+        }
+        if (!out.has(r.personId)) out.set(r.personId, r);
+      }
     }
     return { recipients: [...out.values()], notes };
   }

@@ -282,6 +282,20 @@ describe('deactivating a person through SCIM', () => {
     expect(warned.map((a) => a.title)).toContain(
       'Nurse Kim was deactivated: 1 coming shift(s) have nobody on call',
     );
+    // Still on the schedule, but no longer a recipient: an on-call page finds nobody and says why.
+    const paged = await sb.routing.alerts.raise({
+      messageId: null,
+      source: 'test',
+      ruleId: 'test',
+      title: 'ICU charge needed',
+      body: 'ICU charge needed',
+      priority: 'high',
+      recipients: [{ kind: 'onCall', assignment: 'icu-charge', order: 'first', at: { file: 'test', key: 'test' } }],
+      reasons: ['test'],
+    });
+    expect((await sb.store.alerts.recipients(paged.id)).map((r) => r.personId)).not.toContain('p-kim');
+    const timeline = await sb.store.alerts.timeline(paged.id);
+    expect(JSON.stringify(timeline)).toContain('Nurse Kim is deactivated and was left out');
     // The password still matches, but the person is deactivated: no new session.
     const signedIn = await signIn(sb.httpUrl, 'rn.kim').catch((err: Error) => err.message);
     expect(signedIn).toMatch(/failed: 403/);
