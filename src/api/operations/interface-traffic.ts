@@ -34,6 +34,12 @@ interface Interface {
   next: number;
   filled: number;
   lastAt: number;
+  /** The Prometheus series of this interface, bound once (an observe with labels hashes them each time). */
+  series: {
+    messages: { inc(n: number): void };
+    naks: { inc(n: number): void };
+    ack: { observe(v: number): void };
+  };
 }
 
 /**
@@ -75,6 +81,11 @@ export class InterfaceTraffic {
         next: 0,
         filled: 0,
         lastAt: 0,
+        series: {
+          messages: this.metrics.messages.labels({ listener, sender }),
+          naks: this.metrics.naks.labels({ listener, sender }),
+          ack: this.metrics.ackSeconds.labels({ listener, sender }),
+        },
       };
       this.interfaces.set(key, i);
     }
@@ -89,11 +100,10 @@ export class InterfaceTraffic {
       i.counts[slot] = 0;
     }
     i.counts[slot] += t.messages;
-    const labels = { listener, sender };
-    this.metrics.messages.inc(labels, t.messages);
-    if (t.naks) this.metrics.naks.inc(labels, t.naks);
+    i.series.messages.inc(t.messages);
+    if (t.naks) i.series.naks.inc(t.naks);
     for (const ms of t.ackMs) {
-      this.metrics.ackSeconds.observe(labels, ms / 1000);
+      i.series.ack.observe(ms / 1000);
       i.ackMs[i.next] = ms;
       i.ackAt[i.next] = t.lastAt;
       i.next = (i.next + 1) % SAMPLES;
