@@ -54,8 +54,10 @@ export function sourceRoutes(app: FastifyInstance, deps: SourceRoutesDeps): void
             nextRunAt: st.nextRunAt,
             lastRun: st.lastRun,
             held: h ? { heldAt: h.heldAt, reason: h.reason, removes: h.removes, ofTotal: h.ofTotal } : null,
+            unmappedCount: unmapped.filter((u) => u.sourceId === s.id).length,
             unmapped: unmapped
               .filter((u) => u.sourceId === s.id)
+              .slice(0, SHOWN)
               .map(({ sourceId: _s, seenAt: _t, ...u }) => u),
           };
         }),

@@ -20,7 +20,10 @@ const directory = new Directory([
   ]),
   person('p-twin', 'U2', []),
 ] as never);
-const site = { directory } as unknown as Site;
+const site = {
+  directory,
+  schedules: { assignments: [{ id: 'hospitalist', name: 'Hospitalist on call' }] },
+} as unknown as Site;
 const paging = {
   carriers: [
     { name: 'metro', kind: 'wctp', url: 'http://127.0.0.1:9/wctp' },
@@ -72,12 +75,12 @@ describe('schedule sync wiring', () => {
       [
         'page',
         'metro:617-555-0101',
-        'Schedule change: you are no longer on hospitalist 2026-11-22 09:00 EST to 2026-11-22 21:00 EST.',
+        'Schedule change: you are no longer on Hospitalist on call 2026-11-22 09:00 EST to 2026-11-22 21:00 EST.',
       ],
       [
         'page',
         'mail:two@test.example',
-        'Schedule change: you are now on hospitalist 2026-11-22 09:00 EST to 2026-11-22 21:00 EST (call order 1).',
+        'Schedule change: you are now on Hospitalist on call 2026-11-22 09:00 EST to 2026-11-22 21:00 EST (call order 1).',
       ],
     ]);
   });
@@ -93,7 +96,7 @@ describe('schedule sync wiring', () => {
       'UTC',
     );
     expect(moved.map((p) => (p.payload as PageOrder).text)).toEqual([
-      'Schedule change: your shift changed: hospitalist 2026-11-22 15:00 UTC to 2026-11-23 03:00 UTC (call order 1).',
+      'Schedule change: your shift changed: Hospitalist on call 2026-11-22 15:00 UTC to 2026-11-23 03:00 UTC (call order 1).',
     ]);
   });
 });

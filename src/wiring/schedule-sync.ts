@@ -152,7 +152,8 @@ export function affectedPages(
 ): NewDelivery[] {
   const shift = change.after ?? change.before;
   if (!shift || shift.end.getTime() <= change.at.getTime()) return [];
-  const name = shift.assignmentId;
+  const name =
+    site.schedules?.assignments.find((a) => a.id === shift.assignmentId)?.name ?? shift.assignmentId;
   const when = (s: { start: Date; end: Date }) =>
     `${formatLocal(s.start, zone)} to ${formatLocal(s.end, zone)}`;
   const told = new Map<string, string>();
