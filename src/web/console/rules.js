@@ -37,10 +37,9 @@ export default {
     const replayOut = h('div', { id: 'replay-result', 'aria-live': 'polite' });
     const sample = h('textarea', {
       id: 'dry-run-message',
-      class: 'yaml',
+      class: 'yaml sample',
       rows: '6',
       spellcheck: 'false',
-      style: 'min-height: 6em',
     });
     const sampleId = h('input', { id: 'dry-run-id', type: 'number', min: '1' });
     const dryButton = h('button', { type: 'button', text: 'Dry run against the draft' });
@@ -106,7 +105,7 @@ export default {
       editor.value = state.drafts.get(name) ?? file.text;
       title.textContent = `rules/${name}`;
       renderList();
-      check();
+      return check();
     }
 
     async function check() {
@@ -114,11 +113,17 @@ export default {
       const result = await ctx.api('/api/rules/check', { method: 'POST', body: { files: draft() } });
       if (seq !== state.checkSeq) return; // an older answer: a newer check is on its way
       problems.replaceChildren(
-        ...result.problems.map((p) =>
-          h('li', {
-            text: `${p.file}${p.line ? ` line ${p.line}` : ''}: ${p.key || '(top level)'}: ${p.message}`,
-          }),
-        ),
+        ...result.problems.map((p) => {
+          const text = `${p.file}${p.line ? ` line ${p.line}` : ''}: ${p.key || '(top level)'}: ${p.message}`;
+          const own = p.line && p.file === `rules/${state.current}`;
+          return h(
+            'li',
+            {},
+            own
+              ? h('button', { type: 'button', class: 'link', text, onclick: () => goToLine(p.line) })
+              : text,
+          );
+        }),
       );
       const edited = state.drafts.size > 0;
       save.disabled = !result.ok || !state.drafts.has(state.current);
@@ -126,6 +131,16 @@ export default {
         ? `${edited ? 'Draft' : 'Rules'} valid: ${result.rules} rules.`
         : `${result.problems.length} problem${result.problems.length === 1 ? '' : 's'} in the draft.`;
       status.className = result.ok ? 'ok-note' : 'form-error';
+    }
+
+    /** Puts the caret on a line of the editor and scrolls it into view. */
+    function goToLine(line) {
+      const lines = editor.value.split('\n');
+      const start = lines.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0);
+      editor.focus();
+      editor.setSelectionRange(start, start + (lines[line - 1]?.length ?? 0));
+      const lineHeight = Number.parseFloat(getComputedStyle(editor).lineHeight) || 18;
+      editor.scrollTop = Math.max(0, (line - 3) * lineHeight);
     }
 
     editor.addEventListener('input', () => {
@@ -201,7 +216,7 @@ export default {
     async function load(keep) {
       const { files } = await ctx.api('/api/rules/files');
       state.files = files;
-      if (files.length) openFile(keep && files.some((f) => f.name === keep) ? keep : files[0].name);
+      if (files.length) await openFile(keep && files.some((f) => f.name === keep) ? keep : files[0].name);
       else renderList();
     }
     await load();
