@@ -30,7 +30,11 @@ export function wireOperations(o: {
   log: Logger;
 }): WiredOperations {
   const quiet = o.operations.quietMinutes;
-  const metrics = new SwitchboardMetrics((sender) => quiet.senders[sender] ?? quiet.default);
+  const metrics = new SwitchboardMetrics(
+    (sender) => quiet.senders[sender] ?? quiet.default,
+    Date.now,
+    Object.keys(quiet.senders),
+  );
   let view: OperationsView | undefined;
   let health: readonly HealthSource[] = [];
   let serving = false;

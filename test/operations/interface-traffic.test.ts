@@ -82,3 +82,32 @@ describe('traffic tally (the listener side)', () => {
     expect(tally.take()).toBeUndefined();
   });
 });
+
+describe('a sender that sends nothing', () => {
+  it('is listed, and quiet once its quietMinutes have passed since the start', () => {
+    const registers = [new Registry()];
+    const labelNames = ['listener', 'sender'] as const;
+    const now = { t: T0 };
+    const board = new InterfaceTraffic(
+      {
+        messages: new Counter({ name: 'm', help: 'm', labelNames, registers }),
+        naks: new Counter({ name: 'n', help: 'n', labelNames, registers }),
+        ackSeconds: new Histogram({ name: 'a', help: 'a', labelNames, registers }),
+      },
+      (sender) => ({ RAD: 10, LAB: 10 })[sender] ?? 0,
+      () => now.t,
+      ['RAD', 'LAB'],
+    );
+    board.add('mllp', { LAB: { messages: 1, naks: 0, ackMs: [1], lastAt: T0 } });
+    now.t = T0 + 9 * 60_000;
+    expect(board.figures().map((f) => [f.sender, f.quietForMinutes])).toEqual([
+      ['LAB', null],
+      ['RAD', null],
+    ]);
+    now.t = T0 + 11 * 60_000;
+    expect(board.figures().map((f) => [f.sender, f.messages, f.quietForMinutes])).toEqual([
+      ['LAB', 1, 11],
+      ['RAD', 0, 11],
+    ]);
+  });
+});

@@ -58,7 +58,13 @@ export class InterfaceTraffic {
     },
     private readonly quietMinutes: (sender: string) => number,
     private readonly now: () => number = Date.now,
-  ) {}
+    /** Senders named in operations.quietMinutes: one that sends nothing at all is quiet too. */
+    private readonly expected: readonly string[] = [],
+  ) {
+    this.startedAt = now();
+  }
+
+  private readonly startedAt: number;
 
   /** A listener's batch (see traffic-tally.ts). */
   add(listener: string, batch: TrafficBatch): void {
@@ -114,7 +120,7 @@ export class InterfaceTraffic {
   figures(): InterfaceFigures[] {
     const now = this.now();
     const thisMinute = Math.floor(now / 60_000);
-    return [...this.interfaces.values()].map((i) => {
+    const seen = [...this.interfaces.values()].map((i) => {
       const perMinute: number[] = [];
       for (let m = thisMinute - MINUTES + 1; m <= thisMinute; m++) {
         const slot = m % MINUTES;
@@ -137,6 +143,29 @@ export class InterfaceTraffic {
         quietForMinutes: quiet > 0 && silentFor >= quiet ? silentFor : null,
       };
     });
+    return [...seen, ...this.neverHeard(now, seen)];
+  }
+
+  /** Expected senders with no message since start, once their quiet time has passed since the start. */
+  private neverHeard(now: number, seen: readonly InterfaceFigures[]): InterfaceFigures[] {
+    const heard = new Set(seen.map((f) => f.sender));
+    const silentFor = Math.floor((now - this.startedAt) / 60_000);
+    return this.expected
+      .filter((sender) => !heard.has(sender))
+      .map((sender) => {
+        const quiet = this.quietMinutes(sender);
+        return {
+          listener: '',
+          sender,
+          messages: 0,
+          naks: 0,
+          perMinute: new Array(MINUTES).fill(0),
+          ackP50Ms: null,
+          ackP99Ms: null,
+          lastMessageAt: null,
+          quietForMinutes: quiet > 0 && silentFor >= quiet ? silentFor : null,
+        };
+      });
   }
 }
 

@@ -19,7 +19,11 @@ export class SwitchboardMetrics {
   readonly traffic: InterfaceTraffic;
   private view?: OperationsView;
 
-  constructor(quietMinutes: (sender: string) => number, now: () => number = Date.now) {
+  constructor(
+    quietMinutes: (sender: string) => number,
+    now: () => number = Date.now,
+    expectedSenders: readonly string[] = [],
+  ) {
     collectDefaultMetrics({ register: this.registry, prefix: 'switchboard_' });
     const labelNames = ['listener', 'sender'] as const;
     const registers = [this.registry];
@@ -47,6 +51,7 @@ export class SwitchboardMetrics {
       },
       quietMinutes,
       now,
+      expectedSenders,
     );
     const self = this;
     // Read at scrape time from one snapshot (operations-view.ts caches it for a second), not kept up to date.
