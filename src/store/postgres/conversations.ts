@@ -9,40 +9,17 @@ import type {
   OverdueMessage,
   ReceiptState,
 } from '../conversation-port.ts';
+import {
+  type ConversationRow,
+  conversationOf,
+  type MemberRow,
+  type MessageRow,
+  messageOf,
+  type ReceiptRow,
+} from '../conversation-rows.ts';
 import { inTransaction, type PgClient, type PgPool, type WritesInFlight } from './database.ts';
 
-interface ConversationRow {
-  id: number;
-  subject: string;
-  patient: string | null;
-  created_by: string;
-  created_at: number;
-  updated_at: number;
-}
-
-interface MessageRow {
-  id: number;
-  conversation_id: number;
-  sender_id: string;
-  body: string;
-  priority: string;
-  addressed_to: string;
-  sent_at: number;
-  escalation_alert_id: number | null;
-}
-
-interface ReceiptRow {
-  message_id: number;
-  person_id: string;
-  reason: string;
-  state: string;
-  delivered_at: number | null;
-  read_at: number | null;
-}
-
 type Query = Pick<PgPool, 'query'> | PgClient;
-
-const orNull = (ms: number | null) => (ms === null ? null : new Date(ms));
 
 /**
  * Conversations in PostgreSQL: a message, its receipts and its members joining commit in one transaction
@@ -253,23 +230,11 @@ export class PostgresConversationStore implements ConversationStore {
   }
 
   private async toConversation(q: Query, row: ConversationRow): Promise<Conversation> {
-    const { rows } = await q.query<{ person_id: string; reason: string; joined_at: number }>(
+    const { rows } = await q.query<MemberRow>(
       'SELECT person_id, reason, joined_at FROM conversation_members WHERE conversation_id = $1 ORDER BY joined_at, person_id',
       [row.id],
     );
-    return {
-      id: row.id,
-      subject: row.subject,
-      patient: row.patient ? (JSON.parse(row.patient) as ConversationPatient) : null,
-      createdBy: row.created_by,
-      createdAt: new Date(row.created_at),
-      updatedAt: new Date(row.updated_at),
-      members: rows.map((m) => ({
-        personId: m.person_id,
-        reason: m.reason,
-        joinedAt: new Date(m.joined_at),
-      })),
-    };
+    return conversationOf(row, rows);
   }
 
   private async toMessage(q: Query, row: MessageRow): Promise<ChatMessage> {
@@ -277,22 +242,6 @@ export class PostgresConversationStore implements ConversationStore {
       'SELECT * FROM chat_receipts WHERE message_id = $1 ORDER BY person_id',
       [row.id],
     );
-    return {
-      id: row.id,
-      conversationId: row.conversation_id,
-      senderId: row.sender_id,
-      body: row.body,
-      priority: row.priority as ChatPriority,
-      addressedTo: row.addressed_to,
-      sentAt: new Date(row.sent_at),
-      escalationAlertId: row.escalation_alert_id,
-      receipts: rows.map((r) => ({
-        personId: r.person_id,
-        reason: r.reason,
-        state: r.state as ReceiptState,
-        deliveredAt: orNull(r.delivered_at),
-        readAt: orNull(r.read_at),
-      })),
-    };
+    return messageOf(row, rows);
   }
 }

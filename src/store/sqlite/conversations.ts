@@ -10,40 +10,18 @@ import type {
   Receipt,
   ReceiptState,
 } from '../conversation-port.ts';
+import {
+  type ConversationRow,
+  conversationOf,
+  type MemberRow,
+  type MessageRow,
+  messageOf,
+  type ReceiptRow,
+} from '../conversation-rows.ts';
 import type { SqliteDb } from './database.ts';
 import type { GroupCommit } from './group-commit.ts';
 
-interface ConversationRow {
-  id: number;
-  subject: string;
-  patient: string | null;
-  created_by: string;
-  created_at: number;
-  updated_at: number;
-}
-
-interface MessageRow {
-  id: number;
-  conversation_id: number;
-  sender_id: string;
-  body: string;
-  priority: string;
-  addressed_to: string;
-  sent_at: number;
-  escalation_alert_id: number | null;
-}
-
-interface ReceiptRow {
-  message_id: number;
-  person_id: string;
-  reason: string;
-  state: string;
-  delivered_at: number | null;
-  read_at: number | null;
-}
-
 const rank: Record<ReceiptState, number> = { sent: 0, delivered: 1, read: 2 };
-const orNull = (ms: number | null) => (ms === null ? null : new Date(ms));
 
 /**
  * Conversations in SQLite. A new message (with its receipts, and its members joining) is one durable
@@ -262,46 +240,10 @@ export class SqliteConversationStore implements ConversationStore {
   }
 
   private toConversation(row: ConversationRow): Conversation {
-    const members = this.membersOf.all(row.id) as Array<{
-      person_id: string;
-      reason: string;
-      joined_at: number;
-    }>;
-    return {
-      id: row.id,
-      subject: row.subject,
-      patient: row.patient ? (JSON.parse(row.patient) as ConversationPatient) : null,
-      createdBy: row.created_by,
-      createdAt: new Date(row.created_at),
-      updatedAt: new Date(row.updated_at),
-      members: members.map((m) => ({
-        personId: m.person_id,
-        reason: m.reason,
-        joinedAt: new Date(m.joined_at),
-      })),
-    };
+    return conversationOf(row, this.membersOf.all(row.id) as MemberRow[]);
   }
 
   private toMessage(row: MessageRow): ChatMessage {
-    const receipts = (this.receiptsOf.all(row.id) as ReceiptRow[]).map(
-      (r): Receipt => ({
-        personId: r.person_id,
-        reason: r.reason,
-        state: r.state as ReceiptState,
-        deliveredAt: orNull(r.delivered_at),
-        readAt: orNull(r.read_at),
-      }),
-    );
-    return {
-      id: row.id,
-      conversationId: row.conversation_id,
-      senderId: row.sender_id,
-      body: row.body,
-      priority: row.priority as ChatPriority,
-      addressedTo: row.addressed_to,
-      sentAt: new Date(row.sent_at),
-      receipts,
-      escalationAlertId: row.escalation_alert_id,
-    };
+    return messageOf(row, this.receiptsOf.all(row.id) as ReceiptRow[]);
   }
 }
