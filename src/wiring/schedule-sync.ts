@@ -236,7 +236,13 @@ function digestMails(
     return `- ${r.rowRef ?? `row ${r.rowNo}`}: ${reasonText[r.reason]} (${staff}; ${task}; ${formatLocal(r.start, zone)})`;
   });
   const more = rows.length > 50 ? `\n... and ${rows.length - 50} more (GET /api/sources)` : '';
-  const text = `Schedule ${sourceId}: ${rows.length} row(s) not applied\nThese rows were left out of the schedule; their slots count as coverage gaps until the crosswalk or the mapping in sources.yaml is fixed.\n${lines.join('\n')}${more}`;
+  const counts = (['nobody', 'two-people', 'unknown-task'] as const)
+    .map((reason) => [reason, rows.filter((r) => r.reason === reason).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([reason, n]) => `${n} ${reasonText[reason]}`)
+    .join(', ');
+  // The first lines say it all: a carrier may cut a long text (paging.carriers maxLength).
+  const text = `Schedule ${sourceId}: ${rows.length} row(s) not applied (${counts}); see switchboard sources or GET /api/sources.\nTheir slots count as coverage gaps until the crosswalk or the mapping in sources.yaml is fixed.\n${lines.join('\n')}${more}`;
   const admins = new Set(
     site.config.accounts.filter((a) => a.role === 'admin' && a.person).map((a) => a.person as string),
   );
