@@ -8,48 +8,16 @@ import type {
   OverlayPerson,
   OverlayPersonFields,
 } from '../directory-port.ts';
+import {
+  blankGroup,
+  blankPerson,
+  type ContactRow,
+  type GroupRow,
+  type PersonRow,
+  toGroup,
+  toPerson,
+} from '../rows/directory.ts';
 import { inTransaction, type PgClient, type PgPool, type WritesInFlight } from './database.ts';
-
-interface PersonRow {
-  id: string;
-  name: string | null;
-  title: string | null;
-  department: string | null;
-  ids: string;
-  attributes: string;
-  active: boolean;
-  key_source: string | null;
-  external_key: string | null;
-  provenance: string;
-  version: number;
-  created_at: number;
-  updated_at: number;
-}
-
-interface GroupRow {
-  id: string;
-  name: string;
-  key_source: string | null;
-  external_key: string | null;
-  roles: string;
-  members: string;
-  attributes: string;
-  source: string;
-  at: number;
-  version: number;
-  created_at: number;
-  updated_at: number;
-}
-
-interface ContactRow {
-  person_id: string;
-  kind: string;
-  address: string;
-  label: string | null;
-  carrier: string | null;
-  source: string;
-  at: number;
-}
 
 type Queryable = Pick<PgClient, 'query'>;
 
@@ -346,73 +314,4 @@ async function writeGroup(client: Queryable, g: OverlayGroup, at: Date, created:
     ],
   );
   await bump(client);
-}
-
-function blankPerson(id: string, at: Date): OverlayPerson {
-  return {
-    id,
-    name: null,
-    title: null,
-    department: null,
-    ids: {},
-    attributes: {},
-    active: true,
-    externalKey: null,
-    provenance: {},
-    version: 0,
-    createdAt: at,
-    updatedAt: at,
-  };
-}
-
-function blankGroup(id: string, origin: Origin): OverlayGroup {
-  return {
-    id,
-    name: id,
-    externalKey: null,
-    roles: [],
-    members: [],
-    attributes: {},
-    origin,
-    version: 0,
-    createdAt: origin.at,
-    updatedAt: origin.at,
-  };
-}
-
-function toPerson(r: PersonRow): OverlayPerson {
-  const provenance = JSON.parse(r.provenance) as Record<string, { source: string; at: number }>;
-  return {
-    id: r.id,
-    name: r.name,
-    title: r.title,
-    department: r.department,
-    ids: JSON.parse(r.ids),
-    attributes: JSON.parse(r.attributes),
-    active: Boolean(r.active),
-    externalKey:
-      r.key_source !== null && r.external_key !== null ? { source: r.key_source, key: r.external_key } : null,
-    provenance: Object.fromEntries(
-      Object.entries(provenance).map(([k, o]) => [k, { source: o.source, at: new Date(o.at) }]),
-    ),
-    version: r.version,
-    createdAt: new Date(r.created_at),
-    updatedAt: new Date(r.updated_at),
-  };
-}
-
-function toGroup(r: GroupRow): OverlayGroup {
-  return {
-    id: r.id,
-    name: r.name,
-    externalKey:
-      r.key_source !== null && r.external_key !== null ? { source: r.key_source, key: r.external_key } : null,
-    roles: JSON.parse(r.roles),
-    members: JSON.parse(r.members),
-    attributes: JSON.parse(r.attributes),
-    origin: { source: r.source, at: new Date(r.at) },
-    version: r.version,
-    createdAt: new Date(r.created_at),
-    updatedAt: new Date(r.updated_at),
-  };
 }
