@@ -103,8 +103,16 @@ export class LdapSync {
     try {
       if (o.bindDn) await client.bind(o.bindDn, o.bindPassword ?? '');
       const attributes = [...new Set(Object.values(o.attributes))];
+      // Active Directory's keys are binary (objectGUID, objectSid): read them as bytes, kept as hex.
+      const binary = attributes.filter((a) => /^object(guid|sid)$/i.test(a));
       const search = (filter: string) =>
-        client.search(o.baseDn!, { scope: 'sub', filter, attributes, paged: { pageSize: o.pageSize } });
+        client.search(o.baseDn!, {
+          scope: 'sub',
+          filter,
+          attributes,
+          explicitBufferAttributes: binary,
+          paged: { pageSize: o.pageSize },
+        });
       const { searchEntries } = await search(o.filter);
       const disabled = new Set<string>();
       if (o.disabledFilter)
