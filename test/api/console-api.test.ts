@@ -108,6 +108,34 @@ describe('console API: message browser', () => {
   });
 });
 
+describe('console API: dead letters', () => {
+  it('sends a dead-lettered delivery again as a new one, and refuses one that is not dead', async () => {
+    const now = clock.now();
+    const [dead] = await sb.store.outbox.add(
+      [{ channel: 'page', target: 'test:555-0100', payload: { text: 'K 2.7' }, alertId: null }],
+      now,
+    );
+    await sb.store.outbox.markDead(dead.id, 'carrier refused', now);
+    const again = await call(`/api/deliveries/${dead.id}/resend`, analyst, { method: 'POST' });
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({
+      resent: dead.id,
+      delivery: { channel: 'page', target: 'test:555-0100' },
+    });
+    const copy = await sb.store.outbox.get(again.body.delivery.id);
+    expect(copy?.payload).toEqual({ text: 'K 2.7' });
+    const [sent] = await sb.store.outbox.add(
+      [{ channel: 'page', target: 'test:555-0101', payload: { text: 'ok' }, alertId: null }],
+      now,
+    );
+    await sb.store.outbox.markSent(sent.id, 'accepted', now);
+    const refused = await call(`/api/deliveries/${sent.id}/resend`, analyst, { method: 'POST' });
+    expect(refused.status).toBe(409);
+    expect(refused.body.type).toBe('urn:switchboard:delivery-not-dead');
+    expect((await sb.store.audit.list({ subject: `delivery:${dead.id}` }))[0].action).toBe('delivery.resend');
+  });
+});
+
 describe('console API: rules workbench', () => {
   const toSupervisor = (text: string) =>
     text.replace(
