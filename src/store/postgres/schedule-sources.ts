@@ -1,46 +1,19 @@
+import {
+  type HeldRow,
+  ms,
+  type StatusRow,
+  toHeld,
+  toStatus,
+  toUnmapped,
+  type UnmappedDbRow,
+} from '../rows/schedule-sources.ts';
 import type {
   HeldSync,
   ScheduleSourceStore,
   SourceStatusRecord,
-  UnmappedReason,
   UnmappedRow,
 } from '../schedule-source-port.ts';
 import { inTransaction, type PgPool, type WritesInFlight } from './database.ts';
-
-interface StatusRow {
-  source_id: string;
-  last_attempt_at: number | null;
-  last_success_at: number | null;
-  last_error: string | null;
-  failing_since: number | null;
-  delta_cursor: string | null;
-  next_run_at: number | null;
-  last_run: string | null;
-  stale_alerted_at: number | null;
-}
-
-interface HeldRow {
-  source_id: string;
-  held_at: number;
-  reason: string;
-  removes: number;
-  of_total: number;
-  payload: string;
-}
-
-interface UnmappedDbRow {
-  source_id: string;
-  row_no: number;
-  reason: string;
-  row_ref: string | null;
-  staff: string;
-  task: string;
-  start_at: number;
-  end_at: number;
-  assignment_ids: string;
-  person_ids: string;
-  seen_at: number;
-}
 
 /** Scheduling sources' state in PostgreSQL (migration 008): small tables, written a few times per sync. */
 export class PostgresScheduleSources implements ScheduleSourceStore {
@@ -162,53 +135,4 @@ export class PostgresScheduleSources implements ScheduleSourceStore {
           );
     return rows.map(toUnmapped);
   }
-}
-
-function ms(d: Date | null): number | null {
-  return d === null ? null : d.getTime();
-}
-
-function date(n: number | null): Date | null {
-  return n === null ? null : new Date(n);
-}
-
-function toStatus(r: StatusRow): SourceStatusRecord {
-  return {
-    sourceId: r.source_id,
-    lastAttemptAt: date(r.last_attempt_at),
-    lastSuccessAt: date(r.last_success_at),
-    lastError: r.last_error,
-    failingSince: date(r.failing_since),
-    cursor: r.delta_cursor,
-    nextRunAt: date(r.next_run_at),
-    lastRun: r.last_run === null ? null : JSON.parse(r.last_run),
-    staleAlertedAt: date(r.stale_alerted_at),
-  };
-}
-
-function toHeld(r: HeldRow): HeldSync {
-  return {
-    sourceId: r.source_id,
-    heldAt: new Date(r.held_at),
-    reason: r.reason,
-    removes: r.removes,
-    ofTotal: r.of_total,
-    payload: JSON.parse(r.payload),
-  };
-}
-
-function toUnmapped(r: UnmappedDbRow): UnmappedRow {
-  return {
-    sourceId: r.source_id,
-    rowNo: r.row_no,
-    reason: r.reason as UnmappedReason,
-    rowRef: r.row_ref,
-    staff: JSON.parse(r.staff),
-    task: JSON.parse(r.task),
-    start: new Date(r.start_at),
-    end: new Date(r.end_at),
-    assignmentIds: JSON.parse(r.assignment_ids),
-    personIds: JSON.parse(r.person_ids),
-    seenAt: new Date(r.seen_at),
-  };
 }
