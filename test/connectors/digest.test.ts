@@ -89,7 +89,9 @@ describe('failure digest', () => {
     const mail = await simpleParser(smtp.mails[0].raw);
     expect(mail.subject).toBe('Riverside General: connector outlook: 1 not sent, 1 given up, 0 retried');
     expect(mail.text).toContain('- p-castro: Dr. Lucia Castro has no upn in the directory (2 times)');
-    expect(mail.text).toMatch(/#\d+ event for shift s2 \(Dr\. Owen Brennan\): create in dr\.brennan@riverside\.example: HTTP 404/);
+    expect(mail.text).toMatch(
+      /#\d+ event for shift s2 \(Dr\. Owen Brennan\): create in dr\.brennan@riverside\.example: HTTP 404/,
+    );
     // Nothing new in the next interval: no second e-mail.
     await h.run();
     expect(smtp.mails).toHaveLength(1);

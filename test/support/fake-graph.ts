@@ -70,7 +70,12 @@ export class FakeGraph {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let text = '';
     for await (const c of req) text += c;
-    this.recorded?.push({ method: req.method ?? 'GET', path: req.url ?? '/', body: text, at: performance.now() });
+    this.recorded?.push({
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      body: text,
+      at: performance.now(),
+    });
     if (this.down) {
       res.writeHead(503, { 'retry-after': '30' }).end();
       return;

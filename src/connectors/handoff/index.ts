@@ -22,6 +22,7 @@ import {
   targetOf,
 } from '../connector.ts';
 import { TargetError } from '../errors.ts';
+import { ConnectorsById } from '../senders.ts';
 import { viewShift } from '../shift-view.ts';
 
 export interface HandoffOptions {
@@ -105,17 +106,17 @@ class HandoffConnector implements Connector {
 }
 
 class HandoffSender implements ConnectorSender {
-  private readonly byId: Map<string, ConnectorSettings<HandoffOptions>>;
+  private readonly byId: ConnectorsById<HandoffOptions>;
 
   constructor(private readonly ctx: KindContext) {
-    this.byId = new Map(ctx.connectors.map((c) => [c.id, c as ConnectorSettings<HandoffOptions>]));
+    this.byId = new ConnectorsById(ctx.connectors, KIND);
   }
 
   async send(d: Delivery): Promise<string> {
     const job = d.payload as HandoffJob;
-    const s = this.byId.get(job.connector);
+    const s = this.byId.of(job.connector);
     const { page, store, planning } = this.ctx;
-    if (!s || !page) throw new TargetError(`no handoff connector ${job.connector} or no pager`, true);
+    if (!page) throw new TargetError('no pager here (the running Switchboard has one)');
     const inc = job.incoming;
     if (!inc) return 'cancelled: nothing to tell';
     const start = new Date(inc.start);

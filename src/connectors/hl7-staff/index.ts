@@ -23,6 +23,7 @@ import {
   targetOf,
 } from '../connector.ts';
 import { TargetError } from '../errors.ts';
+import { ConnectorsById } from '../senders.ts';
 import { viewShift } from '../shift-view.ts';
 import { buildStaffAssignment, personOf, type RolePerson, readStaffAck } from './message.ts';
 
@@ -113,7 +114,7 @@ class StaffHl7Connector implements Connector {
 }
 
 class StaffHl7Sender implements ConnectorSender {
-  private readonly byId: Map<string, ConnectorSettings<StaffHl7Options>>;
+  private readonly byId: ConnectorsById<StaffHl7Options>;
 
   constructor(
     ctx: KindContext,
@@ -121,13 +122,12 @@ class StaffHl7Sender implements ConnectorSender {
     private readonly mllp: MllpSend,
     private readonly now: () => Date,
   ) {
-    this.byId = new Map(ctx.connectors.map((c) => [c.id, c as ConnectorSettings<StaffHl7Options>]));
+    this.byId = new ConnectorsById(ctx.connectors, KIND);
   }
 
   async send(d: Delivery): Promise<string> {
     const job = d.payload as StaffJob;
-    const s = this.byId.get(job.connector);
-    if (!s) throw new TargetError(`no hl7-staff connector ${job.connector}`, true);
+    const s = this.byId.of(job.connector);
     const [host, port] = splitHostPort(s.target);
     const key = `told:${job.shiftId}`;
     const told = (await this.store.state(s.id, key)) as Told | undefined;

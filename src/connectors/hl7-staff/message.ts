@@ -5,7 +5,7 @@
  * person the receiver was last told of when that changed, or DE alone when the shift is gone. Times are
  * UTC with an explicit +0000 offset (ROL-5/6, MSH-7).
  */
-import { escape, formatHl7Time, STANDARD_DELIMITERS } from '../../protocols/hl7/index.ts';
+import { escape as escapeHl7, formatHl7Time, STANDARD_DELIMITERS } from '../../protocols/hl7/index.ts';
 
 export interface RolePerson {
   /** The person's id at the receiver (ROL-4.1). */
@@ -37,7 +37,7 @@ export interface MessageHeader {
   now: Date;
 }
 
-const e = (s: string) => escape(s, STANDARD_DELIMITERS);
+const e = (s: string) => escapeHl7(s, STANDARD_DELIMITERS);
 const time = (d: Date) => formatHl7Time(d);
 
 /** Splits "Dr. Samira Ahmed" into family and given names for XCN (last word is the family name). */

@@ -21,7 +21,8 @@ import {
   type PlanningContext,
   targetOf,
 } from '../connector.ts';
-import { httpFailure, TargetError, unreachable } from '../errors.ts';
+import { httpFailure } from '../errors.ts';
+import { ConnectorsById, fetchTarget } from '../senders.ts';
 import { contentHash, viewShift } from '../shift-view.ts';
 
 export interface RolePushOptions {
@@ -108,23 +109,24 @@ class RolePushConnector implements Connector {
 }
 
 class RolePushSender implements ConnectorSender {
-  private readonly byId: Map<string, ConnectorSettings<RolePushOptions>>;
+  private readonly byId: ConnectorsById<RolePushOptions>;
 
   constructor(private readonly ctx: KindContext) {
-    this.byId = new Map(ctx.connectors.map((c) => [c.id, c as ConnectorSettings<RolePushOptions>]));
+    this.byId = new ConnectorsById(ctx.connectors, KIND);
   }
 
   async send(d: Delivery): Promise<string> {
     const { connector, roster } = d.payload as RoleJob;
-    const s = this.byId.get(connector);
-    if (!s) throw new TargetError(`no role-push connector ${connector}`, true);
+    const s = this.byId.of(connector);
     const url = `${s.target.replace(/\/$/, '')}${s.options.path.replace('{role}', encodeURIComponent(roster.role))}`;
     const basic = Buffer.from(`${s.credentials.apiKey ?? ''}:${s.credentials.apiSecret ?? ''}`).toString(
       'base64',
     );
-    let res: Response;
-    try {
-      res = await this.ctx.fetch(url, {
+    const res = await fetchTarget(
+      this.ctx.fetch,
+      `role push ${s.id}`,
+      url,
+      {
         method: 'PUT',
         headers: {
           authorization: `Basic ${basic}`,
@@ -132,11 +134,9 @@ class RolePushSender implements ConnectorSender {
           'idempotency-key': roster.hash,
         },
         body: JSON.stringify(roster),
-        signal: AbortSignal.timeout(s.options.timeoutMs),
-      });
-    } catch (err) {
-      throw unreachable(`role push ${s.id}`, err);
-    }
+      },
+      s.options.timeoutMs,
+    );
     const answer = (await res.text()).slice(0, 200);
     if (!res.ok)
       throw httpFailure(

@@ -22,7 +22,8 @@ import {
   type PlanningContext,
   targetOf,
 } from '../connector.ts';
-import { httpFailure, TargetError, unreachable } from '../errors.ts';
+import { httpFailure, TargetError } from '../errors.ts';
+import { ConnectorsById, fetchTarget } from '../senders.ts';
 import { viewShift } from '../shift-view.ts';
 
 export interface WctpOptions {
@@ -103,33 +104,28 @@ class WctpConnector implements Connector {
 }
 
 class WctpSender implements ConnectorSender {
-  private readonly byId: Map<string, ConnectorSettings<WctpOptions>>;
+  private readonly byId: ConnectorsById<WctpOptions>;
 
   constructor(private readonly ctx: KindContext) {
-    this.byId = new Map(ctx.connectors.map((c) => [c.id, c as ConnectorSettings<WctpOptions>]));
+    this.byId = new ConnectorsById(ctx.connectors, KIND);
   }
 
   async send(d: Delivery): Promise<string> {
     const job = d.payload as WctpJob;
-    const s = this.byId.get(job.connector);
-    if (!s) throw new TargetError(`no wctp connector ${job.connector}`, true);
+    const s = this.byId.of(job.connector);
     const body = buildSubmitRequest({
       originator: { senderID: s.options.senderId, securityCode: s.credentials.securityCode },
       messageControl: { messageID: `sb-${d.id}`, notifyWhenDelivered: false, allowTruncation: true },
       recipient: { recipientID: job.recipient },
       payload: { kind: 'alphanumeric', text: job.text },
     });
-    let res: Response;
-    try {
-      res = await this.ctx.fetch(s.target, {
-        method: 'POST',
-        headers: { 'content-type': 'text/xml; charset=utf-8' },
-        body,
-        signal: AbortSignal.timeout(s.options.timeoutMs),
-      });
-    } catch (err) {
-      throw unreachable(`WCTP ${s.id}`, err);
-    }
+    const res = await fetchTarget(
+      this.ctx.fetch,
+      `WCTP ${s.id}`,
+      s.target,
+      { method: 'POST', headers: { 'content-type': 'text/xml; charset=utf-8' }, body },
+      s.options.timeoutMs,
+    );
     const answer = await res.text();
     if (res.status !== 200) throw httpFailure(`WCTP ${s.id}`, res.status, res.headers.get('retry-after'));
     let parsed: ReturnType<typeof parseWctp>;

@@ -20,7 +20,8 @@ import {
   type PlanningContext,
   targetOf,
 } from '../connector.ts';
-import { httpFailure, TargetError, unreachable } from '../errors.ts';
+import { httpFailure } from '../errors.ts';
+import { ConnectorsById, fetchTarget } from '../senders.ts';
 import { contentHash, type ShiftFacts, viewShift } from '../shift-view.ts';
 import { SIGNATURE_HEADER, signBody } from './signature.ts';
 
@@ -128,16 +129,15 @@ class WebhookConnector implements Connector {
 }
 
 class WebhookSender implements ConnectorSender {
-  private readonly byId: Map<string, ConnectorSettings<WebhookOptions>>;
+  private readonly byId: ConnectorsById<WebhookOptions>;
 
   constructor(private readonly ctx: KindContext) {
-    this.byId = new Map(ctx.connectors.map((c) => [c.id, c as ConnectorSettings<WebhookOptions>]));
+    this.byId = new ConnectorsById(ctx.connectors, KIND);
   }
 
   async send(job: Delivery): Promise<string> {
     const { body } = job.payload as WebhookPayload;
-    const settings = this.byId.get(body.connector);
-    if (!settings) throw new TargetError(`no webhook connector ${body.connector}`, true);
+    const settings = this.byId.of(body.connector);
     const text = JSON.stringify(body);
     const headers: Record<string, string> = {
       'content-type': 'application/json',
@@ -146,17 +146,13 @@ class WebhookSender implements ConnectorSender {
     };
     const secret = settings.credentials.secret;
     if (secret) headers[SIGNATURE_HEADER] = signBody(secret, text, this.ctx.planning.now());
-    let res: Response;
-    try {
-      res = await this.ctx.fetch(settings.target, {
-        method: 'POST',
-        headers,
-        body: text,
-        signal: AbortSignal.timeout(settings.options.timeoutMs),
-      });
-    } catch (err) {
-      throw unreachable(`webhook ${settings.id}`, err);
-    }
+    const res = await fetchTarget(
+      this.ctx.fetch,
+      `webhook ${settings.id}`,
+      settings.target,
+      { method: 'POST', headers, body: text },
+      settings.options.timeoutMs,
+    );
     const answer = (await res.text()).slice(0, 200);
     if (!res.ok)
       throw httpFailure(`webhook ${settings.id}`, res.status, res.headers.get('retry-after'), answer);
