@@ -63,7 +63,12 @@ describe('iCalendar feeds', () => {
   it('a person’s feed across the spring DST change: local 19:00–07:00 nights, right instants, with a VTIMEZONE', async () => {
     const nights = ['2026-03-07', '2026-03-08'].map((day, i) => {
       const from = DateTime.fromISO(`${day}T19:00`, { zone: ZONE });
-      return shift(`n${i}`, 'p-ahmed', from.toMillis(), from.plus({ days: 1 }).set({ hour: 7 }).diff(from, 'hours').hours);
+      return shift(
+        `n${i}`,
+        'p-ahmed',
+        from.toMillis(),
+        from.plus({ days: 1 }).set({ hour: 7 }).diff(from, 'hours').hours,
+      );
     });
     const feeds = await start(Date.parse('2026-03-06T15:00:00Z'));
     await h.publish([...nights, shift('other', 'p-brennan', nights[0].start.getTime())]);
@@ -74,8 +79,22 @@ describe('iCalendar feeds', () => {
     expect(text).toContain('BEGIN:VTIMEZONE');
     expect(text).toContain(`DTSTART;TZID=${ZONE}:20260307T190000`);
     expect(parse(text)).toEqual([
-      { uid: 'n0@feeds.switchboard', start: '2026-03-08T00:00:00.000Z', end: '2026-03-08T11:00:00.000Z', summary: 'On call: Hospitalist on call', sequence: 0, status: 'CONFIRMED' },
-      { uid: 'n1@feeds.switchboard', start: '2026-03-08T23:00:00.000Z', end: '2026-03-09T11:00:00.000Z', summary: 'On call: Hospitalist on call', sequence: 0, status: 'CONFIRMED' },
+      {
+        uid: 'n0@feeds.switchboard',
+        start: '2026-03-08T00:00:00.000Z',
+        end: '2026-03-08T11:00:00.000Z',
+        summary: 'On call: Hospitalist on call',
+        sequence: 0,
+        status: 'CONFIRMED',
+      },
+      {
+        uid: 'n1@feeds.switchboard',
+        start: '2026-03-08T23:00:00.000Z',
+        end: '2026-03-09T11:00:00.000Z',
+        summary: 'On call: Hospitalist on call',
+        sequence: 0,
+        status: 'CONFIRMED',
+      },
     ]);
   });
 
@@ -93,10 +112,12 @@ describe('iCalendar feeds', () => {
     await h.run();
     await h.publish([shift('s1', 'p-ahmed', T0, 13)]);
     await h.run();
-    expect(parse((await feeds.render(token)) ?? '').map((e) => [e.uid, e.sequence, e.status, e.end])).toEqual([
-      ['s1@feeds.switchboard', 2, 'CONFIRMED', '2026-12-08T01:00:00.000Z'],
-      ['s2@feeds.switchboard', 1, 'CANCELLED', '2026-12-09T00:00:00.000Z'],
-    ]);
+    expect(parse((await feeds.render(token)) ?? '').map((e) => [e.uid, e.sequence, e.status, e.end])).toEqual(
+      [
+        ['s1@feeds.switchboard', 2, 'CONFIRMED', '2026-12-08T01:00:00.000Z'],
+        ['s2@feeds.switchboard', 1, 'CANCELLED', '2026-12-09T00:00:00.000Z'],
+      ],
+    );
   });
 
   it('drops cancelled shifts when configured so, and a revoked token reads nothing', async () => {
