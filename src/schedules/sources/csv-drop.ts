@@ -127,7 +127,9 @@ export class CsvDropClient implements ScheduleSourceClient {
         if (s.start < from) from = s.start;
         if (s.end > to) to = s.end;
       }
-      const pull: SourcePull = { mode: 'window', from, to, shifts: read.shifts };
+      // The same file read again (it stays while a mass delete is held) is no second opinion.
+      const origin = `${file.name}@${file.size}:${Math.floor(file.modifiedMs)}`;
+      const pull: SourcePull = { mode: 'window', from, to, shifts: read.shifts, origin };
       this.fileOf.set(pull, file);
       return pull;
     } catch (error) {
