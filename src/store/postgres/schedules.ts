@@ -34,6 +34,9 @@ interface AssignmentRow {
   department: string;
 }
 
+/** Rows per page of shiftsByStart: what a file's reader holds in memory at a time. */
+const FILE_PAGE = 1000;
+
 const shiftColumns =
   'id, assignment_id, person_id, start_at, end_at, call_order, notes, published, source, source_key';
 
@@ -164,6 +167,34 @@ export class PostgresScheduleStore implements ScheduleStore {
             [from.getTime(), to.getTime(), assignmentId],
           );
     return rows.map(toShift);
+  }
+
+  async *shiftsByStart(from: Date, to: Date, options: { drafts?: boolean } = {}): AsyncGenerator<Shift> {
+    const { rows: spans } = await this.pool.query<{ n: string | null }>(
+      'SELECT MAX(longest_ms) AS n FROM shift_spans',
+    );
+    if (spans[0].n === null) return;
+    // No shift that starts a longest shift or more before `from` can still be on at `from`.
+    let low = from.getTime() - Number(spans[0].n) + 1;
+    let after: [number, string, number, string] = [low - 1, '', 0, ''];
+    for (;;) {
+      // Keyset pages along shifts_start: each page starts where the last ended, with no cursor (and so no
+      // pooled connection) held while the file's reader uploads.
+      const { rows } = await this.pool.query<ShiftRow>(
+        `SELECT ${shiftColumns} FROM shifts
+         WHERE start_at >= $1 AND start_at < $2 AND end_at > $3 AND (published OR $4)
+           AND (start_at > $5 OR (start_at = $5 AND (assignment_id COLLATE "C" > $6
+             OR (assignment_id = $6 AND (call_order > $7 OR (call_order = $7 AND id COLLATE "C" > $8))))))
+         ORDER BY start_at, assignment_id COLLATE "C", call_order, id COLLATE "C"
+         LIMIT ${FILE_PAGE}`,
+        [low, to.getTime(), from.getTime(), options.drafts === true, ...after],
+      );
+      for (const r of rows) yield toShift(r);
+      if (rows.length < FILE_PAGE) return;
+      const last = rows[rows.length - 1];
+      low = Number(last.start_at);
+      after = [low, last.assignment_id, last.call_order, last.id];
+    }
   }
 
   async sources(): Promise<string[]> {

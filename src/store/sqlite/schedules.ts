@@ -19,6 +19,12 @@ import { SqliteChangeFeed } from './schedule-changes.ts';
 /** Rows read per turn of the event loop while a sync reads what it replaces. */
 const PAGE = 2000;
 
+/**
+ * Rows per page of shiftsByStart: a page is read whole (an open iterator would keep the connection from
+ * writing while a file is being uploaded), so it is what the reader holds in memory.
+ */
+const FILE_PAGE = 1000;
+
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export interface ShiftRow {
@@ -61,6 +67,8 @@ export class SqliteScheduleStore implements ScheduleStore {
   private readonly overlapping;
   private readonly overlappingOne;
   private readonly distinctSources;
+  private readonly longestOfAll;
+  private readonly pageByStart;
 
   constructor(
     db: SqliteDb,
@@ -119,6 +127,16 @@ export class SqliteScheduleStore implements ScheduleStore {
        ORDER BY start_at, call_order, id`,
     );
     this.distinctSources = db.prepare('SELECT DISTINCT source FROM shifts ORDER BY source');
+    this.longestOfAll = db.prepare('SELECT MAX(longest_ms) AS n FROM shift_spans');
+    // A range of shifts_start from the last page's start (@low), sorted on the rest of the key within each
+    // start: a page costs its own rows, wherever it is in a long file.
+    this.pageByStart = db.prepare(
+      `SELECT ${shiftColumns} FROM shifts
+       WHERE start_at >= @low AND start_at < @to AND end_at > @from AND published >= @published
+         AND (start_at, assignment_id, call_order, id) > (@start, @assignment, @callOrder, @id)
+       ORDER BY start_at, assignment_id, call_order, id
+       LIMIT ${FILE_PAGE}`,
+    );
   }
 
   async upsertAssignments(assignments: readonly Assignment[]): Promise<void> {
@@ -323,6 +341,34 @@ export class SqliteScheduleStore implements ScheduleStore {
         ? this.overlapping.all({ from: from.getTime(), to: to.getTime() })
         : this.overlappingOne.all({ from: from.getTime(), to: to.getTime(), assignment: assignmentId });
     return (rows as ShiftRow[]).map(toShift);
+  }
+
+  async *shiftsByStart(from: Date, to: Date, options: { drafts?: boolean } = {}): AsyncGenerator<Shift> {
+    const longest = (this.longestOfAll.get() as { n: number | null }).n;
+    if (longest === null) return;
+    // No shift that starts a longest shift or more before `from` can still be on at `from`.
+    const low = from.getTime() - longest + 1;
+    const at = {
+      low,
+      to: to.getTime(),
+      from: from.getTime(),
+      published: options.drafts ? 0 : 1,
+      start: low - 1,
+      assignment: '',
+      callOrder: 0,
+      id: '',
+    };
+    for (;;) {
+      const rows = this.pageByStart.all(at) as ShiftRow[];
+      for (const r of rows) yield toShift(r);
+      if (rows.length < FILE_PAGE) return;
+      const last = rows[rows.length - 1];
+      at.low = last.start_at;
+      at.start = last.start_at;
+      at.assignment = last.assignment_id;
+      at.callOrder = last.call_order;
+      at.id = last.id;
+    }
   }
 
   async sources(): Promise<string[]> {

@@ -131,5 +131,76 @@ export function schedulesContract(makeStores: () => StoreFactory): void {
         (await store.schedules.shiftsOverlapping(from, to, 'hospitalist-oncall')).map((s) => s.id),
       ).toEqual(['long', 'inside']);
     });
+
+    it('streams the shifts overlapping an interval by start, assignment, call order and id, across pages', async () => {
+      // 3 starts x 10 assignments x 3 call orders x 30 ids = 2,700 shifts: pages of a store's size end inside
+      // a run of equal starts, where only the rest of the key tells the next page where to begin.
+      const many: Shift[] = [];
+      for (let h = 0; h < 3; h++) {
+        for (let a = 0; a < 10; a++) {
+          for (let c = 3; c >= 1; c--) {
+            for (let i = 0; i < 30; i++) {
+              many.push(
+                shift({
+                  id: `${i % 2 ? 'B' : 'a'}${i}-${h}-${a}-${c}`,
+                  assignmentId: a % 2 ? `Z${a}` : `y${a}`,
+                  start: new Date(t0 + h * H),
+                  end: new Date(t0 + (h + 12) * H),
+                  callOrder: c,
+                  published: i !== 7,
+                }),
+              );
+            }
+          }
+        }
+      }
+      const edges = [
+        shift({ id: 'ended-at-from', start: new Date(t0 - 12 * H), end: new Date(t0) }),
+        shift({ id: 'long-still-on', start: new Date(t0 - 40 * H), end: new Date(t0 + H) }),
+        shift({ id: 'starts-at-to', start: new Date(t0 + 24 * H), end: new Date(t0 + 30 * H) }),
+        shift({ id: 'last', start: new Date(t0 + 23 * H), end: new Date(t0 + 30 * H) }),
+      ];
+      await store.schedules.replaceShifts('yaml', [...many, ...edges]);
+      const from = new Date(t0);
+      const to = new Date(t0 + 24 * H);
+      const bytewise = (x: string, y: string) => Buffer.compare(Buffer.from(x), Buffer.from(y));
+      const expected = (drafts: boolean) =>
+        [...many, edges[1], edges[3]]
+          .filter((s) => drafts || s.published)
+          .sort(
+            (x, y) =>
+              x.start.getTime() - y.start.getTime() ||
+              bytewise(x.assignmentId, y.assignmentId) ||
+              x.callOrder - y.callOrder ||
+              bytewise(x.id, y.id),
+          )
+          .map((s) => s.id);
+      const read = async (drafts?: boolean) => {
+        const ids: string[] = [];
+        for await (const s of store.schedules.shiftsByStart(from, to, { drafts })) {
+          ids.push(s.id);
+          // The store keeps taking writes while a file is being read.
+          if (ids.length === 1500 && drafts) {
+            const away = new Date(t0 + 100 * H);
+            await store.schedules.replaceShifts('other', [
+              shift({ id: 'other-1', source: 'other', start: away, end: new Date(t0 + 101 * H) }),
+            ]);
+          }
+        }
+        return ids;
+      };
+      const published = await read();
+      expect(published[0]).toBe('long-still-on');
+      expect(published[published.length - 1]).toBe('last');
+      expect(published).toEqual(expected(false));
+      expect(await read(true)).toEqual(expected(true));
+      const first = await store.schedules.shiftsByStart(from, to)[Symbol.asyncIterator]().next();
+      expect(first.value).toEqual(edges[1]);
+      const none: Shift[] = [];
+      for await (const s of store.schedules.shiftsByStart(new Date(t0 + 40 * H), new Date(t0 + 50 * H))) {
+        none.push(s);
+      }
+      expect(none).toEqual([]);
+    });
   });
 }
