@@ -6,7 +6,7 @@
  *   connectors started and timed until every target has every delivery (feed read, planning, outbox
  *   writes, the worker, signing, $batch). Next to it, in the same run, the bare HTTP client: the very
  *   requests the targets recorded, replayed with fetch in the same shape (one stream per target, each in
- *   order), as deliveries per second. Target: connectors >= 0.8x the bare client.
+ *   order, webhooks 4 at a time as the worker sends them), as deliveries per second. Target: connectors >= 0.8x the bare client.
  * - steady: changes committed at a steady rate with the connectors running on their production timers
  *   (cycle every --cycle-ms, the worker woken by each commit); latency from a change's commit to the
  *   target's receipt of its request, p50/p99 per target.
@@ -40,6 +40,9 @@ export const usage = `  --changes 10000   shift changes in the backlog phase
   --steady 1000     changes in the steady phase
   --rate 100        changes per second in the steady phase
   --cycle-ms 2000   how often the connectors read the change feed (production default 2000)`;
+
+/** Requests in flight at once per webhook, for the connectors and the bare replay alike. */
+const WEBHOOK_CONCURRENCY = 4;
 
 interface Received {
   at: number;
@@ -91,7 +94,7 @@ const settings = (id: string, over: Partial<ConnectorSettings>): ConnectorSettin
   include: { notes: false, assignmentInfo: true, placeholders: false },
   retry: DEFAULT_CONNECTOR_RETRY,
   digestMinutes: 60,
-  options: { timeoutMs: 10_000 },
+  options: { timeoutMs: 10_000, concurrency: WEBHOOK_CONCURRENCY },
   ...over,
 });
 
@@ -221,11 +224,19 @@ export async function run(argv: string[]): Promise<void> {
   const graphRecorded = graph.recorded.filter((r) => r.path.endsWith('/$batch'));
   graph.recorded = undefined;
   const replayStart = performance.now();
+  // In groups of WEBHOOK_CONCURRENCY at once, as the worker sends them.
   const replayHook = async (t: typeof hookA) => {
-    for (const r of t.recorded)
-      await (
-        await fetch(t.url, { method: 'POST', headers: { ...r.headers, 'x-replay': '1' }, body: r.body })
-      ).text();
+    for (let k = 0; k < t.recorded.length; k += WEBHOOK_CONCURRENCY)
+      await Promise.all(
+        t.recorded.slice(k, k + WEBHOOK_CONCURRENCY).map(async (r) => {
+          const res = await fetch(t.url, {
+            method: 'POST',
+            headers: { ...r.headers, 'x-replay': '1' },
+            body: r.body,
+          });
+          await res.text();
+        }),
+      );
   };
   const replayGraph = async () => {
     for (const r of graphRecorded)

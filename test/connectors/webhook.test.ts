@@ -20,6 +20,10 @@ class Receiver {
   server: Server;
   received: Array<{ body: WebhookBody; delivery: string; verified: boolean }> = [];
   held = new Map<string, WebhookBody>();
+  /** Milliseconds before each answer, and the most requests seen in flight at once. */
+  delayMs = 0;
+  inFlight = 0;
+  maxInFlight = 0;
   /** Answer this status instead of 200 (503 while "down"). */
   status = 200;
   retryAfter?: string;
@@ -31,7 +35,11 @@ class Receiver {
       req.on('data', (c) => {
         text += c;
       });
-      req.on('end', () => {
+      this.inFlight++;
+      this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+      req.on('end', async () => {
+        if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
+        this.inFlight--;
         if (this.status !== 200) {
           res.writeHead(this.status, this.retryAfter ? { 'retry-after': this.retryAfter } : {}).end('busy');
           return;
@@ -65,7 +73,7 @@ describe('signed webhook connector', () => {
     receiver?.server.close();
   });
 
-  async function start() {
+  async function start(concurrency = 1) {
     receiver = new Receiver();
     const url = await receiver.listen();
     h = await connectorHospital(
@@ -75,7 +83,7 @@ describe('signed webhook connector', () => {
           kind: 'webhook',
           target: url,
           credentials: { secret: SECRET },
-          options: { timeoutMs: 5000 },
+          options: { timeoutMs: 5000, concurrency },
         }),
       ],
       { start: new Date(T0) },
@@ -130,6 +138,18 @@ describe('signed webhook connector', () => {
     expect(await h.store.connectors.cursor('ops-hook')).toBe(await h.store.schedules.lastChangeSeq());
     await h.run();
     expect(receiver.received).toHaveLength(600);
+  });
+
+  it('sends up to its concurrency at once, each shift once', async () => {
+    await start(4);
+    await h.run();
+    receiver.delayMs = 20;
+    await h.publish(Array.from({ length: 12 }, (_, i) => shift(`s${i}`, 'p-ahmed', T0 + i * H, 1)));
+    await h.run();
+    expect(receiver.received.map((r) => r.body.shiftId).sort()).toEqual(
+      Array.from({ length: 12 }, (_, i) => `s${i}`).sort(),
+    );
+    expect(receiver.maxInFlight).toBe(4);
   });
 
   it('a receiver refuses a replayed or altered request', () => {

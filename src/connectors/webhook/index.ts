@@ -16,6 +16,7 @@ import {
   type ConnectorSender,
   type ConnectorSettings,
   channelOf,
+  type JobOutcome,
   type KindContext,
   type PlanningContext,
   targetOf,
@@ -28,6 +29,11 @@ import { SIGNATURE_HEADER, signBody } from './signature.ts';
 export interface WebhookOptions {
   /** @defaultValue 10000 */
   timeoutMs: number;
+  /**
+   * Requests in flight at once to one webhook, each for a different shift (one shift's jobs coalesce, so
+   * two of them are never in flight together). 1 sends strictly one after the other. @defaultValue 4
+   */
+  concurrency: number;
 }
 
 /** The JSON a receiver gets. */
@@ -130,9 +136,28 @@ class WebhookConnector implements Connector {
 
 class WebhookSender implements ConnectorSender {
   private readonly byId: ConnectorsById<WebhookOptions>;
+  readonly sendMany;
 
   constructor(private readonly ctx: KindContext) {
     this.byId = new ConnectorsById(ctx.connectors, KIND);
+    // The worker's cap is per kind: the largest of the connectors' concurrency.
+    const perTarget = Math.max(
+      1,
+      ...ctx.connectors.map((c) => (c.options as WebhookOptions).concurrency ?? 1),
+    );
+    this.sendMany = {
+      max: perTarget * Math.max(1, ctx.connectors.length),
+      perTarget,
+      send: (jobs: readonly Delivery[]) =>
+        Promise.all(
+          jobs.map((j) =>
+            this.send(j).then(
+              (result): JobOutcome => ({ ok: true, result }),
+              (error: Error): JobOutcome => ({ ok: false, error }),
+            ),
+          ),
+        ),
+    };
   }
 
   async send(job: Delivery): Promise<string> {
@@ -169,11 +194,14 @@ class WebhookSender implements ConnectorSender {
 
 export const webhookKind: ConnectorKind<WebhookOptions> = {
   kind: KIND,
-  optionKeys: ['timeoutMs'],
+  optionKeys: ['timeoutMs', 'concurrency'],
   requiredCredentials: ['secret'],
   cadences: ['onChange'],
   readOptions(raw: Record<string, unknown> | undefined, checks: SectionChecks, path) {
-    return { timeoutMs: checks.whole(raw?.timeoutMs, [...path, 'timeoutMs'], 100, 120_000, 10_000) };
+    return {
+      timeoutMs: checks.whole(raw?.timeoutMs, [...path, 'timeoutMs'], 100, 120_000, 10_000),
+      concurrency: checks.whole(raw?.concurrency, [...path, 'concurrency'], 1, 32, 4),
+    };
   },
   create: (settings) => new WebhookConnector(settings),
   sender: (ctx) => new WebhookSender(ctx),
