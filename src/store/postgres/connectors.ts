@@ -8,29 +8,10 @@ import type {
   FeedToken,
   NewConnectorLogEntry,
 } from '../connector-port.ts';
+import { type LogRow, type TokenRow, toToken } from '../rows/connectors.ts';
 import { Conditions } from './conditions.ts';
 import { inTransaction, type PgClient, type PgPool, type WritesInFlight } from './database.ts';
 import type { PostgresOutbox } from './outbox.ts';
-
-interface LogRow {
-  id: number;
-  connector_id: string;
-  delivery_id: number | null;
-  at: number;
-  outcome: ConnectorLogOutcome;
-  target: string;
-  summary: string;
-  answer: string | null;
-}
-
-interface TokenRow {
-  token_hash: string;
-  connector_id: string;
-  subject_kind: 'person' | 'assignment';
-  subject_id: string;
-  created_at: number;
-  revoked_at: number | null;
-}
 
 /**
  * Connectors' cursors, state, log and feed tokens in PostgreSQL. An advance writes the jobs (through the
@@ -237,15 +218,4 @@ async function writeState(
         [connectorId, e.key, JSON.stringify(e.value)],
       );
   }
-}
-
-function toToken(r: TokenRow): FeedToken {
-  return {
-    tokenHash: r.token_hash,
-    connectorId: r.connector_id,
-    kind: r.subject_kind,
-    id: r.subject_id,
-    createdAt: new Date(r.created_at),
-    revokedAt: r.revoked_at === null ? null : new Date(r.revoked_at),
-  };
 }

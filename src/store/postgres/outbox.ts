@@ -3,28 +3,13 @@ import type {
   HeldNotice,
   NewDelivery,
   OutboxQuery,
-  OutboxState,
   OutboxStore,
   PickupStore,
 } from '../outbox-port.ts';
+import { type DeliveryRow, toDelivery } from '../rows/outbox.ts';
 import { CLAIM_DELIVERY, type Claims } from './claims.ts';
 import { Conditions } from './conditions.ts';
 import { inTransaction, type PgClient, type PgPool, type WritesInFlight } from './database.ts';
-
-interface Row {
-  id: number;
-  channel: string;
-  target: string;
-  payload: string;
-  alert_id: number | null;
-  state: OutboxState;
-  attempts: number;
-  last_error: string | null;
-  result: string | null;
-  due_at: number;
-  created_at: number;
-  updated_at: number;
-}
 
 const insert = `INSERT INTO deliveries (channel, target, payload, alert_id, once_key, coalesce_key, due_at, created_at,
     updated_at)
@@ -92,19 +77,20 @@ export class PostgresOutbox implements OutboxStore {
     );
     this.committed(written.channels);
     if (written.ids.length === 0) return [];
-    const { rows } = await this.pool.query<Row>('SELECT * FROM deliveries WHERE id = ANY($1) ORDER BY id', [
-      written.ids,
-    ]);
+    const { rows } = await this.pool.query<DeliveryRow>(
+      'SELECT * FROM deliveries WHERE id = ANY($1) ORDER BY id',
+      [written.ids],
+    );
     return rows.map(toDelivery);
   }
 
   async get(id: number): Promise<Delivery | undefined> {
-    const { rows } = await this.pool.query<Row>('SELECT * FROM deliveries WHERE id = $1', [id]);
+    const { rows } = await this.pool.query<DeliveryRow>('SELECT * FROM deliveries WHERE id = $1', [id]);
     return rows[0] ? toDelivery(rows[0]) : undefined;
   }
 
   async due(now: Date, limit: number): Promise<Delivery[]> {
-    const { rows } = await this.pool.query<Row>(
+    const { rows } = await this.pool.query<DeliveryRow>(
       "SELECT * FROM deliveries WHERE state = 'pending' AND due_at <= $1 ORDER BY due_at, id LIMIT $2",
       [now.getTime(), limit],
     );
@@ -116,7 +102,7 @@ export class PostgresOutbox implements OutboxStore {
     );
     if (mine.size === 0) return [];
     // Re-read what was won: another instance may have sent it between the read and the claim.
-    const again = await this.pool.query<Row>(
+    const again = await this.pool.query<DeliveryRow>(
       "SELECT * FROM deliveries WHERE id = ANY($1) AND state = 'pending' AND due_at <= $2 ORDER BY due_at, id",
       [[...mine], now.getTime()],
     );
@@ -173,29 +159,12 @@ export class PostgresOutbox implements OutboxStore {
     if (query.channel) c.add('channel = ?', query.channel);
     if (query.alertId !== undefined) c.add('alert_id = ?', query.alertId);
     const [limit] = c.next(query.limit ?? 100);
-    const { rows } = await this.pool.query<Row>(
+    const { rows } = await this.pool.query<DeliveryRow>(
       `SELECT * FROM deliveries ${c.where()} ORDER BY id DESC LIMIT ${limit}`,
       c.args,
     );
     return rows.map(toDelivery);
   }
-}
-
-function toDelivery(r: Row): Delivery {
-  return {
-    id: r.id,
-    channel: r.channel,
-    target: r.target,
-    payload: JSON.parse(r.payload) as unknown,
-    alertId: r.alert_id,
-    state: r.state,
-    attempts: r.attempts,
-    lastError: r.last_error,
-    result: r.result,
-    dueAt: new Date(r.due_at),
-    createdAt: new Date(r.created_at),
-    updatedAt: new Date(r.updated_at),
-  };
 }
 
 /** The pickup boxes (WCTP poll and ClientQuery queues) in PostgreSQL. */

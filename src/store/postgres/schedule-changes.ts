@@ -1,24 +1,7 @@
-import type {
-  PlannedChange,
-  ScheduleChange,
-  ScheduleChangeKind,
-  ScheduleChangeQuery,
-  Shift,
-} from '../schedule-port.ts';
+import { type ChangeRow, shiftJson, toChange } from '../rows/schedule-changes.ts';
+import type { PlannedChange, ScheduleChange, ScheduleChangeQuery } from '../schedule-port.ts';
 import { Conditions } from './conditions.ts';
 import type { PgClient, PgPool } from './database.ts';
-
-interface ChangeRow {
-  seq: number;
-  at: number;
-  source: string;
-  shift_id: string;
-  assignment_id: string;
-  kinds: string;
-  shift_before: string | null;
-  shift_after: string | null;
-  actor: string;
-}
 
 /** The most a caller gets in one page of the feed. */
 const maxChangesPerPage = 1000;
@@ -88,33 +71,4 @@ export class PostgresChangeFeed {
     );
     return rows.map(toChange);
   }
-}
-
-interface ShiftJson extends Omit<Shift, 'start' | 'end'> {
-  start: string;
-  end: string;
-}
-
-function shiftJson(s: Shift): ShiftJson {
-  return { ...s, start: s.start.toISOString(), end: s.end.toISOString() };
-}
-
-function fromJson(text: string | null): Shift | null {
-  if (text === null) return null;
-  const j = JSON.parse(text) as ShiftJson;
-  return { ...j, start: new Date(j.start), end: new Date(j.end) };
-}
-
-function toChange(r: ChangeRow): ScheduleChange {
-  return {
-    seq: r.seq,
-    at: new Date(r.at),
-    source: r.source,
-    shiftId: r.shift_id,
-    assignmentId: r.assignment_id,
-    kinds: r.kinds.split(',') as ScheduleChangeKind[],
-    before: fromJson(r.shift_before),
-    after: fromJson(r.shift_after),
-    actor: r.actor,
-  };
 }

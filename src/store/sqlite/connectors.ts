@@ -8,29 +8,10 @@ import type {
   FeedToken,
   NewConnectorLogEntry,
 } from '../connector-port.ts';
+import { type LogRow, type TokenRow, toToken } from '../rows/connectors.ts';
 import type { SqliteDb } from './database.ts';
 import type { GroupCommit } from './group-commit.ts';
 import type { SqliteOutbox } from './outbox.ts';
-
-interface LogRow {
-  id: number;
-  connector_id: string;
-  delivery_id: number | null;
-  at: number;
-  outcome: ConnectorLogOutcome;
-  target: string;
-  summary: string;
-  answer: string | null;
-}
-
-interface TokenRow {
-  token_hash: string;
-  connector_id: string;
-  subject_kind: 'person' | 'assignment';
-  subject_id: string;
-  created_at: number;
-  revoked_at: number | null;
-}
 
 /**
  * Connectors' cursors, state, log and feed tokens in the main database. Jobs are written through the
@@ -207,15 +188,4 @@ export class SqliteConnectorStore implements ConnectorStore {
   async feedTokens(connectorId: string): Promise<FeedToken[]> {
     return (this.s.tokens.all(connectorId) as TokenRow[]).map(toToken);
   }
-}
-
-function toToken(r: TokenRow): FeedToken {
-  return {
-    tokenHash: r.token_hash,
-    connectorId: r.connector_id,
-    kind: r.subject_kind,
-    id: r.subject_id,
-    createdAt: new Date(r.created_at),
-    revokedAt: r.revoked_at === null ? null : new Date(r.revoked_at),
-  };
 }

@@ -3,27 +3,12 @@ import type {
   HeldNotice,
   NewDelivery,
   OutboxQuery,
-  OutboxState,
   OutboxStore,
   PickupStore,
 } from '../outbox-port.ts';
+import { type DeliveryRow, toDelivery } from '../rows/outbox.ts';
 import type { SqliteDb } from './database.ts';
 import type { GroupCommit } from './group-commit.ts';
-
-interface Row {
-  id: number;
-  channel: string;
-  target: string;
-  payload: string;
-  alert_id: number | null;
-  state: OutboxState;
-  attempts: number;
-  last_error: string | null;
-  result: string | null;
-  due_at: number;
-  created_at: number;
-  updated_at: number;
-}
 
 /**
  * The embedded outbox, in the main database. `write` is what the alert store calls inside its own write,
@@ -117,11 +102,11 @@ export class SqliteOutbox implements OutboxStore {
 
   async add(deliveries: readonly NewDelivery[], now: Date): Promise<Delivery[]> {
     const ids = await this.commit.write(() => this.write(deliveries, now));
-    return ids.map((id) => toDelivery(this.s.get.get(id) as Row));
+    return ids.map((id) => toDelivery(this.s.get.get(id) as DeliveryRow));
   }
 
   async get(id: number): Promise<Delivery | undefined> {
-    const row = this.s.get.get(id) as Row | undefined;
+    const row = this.s.get.get(id) as DeliveryRow | undefined;
     return row ? toDelivery(row) : undefined;
   }
 
@@ -132,7 +117,7 @@ export class SqliteOutbox implements OutboxStore {
       perTarget === undefined
         ? this.s.due.all(now.getTime(), limit)
         : this.s.duePerTarget.all(now.getTime(), perTarget, limit)
-    ) as Row[];
+    ) as DeliveryRow[];
     return rows.filter((r) => !this.uncommitted.has(r.id)).map(toDelivery);
   }
 
@@ -164,25 +149,8 @@ export class SqliteOutbox implements OutboxStore {
     if (query.channel) add('channel = ?', query.channel);
     if (query.alertId !== undefined) add('alert_id = ?', query.alertId);
     const sql = `SELECT * FROM deliveries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
-    return (this.db.prepare(sql).all(...args, query.limit ?? 100) as Row[]).map(toDelivery);
+    return (this.db.prepare(sql).all(...args, query.limit ?? 100) as DeliveryRow[]).map(toDelivery);
   }
-}
-
-function toDelivery(r: Row): Delivery {
-  return {
-    id: r.id,
-    channel: r.channel,
-    target: r.target,
-    payload: JSON.parse(r.payload) as unknown,
-    alertId: r.alert_id,
-    state: r.state,
-    attempts: r.attempts,
-    lastError: r.last_error,
-    result: r.result,
-    dueAt: new Date(r.due_at),
-    createdAt: new Date(r.created_at),
-    updatedAt: new Date(r.updated_at),
-  };
 }
 
 /** The pickup boxes (WCTP poll and ClientQuery queues) in the main database. */

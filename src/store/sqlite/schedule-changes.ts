@@ -1,23 +1,6 @@
-import type {
-  PlannedChange,
-  ScheduleChange,
-  ScheduleChangeKind,
-  ScheduleChangeQuery,
-  Shift,
-} from '../schedule-port.ts';
+import { type ChangeRow, shiftJson, toChange } from '../rows/schedule-changes.ts';
+import type { PlannedChange, ScheduleChange, ScheduleChangeQuery } from '../schedule-port.ts';
 import type { SqliteDb } from './database.ts';
-
-interface ChangeRow {
-  seq: number;
-  at: number;
-  source: string;
-  shift_id: string;
-  assignment_id: string;
-  kinds: string;
-  shift_before: string | null;
-  shift_after: string | null;
-  actor: string;
-}
 
 /** The most a caller gets in one page of the feed. */
 export const maxChangesPerPage = 1000;
@@ -100,41 +83,4 @@ export class SqliteChangeFeed {
     const used = Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined));
     return (stmt.all(used) as ChangeRow[]).map(toChange);
   }
-}
-
-interface ShiftJson {
-  id: string;
-  assignmentId: string;
-  personId: string;
-  start: string;
-  end: string;
-  callOrder: number;
-  notes: string;
-  published: boolean;
-  source: string;
-  sourceKey?: string;
-}
-
-function shiftJson(s: Shift): ShiftJson {
-  return { ...s, start: s.start.toISOString(), end: s.end.toISOString() };
-}
-
-function fromJson(text: string | null): Shift | null {
-  if (text === null) return null;
-  const j = JSON.parse(text) as ShiftJson;
-  return { ...j, start: new Date(j.start), end: new Date(j.end) };
-}
-
-function toChange(r: ChangeRow): ScheduleChange {
-  return {
-    seq: r.seq,
-    at: new Date(r.at),
-    source: r.source,
-    shiftId: r.shift_id,
-    assignmentId: r.assignment_id,
-    kinds: r.kinds.split(',') as ScheduleChangeKind[],
-    before: fromJson(r.shift_before),
-    after: fromJson(r.shift_after),
-    actor: r.actor,
-  };
 }

@@ -1,3 +1,4 @@
+import { type DeviceRow, type SessionRow, toLogin, toRecord } from '../rows/sessions.ts';
 import type {
   DeviceLogin,
   DeviceLoginStore,
@@ -5,26 +6,9 @@ import type {
   SessionEndReason,
   SessionRecord,
   SessionStore,
-  SignInMethod,
 } from '../session-port.ts';
 import type { SqliteDb } from './database.ts';
 import type { GroupCommit } from './group-commit.ts';
-
-interface SessionRow {
-  id: string;
-  username: string;
-  person_id: string | null;
-  roles: string;
-  method: string;
-  device: string | null;
-  address: string | null;
-  created_at: number;
-  last_seen_at: number;
-  idle_expires_at: number;
-  absolute_expires_at: number;
-  ended_at: number | null;
-  end_reason: string | null;
-}
 
 const COLUMNS = `id, username, person_id, roles, method, device, address, created_at, last_seen_at,
   idle_expires_at, absolute_expires_at, ended_at, end_reason`;
@@ -161,31 +145,6 @@ export class SqliteSessionStore implements SessionStore {
   }
 }
 
-function toRecord(r: SessionRow): SessionRecord {
-  return {
-    id: r.id,
-    username: r.username,
-    personId: r.person_id,
-    roles: JSON.parse(r.roles) as string[],
-    method: r.method as SignInMethod,
-    device: r.device,
-    address: r.address,
-    createdAt: new Date(r.created_at),
-    lastSeenAt: new Date(r.last_seen_at),
-    idleExpiresAt: new Date(r.idle_expires_at),
-    absoluteExpiresAt: new Date(r.absolute_expires_at),
-    endedAt: r.ended_at === null ? null : new Date(r.ended_at),
-    endReason: r.end_reason as SessionEndReason | null,
-  };
-}
-
-interface DeviceRow {
-  device: string;
-  person_id: string;
-  source: string;
-  since: number;
-}
-
 export class SqliteDeviceLogins implements DeviceLoginStore {
   constructor(
     private readonly db: SqliteDb,
@@ -233,8 +192,4 @@ export class SqliteDeviceLogins implements DeviceLoginStore {
       .get(device) as DeviceRow | undefined;
     return r ? toLogin(r) : undefined;
   }
-}
-
-function toLogin(r: DeviceRow): DeviceLogin {
-  return { device: r.device, personId: r.person_id, source: r.source, since: new Date(r.since) };
 }
