@@ -34,7 +34,8 @@ async function startEhr() {
     seen.push(q);
     if (q.response_type !== 'code' || q.client_id !== 'switchboard' || q.code_challenge_method !== 'S256')
       return reply.code(400).send('bad authorize request');
-    if (q.aud !== `${base}/fhir` || q.launch !== 'launch-123') return reply.code(400).send('bad aud or launch');
+    if (q.aud !== `${base}/fhir` || q.launch !== 'launch-123')
+      return reply.code(400).send('bad aud or launch');
     const code = randomBytes(8).toString('hex');
     codes.set(code, { challenge: q.code_challenge!, redirectUri: q.redirect_uri!, launch: q.launch! });
     return reply.redirect(`${q.redirect_uri}?code=${code}&state=${q.state}`, 302);
@@ -46,7 +47,11 @@ async function startEhr() {
     const b = req.body;
     const grant = codes.get(b.code ?? '');
     codes.delete(b.code ?? '');
-    const verified = grant && createHash('sha256').update(b.code_verifier ?? '').digest('base64url') === grant.challenge;
+    const verified =
+      grant &&
+      createHash('sha256')
+        .update(b.code_verifier ?? '')
+        .digest('base64url') === grant.challenge;
     if (!grant || !verified || b.redirect_uri !== grant.redirectUri || b.client_id !== 'switchboard')
       return reply.code(400).send({ error: 'invalid_grant' });
     return {
@@ -64,7 +69,10 @@ async function startEhr() {
       id: 'pat-1',
       identifier: [
         { type: { coding: [{ code: 'SS' }] }, value: '999-99-9999' },
-        { type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'MR' }] }, value: 'MRN77' },
+        {
+          type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'MR' }] },
+          value: 'MRN77',
+        },
       ],
     };
   });
@@ -123,7 +131,8 @@ describe('opened from the EHR', () => {
     await ehr?.app.close();
   });
 
-  const get = (path: string) => fetch(path.startsWith('http') ? path : `${sb.httpUrl}${path}`, { redirect: 'manual' });
+  const get = (path: string) =>
+    fetch(path.startsWith('http') ? path : `${sb.httpUrl}${path}`, { redirect: 'manual' });
   const sessionOf = (location: string) => {
     const m = /#sso=([A-Za-z0-9_-]+)(?:&patient=(.*))?$/.exec(location);
     expect(m, location).not.toBeNull();
@@ -131,34 +140,55 @@ describe('opened from the EHR', () => {
   };
 
   it('runs the SMART EHR launch: discovery, authorize with PKCE, token with fhirUser and patient, the MRN from FHIR', async () => {
-    const launch = await get(`/ehr/smart/launch?iss=${encodeURIComponent(`${ehr.base}/fhir`)}&launch=launch-123`);
+    const launch = await get(
+      `/ehr/smart/launch?iss=${encodeURIComponent(`${ehr.base}/fhir`)}&launch=launch-123`,
+    );
     expect(launch.status).toBe(302);
     const authorize = await get(launch.headers.get('location')!);
     expect(authorize.status, await authorize.clone().text()).toBe(302);
-    expect(ehr.seen.at(-1)).toMatchObject({ scope: 'launch openid fhirUser patient/Patient.read', code_challenge_method: 'S256' });
+    expect(ehr.seen.at(-1)).toMatchObject({
+      scope: 'launch openid fhirUser patient/Patient.read',
+      code_challenge_method: 'S256',
+    });
     const callback = await get(authorize.headers.get('location')!);
     expect(callback.status, await callback.clone().text()).toBe(303);
     const session = sessionOf(callback.headers.get('location')!);
-    expect(session).toMatchObject({ role: 'clinician', person: { id: 'p-one', name: 'Dr. One' }, patient: 'MRN77' });
-    const mine = await fetch(`${sb.httpUrl}/api/conversations`, { headers: { authorization: `Bearer ${session.token}` } });
+    expect(session).toMatchObject({
+      role: 'clinician',
+      person: { id: 'p-one', name: 'Dr. One' },
+      patient: 'MRN77',
+    });
+    const mine = await fetch(`${sb.httpUrl}/api/conversations`, {
+      headers: { authorization: `Bearer ${session.token}` },
+    });
     expect(mine.status).toBe(200);
 
     // The state is used once, and a FHIR server the site did not list cannot launch.
     expect((await get(authorize.headers.get('location')!)).status).toBe(400);
-    const stranger = await get(`/ehr/smart/launch?iss=${encodeURIComponent('https://evil.example/fhir')}&launch=x`);
+    const stranger = await get(
+      `/ehr/smart/launch?iss=${encodeURIComponent('https://evil.example/fhir')}&launch=x`,
+    );
     expect(stranger.status).toBe(403);
     expect(await stranger.text()).toContain('is not one this site accepts');
   });
 
   it('accepts a signed launch link once, and refuses a bad signature, an expired link and an unlinked user', async () => {
-    const link = (user: string, ts = Math.floor(Date.now() / 1000), nonce = randomBytes(6).toString('hex'), secret = SECRET) => {
+    const link = (
+      user: string,
+      ts = Math.floor(Date.now() / 1000),
+      nonce = randomBytes(6).toString('hex'),
+      secret = SECRET,
+    ) => {
       const sig = createHmac('sha256', secret).update(`${user}\nMRN77\n${ts}\n${nonce}`).digest('hex');
       return `/ehr/launch?user=${user}&patient=MRN77&ts=${ts}&nonce=${nonce}&sig=${sig}`;
     };
     const good = link('DRONE');
     const first = await get(good);
     expect(first.status).toBe(303);
-    expect(sessionOf(first.headers.get('location')!)).toMatchObject({ person: { id: 'p-one' }, patient: 'MRN77' });
+    expect(sessionOf(first.headers.get('location')!)).toMatchObject({
+      person: { id: 'p-one' },
+      patient: 'MRN77',
+    });
     const replay = await get(good);
     expect(replay.status).toBe(403);
     expect(await replay.text()).toContain('already used');
@@ -176,14 +206,20 @@ describe('opened from the EHR', () => {
     expect(page.headers.get('x-frame-options')).toBeNull();
   });
 
-  it.skipIf(!hasChromium)('opens in the browser as the EHR user, ready to message about the EHR patient', async () => {
-    browser = await launchChromium();
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await page.goto(`${sb.httpUrl}/ehr/smart/launch?iss=${encodeURIComponent(`${ehr.base}/fhir`)}&launch=launch-123`);
-    await page.locator('#compose-title').waitFor();
-    await page.locator('.chosen', { hasText: 'Patient: DOE, JANE (MRN77) 4W 401-A' }).waitFor();
-    expect(await page.locator('#who').textContent()).toContain('Dr. One');
-    expect(page.url()).toMatch(/#compose$/);
-  }, 60_000);
+  it.skipIf(!hasChromium)(
+    'opens in the browser as the EHR user, ready to message about the EHR patient',
+    async () => {
+      browser = await launchChromium();
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(
+        `${sb.httpUrl}/ehr/smart/launch?iss=${encodeURIComponent(`${ehr.base}/fhir`)}&launch=launch-123`,
+      );
+      await page.locator('#compose-title').waitFor();
+      await page.locator('.chosen', { hasText: 'Patient: DOE, JANE (MRN77) 4W 401-A' }).waitFor();
+      expect(await page.locator('#who').textContent()).toContain('Dr. One');
+      expect(page.url()).toMatch(/#compose$/);
+    },
+    60_000,
+  );
 });
