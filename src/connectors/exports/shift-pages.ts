@@ -7,14 +7,17 @@
  */
 import type { ScheduleStore, Shift } from '../../store/schedule-port.ts';
 
-export async function* publishedShifts(
+export function publishedShifts(
   schedules: ScheduleStore,
   from: Date,
   to: Date,
   wanted?: (assignmentId: string) => boolean,
   drafts = false,
-): AsyncGenerator<Shift> {
-  for await (const s of schedules.shiftsByStart(from, to, { drafts })) {
-    if (!wanted || wanted(s.assignmentId)) yield s;
-  }
+): AsyncIterable<Shift> {
+  const shifts = schedules.shiftsByStart(from, to, { drafts });
+  return wanted ? only(shifts, wanted) : shifts;
+}
+
+async function* only(shifts: AsyncIterable<Shift>, wanted: (assignmentId: string) => boolean) {
+  for await (const s of shifts) if (wanted(s.assignmentId)) yield s;
 }

@@ -22,6 +22,13 @@ describe('csv writer', () => {
     );
   });
 
+  it('quotes a field holding a delimiter that means something in a pattern (], ^, -, \\, |, tab)', () => {
+    for (const d of [']', '^', '-', '\\', '|', '\t', '.']) {
+      const dialect = { delimiter: d, quote: 'minimal' as const, lineEnding: '\n' as const };
+      expect(csvRecord([`a${d}b`, 'plain', 'x,y'], dialect)).toBe(`"a${d}b"${d}plain${d}x,y\n`);
+    }
+  });
+
   it('streams rows into chunks that read back as the same fields, header first', async () => {
     async function* rows() {
       for (let i = 0; i < 5000; i++) yield [`row ${i}`, `"${i}"`, 'x,y'];

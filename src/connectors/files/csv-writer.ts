@@ -26,36 +26,45 @@ const CHUNK_BYTES = 64 * 1024;
 
 /** One record, with its line ending. */
 export function csvRecord(fields: readonly string[], dialect: CsvDialect): string {
-  let out = '';
-  for (let i = 0; i < fields.length; i++) {
-    if (i > 0) out += dialect.delimiter;
-    out += csvField(fields[i], dialect);
-  }
-  return out + dialect.lineEnding;
+  return recordWriter(dialect)(fields);
 }
 
-function csvField(value: string, dialect: CsvDialect): string {
-  const needs =
-    dialect.quote === 'all' ||
-    value.includes('"') ||
-    value.includes('\n') ||
-    value.includes('\r') ||
-    value.includes(dialect.delimiter);
-  return needs ? `"${value.replaceAll('"', '""')}"` : value;
+/** Writes records of one dialect: what makes a field need quotes is worked out once, not per field. */
+export function recordWriter(dialect: CsvDialect): (fields: readonly string[]) => string {
+  const { delimiter, lineEnding } = dialect;
+  const all = dialect.quote === 'all';
+  const special = new RegExp(`["\r\n${delimiter.replace(/[\\\]^-]/g, '\\$&')}]`);
+  const field = (value: string) => (all || special.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
+  return (fields) => {
+    let out = fields.length > 0 ? field(fields[0]) : '';
+    for (let i = 1; i < fields.length; i++) out += delimiter + field(fields[i]);
+    return out + lineEnding;
+  };
 }
 
 /**
  * The file as chunks: the header record (when given), then one record per row. Pull-driven: a row is read
  * only when the consumer (a stream being written to a socket) asks for more.
  */
-export async function* csvChunks(
+export function csvChunks(
   header: readonly string[] | undefined,
   rows: AsyncIterable<readonly string[]> | Iterable<readonly string[]>,
   dialect: CsvDialect = rfc4180,
 ): AsyncGenerator<Buffer> {
-  let pending = header ? csvRecord(header, dialect) : '';
-  for await (const row of rows) {
-    pending += csvRecord(row, dialect);
+  return csvChunksOf(header, rows, (row) => row, dialect);
+}
+
+/** As csvChunks, each row's fields taken from an item by `fieldsOf` (a record through its layout). */
+export async function* csvChunksOf<T>(
+  header: readonly string[] | undefined,
+  items: AsyncIterable<T> | Iterable<T>,
+  fieldsOf: (item: T) => readonly string[],
+  dialect: CsvDialect = rfc4180,
+): AsyncGenerator<Buffer> {
+  const record = recordWriter(dialect);
+  let pending = header ? record(header) : '';
+  for await (const item of items) {
+    pending += record(fieldsOf(item));
     if (pending.length >= CHUNK_BYTES) {
       yield Buffer.from(pending, 'utf8');
       pending = '';

@@ -20,6 +20,16 @@ describe('date patterns', () => {
     expect(compileDatePattern('hh a', 'UTC')(new Date('2026-01-01T12:00:00Z'))).toBe('12 PM');
   });
 
+  it('writes an instant met again as the first time, in its own zone, past the instants it remembers', () => {
+    const w = compileDatePattern('MM/dd/yyyy HH:mm ZZ', 'America/New_York');
+    const first = w(new Date('2026-11-01T05:30:00Z'));
+    for (let i = 0; i < 5000; i++) w(new Date(Date.UTC(2026, 0, 1) + i * 60_000));
+    expect(w(new Date('2026-11-01T05:30:00Z'))).toBe(first);
+    expect(first).toBe('11/01/2026 01:30 -04:00');
+    expect(w(new Date('2026-11-01T06:30:00Z'))).toBe('11/01/2026 01:30 -05:00');
+    expect(w(new Date('2026-11-01T06:30:00Z'))).toBe('11/01/2026 01:30 -05:00');
+  });
+
   it('refuses an unclosed quote and an unknown zone', () => {
     expect(datePatternProblem("yyyy 'x")).toMatch(/never closed/);
     expect(() => compileDatePattern('yyyy', 'Mars/Olympus')).toThrow(/not an IANA/);

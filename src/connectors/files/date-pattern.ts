@@ -11,6 +11,9 @@ import { offsetMinutes } from '../../kit/zone-clock.ts';
 
 type Part = (local: Date, offset: number) => string;
 
+/** Instants a writer remembers the text of; past this it forgets them all and starts again. */
+const REMEMBERED = 4096;
+
 const two = (n: number) => (n < 10 ? `0${n}` : String(n));
 const hour12 = (d: Date) => d.getUTCHours() % 12 || 12;
 const signed = (offset: number, colon: boolean) => {
@@ -73,12 +76,19 @@ export function compileDatePattern(pattern: string, zone: string): DateWriter {
     i += token[0].length;
   }
   flush();
+  // A schedule file writes the same few instants over and over (every shift of a day starts at 07:00 or
+  // 19:00): each is formatted once, and found again by its milliseconds.
+  const written = new Map<number, string>();
   return (instant) => {
     const ms = instant.getTime();
+    let out = written.get(ms);
+    if (out !== undefined) return out;
     const offset = offsetMinutes(zone, ms);
     const local = new Date(ms + offset * 60_000);
-    let out = '';
+    out = '';
     for (const part of parts) out += part(local, offset);
+    if (written.size >= REMEMBERED) written.clear();
+    written.set(ms, out);
     return out;
   };
 }

@@ -4,7 +4,7 @@
  * in, delimiter, quoting, the file name with its date). Every export ships its default layout (the
  * fields its catalog entry names); a site's connector config overrides any part of it.
  */
-import { type CsvDialect, csvChunks } from './csv-writer.ts';
+import { type CsvDialect, csvChunksOf } from './csv-writer.ts';
 import { compileDatePattern, type DateWriter } from './date-pattern.ts';
 
 /** An instant to be written in a zone of its own (an OR in another time zone than the site). */
@@ -177,13 +177,11 @@ export class CompiledLayout {
 
   /** The whole file as chunks, pulling records from `records` as the consumer reads. */
   chunks(records: AsyncIterable<ExportRecord> | Iterable<ExportRecord>): AsyncGenerator<Buffer> {
-    return csvChunks(this.layout.header ? this.headers : undefined, mapRecords(records, this), this.dialect);
+    return csvChunksOf(
+      this.layout.header ? this.headers : undefined,
+      records,
+      (r) => this.fields(r),
+      this.dialect,
+    );
   }
-}
-
-async function* mapRecords(
-  records: AsyncIterable<ExportRecord> | Iterable<ExportRecord>,
-  layout: CompiledLayout,
-): AsyncGenerator<string[]> {
-  for await (const r of records) yield layout.fields(r);
 }
