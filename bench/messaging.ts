@@ -33,12 +33,19 @@ async function signIn(http: number, username: string): Promise<string> {
 }
 
 /** Frames on the doctor's socket, matched to what was sent by a key the caller reads from each frame. */
-function watch(http: number, token: string, keyOf: (frame: any) => string | undefined) {
+/** The parts of a server frame the benchmark reads. */
+interface Frame {
+  type: string;
+  message?: { body?: string };
+  alert?: { title?: string };
+}
+
+function watch(http: number, token: string, keyOf: (frame: Frame) => string | undefined) {
   const sentAt = new Map<string, number>();
   const samples = new LatencySamples(100_000);
   const socket = new WebSocket(`ws://127.0.0.1:${http}/api/ws?token=${token}`);
   socket.on('message', (data) => {
-    const key = keyOf(JSON.parse(data.toString()));
+    const key = keyOf(JSON.parse(data.toString()) as Frame);
     const t0 = key === undefined ? undefined : sentAt.get(key);
     if (t0 === undefined || key === undefined) return;
     sentAt.delete(key);

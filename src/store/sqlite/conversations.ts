@@ -1,13 +1,11 @@
 import type {
   ChatMessage,
-  ChatPriority,
   Conversation,
   ConversationPatient,
   ConversationStore,
   ConversationSummary,
   NewChatMessage,
   OverdueMessage,
-  Receipt,
   ReceiptState,
 } from '../conversation-port.ts';
 import {
