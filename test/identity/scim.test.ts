@@ -290,7 +290,9 @@ describe('deactivating a person through SCIM', () => {
       title: 'ICU charge needed',
       body: 'ICU charge needed',
       priority: 'high',
-      recipients: [{ kind: 'onCall', assignment: 'icu-charge', order: 'first', at: { file: 'test', key: 'test' } }],
+      recipients: [
+        { kind: 'onCall', assignment: 'icu-charge', order: 'first', at: { file: 'test', key: 'test' } },
+      ],
       reasons: ['test'],
     });
     expect((await sb.store.alerts.recipients(paged.id)).map((r) => r.personId)).not.toContain('p-kim');
