@@ -183,6 +183,18 @@ describe('console API: rules workbench', () => {
       body: { message: result('2823-3', 'HH', '6.9'), draft },
     });
     expect(dry.body.matches[0].recipients[0].personId).toBe('p-sup');
+    const [stored] = (await call('/api/messages?controlId=K-CRIT-1', analyst)).body.items;
+    const dryStored = await call('/api/rules/dry-run', analyst, {
+      method: 'POST',
+      body: { messageId: stored.id, draft, at: '2026-11-22T14:30:00Z' },
+    });
+    expect(dryStored.body.matches[0]).toMatchObject({
+      ruleId: 'critical',
+      recipients: [{ personId: 'p-sup' }],
+    });
+    expect((await sb.store.audit.list({ subject: `message:${stored.id}` }))[0].action).toBe(
+      'message.dry-run',
+    );
 
     const refused = await call('/api/rules/files/rules.yaml', analyst, {
       method: 'PUT',
