@@ -15,6 +15,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { openPostgresStore } from '../src/store/postgres/index.ts';
+import { openSqliteStore } from '../src/store/sqlite/index.ts';
+import { type TimerCell, timerLateness } from './cluster/timers.ts';
 import { type ChildServer, launchServer } from './lib/child-server.ts';
 import { formatMs, formatRate, formatTable } from './lib/table.ts';
 import { runLoad } from './mllp/load.ts';
@@ -28,6 +31,7 @@ export const about =
 export const usage = `  --messages N        messages per cell (default 20000)
   --connections N     stop-and-wait connections in all, spread over the instances (default 12)
   --instances LIST    PostgreSQL cells (default 1,2,3)
+  --timers N          pending escalation timers for the lateness part, 0 to skip (default 10000)
   --database URL      PostgreSQL (default SWITCHBOARD_TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/test)`;
 
 interface Cell {
@@ -52,6 +56,7 @@ function options(argv: string[]) {
       messages: { type: 'string', default: '20000' },
       connections: { type: 'string', default: '12' },
       instances: { type: 'string', default: '1,2,3' },
+      timers: { type: 'string', default: '10000' },
       database: {
         type: 'string',
         default: process.env.SWITCHBOARD_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
@@ -62,6 +67,7 @@ function options(argv: string[]) {
     messages: Number(values.messages),
     connections: Number(values.connections),
     instances: values.instances.split(',').map(Number),
+    timers: Number(values.timers),
     database: values.database,
   };
 }
@@ -222,5 +228,56 @@ export async function run(argv: string[]): Promise<void> {
   );
   console.log(
     '\nmachine CPU counts every process (PostgreSQL included) and anyone else on a shared machine; compare ratios, not absolutes.',
+  );
+  if (opts.timers > 0) await timerPart(opts, runTag);
+}
+
+/** Escalation lateness: N timers due over 10 s, one SQLite store, then 3 stores on one PostgreSQL. */
+async function timerPart(opts: ReturnType<typeof options>, runTag: string): Promise<void> {
+  const shape = { spreadMs: 10_000, cycleMs: 20 };
+  const cells: TimerCell[] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'sb-bench-timers-'));
+  const sqlite = openSqliteStore(dir);
+  try {
+    cells.push(await timerLateness('SQLite, 1 node', [sqlite], opts.timers, shape));
+  } finally {
+    await sqlite.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const schema = `sb_bench_${runTag.toLowerCase()}_timers`;
+  await sql(opts.database, `CREATE SCHEMA ${schema}`);
+  const stores: Awaited<ReturnType<typeof openPostgresStore>>[] = [];
+  try {
+    for (let i = 0; i < 3; i++)
+      stores.push(await openPostgresStore(opts.database, { schema, maxConnections: 4 }));
+    cells.push(await timerLateness('PostgreSQL, 3 instances', stores, opts.timers, shape));
+  } finally {
+    for (const s of stores) await s.close();
+    await sql(opts.database, `DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  }
+  console.log(
+    `\nescalation steps: ${opts.timers.toLocaleString('en-US')} timers due over 10 s, a cycle every 20 ms per instance`,
+  );
+  console.log(
+    formatTable(
+      [
+        { title: 'cell' },
+        { title: 'fired', align: 'right' },
+        { title: 'twice', align: 'right' },
+        { title: 'never', align: 'right' },
+        { title: 'late p50 ms', align: 'right' },
+        { title: 'late p99 ms', align: 'right' },
+        { title: 'late max ms', align: 'right' },
+      ],
+      cells.map((c) => [
+        c.label,
+        c.fired,
+        c.twice,
+        c.never,
+        formatMs(c.p50),
+        formatMs(c.p99),
+        formatMs(c.max),
+      ]),
+    ),
   );
 }
