@@ -118,9 +118,9 @@ export interface ScheduleStore {
   shiftsOverlapping(from: Date, to: Date, assignmentId?: string): Promise<Shift[]>;
   /**
    * Shifts that overlap [from, to), by start, then assignment, call order and id (text compared byte-wise):
-   * the order a file writes them in. Read a page at a time, each page an index range from where the last
-   * one ended, so a file of any size holds one page in memory, no shift is read twice, and writes go on
-   * between pages. Published shifts only, unless `drafts`.
+   * the order a file writes them in. Read a page at a time, each page a range of starts from where the last
+   * one ended (a thousand shifts or so, never split inside one start), so a file of any size holds one page
+   * in memory, no shift is read twice, and writes go on between pages. Published shifts only, unless `drafts`.
    */
   shiftsByStart(from: Date, to: Date, options?: { drafts?: boolean }): AsyncIterable<Shift>;
   /** Every source that has at least one shift stored, sorted. */

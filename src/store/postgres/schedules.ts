@@ -34,7 +34,7 @@ interface AssignmentRow {
   department: string;
 }
 
-/** Rows per page of shiftsByStart: what a file's reader holds in memory at a time. */
+/** Shifts per page of shiftsByStart (plus those starting with its last): what a file's reader holds. */
 const FILE_PAGE = 1000;
 
 const shiftColumns =
@@ -176,24 +176,25 @@ export class PostgresScheduleStore implements ScheduleStore {
     if (spans[0].n === null) return;
     // No shift that starts a longest shift or more before `from` can still be on at `from`.
     let low = from.getTime() - Number(spans[0].n) + 1;
-    let after: [number, string, number, string] = [low - 1, '', 0, ''];
     for (;;) {
-      // Keyset pages along shifts_start: each page starts where the last ended, with no cursor (and so no
-      // pooled connection) held while the file's reader uploads.
+      // Pages along shifts_start, each a range of starts ending past its FILE_PAGE-th, so a page never
+      // ends inside a run of equal starts and no row is read twice; no cursor (and so no pooled
+      // connection) is held while the file's reader uploads.
+      const { rows: ends } = await this.pool.query<{ n: number }>(
+        `SELECT start_at AS n FROM shifts WHERE start_at >= $1 AND start_at < $2
+         ORDER BY start_at LIMIT 1 OFFSET ${FILE_PAGE - 1}`,
+        [low, to.getTime()],
+      );
+      const below = ends.length > 0 ? Number(ends[0].n) + 1 : to.getTime();
       const { rows } = await this.pool.query<ShiftRow>(
         `SELECT ${shiftColumns} FROM shifts
          WHERE start_at >= $1 AND start_at < $2 AND end_at > $3 AND (published OR $4)
-           AND (start_at > $5 OR (start_at = $5 AND (assignment_id COLLATE "C" > $6
-             OR (assignment_id = $6 AND (call_order > $7 OR (call_order = $7 AND id COLLATE "C" > $8))))))
-         ORDER BY start_at, assignment_id COLLATE "C", call_order, id COLLATE "C"
-         LIMIT ${FILE_PAGE}`,
-        [low, to.getTime(), from.getTime(), options.drafts === true, ...after],
+         ORDER BY start_at, assignment_id COLLATE "C", call_order, id COLLATE "C"`,
+        [low, below, from.getTime(), options.drafts === true],
       );
       for (const r of rows) yield toShift(r);
-      if (rows.length < FILE_PAGE) return;
-      const last = rows[rows.length - 1];
-      low = Number(last.start_at);
-      after = [low, last.assignment_id, last.call_order, last.id];
+      if (ends.length === 0) return;
+      low = below;
     }
   }
 

@@ -20,8 +20,9 @@ import { SqliteChangeFeed } from './schedule-changes.ts';
 const PAGE = 2000;
 
 /**
- * Rows per page of shiftsByStart: a page is read whole (an open iterator would keep the connection from
- * writing while a file is being uploaded), so it is what the reader holds in memory.
+ * Shifts per page of shiftsByStart, plus those starting at the same instant as the page's last. A page is
+ * read whole (an open iterator would keep the connection from writing while a file is being uploaded), so
+ * it is what the reader holds in memory.
  */
 const FILE_PAGE = 1000;
 
@@ -69,6 +70,7 @@ export class SqliteScheduleStore implements ScheduleStore {
   private readonly distinctSources;
   private readonly longestOfAll;
   private readonly pageByStart;
+  private readonly lastStartOfPage;
 
   constructor(
     db: SqliteDb,
@@ -128,14 +130,17 @@ export class SqliteScheduleStore implements ScheduleStore {
     );
     this.distinctSources = db.prepare('SELECT DISTINCT source FROM shifts ORDER BY source');
     this.longestOfAll = db.prepare('SELECT MAX(longest_ms) AS n FROM shift_spans');
-    // A range of shifts_start from the last page's start (@low), sorted on the rest of the key within each
-    // start: a page costs its own rows, wherever it is in a long file.
+    // A page is a range of starts [@low, @below) read whole, ending past the FILE_PAGE-th start from @low found
+    // on shifts_start alone. It never ends inside a run of equal starts (a thousand shifts at 07:00), so no
+    // page reads a shift another page reads: a page costs its own rows, wherever it is in a long file.
     this.pageByStart = db.prepare(
       `SELECT ${shiftColumns} FROM shifts
-       WHERE start_at >= @low AND start_at < @to AND end_at > @from AND published >= @published
-         AND (start_at, assignment_id, call_order, id) > (@start, @assignment, @callOrder, @id)
-       ORDER BY start_at, assignment_id, call_order, id
-       LIMIT ${FILE_PAGE}`,
+       WHERE start_at >= @low AND start_at < @below AND end_at > @from AND published >= @published
+       ORDER BY start_at, assignment_id, call_order, id`,
+    );
+    this.lastStartOfPage = db.prepare(
+      `SELECT start_at AS n FROM shifts WHERE start_at >= @low AND start_at < @to
+       ORDER BY start_at LIMIT 1 OFFSET ${FILE_PAGE - 1}`,
     );
   }
 
@@ -348,26 +353,15 @@ export class SqliteScheduleStore implements ScheduleStore {
     if (longest === null) return;
     // No shift that starts a longest shift or more before `from` can still be on at `from`.
     const low = from.getTime() - longest + 1;
-    const at = {
-      low,
-      to: to.getTime(),
-      from: from.getTime(),
-      published: options.drafts ? 0 : 1,
-      start: low - 1,
-      assignment: '',
-      callOrder: 0,
-      id: '',
-    };
+    const page = { low, below: 0, to: to.getTime(), from: from.getTime(), published: options.drafts ? 0 : 1 };
     for (;;) {
-      const rows = this.pageByStart.all(at) as ShiftRow[];
+      // Where the page ends, asked apart from its rows: a page of shifts that are all over yields nothing.
+      const end = this.lastStartOfPage.get(page) as { n: number } | undefined;
+      page.below = end ? end.n + 1 : page.to;
+      const rows = this.pageByStart.all(page) as ShiftRow[];
       for (const r of rows) yield toShift(r);
-      if (rows.length < FILE_PAGE) return;
-      const last = rows[rows.length - 1];
-      at.low = last.start_at;
-      at.start = last.start_at;
-      at.assignment = last.assignment_id;
-      at.callOrder = last.call_order;
-      at.id = last.id;
+      if (!end) return;
+      page.low = page.below;
     }
   }
 

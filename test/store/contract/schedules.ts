@@ -133,8 +133,8 @@ export function schedulesContract(makeStores: () => StoreFactory): void {
     });
 
     it('streams the shifts overlapping an interval by start, assignment, call order and id, across pages', async () => {
-      // 3 starts x 10 assignments x 3 call orders x 30 ids = 2,700 shifts: pages of a store's size end inside
-      // a run of equal starts, where only the rest of the key tells the next page where to begin.
+      // 3 starts x 10 assignments x 3 call orders x 30 ids = 2,700 shifts: a page's thousandth shift falls
+      // inside a run of 900 equal starts, which must still come whole and in order, once.
       const many: Shift[] = [];
       for (let h = 0; h < 3; h++) {
         for (let a = 0; a < 10; a++) {
