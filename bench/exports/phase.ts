@@ -2,9 +2,11 @@
  * One phase of bench/exports.ts in a process of its own, so its peak memory (maxRSS) is its own:
  *   seed <dataDir> <shifts>                 writes the schedule into a SQLite store
  *   export <dataDir> <shifts> <server.json> the Epic On Call Finder export of the whole schedule over SFTP
+ *   export <dataDir> <shifts> <folder>      the same into a local folder (no upload: the export's own cost,
+ *                                           e.g. under node --cpu-prof)
  *   put <file> <server.json>                the bare ssh2-sftp-client put of a finished file
  *   fastput <file> <server.json>            the same with fastPut (many writes in flight)
- * Each prints one JSON line on its IPC channel: { ms, maxRssMb, bytes }.
+ * Each prints one JSON line on its IPC channel: { ms, cpuMs, maxRssMb, bytes }.
  */
 import { readFileSync, statSync } from 'node:fs';
 import pino from 'pino';
@@ -83,6 +85,14 @@ const sampler = setInterval(() => {
   peakJsMb = Math.max(peakJsMb, (m.heapUsed + m.external) / 1048576);
 }, 20);
 sampler.unref();
+/**
+ * The CPU the phase's own process spent (user and system), which a loaded machine stretches far less than
+ * wall time: the SSH server's share of the work is not in it.
+ */
+const cpuSince = (start: NodeJS.CpuUsage) => {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+};
 const done = (m: object) => {
   process.send?.({
     ...m,
@@ -102,29 +112,31 @@ async function seed(dataDir: string, count: number): Promise<void> {
   done({ ms: performance.now() - t0 });
 }
 
-async function exportOverSftp(dataDir: string, server: ServerInfo): Promise<void> {
+async function exportFile(dataDir: string, to: ServerInfo | string): Promise<void> {
   const store = openSqliteStore(dataDir);
   const deps = { schedules: store.schedules, exportState: store.exportState };
   const kinds = boundFileExportKinds(deps);
-  const folder = server.folder.replace(/^\//, '');
+  const target =
+    typeof to === 'string'
+      ? `target: ${to}`
+      : `target: sftp://${to.username}@${to.host}:${to.port}/${to.folder.replace(/^\//, '')}
+    credentials: { privateKey: '\${BENCH_SFTP_KEY}' }`;
   const yaml = `
 connectors:
   - id: epic-ocf
     kind: epic-on-call-finder
-    target: sftp://${server.username}@${server.host}:${server.port}/${folder}
-    credentials: { privateKey: '\${BENCH_SFTP_KEY}' }
+    ${target}
     personId: uniqueId
     window: { daysBack: 0, daysForward: ${DAYS - 1} }
     cadence: every 5 minutes
     include: { notes: true }
-    options:
-      hostKey: '${server.hostKey}'
+    options:${typeof to === 'string' ? '' : `\n      hostKey: '${to.hostKey}'`}
       assignmentFields:
 ${assignments.map((a, i) => `        ${a.id}: { teamId: '${1000 + i}', role: Attending, notePrefix: 'Operator:' }`).join('\n')}
 `;
   const loaded = loadConnectors(new YamlFile('connectors.yaml', yaml), {
     kinds: new Map(kinds.map((k) => [k.kind, k])),
-    env: { BENCH_SFTP_KEY: server.privateKey },
+    env: { BENCH_SFTP_KEY: typeof to === 'string' ? '' : to.privateKey },
     knownAssignment: () => true,
   });
   if (loaded.problems.length) throw new Error(JSON.stringify(loaded.problems));
@@ -148,6 +160,7 @@ ${assignments.map((a, i) => `        ${a.id}: { teamId: '${1000 + i}', role: Att
   const job = plan.jobs[0];
   const sender = kind.sender(ctx)!;
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const answer = await sender.send({
     ...job,
     id: 1,
@@ -161,14 +174,16 @@ ${assignments.map((a, i) => `        ${a.id}: { teamId: '${1000 + i}', role: Att
     updatedAt: now,
   });
   const ms = performance.now() - t0;
+  const cpuMs = cpuSince(cpu0);
   await store.close();
-  done({ ms, answer });
+  done({ ms, cpuMs, answer });
 }
 
 async function barePut(file: string, server: ServerInfo, fast: boolean): Promise<void> {
   const quiet = { error: () => {}, end: () => {}, close: () => {} };
   const client = new SftpClient('bench', quiet);
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   await client.connect({
     host: server.host,
     port: server.port,
@@ -178,7 +193,7 @@ async function barePut(file: string, server: ServerInfo, fast: boolean): Promise
   if (fast) await client.fastPut(file, `${server.folder}/bare-fastput.csv`);
   else await client.put(file, `${server.folder}/bare-put.csv`);
   await client.end();
-  done({ ms: performance.now() - t0, bytes: statSync(file).size });
+  done({ ms: performance.now() - t0, cpuMs: cpuSince(cpu0), bytes: statSync(file).size });
 }
 
 const [phase, a, b, c] = process.argv.slice(2);
@@ -188,7 +203,7 @@ const work =
   phase === 'seed'
     ? seed(a, Number(b))
     : phase === 'export'
-      ? exportOverSftp(a, serverOf(c))
+      ? exportFile(a, c.endsWith('.json') ? serverOf(c) : c)
       : phase === 'put' || phase === 'fastput'
         ? barePut(a, serverOf(b), phase === 'fastput')
         : Promise.reject(new Error(`unknown phase ${phase}`));
