@@ -14,6 +14,12 @@ let timer = null;
 let chart = null;
 let uPlot = null;
 
+// uPlot draws at a fixed width: follow the window (a tablet turned, a desk window resized).
+window.addEventListener('resize', () => {
+  const box = document.getElementById('ops-chart');
+  if (chart && box?.clientWidth) chart.setSize({ width: Math.max(280, box.clientWidth - 16), height: 220 });
+});
+
 export default {
   async mount(panel, ctx) {
     const { h } = ctx;
@@ -214,7 +220,8 @@ function draw(box, interfaces, at) {
   if (!uPlot || interfaces.length === 0) return;
   const end = Math.floor(Date.parse(at) / 60_000) * 60;
   const xs = interfaces[0].perMinute.map((_, k) => end - (interfaces[0].perMinute.length - 1 - k) * 60);
-  const width = Math.max(280, box.clientWidth || box.parentElement?.clientWidth || 640);
+  // clientWidth includes the box's padding (0.5rem each side).
+  const width = Math.max(280, (box.clientWidth || box.parentElement?.clientWidth || 656) - 16);
   chart = new uPlot(
     {
       width,
