@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import { fts5Words, patientMrnOf } from '../message-search.ts';
 import type {
   InboundMessage,
@@ -43,6 +44,7 @@ export class SqliteMessageStore implements MessageStore {
   private readonly pendingRows;
   private readonly countAttempt;
   private readonly indexWords;
+  private readonly searches = new Map<string, Statement<unknown[]>>();
 
   constructor(
     private readonly db: SqliteDb,
@@ -167,14 +169,25 @@ export class SqliteMessageStore implements MessageStore {
     }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const total = (
-      this.db.prepare(`SELECT count(*) AS n FROM messages ${clause}`).get(...args) as { n: number }
+      this.statement(`SELECT count(*) AS n FROM messages ${clause}`).get(...args) as { n: number }
     ).n;
-    const rows = this.db
-      .prepare(
-        `SELECT ${summaryColumns} FROM messages ${clause} ORDER BY received_at DESC, id DESC LIMIT ? OFFSET ?`,
-      )
-      .all(...args, q.limit ?? 50, q.offset ?? 0) as MessageRow[];
+    const rows = this.statement(
+      `SELECT ${summaryColumns} FROM messages ${clause} ORDER BY received_at DESC, id DESC LIMIT ? OFFSET ?`,
+    ).all(...args, q.limit ?? 50, q.offset ?? 0) as MessageRow[];
     return { items: rows.map(toSummary), total };
+  }
+
+  /**
+   * A search's statement, prepared once per combination of filters (at most 2^9 of them): preparing costs
+   * more than an indexed lookup itself (bench/message-search.ts).
+   */
+  private statement(sql: string) {
+    let statement = this.searches.get(sql);
+    if (!statement) {
+      statement = this.db.prepare<unknown[]>(sql);
+      this.searches.set(sql, statement);
+    }
+    return statement;
   }
 
   async setStatus(id: number, status: MessageStatus, detail?: string): Promise<void> {
