@@ -27,7 +27,8 @@ export const about =
 export const usage = `  --requests N        SubmitRequests per cell (default 3000)
   --connections LIST  comma-separated concurrent senders (default 1,16)
   --servers LIST      any of bare-fastify,switchboard (default both)
-  --data-root DIR     where the temporary data folders go (default the OS temp folder; use a real disk)`;
+  --data-root DIR     where the temporary data folders go (default the OS temp folder; use a real disk)
+  --profile DIR       write a V8 CPU profile of each server child into DIR (bench/lib/cpu-profile.ts reads it)`;
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SENDER = { id: 'bench-nursecall', code: 'bench-code' };
@@ -86,6 +87,7 @@ interface CellResult {
   frame?: LatencySamples;
   frames: number;
   cpuPct: number;
+  cpuMs: number;
 }
 
 /** The clinician: signs in, holds the WebSocket, reports each alert frame's arrival by title. */
@@ -192,6 +194,7 @@ async function runCell(
     frame,
     frames,
     cpuPct: ((report.userCpuMs + report.systemCpuMs) / report.wallMs) * 100,
+    cpuMs: report.userCpuMs + report.systemCpuMs,
   };
 }
 
@@ -203,6 +206,7 @@ export async function run(argv: string[]): Promise<void> {
       connections: { type: 'string', default: '1,16' },
       servers: { type: 'string', default: 'bare-fastify,switchboard' },
       'data-root': { type: 'string' },
+      profile: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -221,6 +225,7 @@ export async function run(argv: string[]): Promise<void> {
         const dataDir = mkdtempSync(join(values['data-root'] ?? tmpdir(), 'sb-bench-wctp-data-'));
         const args = server === 'switchboard' ? ['--config-dir', configDir, '--data-dir', dataDir] : [];
         const child = await launchServer(join(here, 'wctp', 'servers', `${server}.ts`), args, {
+          execArgv: values.profile ? ['--cpu-prof', '--cpu-prof-dir', values.profile] : [],
           stopTimeoutMs: 120_000,
         });
         try {
@@ -258,6 +263,7 @@ export async function run(argv: string[]): Promise<void> {
       r.frame ? `${r.frames}/${requests}` : '-',
       r.errors,
       `${Math.round(r.cpuPct)} %`,
+      r.ok ? ((r.cpuMs / r.ok) * 1000).toFixed(0) : '-',
     ];
   });
   console.log(
@@ -277,11 +283,15 @@ export async function run(argv: string[]): Promise<void> {
         { title: 'frames', align: 'right' },
         { title: 'errors', align: 'right' },
         { title: 'server CPU', align: 'right' },
+        { title: 'CPU us/req', align: 'right' },
       ],
       rows,
     ),
   );
   console.log(
     '\nreq/s: confirmed requests over the time from the first POST to the last confirmation (A) or the last alert frame (S).',
+  );
+  console.log(
+    "CPU us/req: the server's CPU time (all its threads) from the first POST until it stopped, per confirmed request; steadier than req/s on a busy machine.",
   );
 }
