@@ -362,6 +362,7 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
           messages: store.messages,
           alertStore: store.alerts,
           pickups: store.pickups,
+          durable: () => store.durable(),
           worker: outbound.worker,
           plans,
           clock,

@@ -8,6 +8,12 @@ export interface InboundEvent {
   listener: string;
   /** The raw bytes, exactly as stored. */
   raw: Buffer;
+  /**
+   * What the listener already read from `raw`, as the listener's interpreter would read it (the WCTP
+   * gateway's parsed request), so routing need not parse the message twice. Absent when the message comes
+   * back from the store (a restart, a backlog long enough to drop the bytes): the interpreter reads `raw`.
+   */
+  read?: unknown;
 }
 
 export interface InboundPort {

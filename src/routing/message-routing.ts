@@ -24,6 +24,7 @@ export class MessageRouting {
   /** Routes one message from the queue; it never rejects (the outcome is the message's status). */
   async routeQueued(queued: QueuedMessage): Promise<void> {
     let raw = queued.raw;
+    const read = raw ? queued.read : undefined;
     if (!raw) {
       const stored = await this.deps.messages.get(queued.messageId).catch(() => undefined);
       // Gone (or unreadable) now: it stays as it is in the store and is handed over again at the next start.
@@ -39,7 +40,12 @@ export class MessageRouting {
       // Not recorded: it stays `received` and is handed over again at the next start.
       if (recorded === undefined) return;
     }
-    await this.routeSafely({ messageId: queued.messageId, listener: queued.listener, raw });
+    await this.routeSafely({
+      messageId: queued.messageId,
+      listener: queued.listener,
+      raw,
+      ...(read !== undefined ? { read } : {}),
+    });
   }
 
   /**

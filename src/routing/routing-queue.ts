@@ -27,6 +27,8 @@ export interface QueuedMessage {
   messageId: number;
   listener: string;
   raw: Buffer | undefined;
+  /** The listener's reading of `raw` (InboundEvent.read), dropped with the bytes. */
+  read?: unknown;
   key: string;
   /** Handed over again after a restart: its routing start is recorded on the disk before it runs. */
   recovered?: boolean;
@@ -71,6 +73,7 @@ export class RoutingQueue {
       messageId: event.messageId,
       listener: event.listener,
       raw: held ? event.raw : undefined,
+      ...(held && event.read !== undefined ? { read: event.read } : {}),
       key: orderingKey(event),
       ...how,
     });

@@ -35,6 +35,8 @@ export interface WctpInstallDeps {
   messages: MessageStore;
   alertStore: AlertStore;
   pickups: PickupStore;
+  /** Puts every write so far on the disk (the store's durable()), before a poll's answer. */
+  durable: () => Promise<void>;
   /** The outbox worker that sends the 'wctp-status' rows. */
   worker: DeliveryWorker;
   /** Where the status reporter is registered (the alert service's NoticePlans). */
@@ -135,6 +137,7 @@ export function wireWctp(deps: WctpInstallDeps): InstalledWctp {
           store: deps.messages,
           inbound,
           outbox: pickups,
+          durable: deps.durable,
           now: () => deps.clock.now(),
           log: log.child({ listener: 'wctp' }),
         }),

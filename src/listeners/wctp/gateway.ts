@@ -44,7 +44,7 @@ import {
   wctpSuccess,
 } from '../../protocols/wctp/index.ts';
 import type { InboundPort } from '../../routing/inbound-port.ts';
-import type { MessageStore } from '../../store/port.ts';
+import type { MessageStore, SaveResult } from '../../store/port.ts';
 import type { WctpGatewayOptions } from './options.ts';
 import type { WctpPickups } from './pickups.ts';
 import type { WctpSenders } from './senders.ts';
@@ -60,6 +60,11 @@ export interface GatewayDeps {
   inbound: InboundPort;
   /** The store's pickup boxes of polls and ClientQuery. */
   outbox: Pick<WctpPickups, 'poll' | 'takeForClient'>;
+  /**
+   * Puts every write so far on the disk (the store's durable()): a poll or ClientQuery clears pickups
+   * before its answer says they were handed over. A message waits for its own durable write instead.
+   */
+  durable: () => Promise<void>;
   now: () => Date;
   log: Logger;
 }
@@ -254,26 +259,54 @@ export class WctpGateway {
 
   /**
    * Stores the document durably: the decoded XML (what a form-encoded body carried), with the sender's
-   * secrets blanked, since analysts read stored messages in the inbox.
+   * secrets blanked, since analysts read stored messages in the inbox. Routing gets the message once its
+   * row is committed, while the commit is still being flushed (as the store port intends), so the alert
+   * is raised during the flush; the sender is confirmed only once the flush is done.
    */
   private async store(op: Message, controlId: string, document: string, peer: string) {
-    const xml = withoutSecrets(document);
-    let saved: { id: number; duplicate: boolean };
+    let hidden = 0;
+    const xml = withoutSecrets(document, () => hidden++);
+    const raw = Buffer.from(xml, 'utf8');
+    let handedOver = false;
+    const handOver = (saved: SaveResult) => {
+      if (handedOver || saved.duplicate) return;
+      handedOver = true;
+      try {
+        const read = asStored(op, hidden);
+        this.deps.inbound.accept({
+          messageId: saved.id,
+          listener: WCTP_LISTENER,
+          raw,
+          ...(read ? { read } : {}),
+        });
+      } catch (err) {
+        this.deps.log.error(
+          { err, messageId: saved.id },
+          'routing core refused a stored WCTP message; it stays received',
+        );
+      }
+    };
+    let saved: SaveResult;
     try {
-      saved = await this.deps.store.saveInbound({
-        listener: WCTP_LISTENER,
-        peer,
-        sendingApplication: op.originator.senderID,
-        sendingFacility: '',
-        receivingApplication: this.deps.options.gatewayId,
-        receivingFacility: '',
-        messageType: 'WCTP',
-        triggerEvent: op.operation,
-        controlId,
-        receivedAt: this.deps.now(),
-        raw: Buffer.from(xml, 'utf8'),
-      });
+      saved = await this.deps.store.saveInbound(
+        {
+          listener: WCTP_LISTENER,
+          peer,
+          sendingApplication: op.originator.senderID,
+          sendingFacility: '',
+          receivingApplication: this.deps.options.gatewayId,
+          receivingFacility: '',
+          messageType: 'WCTP',
+          triggerEvent: op.operation,
+          controlId,
+          receivedAt: this.deps.now(),
+          raw,
+        },
+        handOver,
+      );
     } catch (err) {
+      // Routed already if the commit went through and only its flush failed: a resend is then a repeat,
+      // confirmed and not routed twice.
       this.deps.log.error({ err, peer }, 'could not store WCTP message');
       throw new Refusal(WctpCode.InternalServerError, 'the message could not be stored; send it again later');
     }
@@ -284,18 +317,8 @@ export class WctpGateway {
       );
       return saved;
     }
-    try {
-      this.deps.inbound.accept({
-        messageId: saved.id,
-        listener: WCTP_LISTENER,
-        raw: Buffer.from(xml, 'utf8'),
-      });
-    } catch (err) {
-      this.deps.log.error(
-        { err, messageId: saved.id },
-        'routing core refused a stored WCTP message; it stays received',
-      );
-    }
+    // A store that does not report the commit on its own.
+    handOver(saved);
     return saved;
   }
 
@@ -319,6 +342,7 @@ export class WctpGateway {
     if (original.operation !== 'SubmitClientMessage' || original.recipient.recipientID !== op.recipientID)
       throw unknown;
     const messages = await this.deps.outbox.takeForClient(op.trackingNumber);
+    await this.deps.durable();
     return buildClientQueryResponse(
       {
         minNextPollInterval: this.deps.options.pollIntervalSeconds,
@@ -331,6 +355,7 @@ export class WctpGateway {
   private async pollForMessages(op: PollForMessages, peer: string, token: object): Promise<string> {
     await this.authenticate(op.pollerID, op.securityCode, peer, false, WctpCode.InvalidPollerCredentials);
     const messages = await this.deps.outbox.poll(op.pollerID, op.received, op.maxMessagesInBatch ?? 10);
+    await this.deps.durable();
     return buildPollResponse(
       {
         minNextPollInterval: this.deps.options.pollIntervalSeconds,
@@ -425,9 +450,35 @@ export class WctpGateway {
   }
 }
 
-/** Blanks securityCode and miscInfo (a transient client's password) wherever they stand, in any case. */
-export function withoutSecrets(xml: string): string {
-  return xml.replace(/(\s(?:securityCode|miscInfo)\s*=\s*)("[^"]*"|'[^']*')/gi, '$1"(hidden)"');
+const HIDDEN = '(hidden)';
+
+/**
+ * Blanks securityCode and miscInfo (a transient client's password) wherever they stand, in any case;
+ * `onHidden` hears of each one blanked.
+ */
+export function withoutSecrets(xml: string, onHidden?: () => void): string {
+  return xml.replace(/(\s(?:securityCode|miscInfo)\s*=\s*)("[^"]*"|'[^']*')/gi, (_all, name: string) => {
+    onHidden?.();
+    return `${name}"${HIDDEN}"`;
+  });
+}
+
+/**
+ * The request as routing would read it from the stored text, which has its secrets blanked, so routing
+ * need not parse the document a second time. Undefined when something other than the originator's
+ * securityCode and miscInfo was blanked (`hidden` counts them): routing then reads the stored text.
+ */
+function asStored(op: Message, hidden: number): Message | undefined {
+  const o = op.originator;
+  const secrets = (o.securityCode === undefined ? 0 : 1) + (o.miscInfo === undefined ? 0 : 1);
+  if (hidden !== secrets) return undefined;
+  if (secrets === 0) return op;
+  const originator = {
+    ...o,
+    ...(o.securityCode === undefined ? {} : { securityCode: HIDDEN }),
+    ...(o.miscInfo === undefined ? {} : { miscInfo: HIDDEN }),
+  };
+  return { ...op, originator } as Message;
 }
 
 /** The text a payload carries; binary TransparentData is refused (430), text sent that way is read. */

@@ -36,9 +36,11 @@ async function register(
       (_req, body, done) => done(null, body),
     );
     // WCTP senders prove who they are inside the message (senderID and securityCode), not by session.
+    // The gateway answers only once what the answer reports is on the disk (a message stored, a poll's
+    // pickups cleared), so the server does not wait for a flush of its own on top.
     scope.post(
       path,
-      { bodyLimit: options.maxBodyBytes, config: { access: 'public' } },
+      { bodyLimit: options.maxBodyBytes, config: { access: 'public', answersDurably: true } },
       async (req, reply) => {
         const contentType = req.headers['content-type'];
         const media = contentType?.split(';')[0]?.trim().toLowerCase();

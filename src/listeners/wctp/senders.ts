@@ -20,6 +20,8 @@ export type HashVerifier = (secret: string, hash: string) => Promise<boolean>;
 
 export class WctpSenders {
   private readonly byId = new Map<string, WctpSender>();
+  /** SHA-256 of each plain securityCode, by sender: hashed once here, not at every request. */
+  private readonly codeDigests = new Map<WctpSender, Buffer>();
   /** `senderID\0sha256(code)` of hashed codes already verified. */
   private readonly verified = new Set<string>();
 
@@ -28,7 +30,10 @@ export class WctpSenders {
     private readonly verifyHash: HashVerifier,
     private readonly guard?: SignInGuard,
   ) {
-    for (const s of senders) this.byId.set(s.senderID.toLowerCase(), s);
+    for (const s of senders) {
+      this.byId.set(s.senderID.toLowerCase(), s);
+      if (s.securityCode !== undefined) this.codeDigests.set(s, sha256(s.securityCode));
+    }
   }
 
   /**
@@ -95,7 +100,8 @@ export class WctpSenders {
   }
 
   private async matches(sender: WctpSender, secret: string): Promise<boolean> {
-    if (sender.securityCode !== undefined) return sameText(secret, sender.securityCode);
+    const digest = this.codeDigests.get(sender);
+    if (digest) return timingSafeEqual(sha256(secret), digest);
     if (!sender.securityCodeHash) return false;
     const key = `${sender.senderID}\0${createHash('sha256').update(secret).digest('hex')}`;
     if (this.verified.has(key)) return true;
@@ -109,8 +115,7 @@ function lockedDetail(seconds: number): string {
   return `too many failed attempts for this sender or address; locked, retry in ${seconds} s`;
 }
 
-function sameText(a: string, b: string): boolean {
-  const x = createHash('sha256').update(a).digest();
-  const y = createHash('sha256').update(b).digest();
-  return timingSafeEqual(x, y);
+/** Digests of equal length, so that timingSafeEqual compares secrets of any length in constant time. */
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
 }

@@ -12,6 +12,7 @@ import {
   type SendMsgMulti,
   type SubmitClientMessage,
   type SubmitRequest,
+  type WctpRequest,
 } from '../../../protocols/wctp/index.ts';
 import type { WctpOrigin } from '../../../protocols/wctp/notice.ts';
 import type { MessageStatus } from '../../../store/port.ts';
@@ -50,7 +51,9 @@ export class WctpInterpreter implements MessageInterpreter {
     ctx: RouteContext,
   ): Promise<{ status: MessageStatus; detail: string } | undefined> {
     if (event.listener !== WCTP_LISTENER) return undefined;
-    const request = parseWctp(event.raw.toString('utf8'));
+    // The gateway hands over the request it parsed, as it reads from the stored text; after a restart
+    // only the text is there.
+    const request = (event.read as WctpRequest | undefined) ?? parseWctp(event.raw.toString('utf8'));
     if (
       request.operation !== 'SubmitRequest' &&
       request.operation !== 'SubmitClientMessage' &&
