@@ -138,6 +138,9 @@ export class SqliteScheduleStore implements ScheduleStore {
        WHERE start_at >= @low AND start_at < @below AND end_at > @from AND published >= @published
        ORDER BY start_at, assignment_id, call_order, id`,
     );
+    // Rows as arrays: a file reads a great many, and an array per row costs better-sqlite3 less than an
+    // object with named fields.
+    this.pageByStart.raw(true);
     this.lastStartOfPage = db.prepare(
       `SELECT start_at AS n FROM shifts WHERE start_at >= @low AND start_at < @to
        ORDER BY start_at LIMIT 1 OFFSET ${FILE_PAGE - 1}`,
@@ -358,8 +361,8 @@ export class SqliteScheduleStore implements ScheduleStore {
       // Where the page ends, asked apart from its rows: a page of shifts that are all over yields nothing.
       const end = this.lastStartOfPage.get(page) as { n: number } | undefined;
       page.below = end ? end.n + 1 : page.to;
-      const rows = this.pageByStart.all(page) as ShiftRow[];
-      for (const r of rows) yield toShift(r);
+      const rows = this.pageByStart.all(page) as ShiftArray[];
+      for (const r of rows) yield shiftOfArray(r);
       if (!end) return;
       page.low = page.below;
     }
@@ -394,6 +397,25 @@ export function toShift(r: ShiftRow): Shift {
     source: r.source,
   };
   if (r.source_key !== null) shift.sourceKey = r.source_key;
+  return shift;
+}
+
+/** A row of `shiftColumns` as an array (a statement in raw mode). */
+type ShiftArray = [string, string, string, number, number, number, string, number, string, string | null];
+
+function shiftOfArray(r: ShiftArray): Shift {
+  const shift: Shift = {
+    id: r[0],
+    assignmentId: r[1],
+    personId: r[2],
+    start: new Date(r[3]),
+    end: new Date(r[4]),
+    callOrder: r[5],
+    notes: r[6],
+    published: r[7] === 1,
+    source: r[8],
+  };
+  if (r[9] !== null) shift.sourceKey = r[9];
   return shift;
 }
 
