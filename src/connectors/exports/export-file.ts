@@ -68,7 +68,7 @@ export async function writeExportFile<O>(
     };
   }
   if (!kind.deltas) {
-    const delivered = await target.put(name, layout.chunks(countRows(kind.records(run, span), counter)));
+    const delivered = await target.put(name, layout.chunksOf(kind.records(run, span), counted(counter)));
     const file = {
       name,
       location: delivered.location,
@@ -85,7 +85,7 @@ export async function writeExportFile<O>(
   const held = mode === 'full' ? new Map<string, string>() : await state.heldHashes(run.connectorId);
   await state.clearStaged(run.connectorId);
   const rows = deltaRows(kind, run, span, held, state, actions, layout);
-  const delivered = await target.put(name, layout.chunks(countRows(rows, counter)));
+  const delivered = await target.put(name, layout.chunksOf(rows, counted(counter)));
   const file = {
     name,
     location: delivered.location,
@@ -98,15 +98,13 @@ export async function writeExportFile<O>(
   return file;
 }
 
-async function* countRows(
-  records: AsyncIterable<KeyedRecord>,
-  counter: { rows: number },
-): AsyncGenerator<ExportRecord> {
-  for await (const r of records) {
+/** A row's record, counted as the file takes it (no generator of its own: one less hand-off per row). */
+const counted =
+  (counter: { rows: number }) =>
+  (r: KeyedRecord): ExportRecord => {
     counter.rows++;
-    yield r.record;
-  }
-}
+    return r.record;
+  };
 
 /**
  * The rows of a delta (every row, marked added, for a full file): current rows whose written fields differ

@@ -177,10 +177,18 @@ export class CompiledLayout {
 
   /** The whole file as chunks, pulling records from `records` as the consumer reads. */
   chunks(records: AsyncIterable<ExportRecord> | Iterable<ExportRecord>): AsyncGenerator<Buffer> {
+    return this.chunksOf(records, (r) => r);
+  }
+
+  /** As chunks, each record taken from an item by `recordOf` (which may count it on the way). */
+  chunksOf<T>(
+    items: AsyncIterable<T> | Iterable<T>,
+    recordOf: (item: T) => ExportRecord,
+  ): AsyncGenerator<Buffer> {
     return csvChunksOf(
       this.layout.header ? this.headers : undefined,
-      records,
-      (r) => this.fields(r),
+      items,
+      (item) => this.fields(recordOf(item)),
       this.dialect,
     );
   }
