@@ -35,6 +35,12 @@ session=$(curl -s -XPOST "http://127.0.0.1:$http/api/session" -H 'content-type: 
   -d '{"username":"analyst","password":"demo"}')
 echo "$session" | grep -q '"token"' || { echo "sign-in: $session"; exit 1; }
 echo "sign-in ok"
+# The static pages are copied, not compiled: the clinician page and the analyst console must both be there.
+for page in / /console; do
+  code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$http$page")
+  [ "$code" = 200 ] || { echo "GET $page from the compiled server: $code"; exit 1; }
+done
+echo "pages ok"
 
 kill -TERM "$pid"
 wait "$pid"

@@ -30,5 +30,7 @@ for (const file of plainModules(src)) {
   cpSync(file, join(dist, relative(src, file)));
   copied++;
 }
-cpSync(join(src, 'web', 'public'), join(dist, 'web', 'public'), { recursive: true });
-console.log(`dist/: compiled src/ and copied ${copied} worker entries and src/web/public`);
+// Every folder of static pages: the clinician page and the analyst console.
+const pages = ['public', 'console'];
+for (const folder of pages) cpSync(join(src, 'web', folder), join(dist, 'web', folder), { recursive: true });
+console.log(`dist/: compiled src/ and copied ${copied} worker entries and src/web/{${pages.join(',')}}`);

@@ -17,6 +17,7 @@ interface InboxQuery {
   listener?: string;
   mrn?: string;
   text?: string;
+  countUpTo?: number;
   limit: number;
   offset: number;
 }
@@ -61,7 +62,7 @@ export function messageRoutes(app: FastifyInstance, store: Store, actorOf: (req:
     { config: { access: STAFF }, schema: INBOX_SCHEMA },
     async (req) => {
       const q = req.query;
-      const { items, total } = await store.messages.list({
+      const { items, total, totalExact } = await store.messages.list({
         controlId: q.controlId,
         sender: q.sender,
         type: q.type,
@@ -71,6 +72,7 @@ export function messageRoutes(app: FastifyInstance, store: Store, actorOf: (req:
         listener: q.listener,
         mrn: q.mrn,
         text: q.text,
+        countUpTo: q.countUpTo,
         limit: q.limit,
         offset: q.offset,
       });
@@ -83,7 +85,7 @@ export function messageRoutes(app: FastifyInstance, store: Store, actorOf: (req:
           subject: q.mrn === undefined ? 'messages' : `patient:${q.mrn}`,
           detail: q.text === undefined ? undefined : `words: ${q.text}`,
         });
-      return { items, total };
+      return { items, total, totalExact: totalExact ?? true };
     },
   );
 

@@ -75,6 +75,11 @@ export interface MessageQuery {
   mrn?: string;
   /** Words that appear, in this order, in the raw message (indexed word search, not a substring scan). */
   text?: string;
+  /**
+   * Count the matches only up to this many (the total is then at most this, and `totalExact` false): a
+   * count of every match of a broad filter costs as much as the page itself. @defaultValue every match
+   */
+  countUpTo?: number;
   limit?: number;
   offset?: number;
 }
@@ -98,7 +103,7 @@ export interface MessageStore {
   settled(): Promise<void>;
   get(id: number): Promise<StoredMessage | undefined>;
   /** Newest first. */
-  list(query: MessageQuery): Promise<{ items: MessageSummary[]; total: number }>;
+  list(query: MessageQuery): Promise<{ items: MessageSummary[]; total: number; totalExact?: boolean }>;
   setStatus(id: number, status: MessageStatus, detail?: string): Promise<void>;
   /**
    * Messages still waiting for the routing core with an id above `afterId`, oldest first (handed over again

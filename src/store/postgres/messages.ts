@@ -69,7 +69,7 @@ export class PostgresMessageStore implements MessageStore {
     return rows[0] ? toStored(rows[0]) : undefined;
   }
 
-  async list(q: MessageQuery): Promise<{ items: MessageSummary[]; total: number }> {
+  async list(q: MessageQuery): Promise<{ items: MessageSummary[]; total: number; totalExact: boolean }> {
     const c = new Conditions();
     if (q.controlId) c.add('control_id = ?', q.controlId);
     if (q.sender) c.add('(sending_application = ? OR sending_facility = ?)', q.sender, q.sender);
@@ -85,17 +85,25 @@ export class PostgresMessageStore implements MessageStore {
     if (q.mrn) c.add('patient_mrn = ?', q.mrn);
     // The same words in the same order as the SQLite adapter's FTS5 phrase; punctuation only matches nothing.
     if (q.text !== undefined) c.add("words @@ phraseto_tsquery('simple', ?)", q.text);
+    const cap = q.countUpTo;
     const total = await this.pool.query<{ n: number }>(
-      `SELECT count(*) AS n FROM messages ${c.where()}`,
+      cap === undefined
+        ? `SELECT count(*) AS n FROM messages ${c.where()}`
+        : `SELECT count(*) AS n FROM (SELECT 1 FROM messages ${c.where()} LIMIT ${Math.floor(cap) + 1}) AS capped`,
       c.args,
     );
+    const totalExact = cap === undefined || Number(total.rows[0].n) <= cap;
     const page = c.next(q.limit ?? 50, q.offset ?? 0);
     const { rows } = await this.pool.query<MessageRow>(
       `SELECT ${summaryColumns} FROM messages ${c.where()} ORDER BY received_at DESC, id DESC
        LIMIT ${page[0]} OFFSET ${page[1]}`,
       c.args,
     );
-    return { items: rows.map(toSummary), total: total.rows[0].n };
+    return {
+      items: rows.map(toSummary),
+      total: totalExact ? total.rows[0].n : Math.floor(cap as number),
+      totalExact,
+    };
   }
 
   async setStatus(id: number, status: MessageStatus, detail?: string): Promise<void> {

@@ -121,7 +121,7 @@ export class SqliteMessageStore implements MessageStore {
     return row ? toStored(row) : undefined;
   }
 
-  async list(q: MessageQuery): Promise<{ items: MessageSummary[]; total: number }> {
+  async list(q: MessageQuery): Promise<{ items: MessageSummary[]; total: number; totalExact: boolean }> {
     const where: string[] = [];
     const args: unknown[] = [];
     if (q.controlId) {
@@ -168,13 +168,21 @@ export class SqliteMessageStore implements MessageStore {
       if (words) args.push(words);
     }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const total = (
-      this.statement(`SELECT count(*) AS n FROM messages ${clause}`).get(...args) as { n: number }
-    ).n;
+    const cap = q.countUpTo;
+    const counted = (
+      cap === undefined
+        ? this.statement(`SELECT count(*) AS n FROM messages ${clause}`).get(...args)
+        : this.statement(`SELECT count(*) AS n FROM (SELECT 1 FROM messages ${clause} LIMIT ?)`).get(
+            ...args,
+            cap + 1,
+          )
+    ) as { n: number };
+    const totalExact = cap === undefined || counted.n <= cap;
+    const total = totalExact ? counted.n : (cap as number);
     const rows = this.statement(
       `SELECT ${summaryColumns} FROM messages ${clause} ORDER BY received_at DESC, id DESC LIMIT ? OFFSET ?`,
     ).all(...args, q.limit ?? 50, q.offset ?? 0) as MessageRow[];
-    return { items: rows.map(toSummary), total };
+    return { items: rows.map(toSummary), total, totalExact };
   }
 
   /**

@@ -5,6 +5,7 @@ import { h } from '/dom.js';
 import { rawView, treeView } from './hl7-view.js';
 
 const PAGE = 50;
+const COUNT_UP_TO = 10_000;
 const STATUSES = ['', 'received', 'routed', 'filtered', 'unrouted', 'failed'];
 const when = (t) => (t ? new Date(t).toLocaleString() : '');
 
@@ -64,16 +65,18 @@ export default {
         if (!v) continue;
         params.set(key, key === 'since' || key === 'until' ? new Date(v).toISOString() : v);
       }
+      // Counting every match of a broad filter costs as much as the page: beyond this, "more than".
+      params.set('countUpTo', String(COUNT_UP_TO));
       params.set('limit', String(PAGE));
       params.set('offset', String(offset));
       summary.textContent = 'Searching…';
       try {
-        const { items, total } = await ctx.api(`/api/messages?${params}`);
+        const { items, total, totalExact } = await ctx.api(`/api/messages?${params}`);
         state.offset = offset;
         state.total = total;
         renderTable(items);
         summary.textContent = total
-          ? `${total} message${total === 1 ? '' : 's'}; ${offset + 1}–${offset + items.length} shown, newest first.`
+          ? `${totalExact === false ? `More than ${total.toLocaleString('en-US')}` : total} message${total === 1 ? '' : 's'}; ${offset + 1}–${offset + items.length} shown, newest first.`
           : 'No message matches.';
         ctx.announce(summary.textContent);
       } catch (error) {

@@ -97,6 +97,14 @@ export function messagesContract(makeStores: () => StoreFactory): void {
       expect((await store.messages.list({ controlId: 'L1' })).total).toBe(1);
       const window = { since: new Date(t + 1000), until: new Date(t + 2000) };
       expect((await store.messages.list(window)).items.map((m) => m.controlId)).toEqual(['L2']);
+      expect(await store.messages.list({ countUpTo: 2, limit: 1 })).toMatchObject({
+        total: 2,
+        totalExact: false,
+      });
+      expect(await store.messages.list({ countUpTo: 3, limit: 1 })).toMatchObject({
+        total: 3,
+        totalExact: true,
+      });
       const page = await store.messages.list({ limit: 1, offset: 1 });
       expect(page).toMatchObject({ total: 3, items: [{ controlId: 'L2' }] });
     });
