@@ -12,6 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifySchema } from 'fastify';
 import { type Access, declaredAccess } from './access.ts';
 import { PROBLEM_SCHEMA, problem } from './schemas.ts';
@@ -20,9 +21,18 @@ const version = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
 
+/** Where the interactive page of the document is served (Swagger UI). */
+export const API_EXPLORER = '/api/docs';
+
 /** Registered before any route: the document is made of the routes it sees being added. */
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   app.addSchema(PROBLEM_SCHEMA);
+  // The explorer's own routes (its page, scripts and a copy of the document) are as public as the document
+  // it shows; they are marked here, before the access recorder (../auth.ts) sees them being added. A call
+  // tried from the page still needs a token the user pastes under "Authorize".
+  app.addHook('onRoute', (route) => {
+    if (route.prefix === API_EXPLORER) route.config = { ...route.config, access: 'public' };
+  });
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -69,8 +79,17 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   });
 }
 
-/** The document's own route, added after the access recorder (../auth.ts) so its access is on record. */
-export function openApiRoute(app: FastifyInstance): void {
+/**
+ * The document's own route, added after the access recorder (../auth.ts) so its access is on record, and
+ * its interactive page at /api/docs, where an integration engineer reads each operation and tries it.
+ */
+export async function openApiRoute(app: FastifyInstance): Promise<void> {
+  await app.register(swaggerUi, {
+    routePrefix: API_EXPLORER,
+    // The page's own Content-Security-Policy: its scripts and styles from this server only.
+    staticCSP: true,
+    uiConfig: { deepLinking: true, persistAuthorization: false, tryItOutEnabled: false },
+  });
   app.get(
     '/api/openapi.json',
     {

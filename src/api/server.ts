@@ -61,7 +61,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await registerOpenApi(app);
 
   registerAuth(app, deps.auth);
-  openApiRoute(app);
+  await openApiRoute(app);
 
   // A change someone was told succeeded (an acknowledgement, a rule edit, a pushed schedule) is on the
   // disk before the answer leaves: derived writes resolve at commit, so wait for the disk here. A route

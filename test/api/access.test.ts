@@ -24,6 +24,14 @@ const ACCESS: Record<string, Access> = {
   'GET /api/operations': STAFF,
   'GET /api/oncall/timeline': STAFF,
   'GET /api/openapi.json': 'public',
+  // The API explorer (Swagger UI) and its copies of the document: as public as the document.
+  'GET /api/docs': 'public',
+  'HEAD /api/docs/': 'public',
+  'GET /api/docs/json': 'public',
+  'GET /api/docs/yaml': 'public',
+  'GET /api/docs/static/*': 'public',
+  'GET /api/docs/static/index.html': 'public',
+  'GET /api/docs/static/swagger-initializer.js': 'public',
   'POST /api/session': 'public',
   'GET /api/ws': 'public',
   'POST /wctp': 'public',
@@ -182,7 +190,13 @@ async function call(method: string, path: string, authorization?: string) {
   if (authorization) headers.authorization = authorization;
   const withBody = method === 'POST' || method === 'PUT' || method === 'PATCH';
   if (withBody) headers['content-type'] = 'application/json';
-  const res = await fetch(`${sb.httpUrl}${path}`, { method, headers, body: withBody ? '{}' : undefined });
+  // A redirect is an answer of the route itself (the API explorer sends its old page address on to the page).
+  const res = await fetch(`${sb.httpUrl}${path}`, {
+    method,
+    headers,
+    body: withBody ? '{}' : undefined,
+    redirect: 'manual',
+  });
   const text = await res.text();
   let type: string | undefined;
   try {

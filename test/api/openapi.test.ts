@@ -37,8 +37,11 @@ afterAll(async () => {
   await sb?.cleanup();
 });
 
+/** Every /api route but the explorer's own page and files, which the document leaves out. */
 const apiRoutes = () =>
-  (sb.http?.routes ?? []).filter((r) => r.url.startsWith('/api/') && r.method !== 'HEAD');
+  (sb.http?.routes ?? []).filter(
+    (r) => r.url.startsWith('/api/') && !r.url.startsWith('/api/docs') && r.method !== 'HEAD',
+  );
 const openApiPath = (url: string) => url.replace(/:(\w+)/g, '{$1}');
 const operation = (method: string, url: string) => doc.paths[openApiPath(url)]?.[method.toLowerCase()];
 
@@ -110,5 +113,26 @@ describe('the OpenAPI document', () => {
     expect((operation('POST', '/api/session') as typeof accept).requestBody.required).toBe(true);
     const health = operation('GET', '/api/health') as Operation;
     expect(health.responses['401']).toBeUndefined();
+  });
+});
+
+describe('the API explorer at /api/docs', () => {
+  it('serves Swagger UI without a token, under a policy that allows only its own scripts', async () => {
+    const page = await fetch(`${sb.httpUrl}/api/docs`, { redirect: 'manual' });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(await page.text()).toContain('swagger-ui');
+    expect(page.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
+    const script = await fetch(`${sb.httpUrl}/api/docs/static/swagger-initializer.js`);
+    expect(script.status).toBe(200);
+    // It points at its own copy of the document, which is the document.
+    expect(await script.text()).toContain('./json');
+    const copy = await fetch(`${sb.httpUrl}/api/docs/json`);
+    expect(copy.status).toBe(200);
+    expect(await copy.json()).toEqual(doc);
+  });
+
+  it('leaves its own files out of the document', () => {
+    expect(Object.keys(doc.paths).filter((p) => p.startsWith('/api/docs'))).toEqual([]);
   });
 });

@@ -49,7 +49,7 @@ beforeAll(async () => {
   app = Fastify({ ajv: { customOptions: { allErrors: true } }, frameworkErrors: answerError });
   registerRequestErrors(app);
   await registerOpenApi(app);
-  openApiRoute(app);
+  await openApiRoute(app);
   const wiring = wireSchedulePush({
     clients: () => clients,
     secret: 'site-secret-for-tests',
