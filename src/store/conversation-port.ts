@@ -7,6 +7,13 @@
 
 export type ChatPriority = 'urgent' | 'high' | 'normal' | 'low';
 
+/**
+ * The sender (and creator) of Switchboard's own notices to a person, such as a handoff notice: not a
+ * person. A directory id starts with a letter or a digit, so this one can never be somebody's. A
+ * conversation it started takes no replies (there is nobody to read them).
+ */
+export const SWITCHBOARD_SENDER = '@switchboard';
+
 export type ReceiptState = 'sent' | 'delivered' | 'read';
 
 /** The patient a conversation is about, as the census knew them when it started. */
@@ -45,6 +52,7 @@ export interface Receipt {
 export interface ChatMessage {
   id: number;
   conversationId: number;
+  /** A person's directory id, or SWITCHBOARD_SENDER for a notice from Switchboard itself. */
   senderId: string;
   body: string;
   priority: ChatPriority;

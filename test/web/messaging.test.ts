@@ -2,7 +2,8 @@
  * Two clinicians message each other in Chromium: the day nurse opens Messages, types "hosp" and picks
  * "On call for Hospitalist" (the picker says who that is now), writes and sends; Dr. One's page shows the
  * message, and when Dr. One opens the conversation the nurse's page shows "Read by Dr. One"; Dr. One's reply
- * reaches the nurse's open conversation.
+ * reaches the nurse's open conversation. A notice from Switchboard itself (a handoff) is signed
+ * "Switchboard" and has no reply box.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,4 +76,21 @@ describe.skipIf(!hasChromium)('clinicians message each other on the page', () =>
 
     for (const p of pages) expect(p.problems).toEqual([]);
   }, 90_000);
+
+  it('shows a notice from Switchboard signed "Switchboard", with no reply box', async () => {
+    const doctor = await signedIn('dr.two');
+    await sb.routing.messaging.notify('p-two', {
+      subject: 'Handoff: Hospitalist',
+      body: 'Handoff: you are on call for Hospitalist from 19:00 (Sun 22 Nov) until 07:00 (Mon 23 Nov).',
+      key: 'handoff-test',
+    });
+    await doctor.locator('#messages-button', { hasText: 'Messages (1)' }).waitFor();
+    await doctor.getByRole('button', { name: /Messages/ }).click();
+    await doctor.getByRole('link', { name: /Handoff: Hospitalist/ }).click();
+    await doctor.locator('.message-body', { hasText: 'you are on call for Hospitalist' }).waitFor();
+    await doctor.locator('.messages-thread .muted', { hasText: /^Switchboard · / }).waitFor();
+    await doctor.getByText('A notice from Switchboard: it takes no replies.').waitFor();
+    expect(await doctor.getByLabel('Reply').count()).toBe(0);
+    for (const p of pages) expect(p.problems).toEqual([]);
+  }, 60_000);
 });

@@ -4,15 +4,17 @@
  * and resolved when it is sent (routing/messaging/addressing.ts); it is stored before the sender hears
  * "sent", then pushed to each recipient's app. An urgent message that someone has not read within the
  * site's minutes becomes an alert to whoever has not read it, under the site's escalation policy, so it
- * pages and escalates exactly like an alert; reading it closes that alert.
+ * pages and escalates exactly like an alert; reading it closes that alert. Switchboard itself can put a
+ * notice into one person's app the same way (`notify`: a handoff notice); nobody can reply to it.
  */
 import type { Logger } from 'pino';
-import type {
-  ChatMessage,
-  ChatPriority,
-  Conversation,
-  ConversationStore,
-  ConversationSummary,
+import {
+  type ChatMessage,
+  type ChatPriority,
+  type Conversation,
+  type ConversationStore,
+  type ConversationSummary,
+  SWITCHBOARD_SENDER,
 } from '../../store/conversation-port.ts';
 import type { AuditLog } from '../../store/port.ts';
 import type { AlertService } from '../alerts.ts';
@@ -74,6 +76,14 @@ export interface SendInput {
   subject?: string;
 }
 
+/** A notice from Switchboard to one person (issue 15: handoff notices). */
+export interface NoticeInput {
+  subject: string;
+  body: string;
+  /** Names the notice in the audit (a connector job's key, the same on every retry). */
+  key?: string;
+}
+
 export interface Sent {
   conversation: Conversation;
   message: ChatMessage;
@@ -130,13 +140,50 @@ export class MessagingService {
     return { conversation, message, recipients: this.named(recipients), notes: addressed.notes };
   }
 
-  /** A reply goes to everyone else in the conversation. */
+  /**
+   * A notice from Switchboard itself into one person's app: a conversation of its own whose sender is
+   * Switchboard (SWITCHBOARD_SENDER), stored before this resolves, then pushed to the person's devices
+   * and audited like a clinician's message. It takes no replies; receipts are kept as for any message.
+   */
+  async notify(personId: string, input: NoticeInput): Promise<Sent> {
+    const name = this.deps.nameOf(personId);
+    if (name === undefined)
+      throw new MessagingError('nobody-to-message', `nobody ${personId} in the directory`, 422);
+    const now = this.deps.clock.now();
+    const recipients = [{ personId, reason: 'a notice from Switchboard' }];
+    const { conversation, message } = await this.deps.store.start({
+      subject: input.subject,
+      patient: null,
+      senderReason: 'sends notices, takes no replies',
+      message: {
+        senderId: SWITCHBOARD_SENDER,
+        body: input.body,
+        priority: 'normal',
+        addressedTo: name,
+        recipients,
+        sentAt: now,
+      },
+    });
+    await this.deps.audit.record({
+      at: now,
+      actor: 'system',
+      action: 'message.send',
+      subject: `conversation:${conversation.id}`,
+      detail: `Switchboard notice ${message.id} to ${personId}${input.key ? ` (${input.key})` : ''}`,
+    });
+    for (const d of this.deliveries) d.message(personId, conversation, message);
+    return { conversation, message, recipients: this.named(recipients), notes: [] };
+  }
+
+  /** A reply goes to everyone else in the conversation; a notice from Switchboard takes none. */
   async reply(
     senderId: string,
     conversationId: number,
     input: { body: string; priority?: ChatPriority },
   ): Promise<Sent> {
     const conversation = await this.memberOf(senderId, conversationId);
+    if (conversation.createdBy === SWITCHBOARD_SENDER)
+      throw new MessagingError('nobody-to-message', 'a notice from Switchboard takes no replies', 422);
     const recipients = conversation.members
       .filter((m) => m.personId !== senderId)
       .map((m) => ({ personId: m.personId, reason: `in the conversation (${m.reason})` }));
@@ -177,7 +224,9 @@ export class MessagingService {
         );
       }
     }
-    for (const d of this.deliveries) d.receipt(message.senderId, message);
+    // Switchboard's notices have no sender's devices to tell.
+    if (message.senderId !== SWITCHBOARD_SENDER)
+      for (const d of this.deliveries) d.receipt(message.senderId, message);
     return message;
   }
 

@@ -264,7 +264,10 @@ export class MessagesView {
         ),
       ),
       this.status && h('p', { class: 'form-error', role: 'alert', text: this.status }),
-      form,
+      // A notice from Switchboard (a handoff) has nobody to read a reply.
+      conversation.replies === false
+        ? h('p', { class: 'muted', text: 'A notice from Switchboard: it takes no replies.' })
+        : form,
     ];
   }
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { NewChatMessage } from '../../../src/store/conversation-port.ts';
+import { type NewChatMessage, SWITCHBOARD_SENDER } from '../../../src/store/conversation-port.ts';
 import type { Store } from '../../../src/store/port.ts';
 import type { StoreFactory } from '../factories.ts';
 
@@ -110,6 +110,36 @@ export function conversationsContract(makeStores: () => StoreFactory): void {
       expect(await store.conversations.overdue(at('14:10'), 10)).toEqual([]);
       expect((await store.conversations.message(a.message.id))?.escalationAlertId).toBe(42);
       expect(await store.conversations.nextEscalation()).toBeUndefined();
+    });
+
+    it('keeps a notice from Switchboard itself (not a person), listed for its one recipient with a receipt', async () => {
+      const { conversation, message: notice } = await store.conversations.start({
+        subject: 'Handoff: Hospitalist',
+        patient: null,
+        message: message({
+          senderId: SWITCHBOARD_SENDER,
+          body: 'Handoff: you are on call for Hospitalist from 19:00.',
+          addressedTo: 'Dr. One',
+          recipients: [{ personId: 'p-one', reason: 'a notice from Switchboard' }],
+        }),
+        senderReason: 'sends notices, takes no replies',
+      });
+      await store.close();
+      store = await stores.open();
+      expect((await store.conversations.get(conversation.id))?.createdBy).toBe(SWITCHBOARD_SENDER);
+      const [mine] = await store.conversations.forPerson('p-one');
+      expect(mine).toMatchObject({
+        unread: 1,
+        conversation: { id: conversation.id, subject: 'Handoff: Hospitalist' },
+        last: {
+          id: notice.id,
+          senderId: SWITCHBOARD_SENDER,
+          receipts: [{ personId: 'p-one', state: 'sent' }],
+        },
+      });
+      const read = await store.conversations.markReceipt(notice.id, 'p-one', 'read', at('14:01'));
+      expect(read?.receipts).toMatchObject([{ personId: 'p-one', state: 'read', readAt: at('14:01') }]);
+      expect((await store.conversations.forPerson('p-one'))[0].unread).toBe(0);
     });
 
     it('purges conversations idle since before the retention cutoff, with their messages', async () => {
