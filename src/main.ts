@@ -72,7 +72,7 @@ import { registerConsole } from './web/console-pages.ts';
 import { registerPages } from './web/pages.ts';
 import { instanceName, startAlertRelay } from './wiring/alert-relay.ts';
 import { startCensusImports } from './wiring/census-imports.ts';
-import { administratorAddresses, installConnectors } from './wiring/connectors.ts';
+import { administratorAddresses, type Connectors, installConnectors } from './wiring/connectors.ts';
 import { consoleRoutes, consoleWorkbench, draftDryRun } from './wiring/console.ts';
 import { wireDemographicImports } from './wiring/demographic-imports.ts';
 import { runningConnectorKinds } from './wiring/file-exports.ts';
@@ -130,6 +130,8 @@ export interface RunningSwitchboard {
   wctp?: InstalledWctp;
   /** Outbound deliveries (pages, PCD-05): tests call `outbound.worker.runDue()` when the cycle is off. */
   outbound: ReturnType<typeof installOutboundChannels>;
+  /** Schedule connectors (connectors.yaml): tests call `connectors.cycle.tick()` when the cycle is off. */
+  connectors: Connectors;
   /**
    * Resolves once every message acknowledged so far is in the store (MLLP acknowledges from its journal
    * and the row follows a moment later). Tests that read the store right after an ACK wait for this.
@@ -345,6 +347,7 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
       siteName: config.site.name,
       administrators: () => administratorAddresses(config.accounts, site.directory),
       paging: config.paging,
+      messaging: messaging.service,
       now: () => clock.now(),
       log,
       poll: options.cycle !== false,
@@ -467,6 +470,7 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
       },
       wctp,
       outbound,
+      connectors,
       ingested: async () => {},
       stop,
     };

@@ -30,6 +30,7 @@ export interface ConnectorCycleDeps {
   log: KindContext['log'] & { error(obj: object, msg: string): void };
   mllp?: KindContext['mllp'];
   page?: KindContext['page'];
+  notifyApp?: KindContext['notifyApp'];
   schedules?: KindContext['schedules'];
 }
 
@@ -68,8 +69,8 @@ export class ConnectorCycle {
   }
 
   kindContext(connectors: readonly ConnectorSettings[]): KindContext {
-    const { store, planning, fetch, log, mllp, page, schedules } = this.deps;
-    return { store, planning, connectors, fetch, log, mllp, page, schedules };
+    const { store, planning, fetch, log, mllp, page, notifyApp, schedules } = this.deps;
+    return { store, planning, connectors, fetch, log, mllp, page, notifyApp, schedules };
   }
 
   /** One pass over every connector; a tick while one runs waits for it instead of overlapping it. */

@@ -169,9 +169,16 @@ export interface KindContext {
   mllp?: (target: { host: string; port: number; ackTimeoutMs: number }, message: string) => Promise<string>;
   /**
    * Tells a person by their pager and e-mail contacts through the paging carriers (wiring gives it);
-   * `key` stays the same across retries of one notice (the carrier's message id). Resolves with the answers.
+   * `key` stays the same across retries of one notice (the carrier's message id). Resolves with the
+   * answers, or undefined when the person has no pager or e-mail contact to tell.
    */
-  page?: (personId: string, text: string, key: string) => Promise<string>;
+  page?: (personId: string, text: string, key: string) => Promise<string | undefined>;
+  /**
+   * Puts a notice from Switchboard into a person's clinician app (a conversation of its own, stored
+   * durably, pushed to their connected devices; wiring gives it from the messaging service). `key` names
+   * the notice in the audit. Resolves with what was stored.
+   */
+  notifyApp?: (personId: string, subject: string, text: string, key: string) => Promise<string>;
   /** Who is on an assignment at an instant (the schedule store), for kinds that look around a shift. */
   schedules?: { shiftsAt(assignmentId: string, at: Date): Promise<Shift[]> };
 }

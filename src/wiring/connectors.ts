@@ -5,7 +5,12 @@
  * SMTP. main.ts calls installConnectors after the outbound channels and before the worker starts.
  */
 import type { Logger } from 'pino';
-import { type ConnectorKind, type ConnectorSettings, channelOf } from '../connectors/connector.ts';
+import {
+  type ConnectorKind,
+  type ConnectorSettings,
+  channelOf,
+  type KindContext,
+} from '../connectors/connector.ts';
 import { ConnectorCycle, type ConnectorCycle as Cycle } from '../connectors/connector-cycle.ts';
 import { DIGEST_CHANNEL, type DigestOrder, digestText } from '../connectors/digest.ts';
 import type { ChangeFeed } from '../connectors/feed-consumer.ts';
@@ -16,6 +21,7 @@ import type { DeliveryWorker } from '../delivery/outbox/worker.ts';
 import { PermanentDeliveryError } from '../delivery/outbox/worker.ts';
 import { CarrierGateway, type CarrierTable, carrierFor } from '../delivery/paging/carriers.ts';
 import type { Directory } from '../directory/directory.ts';
+import { MessagingError, type MessagingService } from '../routing/messaging/messaging-service.ts';
 import type { ConnectorStore } from '../store/connector-port.ts';
 import type { OutboxStore } from '../store/outbox-port.ts';
 import type { Assignment, Shift } from '../store/schedule-port.ts';
@@ -36,6 +42,11 @@ export interface ConnectorWiringOptions {
   administrators: () => readonly string[];
   /** The paging carriers: the digest goes out through the SMTP one. */
   paging: CarrierTable;
+  /**
+   * Clinician messaging: handoff notices go into a person's app through its `notify`. Absent, a connector
+   * told to use the app cannot send (its jobs fail and retry).
+   */
+  messaging?: Pick<MessagingService, 'notify'>;
   now: () => Date;
   log: Logger;
   fetch?: typeof fetch;
@@ -80,17 +91,32 @@ export function administratorAddresses(
   return [...new Set(mail)];
 }
 
+/** A connector's app notice through clinician messaging: durable before it resolves, audited, pushed. */
+function notifyIn(messaging: Pick<MessagingService, 'notify'>): KindContext['notifyApp'] {
+  return async (personId, subject, text, key) => {
+    try {
+      const { conversation, message } = await messaging.notify(personId, { subject, body: text, key });
+      return `${personId} app: message ${message.id} in conversation ${conversation.id}`;
+    } catch (err) {
+      // Nobody of that id in the directory: trying again cannot help.
+      if (err instanceof MessagingError) throw new PermanentDeliveryError(`app: ${err.message}`);
+      throw err;
+    }
+  };
+}
+
 export function installConnectors(o: ConnectorWiringOptions): Connectors {
   const log = o.log.child({ part: 'connectors' });
   const byId = () => new Map(o.assignments().map((a) => [a.id, a]));
   let assignments = byId();
   // Handoff notices are pages: the carriers' own length limits apply.
   const pager = new CarrierGateway(() => o.paging.carriers, o.fetch);
-  const page = async (personId: string, text: string, key: string): Promise<string> => {
+  // Undefined when the person has no pager or e-mail contact: the kind decides whether another channel
+  // (the app) told them instead.
+  const page = async (personId: string, text: string, key: string): Promise<string | undefined> => {
     const person = o.directory().person(personId);
     const contacts = (person?.contacts ?? []).filter((c) => c.kind === 'pager' || c.kind === 'email');
-    if (contacts.length === 0)
-      throw new PermanentDeliveryError(`${person?.name ?? personId} has no pager or e-mail contact`);
+    if (contacts.length === 0) return undefined;
     const answers: string[] = [];
     for (const [i, c] of contacts.entries()) {
       const carrier = carrierFor(c, o.paging);
@@ -127,6 +153,7 @@ export function installConnectors(o: ConnectorWiringOptions): Connectors {
     log,
     mllp: sendOverMllp,
     page,
+    notifyApp: o.messaging ? notifyIn(o.messaging) : undefined,
     schedules: o.feed,
   });
   // A connector catching up on thousands of changes must not hold up pages or the other connectors.

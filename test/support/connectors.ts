@@ -12,6 +12,7 @@ import { DeliveryWorker } from '../../src/delivery/outbox/worker.ts';
 import type { CarrierTable } from '../../src/delivery/paging/carriers.ts';
 import { Directory } from '../../src/directory/directory.ts';
 import type { Person } from '../../src/directory/types.ts';
+import type { MessagingService } from '../../src/routing/messaging/messaging-service.ts';
 import type { Store } from '../../src/store/port.ts';
 import type { Assignment, Shift } from '../../src/store/schedule-port.ts';
 import { openSqliteStore } from '../../src/store/sqlite/index.ts';
@@ -99,6 +100,8 @@ export async function connectorHospital(
     zone?: string;
     people?: Person[];
     paging?: CarrierTable;
+    /** Clinician messaging, for kinds that tell people in the app (handoff). */
+    messaging?: Pick<MessagingService, 'notify'>;
   } = {
     start: new Date(),
   },
@@ -123,6 +126,7 @@ export async function connectorHospital(
     siteName: 'Riverside General',
     administrators: () => ['admin@riverside.example'],
     paging: options.paging ?? { carriers: [], numbers: [] },
+    messaging: options.messaging,
     now,
     log,
     fetch: options.fetch,

@@ -1,8 +1,9 @@
 /**
  * Handoff notices: a configurable time before a covered shift starts, the incoming clinician (and, when
- * configured, the one going off) is told by pager or e-mail (their directory contacts, through the paging
- * carriers), once. Virtual pager numbers already follow the schedule at page time; this tells the people.
- * A notice is a job due `leadMinutes` before the start: a later change of the shift replaces it (it
+ * configured, the one going off) is told in the clinician app (a notice from Switchboard in their
+ * messages) and by pager or e-mail (their directory contacts, through the paging carriers), once; `tell`
+ * picks the channels. Virtual pager numbers already follow the schedule at page time; this tells the
+ * people. A notice is a job due `leadMinutes` before the start: a later change of the shift replaces it (it
  * coalesces per shift), a removal cancels it, and the connector remembers whom it told about which start,
  * so a resend or an unrelated edit (notes) tells nobody twice.
  */
@@ -25,11 +26,33 @@ import { TargetError } from '../errors.ts';
 import { ConnectorsById } from '../senders.ts';
 import { viewShift } from '../shift-view.ts';
 
+/** How a person is told: the clinician app, or their pager and e-mail contacts. */
+export type HandoffChannel = 'app' | 'pager';
+
+const CHANNELS: readonly HandoffChannel[] = ['app', 'pager'];
+
 export interface HandoffOptions {
   /** @defaultValue 30 */
   leadMinutes: number;
   /** Also tell whoever covers the same assignment and call order until the start. @defaultValue false */
   tellOutgoing: boolean;
+  /** The channels that tell each person, at least one. @defaultValue ['app', 'pager'] */
+  tell: readonly HandoffChannel[];
+}
+
+/** One person to tell about a handoff, and what. */
+interface Notice {
+  /** 'in': the incoming clinician; 'out': the one going off. Names the notice across retries. */
+  who: 'in' | 'out';
+  personId: string;
+  subject: string;
+  text: string;
+}
+
+/** Who has had the app notice of one start, kept between retries of a job whose page failed. */
+interface AppProgress {
+  told: string;
+  who: Array<Notice['who']>;
 }
 
 interface HandoffJob {
@@ -115,8 +138,11 @@ class HandoffSender implements ConnectorSender {
   async send(d: Delivery): Promise<string> {
     const job = d.payload as HandoffJob;
     const s = this.byId.of(job.connector);
-    const { page, store, planning } = this.ctx;
-    if (!page) throw new TargetError('no pager here (the running Switchboard has one)');
+    const { page, notifyApp, store, planning } = this.ctx;
+    const tell = new Set(s.options.tell);
+    if (tell.has('pager') && !page) throw new TargetError('no pager here (the running Switchboard has one)');
+    if (tell.has('app') && !notifyApp)
+      throw new TargetError('no clinician app here (the running Switchboard has one)');
     const inc = job.incoming;
     if (!inc) return 'cancelled: nothing to tell';
     const start = new Date(inc.start);
@@ -125,12 +151,14 @@ class HandoffSender implements ConnectorSender {
     const told = `${inc.personId}@${inc.start}`;
     if ((await store.state(s.id, key)) === told) return 'already told';
     const at = (d: Date) => DateTime.fromJSDate(d, { zone: planning.zone }).toFormat('HH:mm (ccc d LLL)');
-    const answers = [
-      await page(
-        inc.personId,
-        `Handoff: you are on call for ${inc.assignmentName} from ${at(start)} until ${at(new Date(inc.end))}.`,
-        `handoff-${d.id}-in`,
-      ),
+    const subject = `Handoff: ${inc.assignmentName}`;
+    const notices: Notice[] = [
+      {
+        who: 'in',
+        personId: inc.personId,
+        subject,
+        text: `Handoff: you are on call for ${inc.assignmentName} from ${at(start)} until ${at(new Date(inc.end))}.`,
+      },
     ];
     if (s.options.tellOutgoing && this.ctx.schedules) {
       const before = await this.ctx.schedules.shiftsAt(inc.assignmentId, new Date(start.getTime() - 1));
@@ -138,15 +166,45 @@ class HandoffSender implements ConnectorSender {
         (x) => x.callOrder === inc.callOrder && x.published && x.personId !== inc.personId,
       );
       if (outgoing)
-        answers.push(
-          await page(
-            outgoing.personId,
-            `Handoff: ${inc.personName} takes over ${inc.assignmentName} from you at ${at(start)}.`,
-            `handoff-${d.id}-out`,
-          ),
-        );
+        notices.push({
+          who: 'out',
+          personId: outgoing.personId,
+          subject,
+          text: `Handoff: ${inc.personName} takes over ${inc.assignmentName} from you at ${at(start)}.`,
+        });
     }
-    await store.putState(s.id, [{ key, value: told }]);
+    // A retry after a failed page must not put the same notice in the app again.
+    const progressKey = `app:${job.shiftId}`;
+    const progress = (await store.state(s.id, progressKey)) as AppProgress | undefined;
+    const inApp = new Set(progress?.told === told ? progress.who : []);
+    const answers: string[] = [];
+    for (const n of notices) {
+      const noticeKey = `handoff-${d.id}-${n.who}`;
+      let toldBy = 0;
+      if (notifyApp && tell.has('app')) {
+        if (inApp.has(n.who)) answers.push(`${n.personId} app: told before`);
+        else {
+          answers.push(await notifyApp(n.personId, n.subject, n.text, noticeKey));
+          inApp.add(n.who);
+          await store.putState(s.id, [{ key: progressKey, value: { told, who: [...inApp] } }]);
+        }
+        toldBy++;
+      }
+      if (page && tell.has('pager')) {
+        const paged = await page(n.personId, n.text, noticeKey);
+        if (paged !== undefined) toldBy++;
+        answers.push(paged ?? `${n.personId} has no pager or e-mail contact`);
+      }
+      // Only when nothing at all could tell them; the app alone is enough.
+      if (toldBy === 0) {
+        const name = planning.directory().person(n.personId)?.name ?? n.personId;
+        throw new TargetError(`${name} has no pager or e-mail contact`, true);
+      }
+    }
+    await store.putState(s.id, [
+      { key, value: told },
+      { key: progressKey, value: null },
+    ]);
     return answers.join('; ');
   }
 
@@ -163,14 +221,34 @@ class HandoffSender implements ConnectorSender {
 
 export const handoffKind: ConnectorKind<HandoffOptions> = {
   kind: KIND,
-  optionKeys: ['leadMinutes', 'tellOutgoing'],
+  optionKeys: ['leadMinutes', 'tellOutgoing', 'tell'],
   cadences: ['onChange'],
   readOptions(raw, checks: SectionChecks, path) {
     return {
       leadMinutes: checks.whole(raw?.leadMinutes, [...path, 'leadMinutes'], 0, 24 * 60, 30),
       tellOutgoing: checks.flag(raw?.tellOutgoing, [...path, 'tellOutgoing'], false),
+      tell: readTell(raw?.tell, checks, [...path, 'tell']),
     };
   },
   create: (settings) => new HandoffConnector(settings),
   sender: (ctx) => new HandoffSender(ctx),
 };
+
+/** `tell: [app, pager]` (or one of them, also as a bare word): both when absent; each problem at its item. */
+function readTell(raw: unknown, checks: SectionChecks, path: Array<string | number>): HandoffChannel[] {
+  if (raw === undefined || raw === null) return [...CHANNELS];
+  if (typeof raw !== 'string' && !Array.isArray(raw)) {
+    checks.report(path, 'must be a list: [app, pager], [app] or [pager]');
+    return [...CHANNELS];
+  }
+  const items: unknown[] = typeof raw === 'string' ? [raw] : raw;
+  if (items.length === 0) checks.report(path, 'must name app, pager or both');
+  const tell: HandoffChannel[] = [];
+  items.forEach((item, i) => {
+    const at = typeof raw === 'string' ? path : [...path, i];
+    if (!CHANNELS.includes(item as HandoffChannel)) checks.report(at, 'must be app or pager');
+    else if (tell.includes(item as HandoffChannel)) checks.report(at, `names ${item} twice`);
+    else tell.push(item as HandoffChannel);
+  });
+  return tell.length ? tell : [...CHANNELS];
+}
