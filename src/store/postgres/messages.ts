@@ -7,6 +7,7 @@ import type {
   SaveResult,
   StoredMessage,
 } from '../port.ts';
+import { totalFromPage } from '../rows/message-search.ts';
 import { Conditions } from './conditions.ts';
 import type { PgPool, WritesInFlight } from './database.ts';
 import type { InboundBatch } from './inbound-batch.ts';
@@ -85,25 +86,28 @@ export class PostgresMessageStore implements MessageStore {
     if (q.mrn) c.add('patient_mrn = ?', q.mrn);
     // The same words in the same order as the SQLite adapter's FTS5 phrase; punctuation only matches nothing.
     if (q.text !== undefined) c.add("words @@ phraseto_tsquery('simple', ?)", q.text);
-    const cap = q.countUpTo;
-    const total = await this.pool.query<{ n: number }>(
-      cap === undefined
-        ? `SELECT count(*) AS n FROM messages ${c.where()}`
-        : `SELECT count(*) AS n FROM (SELECT 1 FROM messages ${c.where()} LIMIT ${Math.floor(cap) + 1}) AS capped`,
-      c.args,
-    );
-    const totalExact = cap === undefined || Number(total.rows[0].n) <= cap;
-    const page = c.next(q.limit ?? 50, q.offset ?? 0);
+    const limit = q.limit ?? 50;
+    const offset = q.offset ?? 0;
+    const countArgs = [...c.args];
+    const page = c.next(limit, offset);
     const { rows } = await this.pool.query<MessageRow>(
       `SELECT ${summaryColumns} FROM messages ${c.where()} ORDER BY received_at DESC, id DESC
        LIMIT ${page[0]} OFFSET ${page[1]}`,
       c.args,
     );
-    return {
-      items: rows.map(toSummary),
-      total: totalExact ? total.rows[0].n : Math.floor(cap as number),
-      totalExact,
-    };
+    const items = rows.map(toSummary);
+    const known = totalFromPage(offset, limit, rows.length);
+    if (known !== undefined) return { items, total: known, totalExact: true };
+    const cap = q.countUpTo;
+    const counted = await this.pool.query<{ n: number }>(
+      cap === undefined
+        ? `SELECT count(*) AS n FROM messages ${c.where()}`
+        : `SELECT count(*) AS n FROM (SELECT 1 FROM messages ${c.where()} LIMIT ${Math.floor(cap) + 1}) AS capped`,
+      countArgs,
+    );
+    const n = Number(counted.rows[0].n);
+    const totalExact = cap === undefined || n <= cap;
+    return { items, total: totalExact ? n : Math.floor(cap as number), totalExact };
   }
 
   async setStatus(id: number, status: MessageStatus, detail?: string): Promise<void> {

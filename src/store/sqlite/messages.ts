@@ -9,6 +9,7 @@ import type {
   SaveResult,
   StoredMessage,
 } from '../port.ts';
+import { totalFromPage } from '../rows/message-search.ts';
 import type { SqliteDb } from './database.ts';
 import type { GroupCommit } from './group-commit.ts';
 
@@ -33,7 +34,8 @@ interface MessageRow {
   raw?: Buffer;
 }
 
-const summaryColumns =
+/** The columns of a search's row (a message without its raw bytes). */
+export const summaryColumns =
   'id, listener, peer, sending_application, sending_facility, receiving_application, receiving_facility, message_type, trigger_event, control_id, received_at, status, status_detail, updated_at, size, routing_attempts, patient_mrn';
 
 export class SqliteMessageStore implements MessageStore {
@@ -168,6 +170,16 @@ export class SqliteMessageStore implements MessageStore {
       if (words) args.push(words);
     }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const limit = q.limit ?? 50;
+    const offset = q.offset ?? 0;
+    // The page size written into the statement: SQLite sorts a bound LIMIT's page slower (a lookup by
+    // control id took 17 µs with `LIMIT ?` against 7 µs with `LIMIT 50`, same rows and plan).
+    const rows = this.statement(
+      `SELECT ${summaryColumns} FROM messages ${clause} ORDER BY received_at DESC, id DESC LIMIT ${Math.max(0, Math.floor(limit))} OFFSET ?`,
+    ).all(...args, offset) as MessageRow[];
+    const items = rows.map(toSummary);
+    const known = totalFromPage(offset, limit, rows.length);
+    if (known !== undefined) return { items, total: known, totalExact: true };
     const cap = q.countUpTo;
     const counted = (
       cap === undefined
@@ -178,20 +190,18 @@ export class SqliteMessageStore implements MessageStore {
           )
     ) as { n: number };
     const totalExact = cap === undefined || counted.n <= cap;
-    const total = totalExact ? counted.n : (cap as number);
-    const rows = this.statement(
-      `SELECT ${summaryColumns} FROM messages ${clause} ORDER BY received_at DESC, id DESC LIMIT ? OFFSET ?`,
-    ).all(...args, q.limit ?? 50, q.offset ?? 0) as MessageRow[];
-    return { items: rows.map(toSummary), total, totalExact };
+    return { items, total: totalExact ? counted.n : (cap as number), totalExact };
   }
 
   /**
-   * A search's statement, prepared once per combination of filters (at most 2^9 of them): preparing costs
+   * A search's statement, prepared once per combination of filters and page size: preparing costs
    * more than an indexed lookup itself (bench/message-search.ts).
    */
   private statement(sql: string) {
     let statement = this.searches.get(sql);
     if (!statement) {
+      // Page sizes are part of the text: a client asking odd sizes must not grow the cache without end.
+      if (this.searches.size >= 256) this.searches.clear();
       statement = this.db.prepare<unknown[]>(sql);
       this.searches.set(sql, statement);
     }

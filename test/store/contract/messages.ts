@@ -107,6 +107,12 @@ export function messagesContract(makeStores: () => StoreFactory): void {
       });
       const page = await store.messages.list({ limit: 1, offset: 1 });
       expect(page).toMatchObject({ total: 3, items: [{ controlId: 'L2' }] });
+      // A short last page tells the total without a count; an empty page past the end still counts.
+      expect(await store.messages.list({ limit: 2, offset: 2 })).toMatchObject({
+        total: 3,
+        totalExact: true,
+      });
+      expect(await store.messages.list({ limit: 2, offset: 5 })).toMatchObject({ total: 3, items: [] });
     });
 
     it('finds messages by MRN (PID-3, the MR repetition), listener and words of the raw message', async () => {
