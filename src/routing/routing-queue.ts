@@ -3,6 +3,7 @@
  * order kept per patient, and the pace at which routing takes the event loop.
  */
 import { ArrivalRate } from './arrival-rate.ts';
+import { Fifo } from './fifo.ts';
 import type { InboundEvent } from './inbound-port.ts';
 import { orderingKey } from './ordering-key.ts';
 
@@ -46,7 +47,7 @@ export interface QueuedMessage {
  * the backlog drains at `perTurn` a turn once the burst ends. Routing never stops, and a long backlog holds ids, not bytes.
  */
 export class RoutingQueue {
-  private readonly waiting: QueuedMessage[] = [];
+  private readonly waiting = new Fifo<QueuedMessage>();
   /** The last message in flight per ordering key (patient): each waits for the one before it. */
   private readonly chains = new Map<string, Promise<void>>();
   private inFlight = 0;
@@ -87,7 +88,7 @@ export class RoutingQueue {
 
   /** Drops what waits (it stays `received` in the store) and resolves once what is in flight has finished. */
   clear(): Promise<void> {
-    this.waiting.length = 0;
+    this.waiting.clear();
     return this.drained();
   }
 
@@ -126,14 +127,14 @@ export class RoutingQueue {
     const perTurn = burst ? this.pacing.burstPerTurn : this.pacing.perTurn;
     for (let started = 0; started < perTurn; started++) {
       if (this.blocked()) break;
-      this.start(this.waiting.shift()!);
+      this.start(this.waiting.take()!);
     }
     this.pump();
   };
 
   /** True when the next message cannot start now (none waiting, too many in flight, or one runs alone). */
   private blocked(): boolean {
-    const next = this.waiting[0];
+    const next = this.waiting.peek();
     if (next === undefined || this.inFlight >= this.pacing.maxInFlight || this.aloneInFlight) return true;
     return next.alone === true && this.inFlight > 0;
   }
