@@ -1,23 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { H, shift, t0 } from '../../test/support/shifts.ts';
 import { diffShifts } from './schedule-diff.ts';
 import type { Shift } from './schedule-port.ts';
-
-const H = 3_600_000;
-const t0 = Date.parse('2026-11-22T12:00:00Z');
-
-function shift(over: Partial<Shift> & { id: string }): Shift {
-  return {
-    assignmentId: 'hospitalist-oncall',
-    personId: 'p-ahmed',
-    start: new Date(t0),
-    end: new Date(t0 + 12 * H),
-    callOrder: 1,
-    notes: '',
-    published: true,
-    source: 'amion',
-    ...over,
-  };
-}
 
 const kinds = (before: Shift[], after: Shift[]) => diffShifts(before, after).map((c) => [c.shiftId, c.kinds]);
 

@@ -1,36 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../../src/store/port.ts';
-import type { Shift } from '../../../src/store/schedule-port.ts';
+import { day, H, shift, t0 } from '../../support/shifts.ts';
 import type { StoreFactory } from '../factories.ts';
 
-const H = 3_600_000;
-const t0 = Date.parse('2026-11-22T12:00:00Z');
 const now = new Date(t0 - 24 * H);
-
-function shift(over: Partial<Shift> & { id: string }): Shift {
-  return {
-    assignmentId: 'hospitalist-oncall',
-    personId: 'p-ahmed',
-    start: new Date(t0),
-    end: new Date(t0 + 12 * H),
-    callOrder: 1,
-    notes: '',
-    published: true,
-    source: 'amion',
-    ...over,
-  };
-}
-
-/** A day of 12-hour shifts per person, starting at t0 + day. */
-function day(d: number, person: string, over: Partial<Shift> = {}): Shift {
-  return shift({
-    id: `amion:${d}`,
-    personId: person,
-    start: new Date(t0 + d * 24 * H),
-    end: new Date(t0 + d * 24 * H + 12 * H),
-    ...over,
-  });
-}
 
 /** The schedule change feed and applySync (store/schedule-port.ts), run against each adapter. */
 export function scheduleChangesContract(makeStores: () => StoreFactory): void {

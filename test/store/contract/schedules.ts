@@ -1,24 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../../src/store/port.ts';
 import type { Shift } from '../../../src/store/schedule-port.ts';
+import { shift as amionShift, H, t0 } from '../../support/shifts.ts';
 import type { StoreFactory } from '../factories.ts';
 
-const H = 3_600_000;
-const t0 = Date.parse('2026-11-22T12:00:00Z');
-
-function shift(over: Partial<Shift> & { id: string }): Shift {
-  return {
-    assignmentId: 'hospitalist-oncall',
-    personId: 'p-ahmed',
-    start: new Date(t0),
-    end: new Date(t0 + 12 * H),
-    callOrder: 1,
-    notes: '',
-    published: true,
-    source: 'yaml',
-    ...over,
-  };
-}
+/** This suite's shifts come from the schedule file unless a test says otherwise. */
+const shift = (over: Partial<Shift> & { id: string }): Shift => amionShift({ source: 'yaml', ...over });
 
 /** What every schedule store does (store/schedule-port.ts), run against each adapter. */
 export function schedulesContract(makeStores: () => StoreFactory): void {
