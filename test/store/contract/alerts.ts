@@ -1,8 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { EscalationTimer, NewAlert } from '../../../src/store/alert-port.ts';
 import type { NewDelivery } from '../../../src/store/outbox-port.ts';
-import type { Store } from '../../../src/store/port.ts';
 import type { StoreFactory } from '../factories.ts';
+import { storePerTest } from './store-per-test.ts';
 
 const t0 = new Date('2026-11-22T12:00:00Z');
 const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
@@ -40,17 +40,12 @@ const page = (target: string, over: Partial<NewDelivery> = {}): NewDelivery => (
 /** What every alert store does (store/alert-port.ts), run against each adapter. */
 export function alertsContract(makeStores: () => StoreFactory): void {
   describe(`alert store (${makeStores.name})`, () => {
-    let stores: StoreFactory;
-    let store: Store;
-    beforeEach(async () => {
-      stores = makeStores();
-      store = await stores.open();
-    });
-    afterEach(async () => {
-      await stores.cleanup();
-    });
+    const it = storePerTest(makeStores);
 
-    it('creates an alert with its first timer and its notices in one write, kept across a reopen', async () => {
+    it('creates an alert with its first timer and its notices in one write, kept across a reopen', async ({
+      store,
+      stores,
+    }) => {
       const heard: string[] = [];
       store.outbox.onCommitted((channels) => heard.push(...channels));
       const alert = await store.alerts.create(
@@ -78,7 +73,7 @@ export function alertsContract(makeStores: () => StoreFactory): void {
       expect(await store.alerts.hasDedupKey('k-2')).toBe(false);
     });
 
-    it('finds the newest open alert by dedup key and lists by person, status and time', async () => {
+    it('finds the newest open alert by dedup key and lists by person, status and time', async ({ store }) => {
       const a = await store.alerts.create(newAlert({ dedupKey: 'bed-401', createdAt: at(0) }));
       const b = await store.alerts.create(newAlert({ dedupKey: 'bed-401', createdAt: at(10) }));
       expect((await store.alerts.findOpenByDedupKey('bed-401', at(0)))?.id).toBe(b.id);
@@ -99,7 +94,7 @@ export function alertsContract(makeStores: () => StoreFactory): void {
       expect((await store.alerts.list({})).map((x) => x.id)).toEqual([b.id, a.id]);
     });
 
-    it('updates an alert and writes the notices the change causes with it', async () => {
+    it('updates an alert and writes the notices the change causes with it', async ({ store }) => {
       const a = await store.alerts.create(newAlert());
       await store.alerts.update(
         a.id,
@@ -122,7 +117,7 @@ export function alertsContract(makeStores: () => StoreFactory): void {
       expect((await store.outbox.list({ channel: 'wctp-status' })).length).toBe(1);
     });
 
-    it('keeps recipients once each, with states, a timeline and their notices', async () => {
+    it('keeps recipients once each, with states, a timeline and their notices', async ({ store }) => {
       const a = await store.alerts.create(newAlert());
       const recipient = {
         alertId: a.id,
@@ -172,7 +167,7 @@ export function alertsContract(makeStores: () => StoreFactory): void {
       expect((await store.alerts.forPerson('p-one', { includeClosed: true })).length).toBe(1);
     });
 
-    it('keeps escalation timers: set, replace, due in order, the next one, cleared', async () => {
+    it('keeps escalation timers: set, replace, due in order, the next one, cleared', async ({ store }) => {
       const a = await store.alerts.create(newAlert(), firstTimer(at(60)));
       const b = await store.alerts.create(newAlert(), firstTimer(at(30)));
       expect(await store.alerts.nextTimerDue()).toEqual(at(30));
@@ -187,7 +182,7 @@ export function alertsContract(makeStores: () => StoreFactory): void {
       expect(await store.alerts.nextTimerDue()).toBeUndefined();
     });
 
-    it('collects batches until their window closes, then hands each over once', async () => {
+    it('collects batches until their window closes, then hands each over once', async ({ store }) => {
       await store.alerts.addToBatch('digest:4W', 'low-priority', at(300), { n: 1 });
       const second = await store.alerts.addToBatch('digest:4W', 'low-priority', at(999), { n: 2 });
       expect(second).toEqual({

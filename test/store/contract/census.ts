@@ -1,7 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { CareTeamMember, Patient, Visit } from '../../../src/store/census-port.ts';
 import type { Store } from '../../../src/store/port.ts';
 import type { StoreFactory } from '../factories.ts';
+import { storePerTest } from './store-per-test.ts';
 
 const patient = (mrn: string, family: string): Patient => ({
   mrn,
@@ -36,19 +37,11 @@ const member = (role: string, id: string, extra: Partial<CareTeamMember> = {}): 
 /** What every census store does (store/census-port.ts), run against each adapter. */
 export function censusContract(makeStores: () => StoreFactory): void {
   describe(`census store (${makeStores.name})`, () => {
-    let stores: StoreFactory;
-    let store: Store;
+    const it = storePerTest(makeStores);
 
-    beforeEach(async () => {
-      stores = makeStores();
-      store = await stores.open();
-    });
-
-    afterEach(async () => {
-      await stores.cleanup();
-    });
-
-    it('finds in-house patients for a picker by MRN prefix or part of the name, never a discharged one', async () => {
+    it('finds in-house patients for a picker by MRN prefix or part of the name, never a discharged one', async ({
+      store,
+    }) => {
       await store.census.upsertPatient(patient('100', 'Aalto'));
       await store.census.upsertVisit(visit('V1', '100', '4W', '401', 'A'));
       await store.census.upsertPatient(patient('1005', 'Bravo_Smith'));
@@ -66,7 +59,10 @@ export function censusContract(makeStores: () => StoreFactory): void {
       expect(first?.visit.location).toMatchObject({ unit: '5E', room: '510', bed: 'B' });
     });
 
-    it('round-trips patients, visits and care teams, and they survive a reopen', async () => {
+    it('round-trips patients, visits and care teams, and they survive a reopen', async ({
+      store,
+      stores,
+    }) => {
       await store.census.upsertPatient({ ...patient('100', 'Aalto'), flags: ['VIP'] });
       await store.census.upsertVisit({
         ...visit('V1', '100', '4W', '401', 'A'),
@@ -101,7 +97,7 @@ export function censusContract(makeStores: () => StoreFactory): void {
       expect((await store.census.careTeam('100', end)).map((m) => m.provider.id)).toEqual(['P3', 'D1']);
     });
 
-    it('keeps flags when demographics are upserted again', async () => {
+    it('keeps flags when demographics are upserted again', async ({ store }) => {
       await store.census.upsertPatient(patient('100', 'Aalto'));
       await store.census.setPatientFlags('100', ['isolation']);
       await store.census.upsertPatient({ ...patient('100', 'Aalto-Berg'), flags: [] });
@@ -110,7 +106,7 @@ export function censusContract(makeStores: () => StoreFactory): void {
       expect(p?.flags).toEqual(['isolation']);
     });
 
-    it('replaces one care-team scope without touching the other', async () => {
+    it('replaces one care-team scope without touching the other', async ({ store }) => {
       await store.census.upsertPatient(patient('100', 'Aalto'));
       await store.census.upsertVisit(visit('V1', '100', '4W', '401', 'A'));
       await store.census.setCareTeam('100', undefined, [member('primary-care', 'P3', { source: 'PD1-4' })]);
@@ -120,7 +116,9 @@ export function censusContract(makeStores: () => StoreFactory): void {
       expect((await store.census.careTeamScope('100', undefined)).map((m) => m.provider.id)).toEqual(['P3']);
     });
 
-    it('lists patients at a unit, a room or a bed, active visits only, case-insensitively', async () => {
+    it('lists patients at a unit, a room or a bed, active visits only, case-insensitively', async ({
+      store,
+    }) => {
       for (const [mrn, v] of [
         ['100', visit('V1', '100', '4W', '401', 'A')],
         ['101', visit('V2', '101', '4W', '401', 'B')],
@@ -140,7 +138,9 @@ export function censusContract(makeStores: () => StoreFactory): void {
       expect(await mrns({ unit: '4W', room: '403' })).toEqual([]);
     });
 
-    it('merges: visits and care team move, duplicates are dropped, chains point at the survivor', async () => {
+    it('merges: visits and care team move, duplicates are dropped, chains point at the survivor', async ({
+      store,
+    }) => {
       await store.census.upsertPatient(patient('A', 'Dup'));
       await store.census.upsertPatient(patient('B', 'Dup'));
       await store.census.upsertPatient(patient('C', 'Keep'));
@@ -166,7 +166,7 @@ export function censusContract(makeStores: () => StoreFactory): void {
       expect(await store.census.careTeam('nobody')).toEqual([]);
     });
 
-    it('does not spin on a merge loop', async () => {
+    it('does not spin on a merge loop', async ({ store }) => {
       await store.census.upsertPatient(patient('A', 'Loop'));
       await store.census.mergePatients('A', 'B');
       await store.census.mergePatients('B', 'A');

@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { ConnectorJob } from '../../../src/store/connector-port.ts';
-import type { Store } from '../../../src/store/port.ts';
 import type { StoreFactory } from '../factories.ts';
+import { storePerTest } from './store-per-test.ts';
 
 const t0 = new Date('2026-11-22T12:00:00Z');
 
@@ -16,17 +16,11 @@ const job = (shift: string, version: number): ConnectorJob => ({
 /** What every connector store does (store/connector-port.ts), run against each adapter. */
 export function connectorsContract(makeStores: () => StoreFactory): void {
   describe(`connector store (${makeStores.name})`, () => {
-    let stores: StoreFactory;
-    let store: Store;
-    beforeEach(async () => {
-      stores = makeStores();
-      store = await stores.open();
-    });
-    afterEach(async () => {
-      await stores.cleanup();
-    });
+    const it = storePerTest(makeStores);
 
-    it('moves the cursor only from where it is, with its jobs and state, and a newer job replaces a pending one', async () => {
+    it('moves the cursor only from where it is, with its jobs and state, and a newer job replaces a pending one', async ({
+      store,
+    }) => {
       expect(await store.connectors.cursor('epic-ocf')).toBeUndefined();
       const first = {
         connectorId: 'epic-ocf',
@@ -59,7 +53,7 @@ export function connectorsContract(makeStores: () => StoreFactory): void {
       expect(await store.connectors.cursor('epic-ocf')).toBe(2);
     });
 
-    it('keeps state by key and lists it by prefix', async () => {
+    it('keeps state by key and lists it by prefix', async ({ store }) => {
       await store.connectors.putState('cal', [
         { key: 'person:a', value: { etag: '1' } },
         { key: 'person:b', value: 2 },
@@ -74,7 +68,9 @@ export function connectorsContract(makeStores: () => StoreFactory): void {
       expect(await store.connectors.state('cal', 'person:a')).toEqual({ etag: '1' });
     });
 
-    it('logs deliveries newest first, by time and outcome, and re-drives its dead jobs only', async () => {
+    it('logs deliveries newest first, by time and outcome, and re-drives its dead jobs only', async ({
+      store,
+    }) => {
       const at = (s: number) => new Date(t0.getTime() + s * 1000);
       await store.connectors.record([
         {
@@ -126,7 +122,7 @@ export function connectorsContract(makeStores: () => StoreFactory): void {
       expect(await store.connectors.redrive('cal', [b.id, c.id], at(10))).toBe(0);
     });
 
-    it('keeps feed tokens until revoked', async () => {
+    it('keeps feed tokens until revoked', async ({ store }) => {
       await store.connectors.addFeedToken({
         tokenHash: 'h1',
         connectorId: 'ical',

@@ -1,20 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { type NewChatMessage, SWITCHBOARD_SENDER } from '../../../src/store/conversation-port.ts';
-import type { Store } from '../../../src/store/port.ts';
 import type { StoreFactory } from '../factories.ts';
+import { storePerTest } from './store-per-test.ts';
 
 /** What every conversation store does (store/conversation-port.ts), run against each adapter. */
 export function conversationsContract(makeStores: () => StoreFactory): void {
   describe(`conversation store (${makeStores.name})`, () => {
-    let stores: StoreFactory;
-    let store: Store;
-    beforeEach(async () => {
-      stores = makeStores();
-      store = await stores.open();
-    });
-    afterEach(async () => {
-      await stores.cleanup();
-    });
+    const it = storePerTest(makeStores);
 
     const at = (time: string) => new Date(`2026-11-22T${time}:00Z`);
     const message = (over: Partial<NewChatMessage> = {}): NewChatMessage => ({
@@ -27,7 +19,10 @@ export function conversationsContract(makeStores: () => StoreFactory): void {
       ...over,
     });
 
-    it('starts a conversation with its members, keeps it across a reopen, and lists it for each member', async () => {
+    it('starts a conversation with its members, keeps it across a reopen, and lists it for each member', async ({
+      store,
+      stores,
+    }) => {
       const { conversation, message: first } = await store.conversations.start({
         subject: 'Potassium 401-A',
         patient: { mrn: 'MRN77', name: 'DOE, JANE', where: '4W 401-A' },
@@ -49,7 +44,9 @@ export function conversationsContract(makeStores: () => StoreFactory): void {
       expect(await store.conversations.forPerson('p-nobody')).toEqual([]);
     });
 
-    it('moves receipts forward only, and a reply adds a member and lists messages oldest first', async () => {
+    it('moves receipts forward only, and a reply adds a member and lists messages oldest first', async ({
+      store,
+    }) => {
       const { conversation, message: first } = await store.conversations.start({
         subject: 'Question',
         patient: null,
@@ -91,7 +88,9 @@ export function conversationsContract(makeStores: () => StoreFactory): void {
       await expect(store.conversations.post(9999, message())).rejects.toThrow(/no conversation/);
     });
 
-    it('hands out an unread urgent message once it is due, and not once everyone read it or it escalated', async () => {
+    it('hands out an unread urgent message once it is due, and not once everyone read it or it escalated', async ({
+      store,
+    }) => {
       const urgent = (sentAt: string, due: string) =>
         store.conversations.start({
           subject: 'Urgent',
@@ -112,7 +111,10 @@ export function conversationsContract(makeStores: () => StoreFactory): void {
       expect(await store.conversations.nextEscalation()).toBeUndefined();
     });
 
-    it('keeps a notice from Switchboard itself (not a person), listed for its one recipient with a receipt', async () => {
+    it('keeps a notice from Switchboard itself (not a person), listed for its one recipient with a receipt', async ({
+      store,
+      stores,
+    }) => {
       const { conversation, message: notice } = await store.conversations.start({
         subject: 'Handoff: Hospitalist',
         patient: null,
@@ -142,7 +144,9 @@ export function conversationsContract(makeStores: () => StoreFactory): void {
       expect((await store.conversations.forPerson('p-one'))[0].unread).toBe(0);
     });
 
-    it('purges conversations idle since before the retention cutoff, with their messages', async () => {
+    it('purges conversations idle since before the retention cutoff, with their messages', async ({
+      store,
+    }) => {
       const old = await store.conversations.start({
         subject: 'Old',
         patient: null,

@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Store } from '../../../src/store/port.ts';
+import { describe, expect } from 'vitest';
 import type { StoreFactory } from '../factories.ts';
+import { storePerTest } from './store-per-test.ts';
 
 const T0 = new Date('2026-03-01T08:00:00Z');
 const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
@@ -8,17 +8,9 @@ const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
 /** What every directory overlay store does (store/directory-port.ts), run against each adapter. */
 export function directoryContract(makeStores: () => StoreFactory): void {
   describe(`directory overlay (${makeStores.name})`, () => {
-    let stores: StoreFactory;
-    let store: Store;
-    beforeEach(async () => {
-      stores = makeStores();
-      store = await stores.open();
-    });
-    afterEach(async () => {
-      await stores.cleanup();
-    });
+    const it = storePerTest(makeStores);
 
-    it('keeps overlay people with where each value came from, and counts revisions', async () => {
+    it('keeps overlay people with where each value came from, and counts revisions', async ({ store }) => {
       const scim = { source: 'scim:entra', at: T0 };
       const start = await store.directory.revision();
       const p = await store.directory.savePerson(
@@ -47,7 +39,7 @@ export function directoryContract(makeStores: () => StoreFactory): void {
       expect(await store.directory.revision()).toBe(start + 3);
     });
 
-    it('replaces only the contact points of the source that writes them', async () => {
+    it('replaces only the contact points of the source that writes them', async ({ store }) => {
       const imp = { source: 'import:qgenda', at: T0 };
       const scim = { source: 'scim:entra', at: at(1) };
       await store.directory.replaceContacts('p-ahmed', [{ kind: 'pager', address: '5551001' }], imp);
@@ -64,7 +56,7 @@ export function directoryContract(makeStores: () => StoreFactory): void {
       expect(await store.directory.contacts()).toHaveLength(2);
     });
 
-    it('keeps groups with their members and roles', async () => {
+    it('keeps groups with their members and roles', async ({ store }) => {
       const scim = { source: 'scim:entra', at: T0 };
       await store.directory.saveGroup('g-icu', { name: 'ICU nurses', roles: ['clinician'] }, scim, {
         source: 'scim:entra',

@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { ExportFile } from '../../../src/store/export-port.ts';
-import type { Store } from '../../../src/store/port.ts';
 import type { StoreFactory } from '../factories.ts';
+import { storePerTest } from './store-per-test.ts';
 
 const file = (name: string, minutes: number, over: Partial<ExportFile> = {}): ExportFile => ({
   connectorId: 'ukg',
@@ -17,17 +17,11 @@ const file = (name: string, minutes: number, over: Partial<ExportFile> = {}): Ex
 /** What every file-export state store does (store/export-port.ts), run against each adapter. */
 export function exportStateContract(makeStores: () => StoreFactory): void {
   describe(`file export state (${makeStores.name})`, () => {
-    let stores: StoreFactory;
-    let store: Store;
-    beforeEach(async () => {
-      stores = makeStores();
-      store = await stores.open();
-    });
-    afterEach(async () => {
-      await stores.cleanup();
-    });
+    const it = storePerTest(makeStores);
 
-    it('holds what the receiver has only once the file is delivered, and lists files newest first', async () => {
+    it('holds what the receiver has only once the file is delivered, and lists files newest first', async ({
+      store,
+    }) => {
       await store.exportState.stage('ukg', [
         { key: 's1', hash: 'h1', record: 'a,b' },
         { key: 's2', hash: 'h2', record: 'c,d' },

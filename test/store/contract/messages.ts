@@ -1,6 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { InboundMessage, Store } from '../../../src/store/port.ts';
 import type { StoreFactory } from '../factories.ts';
+import { storePerTest } from './store-per-test.ts';
 
 export const inbound = (controlId: string, over: Partial<InboundMessage> = {}): InboundMessage => ({
   listener: 'mllp',
@@ -20,17 +21,9 @@ export const inbound = (controlId: string, over: Partial<InboundMessage> = {}): 
 /** What every message store does (MessageStore in store/port.ts), run against each adapter. */
 export function messagesContract(makeStores: () => StoreFactory): void {
   describe(`message store (${makeStores.name})`, () => {
-    let stores: StoreFactory;
-    let store: Store;
-    beforeEach(async () => {
-      stores = makeStores();
-      store = await stores.open();
-    });
-    afterEach(async () => {
-      await stores.cleanup();
-    });
+    const it = storePerTest(makeStores);
 
-    it('stores the raw bytes as received and reads them back after a reopen', async () => {
+    it('stores the raw bytes as received and reads them back after a reopen', async ({ store, stores }) => {
       const raw = Buffer.from([0x4d, 0x53, 0x48, 0x7c, 0x00, 0xff, 0x0d, 0xe2, 0x82, 0xac]);
       const saved = await store.messages.saveInbound(inbound('A1', { raw }));
       expect(saved.duplicate).toBe(false);
@@ -48,7 +41,9 @@ export function messagesContract(makeStores: () => StoreFactory): void {
       expect(await store.messages.get(saved.id + 1000)).toBeUndefined();
     });
 
-    it('refuses a repeat of (sender, control id), also among concurrent saves, and tells which row it was', async () => {
+    it('refuses a repeat of (sender, control id), also among concurrent saves, and tells which row it was', async ({
+      store,
+    }) => {
       const first = await store.messages.saveInbound(inbound('D1'));
       const [again, other, twin1, twin2] = await Promise.all([
         store.messages.saveInbound(inbound('D1')),
@@ -63,7 +58,9 @@ export function messagesContract(makeStores: () => StoreFactory): void {
       expect((await store.messages.list({})).total).toBe(3);
     });
 
-    it('hears of the commit before the save resolves, and many concurrent saves all land', async () => {
+    it('hears of the commit before the save resolves, and many concurrent saves all land', async ({
+      store,
+    }) => {
       const heard: number[] = [];
       const saves = Array.from({ length: 300 }, (_, i) =>
         store.messages.saveInbound(inbound(`G${i}`), (s) => heard.push(s.id)),
@@ -75,7 +72,7 @@ export function messagesContract(makeStores: () => StoreFactory): void {
       expect((await store.messages.list({ limit: 1 })).total).toBe(300);
     });
 
-    it('lists newest first with filters, paging and a total', async () => {
+    it('lists newest first with filters, paging and a total', async ({ store }) => {
       const t = Date.parse('2026-11-22T12:00:00Z');
       await store.messages.saveInbound(inbound('L1', { receivedAt: new Date(t) }));
       await store.messages.saveInbound(
@@ -115,7 +112,9 @@ export function messagesContract(makeStores: () => StoreFactory): void {
       expect(await store.messages.list({ limit: 2, offset: 5 })).toMatchObject({ total: 3, items: [] });
     });
 
-    it('finds messages by MRN (PID-3, the MR repetition), listener and words of the raw message', async () => {
+    it('finds messages by MRN (PID-3, the MR repetition), listener and words of the raw message', async ({
+      store,
+    }) => {
       const lab = (id: string, pid: string, obx: string, over: Partial<InboundMessage> = {}) =>
         inbound(id, {
           raw: Buffer.from(
@@ -149,7 +148,7 @@ export function messagesContract(makeStores: () => StoreFactory): void {
       expect((await store.messages.list({ controlId: 'S1' })).items[0].patientMrn).toBe('MRN448120');
     });
 
-    it('hands over what is still received, in order, and counts routing starts', async () => {
+    it('hands over what is still received, in order, and counts routing starts', async ({ store }) => {
       const ids: number[] = [];
       for (const c of ['P1', 'P2', 'P3']) ids.push((await store.messages.saveInbound(inbound(c))).id);
       await store.messages.setStatus(ids[1], 'routed', 'rule lab-critical');
@@ -169,17 +168,9 @@ export function messagesContract(makeStores: () => StoreFactory): void {
 /** What every audit log does (AuditLog in store/port.ts). */
 export function auditContract(makeStores: () => StoreFactory): void {
   describe(`audit log (${makeStores.name})`, () => {
-    let stores: StoreFactory;
-    let store: Store;
-    beforeEach(async () => {
-      stores = makeStores();
-      store = await stores.open();
-    });
-    afterEach(async () => {
-      await stores.cleanup();
-    });
+    const it = storePerTest(makeStores);
 
-    it('records who did what to which subject, newest first, by subject or actor', async () => {
+    it('records who did what to which subject, newest first, by subject or actor', async ({ store }) => {
       const at = new Date('2026-11-22T12:00:00Z');
       await store.audit.record({ at, actor: 'nurse.kim', action: 'message.view', subject: 'message:1' });
       await store.audit.record({

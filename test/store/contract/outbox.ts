@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { NewDelivery } from '../../../src/store/outbox-port.ts';
-import type { Store } from '../../../src/store/port.ts';
 import type { StoreFactory } from '../factories.ts';
+import { storePerTest } from './store-per-test.ts';
 
 const t0 = new Date('2026-11-22T12:00:00Z');
 const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
@@ -17,17 +17,11 @@ const notice = (target: string, over: Partial<NewDelivery> = {}): NewDelivery =>
 /** What every outbox and pickup store does (store/outbox-port.ts), run against each adapter. */
 export function outboxContract(makeStores: () => StoreFactory): void {
   describe(`outbox and pickups (${makeStores.name})`, () => {
-    let stores: StoreFactory;
-    let store: Store;
-    beforeEach(async () => {
-      stores = makeStores();
-      store = await stores.open();
-    });
-    afterEach(async () => {
-      await stores.cleanup();
-    });
+    const it = storePerTest(makeStores);
 
-    it('adds notices, drops a repeated once-key, and hands out what is due, oldest first', async () => {
+    it('adds notices, drops a repeated once-key, and hands out what is due, oldest first', async ({
+      store,
+    }) => {
       const heard: string[][] = [];
       store.outbox.onCommitted((channels) => heard.push([...channels]));
       const added = await store.outbox.add(
@@ -50,7 +44,7 @@ export function outboxContract(makeStores: () => StoreFactory): void {
       expect((await store.outbox.get(added[0].id))?.payload).toEqual({ text: 'to metro:2' });
     });
 
-    it('marks attempts: retry later, sent with a result, dead with the error', async () => {
+    it('marks attempts: retry later, sent with a result, dead with the error', async ({ store }) => {
       const [a, b] = await store.outbox.add([notice('metro:1'), notice('metro:2')], at(0));
       await store.outbox.markRetry(a.id, 'carrier busy', at(60), at(1));
       expect(await store.outbox.get(a.id)).toMatchObject({
@@ -80,7 +74,9 @@ export function outboxContract(makeStores: () => StoreFactory): void {
       expect((await store.outbox.list({ channel: 'page', limit: 1 })).map((d) => d.id)).toEqual([b.id]);
     });
 
-    it('holds notices per box, once per delivery, up to a maximum, until collected or taken', async () => {
+    it('holds notices per box, once per delivery, up to a maximum, until collected or taken', async ({
+      store,
+    }) => {
       await store.pickups.hold('nursecall', { n: 1 }, 1, at(0), 3);
       await store.pickups.hold('nursecall', { n: 1 }, 1, at(0), 3);
       await store.pickups.hold('nursecall', { n: 2 }, 2, at(1), 3);

@@ -1,23 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Store } from '../../../src/store/port.ts';
+import { describe, expect } from 'vitest';
 import { day, H, shift, t0 } from '../../support/shifts.ts';
 import type { StoreFactory } from '../factories.ts';
+import { storePerTest } from './store-per-test.ts';
 
 const now = new Date(t0 - 24 * H);
 
 /** The schedule change feed and applySync (store/schedule-port.ts), run against each adapter. */
 export function scheduleChangesContract(makeStores: () => StoreFactory): void {
   describe(`schedule change feed (${makeStores.name})`, () => {
-    let stores: StoreFactory;
-    let store: Store;
-
-    beforeEach(async () => {
-      stores = makeStores();
-      store = await stores.open();
-    });
-    afterEach(async () => {
-      await stores.cleanup();
-    });
+    const it = storePerTest(makeStores);
 
     const window = (from: number, to: number) => ({
       kind: 'window' as const,
@@ -25,7 +16,9 @@ export function scheduleChangesContract(makeStores: () => StoreFactory): void {
       to: new Date(to),
     });
 
-    it('writes the changes with the shifts, and nothing for a resync of the same schedule', async () => {
+    it('writes the changes with the shifts, and nothing for a resync of the same schedule', async ({
+      store,
+    }) => {
       const first = [day(0, 'p-ahmed'), day(1, 'p-baker')];
       const r1 = await store.schedules.applySync({
         source: 'amion',
@@ -66,7 +59,9 @@ export function scheduleChangesContract(makeStores: () => StoreFactory): void {
       expect(on.map((s) => s.personId)).toEqual(['p-chen']);
     });
 
-    it('keeps shifts outside the window and removes those inside it that the sync no longer lists', async () => {
+    it('keeps shifts outside the window and removes those inside it that the sync no longer lists', async ({
+      store,
+    }) => {
       await store.schedules.applySync({
         source: 'amion',
         scope: window(t0, t0 + 3 * 24 * H),
@@ -87,7 +82,7 @@ export function scheduleChangesContract(makeStores: () => StoreFactory): void {
       expect(left.map((s) => s.id)).toEqual(['amion:0', 'amion:2']);
     });
 
-    it('applies a delta: upserts by id and deletes by the source key', async () => {
+    it('applies a delta: upserts by id and deletes by the source key', async ({ store }) => {
       await store.schedules.applySync({
         source: 'push',
         scope: { kind: 'delta', deletedKeys: [] },
@@ -116,7 +111,9 @@ export function scheduleChangesContract(makeStores: () => StoreFactory): void {
       ).toEqual(['push:k2@hosp']);
     });
 
-    it('writes nothing on a dry run or when the guard refuses, and returns the would-be changes', async () => {
+    it('writes nothing on a dry run or when the guard refuses, and returns the would-be changes', async ({
+      store,
+    }) => {
       await store.schedules.replaceShifts('amion', [day(0, 'a'), day(1, 'b')]);
       const before = await store.schedules.lastChangeSeq();
       const dry = await store.schedules.applySync({
@@ -145,7 +142,7 @@ export function scheduleChangesContract(makeStores: () => StoreFactory): void {
       expect(await store.schedules.sources()).toEqual(['amion']);
     });
 
-    it('rolls back the shifts and the feed together when a sync fails part-way', async () => {
+    it('rolls back the shifts and the feed together when a sync fails part-way', async ({ store }) => {
       await store.schedules.replaceShifts('amion', [day(0, 'a')]);
       await store.schedules.replaceShifts('yaml', [shift({ id: 'taken', source: 'yaml' })]);
       const seq = await store.schedules.lastChangeSeq();
@@ -165,7 +162,9 @@ export function scheduleChangesContract(makeStores: () => StoreFactory): void {
       expect(on.map((s) => s.personId).sort()).toEqual(['a', 'p-ahmed']);
     });
 
-    it('numbers the feed without a hole or a repeat across many syncs, and pages through it by cursor', async () => {
+    it('numbers the feed without a hole or a repeat across many syncs, and pages through it by cursor', async ({
+      store,
+    }) => {
       const syncs = [];
       for (let i = 0; i < 40; i++) {
         // Concurrent syncs of two sources share group commits; each still gets its own run of numbers.
@@ -211,7 +210,7 @@ export function scheduleChangesContract(makeStores: () => StoreFactory): void {
       );
     });
 
-    it('keeps the feed across a reopen', async () => {
+    it('keeps the feed across a reopen', async ({ store, stores }) => {
       await store.schedules.replaceShifts('amion', [day(0, 'a')], 'config');
       await store.close();
       store = await stores.open();

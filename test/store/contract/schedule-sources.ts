@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Store } from '../../../src/store/port.ts';
+import { describe, expect } from 'vitest';
 import type { SourceStatusRecord, UnmappedRow } from '../../../src/store/schedule-source-port.ts';
 import type { StoreFactory } from '../factories.ts';
+import { storePerTest } from './store-per-test.ts';
 
 const t0 = new Date('2026-11-22T12:00:00Z');
 const at = (minutes: number) => new Date(t0.getTime() + minutes * 60_000);
@@ -37,17 +37,9 @@ const unmapped = (rowNo: number, over: Partial<UnmappedRow> = {}): UnmappedRow =
 /** What every schedule-source state store does (store/schedule-source-port.ts), on each adapter. */
 export function scheduleSourcesContract(makeStores: () => StoreFactory): void {
   describe(`scheduling sources' state (${makeStores.name})`, () => {
-    let stores: StoreFactory;
-    let store: Store;
-    beforeEach(async () => {
-      stores = makeStores();
-      store = await stores.open();
-    });
-    afterEach(async () => {
-      await stores.cleanup();
-    });
+    const it = storePerTest(makeStores);
 
-    it('keeps each source status, replaced by the next, listed by id', async () => {
+    it('keeps each source status, replaced by the next, listed by id', async ({ store }) => {
       await store.scheduleSources.saveStatus(status('qgenda'));
       await store.scheduleSources.saveStatus(status('amion'));
       const ok = status('amion', {
@@ -62,7 +54,7 @@ export function scheduleSourcesContract(makeStores: () => StoreFactory): void {
       expect((await store.scheduleSources.listStatus()).map((s) => s.sourceId)).toEqual(['amion', 'qgenda']);
     });
 
-    it('holds one sync per source until dropped', async () => {
+    it('holds one sync per source until dropped', async ({ store }) => {
       const held = {
         sourceId: 'amion',
         heldAt: at(1),
@@ -79,7 +71,7 @@ export function scheduleSourcesContract(makeStores: () => StoreFactory): void {
       expect(await store.scheduleSources.held('amion')).toBeUndefined();
     });
 
-    it("replaces a source's unmapped rows with those of its latest sync", async () => {
+    it("replaces a source's unmapped rows with those of its latest sync", async ({ store }) => {
       await store.scheduleSources.replaceUnmapped('amion', [
         unmapped(2),
         unmapped(1, { reason: 'two-people', personIds: ['a', 'b'] }),

@@ -1,8 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Store } from '../../../src/store/port.ts';
+import { describe, expect } from 'vitest';
 import type { Shift } from '../../../src/store/schedule-port.ts';
 import { shift as amionShift, H, t0 } from '../../support/shifts.ts';
 import type { StoreFactory } from '../factories.ts';
+import { storePerTest } from './store-per-test.ts';
 
 /** This suite's shifts come from the schedule file unless a test says otherwise. */
 const shift = (over: Partial<Shift> & { id: string }): Shift => amionShift({ source: 'yaml', ...over });
@@ -10,17 +10,9 @@ const shift = (over: Partial<Shift> & { id: string }): Shift => amionShift({ sou
 /** What every schedule store does (store/schedule-port.ts), run against each adapter. */
 export function schedulesContract(makeStores: () => StoreFactory): void {
   describe(`schedule store (${makeStores.name})`, () => {
-    let stores: StoreFactory;
-    let store: Store;
-    beforeEach(async () => {
-      stores = makeStores();
-      store = await stores.open();
-    });
-    afterEach(async () => {
-      await stores.cleanup();
-    });
+    const it = storePerTest(makeStores);
 
-    it('round-trips assignments and upserts them by id', async () => {
+    it('round-trips assignments and upserts them by id', async ({ store }) => {
       await store.schedules.upsertAssignments([
         { id: 'icu-intensivist', name: 'ICU intensivist', type: 'oncall', department: 'Critical Care' },
         { id: 'rapid-response', name: 'Rapid response', type: 'team', department: 'Nursing' },
@@ -36,7 +28,7 @@ export function schedulesContract(makeStores: () => StoreFactory): void {
       expect(await store.schedules.getAssignment('nope')).toBeUndefined();
     });
 
-    it('round-trips every shift field and survives a reopen', async () => {
+    it('round-trips every shift field and survives a reopen', async ({ store, stores }) => {
       const s = shift({ id: 'yaml:1', notes: 'covers "4 West", too', published: false, callOrder: 2 });
       expect(await store.schedules.replaceShifts('yaml', [s])).toEqual({ removed: 0, inserted: 1 });
       await store.close();
@@ -44,7 +36,9 @@ export function schedulesContract(makeStores: () => StoreFactory): void {
       expect(await store.schedules.shiftsAt('hospitalist-oncall', new Date(t0 + H))).toEqual([s]);
     });
 
-    it('answers who is on at an instant: start inclusive, end exclusive, by call order', async () => {
+    it('answers who is on at an instant: start inclusive, end exclusive, by call order', async ({
+      store,
+    }) => {
       await store.schedules.replaceShifts('yaml', [
         shift({ id: 'a', personId: 'p-day', start: new Date(t0), end: new Date(t0 + 12 * H), callOrder: 2 }),
         shift({ id: 'b', personId: 'p-backup', start: new Date(t0 - 12 * H), end: new Date(t0 + 36 * H) }),
@@ -60,7 +54,7 @@ export function schedulesContract(makeStores: () => StoreFactory): void {
       expect(await store.schedules.shiftsAt('nobody-has-shifts', new Date(t0))).toEqual([]);
     });
 
-    it('replaces one source atomically and leaves the others alone', async () => {
+    it('replaces one source atomically and leaves the others alone', async ({ store }) => {
       await store.schedules.replaceShifts('yaml', [shift({ id: 'y1' }), shift({ id: 'y2', callOrder: 2 })]);
       await store.schedules.replaceShifts('csv:extra.csv', [
         shift({ id: 'c1', source: 'csv:extra.csv', personId: 'p-csv', callOrder: 3 }),
@@ -74,7 +68,7 @@ export function schedulesContract(makeStores: () => StoreFactory): void {
       expect(await store.schedules.sources()).toEqual(['csv:extra.csv']);
     });
 
-    it('refuses a bad batch as a whole and keeps the old shifts', async () => {
+    it('refuses a bad batch as a whole and keeps the old shifts', async ({ store }) => {
       await store.schedules.replaceShifts('yaml', [shift({ id: 'keep' })]);
       await expect(
         store.schedules.replaceShifts('yaml', [shift({ id: 'x' }), shift({ id: 'x' })]),
@@ -89,7 +83,9 @@ export function schedulesContract(makeStores: () => StoreFactory): void {
       expect(on.map((s) => s.id)).toEqual(['keep']);
     });
 
-    it('finds a long shift once a shorter source is replaced (the span bound is kept per assignment)', async () => {
+    it('finds a long shift once a shorter source is replaced (the span bound is kept per assignment)', async ({
+      store,
+    }) => {
       await store.schedules.replaceShifts('yaml', [shift({ id: 'short', end: new Date(t0 + H) })]);
       await store.schedules.replaceShifts('demo', [
         shift({ id: 'week', source: 'demo', personId: 'p-week', end: new Date(t0 + 7 * 24 * H) }),
@@ -98,7 +94,7 @@ export function schedulesContract(makeStores: () => StoreFactory): void {
       expect(on.map((s) => s.personId)).toEqual(['p-week']);
     });
 
-    it('lists shifts overlapping an interval, for one assignment or all', async () => {
+    it('lists shifts overlapping an interval, for one assignment or all', async ({ store }) => {
       await store.schedules.replaceShifts('yaml', [
         shift({ id: 'before', start: new Date(t0 - 24 * H), end: new Date(t0) }),
         shift({ id: 'inside', start: new Date(t0), end: new Date(t0 + 12 * H) }),
@@ -119,7 +115,9 @@ export function schedulesContract(makeStores: () => StoreFactory): void {
       ).toEqual(['long', 'inside']);
     });
 
-    it('streams the shifts overlapping an interval by start, assignment, call order and id, across pages', async () => {
+    it('streams the shifts overlapping an interval by start, assignment, call order and id, across pages', async ({
+      store,
+    }) => {
       // 3 starts x 10 assignments x 3 call orders x 30 ids = 2,700 shifts: a page's thousandth shift falls
       // inside a run of 900 equal starts, which must still come whole and in order, once.
       const many: Shift[] = [];

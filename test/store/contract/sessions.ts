@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Store } from '../../../src/store/port.ts';
+import { describe, expect } from 'vitest';
 import type { NewSession } from '../../../src/store/session-port.ts';
 import type { StoreFactory } from '../factories.ts';
+import { storePerTest } from './store-per-test.ts';
 
 const T0 = new Date('2026-03-01T08:00:00Z');
 const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
@@ -9,15 +9,7 @@ const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
 /** What every session and shared-device store does (store/session-port.ts), run against each adapter. */
 export function sessionsContract(makeStores: () => StoreFactory): void {
   describe(`sessions and shared devices (${makeStores.name})`, () => {
-    let stores: StoreFactory;
-    let store: Store;
-    beforeEach(async () => {
-      stores = makeStores();
-      store = await stores.open();
-    });
-    afterEach(async () => {
-      await stores.cleanup();
-    });
+    const it = storePerTest(makeStores);
 
     const session = (id: string, over: Partial<NewSession> = {}): NewSession => ({
       id,
@@ -34,7 +26,7 @@ export function sessionsContract(makeStores: () => StoreFactory): void {
       ...over,
     });
 
-    it('finds a live session by its token hash until it ends, idles out or expires', async () => {
+    it('finds a live session by its token hash until it ends, idles out or expires', async ({ store }) => {
       await store.sessions.create(session('s1'));
       expect((await store.sessions.live('hash-s1', at(5)))?.roles).toEqual(['clinician']);
       expect(await store.sessions.live('hash-s1', at(31))).toBeUndefined();
@@ -50,7 +42,9 @@ export function sessionsContract(makeStores: () => StoreFactory): void {
       expect(ended).toMatchObject({ id: 's1', endReason: 'signed-out', endedAt: at(40) });
     });
 
-    it("ends every live session of a person, and a device's sessions, and sweeps expired ones", async () => {
+    it("ends every live session of a person, and a device's sessions, and sweeps expired ones", async ({
+      store,
+    }) => {
       await store.sessions.create(session('a'));
       await store.sessions.create(session('b', { device: 'unit-phone-4' }));
       await store.sessions.create(session('c', { personId: 'p-two', username: 'rn.two' }));
@@ -67,13 +61,13 @@ export function sessionsContract(makeStores: () => StoreFactory): void {
       expect(two.find((s) => s.id === 'c')?.endedAt).toBeNull();
     });
 
-    it('accepts a key once until it expires', async () => {
+    it('accepts a key once until it expires', async ({ store }) => {
       expect(await store.sessions.useOnce('saml:_abc', at(5), at(0))).toBe(true);
       expect(await store.sessions.useOnce('saml:_abc', at(5), at(1))).toBe(false);
       expect(await store.sessions.useOnce('saml:_abc', at(10), at(6))).toBe(true);
     });
 
-    it('hands a shared device from one person to the next', async () => {
+    it('hands a shared device from one person to the next', async ({ store }) => {
       const login = (personId: string, minutes: number) => ({
         device: 'unit-phone-4',
         personId,

@@ -1,20 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Store } from '../../../src/store/port.ts';
+import { describe, expect } from 'vitest';
 import type { CallDetailRecord } from '../../../src/store/sip-port.ts';
 import type { StoreFactory } from '../factories.ts';
+import { storePerTest } from './store-per-test.ts';
 
 /** What every SIP store does (store/sip-port.ts), run against each adapter. */
 export function sipContract(makeStores: () => StoreFactory): void {
   describe(`SIP store (${makeStores.name})`, () => {
-    let stores: StoreFactory;
-    let store: Store;
-    beforeEach(async () => {
-      stores = makeStores();
-      store = await stores.open();
-    });
-    afterEach(async () => {
-      await stores.cleanup();
-    });
+    const it = storePerTest(makeStores);
 
     const binding = (contact: string, expiresAt: string) => ({
       aor: 'sip:dr.one@test.local',
@@ -26,7 +18,10 @@ export function sipContract(makeStores: () => StoreFactory): void {
       source: 'udp:127.0.0.5:5062',
     });
 
-    it('keeps bindings across a reopen, replaces them per AOR and leaves out expired ones', async () => {
+    it('keeps bindings across a reopen, replaces them per AOR and leaves out expired ones', async ({
+      store,
+      stores,
+    }) => {
       await store.sip.saveBindings('sip:dr.one@test.local', [
         binding('<sip:one@127.0.0.5:5062>', '2026-11-22T15:00:00Z'),
         binding('<sip:one@127.0.0.6:5062>', '2026-11-22T13:00:00Z'),
@@ -40,7 +35,7 @@ export function sipContract(makeStores: () => StoreFactory): void {
       expect(await store.sip.liveBindings(new Date('2026-11-22T14:00:00Z'))).toEqual([]);
     });
 
-    it('records call detail records and lists them newest first, by person', async () => {
+    it('records call detail records and lists them newest first, by person', async ({ store }) => {
       const cdr = (callId: string, answeredBy: string | null, offered: string): CallDetailRecord => ({
         callId,
         kind: 'inbound',
