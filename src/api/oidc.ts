@@ -21,8 +21,7 @@ import { IdTokenKeys } from './id-token-signature.ts';
 import type { OidcOptions as OidcConfig } from './identity-options.ts';
 import { sendProblem } from './problem.ts';
 import type { Role } from './sessions.ts';
-import { sendSignInRefusal } from './sign-in.ts';
-import { type FindPerson, handOverSession, resolveIdentity, stringsOf } from './single-sign-on.ts';
+import { admitSingleSignOn, type FindPerson, resolveIdentity, stringsOf } from './single-sign-on.ts';
 
 const FLOW_MS = 10 * 60_000;
 const COOKIE = 'sb_oidc';
@@ -118,24 +117,17 @@ export function oidcRoutes(app: FastifyInstance, deps: OidcDeps): void {
     },
     async (req, reply) => {
       if (!cfg.enabled) return off(reply);
-      const admission = deps.guard.admit(`oidc:${req.ip}`, req.ip);
-      if (!admission.admitted)
-        return sendSignInRefusal(reply, {
-          outcome: 'locked',
-          retryAfterSeconds: admission.retryAfterSeconds,
-        });
-      const refuse = async (reason: string, err?: unknown) => {
-        req.log.warn({ err, reason }, 'OpenID Connect sign-in refused');
-        await admission.attempt.failed();
-        await deps.audit.record({
-          at: deps.now(),
-          actor: 'system',
-          action: 'sign-in.oidc.refused',
-          subject: `address:${req.ip}`,
-          detail: reason,
-        });
-        return sendProblem(reply, 401, 'singleSignOnFailed', 'Single sign-on refused', reason);
-      };
+      const callback = admitSingleSignOn(req, reply, {
+        method: 'oidc',
+        protocol: 'OpenID Connect',
+        guard: deps.guard,
+        audit: deps.audit,
+        now: deps.now,
+        sessions: app.sessions,
+        afterSignIn: cfg.afterSignIn,
+      });
+      if (!callback) return reply;
+      const { refuse } = callback;
       const params = new URL(req.url, 'http://callback.invalid').searchParams;
       const state = params.get('state') ?? '';
       const flow = flows.get(state);
@@ -172,22 +164,8 @@ export function oidcRoutes(app: FastifyInstance, deps: OidcDeps): void {
         deps.extraRoles,
       );
       if (!resolved.ok) return refuse(resolved.reason);
-      admission.attempt.succeeded();
-      await deps.audit.record({
-        at: deps.now(),
-        actor: resolved.user.username,
-        action: 'sign-in.oidc',
-        subject: resolved.person ? `person:${resolved.person.id}` : `account:${resolved.user.username}`,
-        detail: `role ${resolved.user.role}, subject ${String(claims.sub)}`,
-      });
       reply.header('set-cookie', `${COOKIE}=; HttpOnly; SameSite=Lax; Path=/api/sign-in/oidc; Max-Age=0`);
-      return handOverSession(
-        reply,
-        app.sessions,
-        resolved,
-        { method: 'oidc', address: req.ip },
-        cfg.afterSignIn,
-      );
+      return callback.signIn(resolved, `subject ${String(claims.sub)}`);
     },
   );
 }

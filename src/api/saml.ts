@@ -23,8 +23,7 @@ import type { SessionStore } from '../store/session-port.ts';
 import type { SamlOptions as SamlConfig } from './identity-options.ts';
 import { sendProblem } from './problem.ts';
 import type { Role } from './sessions.ts';
-import { sendSignInRefusal } from './sign-in.ts';
-import { type FindPerson, handOverSession, resolveIdentity, stringsOf } from './single-sign-on.ts';
+import { admitSingleSignOn, type FindPerson, resolveIdentity, stringsOf } from './single-sign-on.ts';
 
 /** How long a request id stays answerable, and an assertion id remembered at least. */
 const REQUEST_MS = 10 * 60_000;
@@ -119,21 +118,17 @@ export function samlRoutes(app: FastifyInstance, deps: SamlDeps): void {
   });
 
   async function consume(req: FastifyRequest, reply: FastifyReply, sp: SAML) {
-    const admission = deps.guard.admit(`saml:${req.ip}`, req.ip);
-    if (!admission.admitted)
-      return sendSignInRefusal(reply, { outcome: 'locked', retryAfterSeconds: admission.retryAfterSeconds });
-    const refuse = async (reason: string) => {
-      req.log.warn({ reason }, 'SAML sign-in refused');
-      await admission.attempt.failed();
-      await deps.audit.record({
-        at: deps.now(),
-        actor: 'system',
-        action: 'sign-in.saml.refused',
-        subject: `address:${req.ip}`,
-        detail: reason,
-      });
-      return sendProblem(reply, 401, 'singleSignOnFailed', 'Single sign-on refused', reason);
-    };
+    const callback = admitSingleSignOn(req, reply, {
+      method: 'saml',
+      protocol: 'SAML',
+      guard: deps.guard,
+      audit: deps.audit,
+      now: deps.now,
+      sessions: app.sessions,
+      afterSignIn: cfg.afterSignIn,
+    });
+    if (!callback) return reply;
+    const { refuse } = callback;
     const form = (req.body ?? {}) as Record<string, string>;
     if (typeof form.SAMLResponse !== 'string') return refuse('no SAMLResponse in the form');
     let profile: Profile | null;
@@ -188,21 +183,7 @@ export function samlRoutes(app: FastifyInstance, deps: SamlDeps): void {
       deps.extraRoles,
     );
     if (!resolved.ok) return refuse(resolved.reason);
-    admission.attempt.succeeded();
-    await deps.audit.record({
-      at: now,
-      actor: resolved.user.username,
-      action: 'sign-in.saml',
-      subject: resolved.person ? `person:${resolved.person.id}` : `account:${resolved.user.username}`,
-      detail: `role ${resolved.user.role}, assertion ${assertionId}`,
-    });
-    return handOverSession(
-      reply,
-      app.sessions,
-      resolved,
-      { method: 'saml', address: req.ip },
-      cfg.afterSignIn,
-    );
+    return callback.signIn(resolved, `assertion ${assertionId}`);
   }
 }
 

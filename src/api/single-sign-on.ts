@@ -2,12 +2,14 @@
  * What OpenID Connect and SAML share once the identity provider's answer is verified: the person it names
  * (through the directory's crosswalk), the role it grants, a session, and the hand-over to the page.
  */
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { describeLockout, type LockoutLimits, lockoutSubject, SignInGuard } from '../kit/sign-in-guard.ts';
 import type { AuditLog } from '../store/port.ts';
+import { sendProblem } from './problem.ts';
 import type { Role, SessionKeeper, SessionUser } from './sessions.ts';
 import { strongest } from './sessions.ts';
+import { sendSignInRefusal } from './sign-in.ts';
 
 /** Finds an active directory person by a crosswalk kind (upn, employeeId, …) or our own id ('id'). */
 export type FindPerson = (kind: string, value: string) => { id: string; name: string } | undefined;
@@ -82,6 +84,72 @@ export async function handOverSession(
   const session = { token, expiresAt, role: resolved.user.role, person: resolved.person };
   const fragment = Buffer.from(JSON.stringify(session)).toString('base64url');
   return reply.redirect(`${afterSignIn}#sso=${fragment}`, 303);
+}
+
+/** A single sign-on callback (OIDC callback, SAML ACS) the guard let in; end it once, with one of these. */
+export interface SingleSignOnCallback {
+  /** Counts a failed sign-in of the address, audits `sign-in.<method>.refused`, answers 401 with the reason. */
+  refuse(reason: string, err?: unknown): Promise<FastifyReply>;
+  /** Audits `sign-in.<method>` with the role and `detail`, starts the session and hands it to the page. */
+  signIn(resolved: Extract<Resolution, { ok: true }>, detail: string): Promise<FastifyReply>;
+}
+
+export interface SingleSignOnCallbackDeps {
+  method: 'oidc' | 'saml';
+  /** The protocol as the log names it: 'OpenID Connect', 'SAML'. */
+  protocol: string;
+  guard: SignInGuard;
+  audit: AuditLog;
+  now: () => Date;
+  sessions: SessionKeeper;
+  afterSignIn: string;
+}
+
+/**
+ * Lets a callback from `req.ip` through the single sign-on guard. A locked-out address is answered here
+ * (429 with Retry-After) and gets undefined; otherwise the callback ends with `refuse` or `signIn`.
+ */
+export function admitSingleSignOn(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  deps: SingleSignOnCallbackDeps,
+): SingleSignOnCallback | undefined {
+  const admission = deps.guard.admit(`${deps.method}:${req.ip}`, req.ip);
+  if (!admission.admitted) {
+    sendSignInRefusal(reply, { outcome: 'locked', retryAfterSeconds: admission.retryAfterSeconds });
+    return undefined;
+  }
+  return {
+    async refuse(reason, err) {
+      req.log.warn({ err, reason }, `${deps.protocol} sign-in refused`);
+      await admission.attempt.failed();
+      await deps.audit.record({
+        at: deps.now(),
+        actor: 'system',
+        action: `sign-in.${deps.method}.refused`,
+        subject: `address:${req.ip}`,
+        detail: reason,
+      });
+      return sendProblem(reply, 401, 'singleSignOnFailed', 'Single sign-on refused', reason);
+    },
+    async signIn(resolved, detail) {
+      admission.attempt.succeeded();
+      await deps.audit.record({
+        at: deps.now(),
+        actor: resolved.user.username,
+        action: `sign-in.${deps.method}`,
+        subject: resolved.person ? `person:${resolved.person.id}` : `account:${resolved.user.username}`,
+        detail: `role ${resolved.user.role}, ${detail}`,
+      });
+      return handOverSession(
+        reply,
+        deps.sessions,
+        resolved,
+        { method: deps.method, address: req.ip },
+        deps.afterSignIn,
+      );
+    },
+  };
 }
 
 /** Claim values as a list of strings (a claim may be one string, a list, or absent). */
