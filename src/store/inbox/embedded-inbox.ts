@@ -1,4 +1,4 @@
-import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { InboxFeed, StoredArrival } from '../inbox-port.ts';
 import { decodeInbound } from '../journal/record.ts';
@@ -20,6 +20,8 @@ interface Journal {
   port: MessagePort;
   /** Resolves when that journal said it closed with every record sent. */
   closed: Promise<void>;
+  /** Takes one message of the thread's (the port's listener, also called for what is read at its end). */
+  take: (message: FromJournal) => void;
 }
 
 /**
@@ -74,8 +76,7 @@ export class EmbeddedInbox implements InboxFeed {
   openJournal(): MessagePort {
     const { port1, port2 } = new MessageChannel();
     let closed!: () => void;
-    const journal: Journal = { port: port1, closed: new Promise((resolve) => (closed = resolve)) };
-    port1.on('message', (message: FromJournal) => {
+    const take = (message: FromJournal) => {
       if (message.kind === 'accepted')
         this.store(
           message.records.map((r) => ({
@@ -88,7 +89,9 @@ export class EmbeddedInbox implements InboxFeed {
         this.syncs.get(message.id)?.();
         this.syncs.delete(message.id);
       } else closed();
-    });
+    };
+    const journal: Journal = { port: port1, closed: new Promise((resolve) => (closed = resolve)), take };
+    port1.on('message', take);
     this.journal = journal;
     return port2;
   }
@@ -103,7 +106,14 @@ export class EmbeddedInbox implements InboxFeed {
    * what that thread did not send is in its journal, replayed before the next one starts.
    */
   journalEnded(): void {
-    this.journal?.port.close();
+    const journal = this.journal;
+    if (journal) {
+      // The thread's exit can be seen before the last messages it posted: the port and the thread are
+      // separate queues. Read what is waiting (its last records, its word that it closed) before closing.
+      for (let m = receiveMessageOnPort(journal.port); m; m = receiveMessageOnPort(journal.port))
+        journal.take(m.message as FromJournal);
+      journal.port.close();
+    }
     this.journal = undefined;
     for (const resolve of this.syncs.values()) resolve();
     this.syncs.clear();

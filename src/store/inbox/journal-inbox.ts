@@ -68,8 +68,11 @@ export class JournalInbox implements InboxPort {
   }
 
   /**
-   * Writes what is pending, sends every record over, then says so and closes the channel. Segments stay
-   * on the disk for the main thread to clear (or to replay, should it not have stored them all).
+   * Writes what is pending, sends every record over, then says so. Segments stay on the disk for the main
+   * thread to clear (or to replay, should it not have stored them all).
+   *
+   * The channel is left open for the main thread to read to its end (EmbeddedInbox.journalEnded), and
+   * unreferenced, so it does not keep this thread alive.
    */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -79,7 +82,7 @@ export class JournalInbox implements InboxPort {
     await new Promise((resolve) => setImmediate(resolve));
     this.send();
     this.post({ kind: 'closed' });
-    this.options.channel.close();
+    this.options.channel.unref();
   }
 
   private readonly send = () => {
