@@ -20,7 +20,7 @@ fi
 
 SWITCHBOARD_LISTENERS_MLLP_PORT=$mllp SWITCHBOARD_LISTENERS_MLLP_HOST=127.0.0.1 SWITCHBOARD_HTTP_PORT=$http \
   SWITCHBOARD_HTTP_HOST=127.0.0.1 SWITCHBOARD_LOG_LEVEL=warn \
-  node bin/switchboard-dist.js start --config config --data "$work/data" &
+  node bin/switchboard-dist.js start --config config --data "$work/data" > >(tee "$work/server.log") 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$http/api/health" >/dev/null && break; sleep 0.1; done
 
@@ -46,3 +46,8 @@ kill -TERM "$pid"
 wait "$pid"
 pid=
 echo "compiled build: started, acknowledged AA, healthy, stopped on SIGTERM"
+# A stop that had the ingest thread's last word hands the journal over whole; one that ran out of grace says so.
+if grep -q 'did not finish within the grace' "$work/server.log"; then
+  echo "the stop waited out its grace instead of handing the journal over"; exit 1
+fi
+
