@@ -76,7 +76,7 @@ export interface SendInput {
   subject?: string;
 }
 
-/** A notice from Switchboard to one person (issue 15: handoff notices). */
+/** A notice from Switchboard to one person, such as the handoff notice before their shift. */
 export interface NoticeInput {
   subject: string;
   body: string;
