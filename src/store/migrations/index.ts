@@ -11,6 +11,7 @@ import { identity } from './011-identity.ts';
 import { fileExports } from './012-file-exports.ts';
 import { messaging } from './014-messaging.ts';
 import { messageSearch } from './015-message-search.ts';
+import { outboxTargets } from './016-outbox-targets.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration } from './migration.ts';
@@ -30,4 +31,5 @@ export const migrations: Migration[] = [
   fileExports,
   messaging,
   messageSearch,
+  outboxTargets,
 ].sort((a, b) => a.version - b.version);

@@ -37,11 +37,21 @@ export class SqliteOutbox implements OutboxStore {
       due: db.prepare(
         "SELECT * FROM deliveries WHERE state = 'pending' AND due_at <= ? ORDER BY due_at, id LIMIT ?",
       ),
+      // Each pending target found by a seek past the one before (a loose index scan on
+      // deliveries_target_due), then its first due rows: the cost follows the targets, not the rows.
       duePerTarget: db.prepare(
-        `SELECT * FROM (
-           SELECT *, ROW_NUMBER() OVER (PARTITION BY target ORDER BY due_at, id) AS nth
-           FROM deliveries WHERE state = 'pending' AND due_at <= ?
-         ) WHERE nth <= ? ORDER BY due_at, id LIMIT ?`,
+        `WITH RECURSIVE pending(target) AS (
+           SELECT (SELECT min(target) FROM deliveries WHERE state = 'pending')
+           UNION ALL
+           SELECT (SELECT min(target) FROM deliveries WHERE state = 'pending' AND target > pending.target)
+           FROM pending WHERE pending.target IS NOT NULL
+         )
+         SELECT d.* FROM pending, deliveries d
+         WHERE pending.target IS NOT NULL AND d.id IN (
+           SELECT id FROM deliveries WHERE state = 'pending' AND target = pending.target AND due_at <= ?
+           ORDER BY due_at, id LIMIT ?
+         )
+         ORDER BY d.due_at, d.id LIMIT ?`,
       ),
       nextDue: db.prepare("SELECT MIN(due_at) AS at FROM deliveries WHERE state = 'pending'"),
       sent: db.prepare(
@@ -113,11 +123,11 @@ export class SqliteOutbox implements OutboxStore {
   async due(now: Date, limit: number, perTarget?: number): Promise<Delivery[]> {
     // Notices written in the open transaction are committed first (and flushed): never sent before.
     if (this.uncommitted.size > 0) await this.commit.durable();
-    const rows = (
-      perTarget === undefined
-        ? this.s.due.all(now.getTime(), limit)
-        : this.s.duePerTarget.all(now.getTime(), perTarget, limit)
-    ) as DeliveryRow[];
+    let rows = this.s.due.all(now.getTime(), limit) as DeliveryRow[];
+    // The first due rows are the answer unless one target has more of them than its share; only then
+    // are the other targets looked for (many targets with a few rows each never need the seek per target).
+    if (perTarget !== undefined && overShare(rows, perTarget))
+      rows = this.s.duePerTarget.all(now.getTime(), perTarget, limit) as DeliveryRow[];
     return rows.filter((r) => !this.uncommitted.has(r.id)).map(toDelivery);
   }
 
@@ -202,4 +212,15 @@ export class SqlitePickups implements PickupStore {
       payload: JSON.parse(r.payload) as unknown,
     }));
   }
+}
+
+/** Whether some target has more than `share` of these rows. */
+function overShare(rows: readonly DeliveryRow[], share: number): boolean {
+  const counts = new Map<string, number>();
+  for (const r of rows) {
+    const n = (counts.get(r.target) ?? 0) + 1;
+    if (n > share) return true;
+    counts.set(r.target, n);
+  }
+  return false;
 }
