@@ -109,24 +109,4 @@ describe('DeliveryWorker: shares, Retry-After, permanent errors, many at once', 
     expect(await store.outbox.list({ state: 'sent' })).toHaveLength(4);
     expect(await store.outbox.list({ state: 'pending' })).toHaveLength(1);
   });
-
-  it("the store's due rows: each target within its share, oldest first; the plain head when nobody is over it", async () => {
-    const { clock, add } = setup();
-    await add('busy', 40);
-    for (const t of ['a', 'b', 'c']) await add(t, 2);
-    clock.advance(1000);
-    const shared = await store.outbox.due(clock.now(), 100, 5);
-    const count = (rows: Delivery[]) => {
-      const m: Record<string, number> = {};
-      for (const d of rows) m[d.target] = (m[d.target] ?? 0) + 1;
-      return m;
-    };
-    expect(count(shared)).toEqual({ busy: 5, a: 2, b: 2, c: 2 });
-    const due = shared.map((d) => [d.dueAt.getTime(), d.id]);
-    expect(due).toEqual([...due].sort((x, y) => x[0] - y[0] || x[1] - y[1]));
-    // With a share nobody exceeds, the answer is the first due rows as they stand.
-    const head = await store.outbox.due(clock.now(), 100, 50);
-    expect(head.map((d) => d.id)).toEqual((await store.outbox.due(clock.now(), 100)).map((d) => d.id));
-    expect(head).toHaveLength(46);
-  });
 });

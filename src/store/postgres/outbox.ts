@@ -6,7 +6,7 @@ import type {
   OutboxStore,
   PickupStore,
 } from '../outbox-port.ts';
-import { type DeliveryRow, toDelivery } from '../rows/outbox.ts';
+import { type DeliveryRow, overShare, toDelivery } from '../rows/outbox.ts';
 import { CLAIM_DELIVERY, type Claims } from './claims.ts';
 import { Conditions } from './conditions.ts';
 import { inTransaction, type PgClient, type PgPool, type WritesInFlight } from './database.ts';
@@ -14,6 +14,22 @@ import { inTransaction, type PgClient, type PgPool, type WritesInFlight } from '
 const insert = `INSERT INTO deliveries (channel, target, payload, alert_id, once_key, coalesce_key, due_at, created_at,
     updated_at)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) ON CONFLICT (once_key) DO NOTHING RETURNING id`;
+
+/**
+ * The first due rows of each pending target, at most `share` each: a loose index scan that seeks each
+ * pending target past the one before on deliveries_target_due (migration 016), then its first due rows.
+ */
+const duePerTarget = `WITH RECURSIVE pending(target) AS (
+    SELECT (SELECT min(target) FROM deliveries WHERE state = 'pending')
+    UNION ALL
+    SELECT (SELECT min(target) FROM deliveries WHERE state = 'pending' AND target > pending.target)
+    FROM pending WHERE pending.target IS NOT NULL
+  )
+  SELECT d.* FROM pending CROSS JOIN LATERAL (
+    SELECT * FROM deliveries WHERE state = 'pending' AND target = pending.target AND due_at <= $1
+    ORDER BY due_at, id LIMIT $2
+  ) d
+  ORDER BY d.due_at, d.id LIMIT $3`;
 
 /** A newer job with the same coalesce key replaces the pending one, in the same transaction. */
 const supersede = "DELETE FROM deliveries WHERE coalesce_key = $1 AND state = 'pending'";
@@ -89,11 +105,14 @@ export class PostgresOutbox implements OutboxStore {
     return rows[0] ? toDelivery(rows[0]) : undefined;
   }
 
-  async due(now: Date, limit: number): Promise<Delivery[]> {
-    const { rows } = await this.pool.query<DeliveryRow>(
+  async due(now: Date, limit: number, perTarget?: number): Promise<Delivery[]> {
+    let { rows } = await this.pool.query<DeliveryRow>(
       "SELECT * FROM deliveries WHERE state = 'pending' AND due_at <= $1 ORDER BY due_at, id LIMIT $2",
       [now.getTime(), limit],
     );
+    // One target over its share of the first due rows: take each pending target's first rows instead.
+    if (perTarget !== undefined && overShare(rows, perTarget))
+      ({ rows } = await this.pool.query<DeliveryRow>(duePerTarget, [now.getTime(), perTarget, limit]));
     const mine = new Set(
       await this.claims.claim(
         CLAIM_DELIVERY,

@@ -32,3 +32,17 @@ export function toDelivery(r: DeliveryRow): Delivery {
     updatedAt: new Date(r.updated_at),
   };
 }
+
+/**
+ * Whether some target has more than `share` of these rows (the first due rows): only then must the store
+ * look for each other target's rows, so that one target's backlog does not hold up the rest.
+ */
+export function overShare(rows: ReadonlyArray<{ target: string }>, share: number): boolean {
+  const counts = new Map<string, number>();
+  for (const r of rows) {
+    const n = (counts.get(r.target) ?? 0) + 1;
+    if (n > share) return true;
+    counts.set(r.target, n);
+  }
+  return false;
+}

@@ -6,7 +6,7 @@ import type {
   OutboxStore,
   PickupStore,
 } from '../outbox-port.ts';
-import { type DeliveryRow, toDelivery } from '../rows/outbox.ts';
+import { type DeliveryRow, overShare, toDelivery } from '../rows/outbox.ts';
 import type { SqliteDb } from './database.ts';
 import type { GroupCommit } from './group-commit.ts';
 
@@ -212,15 +212,4 @@ export class SqlitePickups implements PickupStore {
       payload: JSON.parse(r.payload) as unknown,
     }));
   }
-}
-
-/** Whether some target has more than `share` of these rows. */
-function overShare(rows: readonly DeliveryRow[], share: number): boolean {
-  const counts = new Map<string, number>();
-  for (const r of rows) {
-    const n = (counts.get(r.target) ?? 0) + 1;
-    if (n > share) return true;
-    counts.set(r.target, n);
-  }
-  return false;
 }

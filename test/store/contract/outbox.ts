@@ -19,6 +19,45 @@ export function outboxContract(makeStores: () => StoreFactory): void {
   describe(`outbox and pickups (${makeStores.name})`, () => {
     const it = storePerTest(makeStores);
 
+    it("hands out at most a share of each target's due rows when one target is over it, oldest first", async ({
+      store,
+    }) => {
+      // One target's backlog (a connector catching up) ahead of three others, a page due later still.
+      await store.outbox.add(
+        Array.from({ length: 40 }, (_, i) => notice('busy', { dueAt: at(i) })),
+        at(0),
+      );
+      await store.outbox.add(
+        ['a', 'b', 'c'].flatMap((t, j) => [
+          notice(t, { dueAt: at(50 + j) }),
+          notice(t, { dueAt: at(60 + j) }),
+        ]),
+        at(0),
+      );
+      await store.durable();
+      const shared = await store.outbox.due(at(100), 100, 5);
+      const count: Record<string, number> = {};
+      for (const d of shared) count[d.target] = (count[d.target] ?? 0) + 1;
+      expect(count).toEqual({ busy: 5, a: 2, b: 2, c: 2 });
+      const order = shared.map((d) => d.dueAt.getTime());
+      expect(order).toEqual([...order].sort((x, y) => x - y));
+      // Not yet due is not handed out, share or not.
+      expect((await store.outbox.due(at(55), 100, 5)).map((d) => d.target).sort()).toEqual([
+        'a',
+        'b',
+        'busy',
+        'busy',
+        'busy',
+        'busy',
+        'busy',
+        'c',
+      ]);
+      // A share nobody exceeds changes nothing: the first due rows as they stand.
+      expect((await store.outbox.due(at(100), 10, 50)).map((d) => d.id)).toEqual(
+        (await store.outbox.due(at(100), 10)).map((d) => d.id),
+      );
+    });
+
     it('adds notices, drops a repeated once-key, and hands out what is due, oldest first', async ({
       store,
     }) => {
