@@ -42,6 +42,11 @@ const INBOX_SCHEMA = {
         maxLength: 200,
         description: 'words in the raw message, in order',
       },
+      countUpTo: {
+        type: 'integer',
+        minimum: 1,
+        description: 'count the matches only this far; beyond it the answer says totalExact: false',
+      },
       limit: { type: 'integer', minimum: 0, maximum: 1000, default: 50 },
       offset: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 },
     },
@@ -85,7 +90,7 @@ export function messageRoutes(app: FastifyInstance, store: Store, actorOf: (req:
           subject: q.mrn === undefined ? 'messages' : `patient:${q.mrn}`,
           detail: q.text === undefined ? undefined : `words: ${q.text}`,
         });
-      return { items, total, totalExact: totalExact ?? true };
+      return { items, total, totalExact };
     },
   );
 

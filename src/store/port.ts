@@ -103,7 +103,7 @@ export interface MessageStore {
   settled(): Promise<void>;
   get(id: number): Promise<StoredMessage | undefined>;
   /** Newest first. */
-  list(query: MessageQuery): Promise<{ items: MessageSummary[]; total: number; totalExact?: boolean }>;
+  list(query: MessageQuery): Promise<{ items: MessageSummary[]; total: number; totalExact: boolean }>;
   setStatus(id: number, status: MessageStatus, detail?: string): Promise<void>;
   /**
    * Messages still waiting for the routing core with an id above `afterId`, oldest first (handed over again

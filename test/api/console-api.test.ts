@@ -59,6 +59,10 @@ describe('console API: message browser', () => {
     // Both results are labelled Potassium; the words are a phrase, so only one has 2.7 mmol/L.
     expect(byWords.body.items.map((m: { controlId: string }) => m.controlId)).toEqual(['K-CRIT-1']);
     expect((await call('/api/messages?text=potassium', analyst)).body.total).toBe(2);
+    // The console counts only so far ("more than 1" here): the total is that number, and says it is a floor.
+    const capped = await call('/api/messages?text=potassium&countUpTo=1&limit=1', analyst);
+    expect(capped.body).toMatchObject({ total: 1, totalExact: false });
+    expect((await call('/api/messages?text=potassium&countUpTo=0', analyst)).status).toBe(400);
     const exact = await call(`/api/messages?text=${encodeURIComponent('140 mmol')}`, analyst);
     expect(exact.body.items.map((m: { controlId: string }) => m.controlId)).toEqual(['NA-1']);
     const audit = await sb.store.audit.list({ subject: 'patient:MRN77' });
