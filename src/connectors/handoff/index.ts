@@ -49,12 +49,6 @@ interface Notice {
   text: string;
 }
 
-/** Who has had the app notice of one start, kept between retries of a job whose page failed. */
-interface AppProgress {
-  told: string;
-  who: Array<Notice['who']>;
-}
-
 interface HandoffJob {
   connector: string;
   shiftId: string;
@@ -173,20 +167,17 @@ class HandoffSender implements ConnectorSender {
           text: `Handoff: ${inc.personName} takes over ${inc.assignmentName} from you at ${at(start)}.`,
         });
     }
-    // A retry after a failed page must not put the same notice in the app again.
-    const progressKey = `app:${job.shiftId}`;
-    const progress = (await store.state(s.id, progressKey)) as AppProgress | undefined;
-    const inApp = new Set(progress?.told === told ? progress.who : []);
     const answers: string[] = [];
     for (const n of notices) {
       const noticeKey = `handoff-${d.id}-${n.who}`;
       let toldBy = 0;
       if (notifyApp && tell.has('app')) {
-        if (inApp.has(n.who)) answers.push(`${n.personId} app: told before`);
+        // Kept per person and start, so a retry after a failed page does not put it in the app again.
+        const appKey = `app:${job.shiftId}:${n.who}`;
+        if ((await store.state(s.id, appKey)) === told) answers.push(`${n.personId} app: told before`);
         else {
           answers.push(await notifyApp(n.personId, n.subject, n.text, noticeKey));
-          inApp.add(n.who);
-          await store.putState(s.id, [{ key: progressKey, value: { told, who: [...inApp] } }]);
+          await store.putState(s.id, [{ key: appKey, value: told }]);
         }
         toldBy++;
       }
@@ -201,10 +192,7 @@ class HandoffSender implements ConnectorSender {
         throw new TargetError(`${name} has no pager or e-mail contact`, true);
       }
     }
-    await store.putState(s.id, [
-      { key, value: told },
-      { key: progressKey, value: null },
-    ]);
+    await store.putState(s.id, [{ key, value: told }]);
     return answers.join('; ');
   }
 
