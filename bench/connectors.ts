@@ -119,8 +119,9 @@ export async function run(argv: string[]): Promise<void> {
   const durationS = Number(values.duration);
   const sampleEveryS = Number(values['sample-every']);
   const cycleMs = Number(values['cycle-ms']);
-  for (const [name, v] of Object.entries({ changes, rate, durationS, sampleEveryS, cycleMs }))
-    if (!(v > 0)) throw new Error(`--${name} must be a positive number`);
+  const given = { changes, rate, duration: durationS, 'sample-every': sampleEveryS, 'cycle-ms': cycleMs };
+  for (const [option, v] of Object.entries(given))
+    if (!(v > 0)) throw new Error(`--${option} must be a positive number`);
   const steady = Math.round(rate * durationS);
 
   const targets = await launchServer(join(here, 'connectors', 'targets.ts'));
