@@ -81,5 +81,6 @@ export function fieldsOf(fields: AssignmentFields, assignmentId: string): Readon
 /** The shift's notes when the connector includes notes (they may name patients: off by default). */
 export function notesOf(run: ExportRun<unknown>, shift: Shift, prefix = ''): string {
   const notes = run.include.notes ? shift.notes : '';
-  return [prefix, notes].filter((t) => t !== '').join(' ');
+  if (prefix === '') return notes;
+  return notes === '' ? prefix : `${prefix} ${notes}`;
 }

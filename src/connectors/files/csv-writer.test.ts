@@ -42,6 +42,20 @@ describe('csv writer', () => {
     expect(read.records[4321].fields).toEqual(['row 4320', '"4320"', 'x,y']);
   });
 
+  it('writes text beyond ASCII and a row longer than a chunk as they are, in UTF-8', async () => {
+    const long = 'Zoë 👩‍⚕️ Ünal, '.repeat(20_000);
+    const rows = [
+      ['Núñez', 'Ωmega'],
+      [long, 'x'],
+      ['日本語', '"q"'],
+    ];
+    const chunks: Buffer[] = [];
+    for await (const c of csvChunks(['a', 'b'], rows)) chunks.push(c);
+    const expected = `a,b\r\n${rows.map((r) => csvRecord(r, rfc4180)).join('')}`;
+    expect(Buffer.concat(chunks).equals(Buffer.from(expected, 'utf8'))).toBe(true);
+    expect(chunks.every((c) => c.length > 0)).toBe(true);
+  });
+
   it('writes a header alone for no rows, and nothing at all without a header', async () => {
     expect(await text(csvChunks(['a', 'b'], []))).toBe('a,b\r\n');
     expect(await text(csvChunks(undefined, []))).toBe('');

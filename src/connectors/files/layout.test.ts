@@ -40,6 +40,15 @@ describe('compiled layouts', () => {
     expect(layout.fileName(at, 'epic')).toBe('epic_20261101.csv');
   });
 
+  it('writes a record as one line of its fields, quoted where the dialect needs it', () => {
+    const record = { who: 'Ahmed, "Sara"', start: at, open: true, note: 'two\nlines' };
+    expect(new CompiledLayout(base).line(record)).toBe(
+      '"Ahmed, ""Sara""",2026-11-01 07:00,11/01/2026,Y,"two\nlines"\r\n',
+    );
+    const all = new CompiledLayout({ ...base, delimiter: ';', quote: 'all', lineEnding: 'lf' });
+    expect(all.line(record)).toBe('"Ahmed, ""Sara""";"2026-11-01 07:00";"11/01/2026";"Y";"two\nlines"\n');
+  });
+
   it('keeps text a spreadsheet would run as a formula from running, when asked', () => {
     const record = { who: '=HYPERLINK("http://x","call")', start: at, open: true, note: '-5 West' };
     expect(new CompiledLayout(base).fields(record)[0]).toBe('=HYPERLINK("http://x","call")');

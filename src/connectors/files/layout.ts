@@ -4,7 +4,7 @@
  * in, delimiter, quoting, the file name with its date). Every export ships its default layout (the
  * fields its catalog entry names); a site's connector config overrides any part of it.
  */
-import { type CsvDialect, csvChunksOf } from './csv-writer.ts';
+import { type CsvDialect, fieldWriter, lineChunks, recordWriter } from './csv-writer.ts';
 import { compileDatePattern, type DateWriter } from './date-pattern.ts';
 
 /** An instant to be written in a zone of its own (an OR in another time zone than the site). */
@@ -118,6 +118,7 @@ export class CompiledLayout {
   readonly headers: string[];
   readonly dialect: CsvDialect;
   private readonly writers: Array<(r: ExportRecord) => string>;
+  private readonly quoted: (value: string) => string;
   private readonly nameParts: Array<string | DateWriter>;
 
   constructor(readonly layout: FileLayout) {
@@ -157,6 +158,7 @@ export class CompiledLayout {
       quote: layout.quote,
       lineEnding: layout.lineEnding === 'lf' ? '\n' : '\r\n',
     };
+    this.quoted = fieldWriter(this.dialect);
     this.nameParts = layout.fileName
       .split(/(\{[^}]*\})/)
       .filter((p) => p !== '')
@@ -175,6 +177,16 @@ export class CompiledLayout {
       .join('');
   }
 
+  /** A record as one line of the file, with its line ending (its fields written straight into it). */
+  line(record: ExportRecord): string {
+    const { writers, quoted } = this;
+    const { delimiter, lineEnding } = this.dialect;
+    if (writers.length === 0) return lineEnding;
+    let out = quoted(writers[0](record));
+    for (let i = 1; i < writers.length; i++) out += delimiter + quoted(writers[i](record));
+    return out + lineEnding;
+  }
+
   /** The whole file as chunks, pulling records from `records` as the consumer reads. */
   chunks(records: AsyncIterable<ExportRecord> | Iterable<ExportRecord>): AsyncGenerator<Buffer> {
     return this.chunksOf(records, (r) => r);
@@ -185,11 +197,7 @@ export class CompiledLayout {
     items: AsyncIterable<T> | Iterable<T>,
     recordOf: (item: T) => ExportRecord,
   ): AsyncGenerator<Buffer> {
-    return csvChunksOf(
-      this.layout.header ? this.headers : undefined,
-      items,
-      (item) => this.fields(recordOf(item)),
-      this.dialect,
-    );
+    const header = this.layout.header ? recordWriter(this.dialect)(this.headers) : '';
+    return lineChunks(header, items, (item) => this.line(recordOf(item)));
   }
 }
