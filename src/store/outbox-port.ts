@@ -69,9 +69,10 @@ export interface OutboxStore {
   /**
    * Committed pending deliveries whose time has come, oldest first; with `perTarget`, at most that many of
    * one target (the oldest of each), so one target's backlog does not fill a whole pass. An adapter may
-   * ignore `perTarget` (it only spreads the work).
+   * ignore `perTarget` (it only spreads the work). Rows in `skip` (the worker's deliveries in flight, still
+   * pending here) are left out of the answer; they still count towards `limit` and the share.
    */
-  due(now: Date, limit: number, perTarget?: number): Promise<Delivery[]>;
+  due(now: Date, limit: number, perTarget?: number, skip?: ReadonlySet<number>): Promise<Delivery[]>;
   /** The earliest dueAt of any pending delivery (to schedule the next wake-up). */
   nextDue(): Promise<Date | undefined>;
   markSent(id: number, result: string, now: Date): Promise<void>;

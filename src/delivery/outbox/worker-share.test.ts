@@ -109,4 +109,89 @@ describe('DeliveryWorker: shares, Retry-After, permanent errors, many at once', 
     expect(await store.outbox.list({ state: 'sent' })).toHaveLength(4);
     expect(await store.outbox.list({ state: 'pending' })).toHaveLength(1);
   });
+
+  it("a slow target does not hold up another target's later deliveries", async () => {
+    // Two rows a read, so the quiet target's five need several reads while the slow one's first is out.
+    const { worker, add } = setup(2);
+    let quietSent = 0;
+    let allQuietSent: () => void = () => {};
+    const quietDone = new Promise<void>((resolve) => {
+      allQuietSent = resolve;
+    });
+    worker.register('c', {
+      send: async (d) => {
+        if (d.target === 'slow') await quietDone;
+        else if (++quietSent === 5) allQuietSent();
+        return 'ok';
+      },
+    });
+    await add('slow', 2);
+    await add('quiet', 5);
+    // Before lanes, each read's batch waited for its slowest send: this never finished.
+    expect(await worker.runDue()).toBe(7);
+    expect(quietSent).toBe(5);
+  });
+
+  it('a sendMany channel sends one request at a time, so a later version never overtakes the one before', async () => {
+    const { worker, clock } = setup();
+    let inRequest = 0;
+    let mostAtOnce = 0;
+    const arrived: number[] = [];
+    worker.register('m', {
+      send: async () => 'single',
+      sendMany: {
+        max: 2,
+        perTarget: 2,
+        send: async (ds: readonly Delivery[]): Promise<ItemOutcome[]> => {
+          mostAtOnce = Math.max(mostAtOnce, ++inRequest);
+          await new Promise((r) => setTimeout(r, 1));
+          arrived.push(...ds.map((d) => (d.payload as { v: number }).v));
+          inRequest--;
+          return ds.map(() => ({ ok: true, result: 'ok' }));
+        },
+      },
+    });
+    for (let v = 1; v <= 6; v++) {
+      await store.outbox.add(
+        [{ channel: 'm', target: 'cal', payload: { v }, alertId: null, coalesceKey: `s${v % 2}` }],
+        clock.now(),
+      );
+      await store.durable();
+      // Each version commits while the one before may be in flight.
+      void worker.runDue();
+    }
+    await worker.runDue();
+    expect(mostAtOnce).toBe(1);
+    const s0 = arrived.filter((v) => v % 2 === 0);
+    const s1 = arrived.filter((v) => v % 2 === 1);
+    expect(s0).toEqual([...s0].sort((a, b) => a - b));
+    expect(s1).toEqual([...s1].sort((a, b) => a - b));
+    expect(arrived.at(-1)! >= 5).toBe(true);
+  });
+
+  it('stop waits for the sends under way and leaves the rest pending for the next start', async () => {
+    const { worker, add } = setup(4);
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let started = 0;
+    worker.register('c', {
+      send: async () => {
+        started++;
+        await gate;
+        return 'ok';
+      },
+    });
+    await add('t', 3);
+    const running = worker.runDue();
+    while (started === 0) await new Promise((r) => setTimeout(r, 1));
+    const stopped = worker.stop();
+    release();
+    await stopped;
+    await running;
+    expect(started).toBe(1);
+    expect(await store.outbox.list({ state: 'sent' })).toHaveLength(1);
+    expect(await store.outbox.list({ state: 'pending' })).toHaveLength(2);
+  });
 });

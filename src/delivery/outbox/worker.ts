@@ -4,6 +4,10 @@
  * a carrier saying the pager does not exist) the delivery is dead: kept with its error, listed, and
  * reported to `onOutcome` so that the alert's timeline shows it. Nothing is lost across a restart: the rows
  * are the state, written with the change that caused them.
+ *
+ * Due rows go to lanes (one per target, or one per sendMany channel) that run side by side, each asking
+ * for more before it runs dry: a slow target, or a connector's $batch, never holds up another lane's
+ * sends, and no lane waits on a read of the outbox between two of its sends.
  */
 import type { Logger } from 'pino';
 import type { Delivery, NewDelivery, OutboxStore } from '../../store/outbox-port.ts';
@@ -105,16 +109,39 @@ export function backoffDelay(b: Backoff, failedAttempts: number): number {
   return Math.min(b.firstDelayMs * b.factor ** Math.max(0, failedAttempts - 1), b.maxDelayMs);
 }
 
+/**
+ * What one lane sends: one target's deliveries one at a time and in order (a carrier sees pages in order),
+ * or a sendMany channel's deliveries in requests one after the other.
+ */
+interface Lane {
+  readonly key: string;
+  readonly many: boolean;
+  readonly queue: Delivery[];
+  running: boolean;
+}
+
 export class DeliveryWorker {
   private readonly backoff: Backoff;
-  private running?: Promise<number>;
-  private again = false;
-  /** Whether the next pass takes every channel, or only the immediate ones. */
-  private againAll = false;
   private timer?: NodeJS.Timeout;
   private stopped = false;
   private readonly channels = new Map<string, ChannelHandler>();
   private perTarget?: number;
+  /** Deliveries handed to a lane and not yet recorded: still pending in the store, never fetched twice. */
+  private readonly inFlight = new Set<number>();
+  private readonly inFlightByTarget = new Map<string, number>();
+  /** Deliveries recorded while a read of the due rows was under way, which that read may still list. */
+  private recordedDuringRead?: Set<number>;
+  private readonly lanes = new Map<string, Lane>();
+  private reading?: Promise<void>;
+  private readAgain = false;
+  /** Whether the next read takes every channel, or only the immediate ones. */
+  private readAll = false;
+  /** While the reads take every channel (a polling worker, or a runDue until the work is done). */
+  private scopeAll = false;
+  /** The last read found nothing new: lanes running dry need not ask again until something commits. */
+  private dry = false;
+  private attempted = 0;
+  private readonly whenIdle: Array<() => void> = [];
 
   constructor(private readonly deps: DeliveryWorkerDeps) {
     this.backoff = { ...DEFAULT_BACKOFF, ...deps.backoff };
@@ -153,35 +180,16 @@ export class DeliveryWorker {
   }
 
   /**
-   * Attempts every delivery due now; resolves with how many were attempted. Calls made while a pass runs
-   * join it and cause one more pass, so nothing enqueued meanwhile waits for the next poll.
+   * Attempts every delivery due now, and what falls due or commits meanwhile; resolves with how many were
+   * attempted once no lane has work left. A call while lanes run joins them.
    */
   runDue(onlyImmediate = false): Promise<number> {
-    if (this.running) {
-      this.again = true;
-      this.againAll ||= !onlyImmediate;
-      return this.running;
-    }
-    this.againAll = !onlyImmediate;
-    this.running = (async () => {
-      let total = 0;
-      do {
-        this.again = false;
-        const all = this.againAll;
-        this.againAll = false;
-        const { attempted, capped } = await this.pass(all);
-        total += attempted;
-        // A capped pass left due work of some target behind: take it now, not at the next poll.
-        if (capped && attempted > 0) {
-          this.again = true;
-          this.againAll ||= all;
-        }
-      } while (this.again && !this.stopped);
-      return total;
-    })().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    const from = this.attempted;
+    const idle = new Promise<number>((resolve) => this.whenIdle.push(() => resolve(this.attempted - from)));
+    this.dry = false;
+    this.read(!onlyImmediate);
+    this.settle();
+    return idle;
   }
 
   /** Polls the outbox every `pollMs` (in production; tests call runDue with their own clock). */
@@ -196,70 +204,171 @@ export class DeliveryWorker {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    await this.running?.catch(() => 0);
+    if (this.reading || [...this.lanes.values()].some((l) => l.running))
+      await new Promise<void>((resolve) => this.whenIdle.push(resolve as () => void));
   }
 
-  private async pass(all: boolean): Promise<{ attempted: number; capped: boolean }> {
-    const limit = this.deps.batch ?? 100;
-    const found = await this.deps.outbox.due(this.deps.now(), limit, this.perTarget);
-    const due = all ? found : found.filter((d) => this.channels.get(d.channel)?.immediate);
-    // Different destinations in parallel; one destination's items in order (a carrier sees pages in order).
-    const byTarget = new Map<string, Delivery[]>();
-    const many = new Map<string, Delivery[]>();
-    for (const d of due) {
-      const into = this.channels.get(d.channel)?.sendMany ? many : byTarget;
-      const key = into === many ? d.channel : d.target;
-      const list = into.get(key) ?? [];
-      list.push(d);
-      into.set(key, list);
+  /** Asks for a read of the due rows; one runs at a time, and a request meanwhile causes one more. */
+  private read(all: boolean): void {
+    if (this.stopped) return;
+    this.readAll ||= all;
+    if (this.reading) {
+      this.readAgain = true;
+      return;
     }
-    await Promise.all([
-      ...[...byTarget.values()].map(async (list) => {
-        for (const d of list) await this.attempt(d);
-      }),
-      ...[...many].map(([channel, list]) => this.attemptMany(channel, list)),
-    ]);
-    const perTarget = this.perTarget;
-    const counts = new Map<string, number>();
-    for (const d of found) counts.set(d.target, (counts.get(d.target) ?? 0) + 1);
-    const capped =
-      perTarget !== undefined && (found.length >= limit || [...counts.values()].some((n) => n >= perTarget));
-    return { attempted: due.length, capped };
+    this.reading = (async () => {
+      do {
+        this.readAgain = false;
+        const all = this.readAll || this.scopeAll;
+        this.readAll = false;
+        this.scopeAll = all;
+        this.recordedDuringRead = new Set();
+        try {
+          // Dry only when nothing due is left out: rows a full lane could not take are read again later.
+          const { more, fullPage } = await this.readDue(all);
+          this.dry = !more;
+          // A full page handed out may have more behind it: read on rather than wait for a lane to drain.
+          if (fullPage) this.readAgain = true;
+        } catch (err) {
+          this.deps.log.error({ err }, 'reading the due deliveries failed');
+          this.dry = true;
+        } finally {
+          this.recordedDuringRead = undefined;
+        }
+      } while (this.readAgain && !this.stopped);
+    })().finally(() => {
+      this.reading = undefined;
+      this.settle();
+    });
   }
 
   /**
-   * A sendMany channel's due items, in requests of at most `max`, at most `perTarget` of one target each;
-   * one request at a time, so no target ever has more than `perTarget` in flight.
+   * Reads the first due rows past those in flight and hands each to its lane while the lane has room;
+   * resolves with whether anything due was handed out or left for lack of room, and whether a whole page
+   * was handed out. A target holds at most twice its per-target share in flight, so its lane asks for more
+   * (low water) before it runs dry.
    */
-  private async attemptMany(channel: string, list: Delivery[]): Promise<void> {
-    const handler = this.channels.get(channel);
-    const many = handler?.sendMany;
-    if (!handler || !many) return;
-    let waiting = list;
-    while (waiting.length > 0 && !this.stopped) {
-      const request: Delivery[] = [];
-      const later: Delivery[] = [];
-      const perTarget = new Map<string, number>();
-      for (const d of waiting) {
-        const n = perTarget.get(d.target) ?? 0;
-        if (request.length < many.max && n < many.perTarget) {
-          request.push(d);
-          perTarget.set(d.target, n + 1);
-        } else later.push(d);
+  private async readDue(all: boolean): Promise<{ more: boolean; fullPage: boolean }> {
+    const batch = this.deps.batch ?? 100;
+    const perTarget = this.perTarget;
+    const room = perTarget === undefined ? Number.POSITIVE_INFINITY : 2 * perTarget;
+    if (this.inFlight.size >= 2 * batch + (perTarget ?? 0)) return { more: true, fullPage: false };
+    let mostOfOne = 0;
+    for (const n of this.inFlightByTarget.values()) mostOfOne = Math.max(mostOfOne, n);
+    const found = await this.deps.outbox.due(
+      this.deps.now(),
+      batch + this.inFlight.size,
+      perTarget === undefined ? undefined : perTarget + mostOfOne,
+      this.inFlight,
+    );
+    let more = false;
+    let handed = 0;
+    for (const d of found) {
+      if (this.stopped) break;
+      if (this.inFlight.has(d.id) || this.recordedDuringRead?.has(d.id)) continue;
+      const handler = this.channels.get(d.channel);
+      if (!all && !handler?.immediate) continue;
+      more = true;
+      if ((this.inFlightByTarget.get(d.target) ?? 0) >= room) continue;
+      this.inFlight.add(d.id);
+      this.inFlightByTarget.set(d.target, (this.inFlightByTarget.get(d.target) ?? 0) + 1);
+      const many = handler?.sendMany !== undefined;
+      const key = many ? `channel:${d.channel}` : `target:${d.target}`;
+      let lane = this.lanes.get(key);
+      if (!lane) {
+        lane = { key, many, queue: [], running: false };
+        this.lanes.set(key, lane);
       }
-      waiting = later;
-      let outcomes: ItemOutcome[];
-      try {
-        outcomes = await many.send(request);
-      } catch (err) {
-        outcomes = request.map(() => ({ ok: false, error: err as Error }));
-      }
-      await Promise.all(
-        request.map((d, i) =>
-          this.record(d, handler, outcomes[i] ?? { ok: false, error: new Error('no answer for this item') }),
-        ),
-      );
+      lane.queue.push(d);
+      handed++;
+      if (!lane.running) void this.runLane(lane);
     }
+    return { more, fullPage: handed > 0 && found.length >= batch };
+  }
+
+  private async runLane(lane: Lane): Promise<void> {
+    lane.running = true;
+    const lowWater = Math.max(1, Math.floor((this.perTarget ?? this.deps.batch ?? 100) / 2));
+    try {
+      while (lane.queue.length > 0 && !this.stopped) {
+        const taken = lane.many ? this.takeRequest(lane) : [lane.queue.shift() as Delivery];
+        try {
+          if (lane.many) await this.attemptMany(taken);
+          else await this.attempt(taken[0]);
+        } finally {
+          this.attempted += taken.length;
+          for (const d of taken) this.landed(d);
+        }
+        if (lane.queue.length < lowWater && !this.dry) this.read(false);
+      }
+    } catch (err) {
+      this.deps.log.error({ err, lane: lane.key }, 'delivery lane failed');
+    } finally {
+      lane.running = false;
+      for (const d of lane.queue.splice(0)) this.landed(d);
+      this.lanes.delete(lane.key);
+      if (!this.dry) this.read(false);
+      this.settle();
+    }
+  }
+
+  /** A delivery is recorded (or given back by a stopping worker): no longer in flight. */
+  private landed(d: Delivery): void {
+    this.inFlight.delete(d.id);
+    this.recordedDuringRead?.add(d.id);
+    const n = (this.inFlightByTarget.get(d.target) ?? 1) - 1;
+    if (n > 0) this.inFlightByTarget.set(d.target, n);
+    else this.inFlightByTarget.delete(d.target);
+  }
+
+  /** Once nothing reads and no lane runs, whoever waits for the work to be done hears so. */
+  private settle(): void {
+    if (this.reading || this.lanes.size > 0) return;
+    this.scopeAll = false;
+    for (const resolve of this.whenIdle.splice(0)) resolve();
+  }
+
+  /**
+   * Takes the next request of a sendMany lane off its queue: at most `max` items, at most `perTarget` of
+   * one target, the oldest first. A lane sends one request at a time, so no target ever has more than
+   * `perTarget` in flight, and a later version of a shift never overtakes the one before.
+   */
+  private takeRequest(lane: Lane): Delivery[] {
+    const many = this.channels.get(lane.queue[0].channel)?.sendMany;
+    if (!many) return [lane.queue.shift() as Delivery];
+    const request: Delivery[] = [];
+    const rest: Delivery[] = [];
+    const perTarget = new Map<string, number>();
+    for (const d of lane.queue) {
+      const n = perTarget.get(d.target) ?? 0;
+      if (request.length < many.max && n < many.perTarget) {
+        request.push(d);
+        perTarget.set(d.target, n + 1);
+      } else rest.push(d);
+    }
+    lane.queue.splice(0, lane.queue.length, ...rest);
+    return request;
+  }
+
+  /** One sendMany request; each item has its own outcome. */
+  private async attemptMany(request: Delivery[]): Promise<void> {
+    const handler = this.channels.get(request[0].channel);
+    const many = handler?.sendMany;
+    if (!handler || !many) {
+      for (const d of request) await this.attempt(d);
+      return;
+    }
+    let outcomes: ItemOutcome[];
+    try {
+      outcomes = await many.send(request);
+    } catch (err) {
+      outcomes = request.map(() => ({ ok: false, error: err as Error }));
+    }
+    await Promise.all(
+      request.map((d, i) =>
+        this.record(d, handler, outcomes[i] ?? { ok: false, error: new Error('no answer for this item') }),
+      ),
+    );
   }
 
   private async attempt(d: Delivery): Promise<void> {

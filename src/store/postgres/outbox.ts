@@ -105,7 +105,7 @@ export class PostgresOutbox implements OutboxStore {
     return rows[0] ? toDelivery(rows[0]) : undefined;
   }
 
-  async due(now: Date, limit: number, perTarget?: number): Promise<Delivery[]> {
+  async due(now: Date, limit: number, perTarget?: number, skip?: ReadonlySet<number>): Promise<Delivery[]> {
     let { rows } = await this.pool.query<DeliveryRow>(
       "SELECT * FROM deliveries WHERE state = 'pending' AND due_at <= $1 ORDER BY due_at, id LIMIT $2",
       [now.getTime(), limit],
@@ -116,7 +116,7 @@ export class PostgresOutbox implements OutboxStore {
     const mine = new Set(
       await this.claims.claim(
         CLAIM_DELIVERY,
-        rows.map((r) => r.id),
+        rows.filter((r) => !skip?.has(r.id)).map((r) => r.id),
       ),
     );
     if (mine.size === 0) return [];

@@ -120,7 +120,7 @@ export class SqliteOutbox implements OutboxStore {
     return row ? toDelivery(row) : undefined;
   }
 
-  async due(now: Date, limit: number, perTarget?: number): Promise<Delivery[]> {
+  async due(now: Date, limit: number, perTarget?: number, skip?: ReadonlySet<number>): Promise<Delivery[]> {
     // Notices written in the open transaction are committed first (and flushed): never sent before.
     if (this.uncommitted.size > 0) await this.commit.durable();
     let rows = this.s.due.all(now.getTime(), limit) as DeliveryRow[];
@@ -128,7 +128,7 @@ export class SqliteOutbox implements OutboxStore {
     // are the other targets looked for (many targets with a few rows each never need the seek per target).
     if (perTarget !== undefined && overShare(rows, perTarget))
       rows = this.s.duePerTarget.all(now.getTime(), perTarget, limit) as DeliveryRow[];
-    return rows.filter((r) => !this.uncommitted.has(r.id)).map(toDelivery);
+    return rows.filter((r) => !this.uncommitted.has(r.id) && !skip?.has(r.id)).map(toDelivery);
   }
 
   async nextDue(): Promise<Date | undefined> {
