@@ -59,6 +59,42 @@ describe('SFTP delivery', () => {
     await target(server.hostKey).put('accepted.csv', lines(1, 'y'));
   });
 
+  it('reads the file only a bounded way ahead while connecting, and stops reading it when refused', async () => {
+    let pulled = 0;
+    let closed = false;
+    async function* big(): AsyncGenerator<Buffer> {
+      try {
+        for (let i = 0; i < 10_000; i++) {
+          pulled++;
+          yield Buffer.alloc(64 * 1024, 120);
+        }
+      } finally {
+        closed = true;
+      }
+    }
+    const err = await target(`SHA256:${'A'.repeat(43)}`)
+      .put('never.csv', big())
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(FileDeliveryError);
+    expect(err.permanent).toBe(true);
+    expect(pulled).toBeGreaterThan(0); // the file was being made while the handshake went on
+    expect(pulled).toBeLessThanOrEqual(40); // ... a bounded way ahead, never the whole 640 MB
+    expect(closed).toBe(true);
+  });
+
+  it('fails with the reason when the file cannot be made, even while still connecting', async () => {
+    async function* broken(): AsyncGenerator<Buffer> {
+      yield Buffer.from('a,1\r\n');
+      throw new Error('the schedule store is closed');
+    }
+    const err = await target()
+      .put('broken.csv', broken())
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(FileDeliveryError);
+    expect(err.message).toMatch(/broken\.csv to 127\.0\.0\.1:\d+: the schedule store is closed/);
+    expect((await readdir(server.localFolder)).filter((f) => f.startsWith('broken'))).toEqual([]);
+  });
+
   it('reports permission denied as a failure worth retrying, and leaves no file behind', async () => {
     await server.denyWrites(true);
     try {
