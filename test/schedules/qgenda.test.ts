@@ -249,7 +249,7 @@ describe('QGenda client', () => {
     expect(err.message).not.toContain('wrong-pw');
   });
 
-  it('429 with Retry-After, 500, a body cut off and garbage each fail the pull', async () => {
+  it('429 with Retry-After, 500, a body cut off, garbage, JSON that is not a list and a list cut short each fail the pull', async () => {
     add({ key: 'K1', staff: ada, task: hosp, start: '2026-01-12 19:00', end: '2026-01-13 07:00' });
     const qg = client();
     const w = window('2026-01-12T05:00:00Z', '2026-01-14T05:00:00Z');
@@ -261,7 +261,13 @@ describe('QGenda client', () => {
     qgenda.faults.push({ kind: 'truncate' });
     expect((await expectSourceError(qg.pull(w))).message).toMatch(/cut off/);
     qgenda.faults.push({ kind: 'garbage', body: '<html>maintenance</html>' });
-    expect((await expectSourceError(qg.pull(w))).message).toMatch(/not JSON/);
+    expect((await expectSourceError(qg.pull(w))).message).toMatch(/not JSON \(<html>maintenance/);
+    qgenda.faults.push({ kind: 'garbage', body: '{"Message":"An error has occurred."}' });
+    expect((await expectSourceError(qg.pull(w))).message).toMatch(/not a list of schedule entries/);
+    qgenda.faults.push({ kind: 'garbage', body: '[{"ScheduleKey":"K1"},' });
+    expect((await expectSourceError(qg.pull(w))).message).toMatch(
+      /not JSON.*ends before its closing bracket/,
+    );
     // And the next good answer is read as ever.
     expect((await qg.pull(w)).shifts).toHaveLength(1);
   });

@@ -62,26 +62,10 @@ export function readQGendaRow(row: QGendaRow, index: number, zone: string): RowR
   if (end <= start)
     return { kind: 'refused', key: at, problem: `ends (${iso(end)}) before it starts (${iso(start)})` };
   const localZone = zoneOfRow(text(row.TimeZone), zone);
-  for (const [which, instant, date, time] of [
-    ['start', start, row.StartDate, row.StartTime],
-    ['end', end, row.EndDate, row.EndTime],
-  ] as const) {
-    const local = localReading(date, time);
-    if (local === undefined) continue;
-    if (local === null)
-      return {
-        kind: 'refused',
-        key: at,
-        problem: `its local ${which} (${String(date)} ${String(time)}) is not readable`,
-      };
-    const shown = wallText(instant, localZone);
-    if (shown !== local)
-      return {
-        kind: 'refused',
-        key: at,
-        problem: `its ${which} is ${iso(instant)} in UTC, which is ${shown} in ${localZone}, but its local ${which} says ${local}`,
-      };
-  }
+  const problem =
+    localProblem('start', start, row.StartDate, row.StartTime, localZone) ??
+    localProblem('end', end, row.EndDate, row.EndTime, localZone);
+  if (problem) return { kind: 'refused', key: at, problem };
   const shift: SourceShift = {
     sourceId: key,
     staff: pick(row, staffFields),
@@ -94,6 +78,23 @@ export function readQGendaRow(row: QGendaRow, index: number, zone: string): RowR
   const notes = text(row.Notes);
   if (notes) shift.notes = notes;
   return { kind: 'shift', key, shift, modified };
+}
+
+/** Why a row's local start or end disagrees with its UTC one (or cannot be read); undefined when it agrees. */
+function localProblem(
+  which: 'start' | 'end',
+  instant: Date,
+  date: unknown,
+  time: unknown,
+  zone: string,
+): string | undefined {
+  const local = localReading(date, time);
+  if (local === undefined) return undefined;
+  if (local === null) return `its local ${which} (${String(date)} ${String(time)}) is not readable`;
+  const ms = instant.getTime();
+  const wall = ms + offsetMinutes(zone, ms) * 60_000;
+  if (wall - (((wall % MINUTE) + MINUTE) % MINUTE) === local) return undefined;
+  return `its ${which} is ${iso(instant)} in UTC, which is ${wallText(wall)} in ${zone}, but its local ${which} says ${wallText(local)}`;
 }
 
 /**
@@ -140,47 +141,104 @@ function text(v: unknown): string | undefined {
 
 /** QGenda's UTC stamps, with or without the Z (they are UTC either way). */
 export function utcInstant(v: unknown): Date | undefined {
+  // Nearly every stamp is 'YYYY-MM-DDTHH:mm:ss': read without a regex, which was most of a row's cost.
+  if (typeof v === 'string' && (v.length === 19 || (v.length === 20 && v.charCodeAt(19) === 90))) {
+    const ms = plainStamp(v);
+    if (ms !== undefined) return ms === null ? undefined : new Date(ms);
+  }
   const t = text(v);
   if (!t) return undefined;
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]00:?00)?$/i.exec(t);
   if (!m) return undefined;
   const [y, mo, d, h, mi, s] = m.slice(1, 7).map((x) => Number(x ?? 0));
   const ms = Date.UTC(y, mo - 1, d, h, mi, s);
+  return realDate(ms, d, h) ? new Date(ms) : undefined;
+}
+
+const MINUTE = 60_000;
+
+/** 'YYYY-MM-DDTHH:mm:ss' in ms; null when it has that shape but no such instant; undefined otherwise. */
+function plainStamp(t: string): number | undefined | null {
+  if (t.charCodeAt(4) !== 45 || t.charCodeAt(7) !== 45 || t.charCodeAt(10) !== 84) return undefined;
+  if (t.charCodeAt(13) !== 58 || t.charCodeAt(16) !== 58) return undefined;
+  const y = digits(t, 0, 4);
+  const mo = digits(t, 5, 2);
+  const d = digits(t, 8, 2);
+  const h = digits(t, 11, 2);
+  const mi = digits(t, 14, 2);
+  const s = digits(t, 17, 2);
+  if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || s < 0) return undefined;
+  const ms = Date.UTC(y, mo - 1, d, h, mi, s);
+  return realDate(ms, d, h) ? ms : null;
+}
+
+/** The number written by `n` ASCII digits at `at`, or -1. */
+function digits(t: string, at: number, n: number): number {
+  let v = 0;
+  for (let i = at; i < at + n; i++) {
+    const c = t.charCodeAt(i) - 48;
+    if (!(c >= 0 && c <= 9)) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/** Whether Date.UTC kept the day and hour it was given (it rolls 31 April over into 1 May). */
+function realDate(ms: number, day: number, hour: number): boolean {
   const date = new Date(ms);
-  return date.getUTCDate() === d && date.getUTCHours() === h ? date : undefined;
+  return date.getUTCDate() === day && date.getUTCHours() === hour;
 }
 
 const iso = (d: Date) => d.toISOString().replace('.000Z', 'Z');
 
-/** 'YYYY-MM-DD HH:mm' as the wall clock in `zone` shows `instant`. */
-function wallText(instant: Date, zone: string): string {
-  const ms = instant.getTime();
-  const wall = new Date(ms + offsetMinutes(zone, ms) * 60_000);
-  return wall.toISOString().slice(0, 16).replace('T', ' ');
+/** 'YYYY-MM-DD HH:mm' of a wall time (its fields written as UTC). */
+function wallText(wall: number): string {
+  return new Date(wall).toISOString().slice(0, 16).replace('T', ' ');
 }
 
 /**
- * The local date and time of a row as 'YYYY-MM-DD HH:mm'; undefined when the row has neither (nothing to
- * check), null when it has them but they cannot be read. Dates come as '2026-03-08T00:00:00' or
- * '03/08/2026'; times as '07:00', '07:00:00', '7:00 AM' or a date-time whose time part is meant.
+ * The local date and time of a row as a wall time (its fields written as UTC, whole minutes); undefined
+ * when the row has neither (nothing to check), null when it has them but they cannot be read. Dates come
+ * as '2026-03-08T00:00:00' or '03/08/2026'; times as '07:00', '07:00:00', '7:00 AM' or a date-time whose
+ * time part is meant.
  */
-function localReading(dateValue: unknown, timeValue: unknown): string | undefined | null {
+function localReading(dateValue: unknown, timeValue: unknown): number | undefined | null {
   const date = text(dateValue);
   const time = text(timeValue);
   if (!date && !time) return undefined;
   if (!date || !time) return null;
-  let ymd: string | undefined;
-  const isoDate = /^(\d{4})-(\d{2})-(\d{2})/.exec(date);
-  const usDate = /^(\d{1,2})\/(\d{1,2})\/(\d{4})/.exec(date);
-  if (isoDate) ymd = `${isoDate[1]}-${isoDate[2]}-${isoDate[3]}`;
-  else if (usDate) ymd = `${usDate[3]}-${usDate[1].padStart(2, '0')}-${usDate[2].padStart(2, '0')}`;
-  const clock = /(?:^|T|\s)(\d{1,2}):(\d{2})(?::\d{2}(?:\.\d+)?)?\s*([AaPp][Mm])?$/.exec(time);
-  if (!ymd || !clock) return null;
-  let hour = Number(clock[1]);
-  const half = clock[3]?.toUpperCase();
-  if (half && (hour < 1 || hour > 12)) return null;
-  if (half === 'AM' && hour === 12) hour = 0;
-  if (half === 'PM' && hour !== 12) hour += 12;
-  if (hour > 23 || Number(clock[2]) > 59) return null;
-  return `${ymd} ${String(hour).padStart(2, '0')}:${clock[2]}`;
+  let y = digits(date, 0, 4);
+  let mo = -1;
+  let d = -1;
+  if (y >= 0 && date.charCodeAt(4) === 45 && date.charCodeAt(7) === 45) {
+    // '2026-03-08T00:00:00', what QGenda sends.
+    mo = digits(date, 5, 2);
+    d = digits(date, 8, 2);
+  } else {
+    const usDate = /^(\d{1,2})\/(\d{1,2})\/(\d{4})/.exec(date);
+    if (!usDate) return null;
+    [y, mo, d] = [Number(usDate[3]), Number(usDate[1]), Number(usDate[2])];
+  }
+  if (mo < 0 || d < 0) return null;
+  let hour: number;
+  let minute: number;
+  if (time.length === 5 && time.charCodeAt(2) === 58) {
+    // 'HH:mm', what QGenda sends.
+    hour = digits(time, 0, 2);
+    minute = digits(time, 3, 2);
+    if (hour < 0 || minute < 0) return null;
+  } else {
+    const clock = /(?:^|T|\s)(\d{1,2}):(\d{2})(?::\d{2}(?:\.\d+)?)?\s*([AaPp][Mm])?$/.exec(time);
+    if (!clock) return null;
+    hour = Number(clock[1]);
+    minute = Number(clock[2]);
+    const half = clock[3]?.toUpperCase();
+    if (half && (hour < 1 || hour > 12)) return null;
+    if (half === 'AM' && hour === 12) hour = 0;
+    if (half === 'PM' && hour !== 12) hour += 12;
+  }
+  if (hour > 23 || minute > 59 || mo < 1 || mo > 12 || d < 1) return null;
+  const wall = Date.UTC(y, mo - 1, d, hour, minute);
+  // A day past the month's end (02/30) is no date: it matched no wall clock before either.
+  return new Date(wall).getUTCDate() === d ? wall : null;
 }

@@ -9,17 +9,11 @@
  * with the fresh token is a permanent failure (the account lost access), as is a refused login.
  */
 import { offsetMinutes } from '../../kit/zone-clock.ts';
-import { type QGendaRow, qgendaFields, readQGendaRow } from './qgenda-rows.ts';
-import type {
-  PullRequest,
-  ScheduleSourceClient,
-  SourceContext,
-  SourceKind,
-  SourcePull,
-  SourceShift,
-} from './source.ts';
+import { QGendaEntries } from './qgenda-entries.ts';
+import { qgendaFields } from './qgenda-rows.ts';
+import type { PullRequest, ScheduleSourceClient, SourceContext, SourceKind, SourcePull } from './source.ts';
 import { SourceError } from './source.ts';
-import { redact, retryAfter, sourceGet } from './source-http.ts';
+import { redact, retryAfter, sourceRead } from './source-http.ts';
 import { SourceOptions } from './source-options.ts';
 
 export interface QGendaOptions {
@@ -45,6 +39,8 @@ const DELTA_OVERLAP_MS = 5 * 60_000;
 /** A token is renewed this long before QGenda says it expires. */
 const TOKEN_MARGIN_MS = 60_000;
 const DAY_MS = 86_400_000;
+/** Longest page body read (as sourceGet's limit): a page this large is a wrong filter or a runaway answer. */
+const MAX_PAGE_BYTES = 64 * 1024 * 1024;
 
 export const qgendaKind: SourceKind<QGendaOptions> = {
   kind: 'qgenda',
@@ -97,40 +93,18 @@ export class QGendaClient implements ScheduleSourceClient {
       !Number.isNaN(Date.parse(from)) &&
       startedAt - this.lastFullPullAt < this.options.fullPullEveryMinutes * 60_000;
     const since = delta ? new Date(Date.parse(from as string) - DELTA_OVERLAP_MS) : undefined;
-    const rows = await this.readWindow(request, since);
-
-    const shifts = new Map<string, SourceShift>();
-    const deleted = new Set<string>();
-    const refused: string[] = [];
-    let latest = delta ? Date.parse(from as string) : Number.NEGATIVE_INFINITY;
-    rows.forEach((row, i) => {
-      const reading = readQGendaRow(row, i, this.context.zone);
-      if (reading.kind === 'refused') {
-        refused.push(`${reading.key} ${reading.problem}`);
-        return;
-      }
-      if (reading.modified) latest = Math.max(latest, reading.modified.getTime());
-      if (reading.kind === 'gone') {
-        shifts.delete(reading.key);
-        deleted.add(reading.key);
-        return;
-      }
-      deleted.delete(reading.key);
-      const s = reading.shift;
-      // The window's shifts are those running in it; the day before was asked for the overnight ones.
-      if (!delta && (s.end <= request.from || s.start >= request.to)) return;
-      shifts.set(reading.key, s);
-    });
-    if (refused.length) {
-      // One refused row fails the pull: in a window pull it would otherwise read as removed.
-      const shown = refused.slice(0, 5).join('; ');
-      const more = refused.length > 5 ? ` (and ${refused.length - 5} more)` : '';
-      throw new SourceError(`QGenda schedule: ${refused.length} row(s) refused: ${shown}${more}`);
-    }
+    const entries = new QGendaEntries(
+      this.context.zone,
+      delta ? undefined : request,
+      delta ? Date.parse(from as string) : Number.NEGATIVE_INFINITY,
+    );
+    await this.readWindow(request, since, entries);
+    const { shifts, deleted } = entries.result();
+    const latest = entries.latest;
     const cursor = new Date(Number.isFinite(latest) ? latest : startedAt).toISOString();
     const pull: SourcePull = delta
-      ? { mode: 'delta', shifts: [...shifts.values()], deleted: [...deleted], cursor }
-      : { mode: 'window', from: request.from, to: request.to, shifts: [...shifts.values()] };
+      ? { mode: 'delta', shifts, deleted, cursor }
+      : { mode: 'window', from: request.from, to: request.to, shifts };
     this.pending.set(pull, delta ? { cursor } : { cursor, fullAt: startedAt });
     return pull;
   }
@@ -143,19 +117,23 @@ export class QGendaClient implements ScheduleSourceClient {
   }
 
   /** Every entry of the window's days, page by page; `since` makes it a delta with deletions. */
-  private async readWindow(request: PullRequest, since: Date | undefined): Promise<QGendaRow[]> {
+  private async readWindow(request: PullRequest, since: Date | undefined, entries: QGendaEntries) {
     const first = this.localDay(request.from.getTime()) - DAYS_BEFORE_WINDOW * DAY_MS;
     const last = this.localDay(request.to.getTime() - 1);
-    const rows: QGendaRow[] = [];
     for (let day = first; day <= last; day += this.options.daysPerRequest * DAY_MS) {
       const pageEnd = Math.min(last, day + (this.options.daysPerRequest - 1) * DAY_MS);
-      rows.push(...(await this.readPage(day, pageEnd, since, request.signal)));
-      request.progress?.(rows.length);
+      await this.readPage(day, pageEnd, since, request.signal, entries);
+      request.progress?.(entries.rows);
     }
-    return rows;
   }
 
-  private async readPage(first: number, last: number, since: Date | undefined, signal: AbortSignal) {
+  private async readPage(
+    first: number,
+    last: number,
+    since: Date | undefined,
+    signal: AbortSignal,
+    entries: QGendaEntries,
+  ): Promise<void> {
     const url = new URL('/v2/schedule', this.options.baseUrl);
     url.searchParams.set('companyKey', this.options.companyKey);
     url.searchParams.set('startDate', usDate(first));
@@ -169,26 +147,33 @@ export class QGendaClient implements ScheduleSourceClient {
       url.searchParams.set('includeDeletes', 'true');
     }
     const what = `the QGenda schedule ${usDate(first)}-${usDate(last)}`;
+    // Entries are taken as the body arrives; a 401 comes before any, so the retry starts clean.
     const get = (token: string) =>
-      sourceGet({
-        url,
-        what,
-        timeoutMs: this.options.timeoutMs,
-        signal,
-        secrets: [this.options.password],
-        headers: { accept: 'application/json', 'accept-encoding': 'gzip', authorization: `bearer ${token}` },
-      });
-    let answer: Awaited<ReturnType<typeof sourceGet>>;
+      sourceRead(
+        {
+          url,
+          what,
+          timeoutMs: this.options.timeoutMs,
+          signal,
+          secrets: [this.options.password],
+          headers: {
+            accept: 'application/json',
+            'accept-encoding': 'gzip',
+            authorization: `bearer ${token}`,
+          },
+        },
+        (body) => entries.readPage(body, what, MAX_PAGE_BYTES),
+      );
     const token = await this.bearer(signal);
     try {
-      answer = await get(token);
+      await get(token);
     } catch (err) {
       if (!(err instanceof SourceError) || err.detail.status !== 401) throw err;
       // Tokens can be revoked or expire early; one fresh login decides whether the account still works.
       this.token = undefined;
       const fresh = await this.bearer(signal);
       try {
-        answer = await get(fresh);
+        await get(fresh);
       } catch (again) {
         if (again instanceof SourceError && again.detail.status === 401)
           throw new SourceError(`${what}: QGenda refused a freshly issued token (HTTP 401)`, {
@@ -198,16 +183,6 @@ export class QGendaClient implements ScheduleSourceClient {
         throw again;
       }
     }
-    let body: unknown;
-    try {
-      body = JSON.parse(answer.text);
-    } catch {
-      throw new SourceError(
-        `${what}: the answer is not JSON (${answer.text.slice(0, 60).trim() || 'empty'})`,
-      );
-    }
-    if (!Array.isArray(body)) throw new SourceError(`${what}: the answer is not a list of schedule entries`);
-    return body.filter((r): r is QGendaRow => r !== null && typeof r === 'object' && !Array.isArray(r));
   }
 
   private async bearer(signal: AbortSignal): Promise<string> {

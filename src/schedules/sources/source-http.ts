@@ -32,6 +32,23 @@ export interface SourceAnswer {
 const maxBodyBytes = 64 * 1024 * 1024;
 
 export async function sourceGet(get: SourceGet): Promise<SourceAnswer> {
+  return sourceRead(get, async (body, answer) => {
+    const parts: Uint8Array[] = [];
+    for await (const chunk of body) parts.push(chunk);
+    return { ...answer, text: Buffer.concat(parts).toString('utf8') };
+  });
+}
+
+/**
+ * As sourceGet, but hands the body to `read` as it arrives instead of as one text, so a large answer can
+ * be read without holding it whole. A failure of the transfer (cut off, timed out, stopped) reaches `read`
+ * as the same SourceError sourceGet throws; whatever `read` throws is passed on, and the rest of the body
+ * is then abandoned.
+ */
+export async function sourceRead<T>(
+  get: SourceGet,
+  read: (body: AsyncIterable<Uint8Array>, answer: Omit<SourceAnswer, 'text'>) => Promise<T>,
+): Promise<T> {
   const hide = (text: string) => redact(text, get.secrets);
   const where = hide(get.url.toString());
   const timeout = AbortSignal.timeout(get.timeoutMs);
@@ -67,18 +84,38 @@ export async function sourceGet(get: SourceGet): Promise<SourceAnswer> {
       `${get.what}: the answer from ${where} is ${length} bytes, over the ${maxBodyBytes} limit`,
     );
   }
-  let text: string;
-  try {
-    text = await response.text();
-  } catch (error) {
+  const cutOff = (error: unknown): SourceError => {
     // undici reports a body that ended before its length, or a connection dropped mid-body, as
     // "terminated"; a gzip stream cut short fails the same read.
     const cut = failed(error, 'reading the answer from');
-    throw timeout.aborted || get.signal.aborted
+    return timeout.aborted || get.signal.aborted
       ? cut
       : new SourceError(`${get.what}: the answer from ${where} was cut off (${hide(describe(error))})`);
+  };
+  const stream = response.body;
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    if (!stream) return;
+    const reader = stream.getReader();
+    let done = false;
+    try {
+      while (!done) {
+        let next: ReadableStreamReadResult<Uint8Array>;
+        try {
+          next = await reader.read();
+        } catch (error) {
+          done = true;
+          throw cutOff(error);
+        }
+        done = next.done;
+        if (next.value) yield next.value;
+      }
+    } finally {
+      // A reader that stopped early (a body it refused) leaves the rest unread: the connection is freed.
+      if (!done) await reader.cancel().catch(() => {});
+      reader.releaseLock();
+    }
   }
-  return { status: response.status, contentType: response.headers.get('content-type') ?? '', text };
+  return read(chunks(), { status: response.status, contentType: response.headers.get('content-type') ?? '' });
 }
 
 function statusError(what: string, where: string, response: Response): SourceError {
