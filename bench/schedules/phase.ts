@@ -1,7 +1,11 @@
 /**
  * One phase of bench/schedules.ts in a process of its own (its maxRSS is its peak): `parse` times a bare
- * JSON.parse of the payload; `sync` syncs it into an empty temp store, then a changed copy, with on-call
- * lookups running during the second sync and idle after it. Reports to the parent over IPC.
+ * JSON.parse of the payload file; `sync` pulls the payload from the bench's QGenda server with the real
+ * QGenda client and applies it through the engine into an empty temp store, then a changed copy, with
+ * on-call lookups running during each sync and idle after. Reports to the parent over IPC.
+ *
+ *   phase.ts parse <shifts> <payload file>
+ *   phase.ts sync <shifts> <QGenda server URL>
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,14 +14,13 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { OnCallResolver } from '../../src/schedules/on-call.ts';
 import type { SourceSettings } from '../../src/schedules/source-config.ts';
-import { type QGendaRow, readQGendaRow } from '../../src/schedules/sources/qgenda-rows.ts';
-import type { SourceShift } from '../../src/schedules/sources/source.ts';
+import { QGendaClient } from '../../src/schedules/sources/qgenda.ts';
 import { ScheduleSyncEngine } from '../../src/schedules/sync-engine.ts';
 import { openSqliteStore } from '../../src/store/sqlite/index.ts';
 import { LatencySamples } from '../lib/latency.ts';
 import { TASKS, windowOf } from './payload.ts';
 
-const [phase, shiftsArg, firstFile, secondFile] = process.argv.slice(2);
+const [phase, shiftsArg, target] = process.argv.slice(2);
 const shifts = Number(shiftsArg);
 const zone = 'America/New_York';
 const rssMb = () => process.resourceUsage().maxRSS / 1024;
@@ -26,19 +29,8 @@ function report(m: object): void {
   process.send?.(m);
 }
 
-function read(payload: string): SourceShift[] {
-  const rows = JSON.parse(payload) as QGendaRow[];
-  const out: SourceShift[] = [];
-  rows.forEach((row, i) => {
-    const r = readQGendaRow(row, i, zone);
-    if (r.kind !== 'shift') throw new Error(`row ${i}: ${r.kind}`);
-    out.push(r.shift);
-  });
-  return out;
-}
-
 if (phase === 'parse') {
-  const payload = readFileSync(firstFile, 'utf8');
+  const payload = readFileSync(target, 'utf8');
   const times: number[] = [];
   for (let i = 0; i < 3; i++) {
     const t = performance.now();
@@ -88,29 +80,28 @@ if (phase === 'parse') {
     },
     [settings],
   );
-  /** Reads (as the QGenda client does: JSON.parse, then each row) and applies one payload file. */
-  const sync = async (file: string) => {
-    let text: string | undefined = readFileSync(file, 'utf8');
+  /** Pulls payload `key` as the runner does (a whole-window pull of the QGenda client) and applies it. */
+  const sync = async (key: string) => {
+    const client = new QGendaClient(
+      {
+        baseUrl: new URL(target),
+        companyKey: key,
+        email: 'bench@example.org',
+        password: 'bench',
+        daysPerRequest: 100,
+        fullPullEveryMinutes: 360,
+        timeoutMs: 120_000,
+      },
+      { zone, configDir: '.', sourceId: 'qgenda' },
+    );
     const t = performance.now();
-    const rows = read(text);
-    // The body is not needed once read; a client drops it too.
-    text = undefined;
-    const read_ = performance.now();
-    const outcome = await engine.apply('qgenda', { mode: 'window', from, to, shifts: rows });
+    const pull = await client.pull({ from, to, signal: new AbortController().signal });
+    const pulled = performance.now();
+    const outcome = await engine.apply('qgenda', pull);
     if (outcome.status !== 'applied') throw new Error(`sync ${outcome.status}: ${outcome.message}`);
     const end = performance.now();
-    return { ms: end - t, readMs: read_ - t, engineMs: end - read_, changes: outcome.changes.length };
+    return { ms: end - t, readMs: pulled - t, engineMs: end - pulled, changes: outcome.changes.length };
   };
-
-  const first = await sync(firstFile);
-  report({
-    phase: 'first sync (read, map, diff, store + feed)',
-    ms: first.ms,
-    readMs: first.readMs,
-    engineMs: first.engineMs,
-    maxRssMb: rssMb(),
-    changes: first.changes,
-  });
 
   const resolver = new OnCallResolver(store.schedules);
   const span = to.getTime() - from.getTime();
@@ -119,7 +110,7 @@ if (phase === 'parse') {
     resolver.onCall(`a${k % TASKS}`, new Date(from.getTime() + ((k++ * 7919 * 60_000) % span)));
   /** Lookups due every 2 ms until `done` settles; latency from when each was due. */
   const lookups = async (done: Promise<unknown>) => {
-    const samples = new LatencySamples(4096);
+    const samples = new LatencySamples(8192);
     let finished = false;
     void done.finally(() => {
       finished = true;
@@ -134,12 +125,26 @@ if (phase === 'parse') {
     }
     return samples;
   };
-  const second = sync(secondFile);
-  const during = await lookups(second);
-  const again = await second;
-  const idle = await lookups(sleep(Math.max(1000, during.count * 2)));
-  const d = during.summary();
-  const i = idle.summary();
+
+  const firstSync = sync('0');
+  const duringFirst = (await lookups(firstSync)).summary();
+  const first = await firstSync;
+  report({
+    phase: 'first sync (pull, map, diff, store + feed)',
+    ms: first.ms,
+    readMs: first.readMs,
+    engineMs: first.engineMs,
+    maxRssMb: rssMb(),
+    changes: first.changes,
+    lookupSyncP99: duringFirst.p99Ms,
+    lookupSyncMax: duringFirst.maxMs,
+    lookups: `${duringFirst.count} during`,
+  });
+
+  const secondSync = sync('1');
+  const during = (await lookups(secondSync)).summary();
+  const again = await secondSync;
+  const idle = (await lookups(sleep(Math.max(1000, during.count * 2)))).summary();
   report({
     phase: 'second sync (changed shifts)',
     ms: again.ms,
@@ -147,11 +152,11 @@ if (phase === 'parse') {
     engineMs: again.engineMs,
     maxRssMb: rssMb(),
     changes: again.changes,
-    lookupSyncP99: d.p99Ms,
-    lookupSyncMax: d.maxMs,
-    lookupIdleP99: i.p99Ms,
-    lookupIdleMax: i.maxMs,
-    lookups: `${d.count} during, ${i.count} idle`,
+    lookupSyncP99: during.p99Ms,
+    lookupSyncMax: during.maxMs,
+    lookupIdleP99: idle.p99Ms,
+    lookupIdleMax: idle.maxMs,
+    lookups: `${during.count} during, ${idle.count} idle`,
   });
   await store.close();
   rmSync(dir, { recursive: true, force: true });
