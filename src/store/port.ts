@@ -10,6 +10,7 @@ import type { ConnectorStore } from './connector-port.ts';
 import type { ConversationStore } from './conversation-port.ts';
 import type { DirectoryOverlayStore } from './directory-port.ts';
 import type { ExportStateStore } from './export-port.ts';
+import type { LeaseStore } from './lease-port.ts';
 import type { OutboxStore, PickupStore } from './outbox-port.ts';
 import type { ScheduleStore } from './schedule-port.ts';
 import type { ScheduleSourceStore } from './schedule-source-port.ts';
@@ -159,6 +160,8 @@ export interface Store {
   readonly exportState: ExportStateStore;
   /** Clinicians' conversations, messages and receipts (conversation-port.ts). */
   readonly conversations: ConversationStore;
+  /** Leases for the jobs a cluster runs once, not once per instance (lease-port.ts). */
+  readonly leases: LeaseStore;
   /**
    * Resolves when every write that has resolved so far is on the disk. Writes of derived state (census,
    * alerts, statuses: what routing rebuilds from stored messages after a crash) resolve once committed

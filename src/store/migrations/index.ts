@@ -12,6 +12,7 @@ import { fileExports } from './012-file-exports.ts';
 import { messaging } from './014-messaging.ts';
 import { messageSearch } from './015-message-search.ts';
 import { outboxTargets } from './016-outbox-targets.ts';
+import { leases } from './017-leases.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration } from './migration.ts';
@@ -32,4 +33,5 @@ export const migrations: Migration[] = [
   messaging,
   messageSearch,
   outboxTargets,
+  leases,
 ].sort((a, b) => a.version - b.version);

@@ -9,6 +9,7 @@ import { flushWal, migrate, openPool, type PostgresOptions, WritesInFlight } fro
 import { PostgresDirectoryOverlay } from './directory.ts';
 import { PostgresExportState } from './export-state.ts';
 import { InboundBatch, type InboundBatchOptions } from './inbound-batch.ts';
+import { PostgresLeases } from './leases.ts';
 import { PostgresMessageStore } from './messages.ts';
 import { PostgresOutbox, PostgresPickups } from './outbox.ts';
 import { PostgresScheduleSources } from './schedule-sources.ts';
@@ -57,6 +58,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     directory: new PostgresDirectoryOverlay(derived, writes),
     exportState: new PostgresExportState(derived, writes),
     conversations: new PostgresConversationStore(pool, writes),
+    leases: new PostgresLeases(pool),
     durable: () => writes.durable(),
     async close() {
       await writes.durable().catch(() => {});

@@ -9,6 +9,7 @@ import { openSqlite } from './database.ts';
 import { SqliteDirectoryOverlay } from './directory.ts';
 import { SqliteExportState } from './export-state.ts';
 import { GroupCommit, type GroupCommitOptions } from './group-commit.ts';
+import { SqliteLeases } from './leases.ts';
 import { SqliteMessageStore } from './messages.ts';
 import { SqliteOutbox, SqlitePickups } from './outbox.ts';
 import { SqliteScheduleSources } from './schedule-sources.ts';
@@ -49,6 +50,7 @@ export function openSqliteStore(dataDir: string, log?: GroupCommitOptions['log']
     directory: new SqliteDirectoryOverlay(db, commit),
     exportState: new SqliteExportState(db, commit),
     conversations: new SqliteConversationStore(db, commit),
+    leases: new SqliteLeases(db, commit),
     durable: () => commit.durable(),
     async close() {
       commit.close();

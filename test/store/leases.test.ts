@@ -1,0 +1,5 @@
+import { embeddedLeaseContract, leaseContract } from './contract/leases.ts';
+import { sqliteStores } from './factories.ts';
+
+leaseContract(sqliteStores);
+embeddedLeaseContract(sqliteStores);
