@@ -6,7 +6,6 @@
  * the zip as it is read, and the entries carry the run's time, so the same data gives the same zip.
  */
 import { Readable } from 'node:stream';
-import archiver from 'archiver';
 import type { ExternalIdKind } from '../../directory/types.ts';
 import { csvChunks } from '../files/csv-writer.ts';
 import { compileDatePattern } from '../files/date-pattern.ts';
@@ -204,6 +203,8 @@ export const dataWarehouse: FileExportKind<WarehouseOptions> = {
   span: (run) => windowSpan(run.at, run.zone, run.window),
   records: async function* () {},
   async writeFiles(run, span, layout: CompiledLayout, target: FileTarget): Promise<OwnFile[]> {
+    // Loaded by the first zip, not with the server (as exceljs for the backup): most sites never write one.
+    const { default: archiver } = await import('archiver');
     const zip = archiver('zip', { zlib: { level: 6 } });
     const counts = { rows: 0 };
     for (const table of warehouseTables(run, span)) {
