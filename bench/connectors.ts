@@ -132,7 +132,7 @@ export async function run(argv: string[]): Promise<void> {
   const log = pino({ level: 'silent' });
   const now = () => new Date();
   const directory = new Directory(PEOPLE);
-  const worker = new DeliveryWorker({ outbox: store.outbox, now, log, batch: 500 });
+  const worker = new DeliveryWorker({ outbox: store.outbox, now, log });
   const graphOptions: GraphOptions = {
     baseUrl: t.graphBase,
     tokenUrl: t.graphToken,

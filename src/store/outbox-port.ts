@@ -59,6 +59,14 @@ export interface OutboxQuery {
   limit?: number;
 }
 
+/** What a read of the due rows leaves out (see OutboxStore.due). */
+export interface DueSkip {
+  /** Deliveries the worker has in flight: still pending in the store, already being sent. */
+  deliveries: ReadonlySet<number>;
+  /** Targets with as much in flight as the worker lets one target have. */
+  targets: ReadonlySet<string>;
+}
+
 export interface OutboxStore {
   /**
    * Adds notices no state change of ours causes (a refusal to a WCTP sender, a connector's job); resolves
@@ -69,10 +77,11 @@ export interface OutboxStore {
   /**
    * Committed pending deliveries whose time has come, oldest first; with `perTarget`, at most that many of
    * one target (the oldest of each), so one target's backlog does not fill a whole pass. An adapter may
-   * ignore `perTarget` (it only spreads the work). Rows in `skip` (the worker's deliveries in flight, still
-   * pending here) are left out of the answer; they still count towards `limit` and the share.
+   * ignore `perTarget` (it only spreads the work). `skip` leaves out what the worker cannot take now, before
+   * the limit and the share are counted, so rows already in flight or a full target's backlog never crowd
+   * out another target's first rows.
    */
-  due(now: Date, limit: number, perTarget?: number, skip?: ReadonlySet<number>): Promise<Delivery[]>;
+  due(now: Date, limit: number, perTarget?: number, skip?: DueSkip): Promise<Delivery[]>;
   /** The earliest dueAt of any pending delivery (to schedule the next wake-up). */
   nextDue(): Promise<Date | undefined>;
   markSent(id: number, result: string, now: Date): Promise<void>;

@@ -113,11 +113,16 @@ export function backoffDelay(b: Backoff, failedAttempts: number): number {
  * What one lane sends: one target's deliveries one at a time and in order (a carrier sees pages in order),
  * or a sendMany channel's deliveries in requests one after the other.
  */
+/** How many reads' worth of deliveries may be in flight at once, over every lane. */
+const IN_FLIGHT_BATCHES = 5;
+
 interface Lane {
   readonly key: string;
   readonly many: boolean;
   readonly queue: Delivery[];
   running: boolean;
+  /** It asked for more and no read has handed it any since: asking again would only repeat the read. */
+  asked: boolean;
 }
 
 export class DeliveryWorker {
@@ -129,6 +134,8 @@ export class DeliveryWorker {
   /** Deliveries handed to a lane and not yet recorded: still pending in the store, never fetched twice. */
   private readonly inFlight = new Set<number>();
   private readonly inFlightByTarget = new Map<string, number>();
+  /** Targets with twice their share in flight: a read leaves them out until one of theirs lands. */
+  private readonly fullTargets = new Set<string>();
   /** Deliveries recorded while a read of the due rows was under way, which that read may still list. */
   private recordedDuringRead?: Set<number>;
   private readonly lanes = new Map<string, Lane>();
@@ -138,8 +145,6 @@ export class DeliveryWorker {
   private readAll = false;
   /** While the reads take every channel (a polling worker, or a runDue until the work is done). */
   private scopeAll = false;
-  /** The last read found nothing new: lanes running dry need not ask again until something commits. */
-  private dry = false;
   private attempted = 0;
   private readonly whenIdle: Array<() => void> = [];
 
@@ -186,7 +191,6 @@ export class DeliveryWorker {
   runDue(onlyImmediate = false): Promise<number> {
     const from = this.attempted;
     const idle = new Promise<number>((resolve) => this.whenIdle.push(() => resolve(this.attempted - from)));
-    this.dry = false;
     this.read(!onlyImmediate);
     this.settle();
     return idle;
@@ -224,14 +228,10 @@ export class DeliveryWorker {
         this.scopeAll = all;
         this.recordedDuringRead = new Set();
         try {
-          // Dry only when nothing due is left out: rows a full lane could not take are read again later.
-          const { more, fullPage } = await this.readDue(all);
-          this.dry = !more;
           // A full page handed out may have more behind it: read on rather than wait for a lane to drain.
-          if (fullPage) this.readAgain = true;
+          if (await this.readDue(all)) this.readAgain = true;
         } catch (err) {
           this.deps.log.error({ err }, 'reading the due deliveries failed');
-          this.dry = true;
         } finally {
           this.recordedDuringRead = undefined;
         }
@@ -243,47 +243,42 @@ export class DeliveryWorker {
   }
 
   /**
-   * Reads the first due rows past those in flight and hands each to its lane while the lane has room;
-   * resolves with whether anything due was handed out or left for lack of room, and whether a whole page
-   * was handed out. A target holds at most twice its per-target share in flight, so its lane asks for more
-   * (low water) before it runs dry.
+   * Reads the first due rows of targets with room, past those in flight, and hands each to its lane;
+   * resolves with whether a whole page was handed out. A target holds at most twice its per-target share
+   * in flight, so its lane asks for more (low water) before it runs dry.
    */
-  private async readDue(all: boolean): Promise<{ more: boolean; fullPage: boolean }> {
+  private async readDue(all: boolean): Promise<boolean> {
     const batch = this.deps.batch ?? 100;
     const perTarget = this.perTarget;
-    const room = perTarget === undefined ? Number.POSITIVE_INFINITY : 2 * perTarget;
-    if (this.inFlight.size >= 2 * batch + (perTarget ?? 0)) return { more: true, fullPage: false };
-    let mostOfOne = 0;
-    for (const n of this.inFlightByTarget.values()) mostOfOne = Math.max(mostOfOne, n);
-    const found = await this.deps.outbox.due(
-      this.deps.now(),
-      batch + this.inFlight.size,
-      perTarget === undefined ? undefined : perTarget + mostOfOne,
-      this.inFlight,
-    );
-    let more = false;
+    if (this.inFlight.size >= IN_FLIGHT_BATCHES * batch) return false;
+    const found = await this.deps.outbox.due(this.deps.now(), batch, perTarget, {
+      deliveries: this.inFlight,
+      targets: this.fullTargets,
+    });
     let handed = 0;
     for (const d of found) {
       if (this.stopped) break;
       if (this.inFlight.has(d.id) || this.recordedDuringRead?.has(d.id)) continue;
       const handler = this.channels.get(d.channel);
       if (!all && !handler?.immediate) continue;
-      more = true;
-      if ((this.inFlightByTarget.get(d.target) ?? 0) >= room) continue;
+      if (this.fullTargets.has(d.target)) continue;
       this.inFlight.add(d.id);
-      this.inFlightByTarget.set(d.target, (this.inFlightByTarget.get(d.target) ?? 0) + 1);
+      const n = (this.inFlightByTarget.get(d.target) ?? 0) + 1;
+      this.inFlightByTarget.set(d.target, n);
+      if (perTarget !== undefined && n >= 2 * perTarget) this.fullTargets.add(d.target);
       const many = handler?.sendMany !== undefined;
       const key = many ? `channel:${d.channel}` : `target:${d.target}`;
       let lane = this.lanes.get(key);
       if (!lane) {
-        lane = { key, many, queue: [], running: false };
+        lane = { key, many, queue: [], running: false, asked: false };
         this.lanes.set(key, lane);
       }
       lane.queue.push(d);
+      lane.asked = false;
       handed++;
       if (!lane.running) void this.runLane(lane);
     }
-    return { more, fullPage: handed > 0 && found.length >= batch };
+    return handed > 0 && found.length >= batch;
   }
 
   private async runLane(lane: Lane): Promise<void> {
@@ -299,7 +294,10 @@ export class DeliveryWorker {
           this.attempted += taken.length;
           for (const d of taken) this.landed(d);
         }
-        if (lane.queue.length < lowWater && !this.dry) this.read(false);
+        if (lane.queue.length < lowWater && !lane.asked) {
+          lane.asked = true;
+          this.read(false);
+        }
       }
     } catch (err) {
       this.deps.log.error({ err, lane: lane.key }, 'delivery lane failed');
@@ -307,7 +305,8 @@ export class DeliveryWorker {
       lane.running = false;
       for (const d of lane.queue.splice(0)) this.landed(d);
       this.lanes.delete(lane.key);
-      if (!this.dry) this.read(false);
+      // Its target may have been left out of reads while full: look once more before going idle.
+      this.read(false);
       this.settle();
     }
   }
@@ -319,6 +318,7 @@ export class DeliveryWorker {
     const n = (this.inFlightByTarget.get(d.target) ?? 1) - 1;
     if (n > 0) this.inFlightByTarget.set(d.target, n);
     else this.inFlightByTarget.delete(d.target);
+    if (this.perTarget === undefined || n < 2 * this.perTarget) this.fullTargets.delete(d.target);
   }
 
   /** Once nothing reads and no lane runs, whoever waits for the work to be done hears so. */

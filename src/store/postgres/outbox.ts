@@ -1,5 +1,6 @@
 import type {
   Delivery,
+  DueSkip,
   HeldNotice,
   NewDelivery,
   OutboxQuery,
@@ -27,8 +28,10 @@ const duePerTarget = `WITH RECURSIVE pending(target) AS (
   )
   SELECT d.* FROM pending CROSS JOIN LATERAL (
     SELECT * FROM deliveries WHERE state = 'pending' AND target = pending.target AND due_at <= $1
+      AND NOT (id = ANY($4::bigint[]))
     ORDER BY due_at, id LIMIT $2
   ) d
+  WHERE NOT (pending.target = ANY($5::text[]))
   ORDER BY d.due_at, d.id LIMIT $3`;
 
 /** A newer job with the same coalesce key replaces the pending one, in the same transaction. */
@@ -105,18 +108,28 @@ export class PostgresOutbox implements OutboxStore {
     return rows[0] ? toDelivery(rows[0]) : undefined;
   }
 
-  async due(now: Date, limit: number, perTarget?: number, skip?: ReadonlySet<number>): Promise<Delivery[]> {
+  async due(now: Date, limit: number, perTarget?: number, skip?: DueSkip): Promise<Delivery[]> {
+    const ids = skip ? [...skip.deliveries] : [];
+    const targets = skip ? [...skip.targets] : [];
     let { rows } = await this.pool.query<DeliveryRow>(
-      "SELECT * FROM deliveries WHERE state = 'pending' AND due_at <= $1 ORDER BY due_at, id LIMIT $2",
-      [now.getTime(), limit],
+      `SELECT * FROM deliveries WHERE state = 'pending' AND due_at <= $1
+         AND NOT (id = ANY($3::bigint[])) AND NOT (target = ANY($4::text[]))
+       ORDER BY due_at, id LIMIT $2`,
+      [now.getTime(), limit, ids, targets],
     );
     // One target over its share of the first due rows: take each pending target's first rows instead.
     if (perTarget !== undefined && overShare(rows, perTarget))
-      ({ rows } = await this.pool.query<DeliveryRow>(duePerTarget, [now.getTime(), perTarget, limit]));
+      ({ rows } = await this.pool.query<DeliveryRow>(duePerTarget, [
+        now.getTime(),
+        perTarget,
+        limit,
+        ids,
+        targets,
+      ]));
     const mine = new Set(
       await this.claims.claim(
         CLAIM_DELIVERY,
-        rows.filter((r) => !skip?.has(r.id)).map((r) => r.id),
+        rows.map((r) => r.id),
       ),
     );
     if (mine.size === 0) return [];

@@ -1,5 +1,6 @@
 import type {
   Delivery,
+  DueSkip,
   HeldNotice,
   NewDelivery,
   OutboxQuery,
@@ -35,7 +36,9 @@ export class SqliteOutbox implements OutboxStore {
       supersede: db.prepare("DELETE FROM deliveries WHERE coalesce_key = ? AND state = 'pending'"),
       get: db.prepare('SELECT * FROM deliveries WHERE id = ?'),
       due: db.prepare(
-        "SELECT * FROM deliveries WHERE state = 'pending' AND due_at <= ? ORDER BY due_at, id LIMIT ?",
+        `SELECT * FROM deliveries WHERE state = 'pending' AND due_at <= ?
+           AND id NOT IN (SELECT value FROM json_each(?)) AND target NOT IN (SELECT value FROM json_each(?))
+         ORDER BY due_at, id LIMIT ?`,
       ),
       // Each pending target found by a seek past the one before (a loose index scan on
       // deliveries_target_due), then its first due rows: the cost follows the targets, not the rows.
@@ -47,10 +50,12 @@ export class SqliteOutbox implements OutboxStore {
            FROM pending WHERE pending.target IS NOT NULL
          )
          SELECT d.* FROM pending, deliveries d
-         WHERE pending.target IS NOT NULL AND d.id IN (
-           SELECT id FROM deliveries WHERE state = 'pending' AND target = pending.target AND due_at <= ?
-           ORDER BY due_at, id LIMIT ?
-         )
+         WHERE pending.target IS NOT NULL AND pending.target NOT IN (SELECT value FROM json_each(?))
+           AND d.id IN (
+             SELECT id FROM deliveries WHERE state = 'pending' AND target = pending.target AND due_at <= ?
+               AND id NOT IN (SELECT value FROM json_each(?))
+             ORDER BY due_at, id LIMIT ?
+           )
          ORDER BY d.due_at, d.id LIMIT ?`,
       ),
       nextDue: db.prepare("SELECT MIN(due_at) AS at FROM deliveries WHERE state = 'pending'"),
@@ -120,15 +125,17 @@ export class SqliteOutbox implements OutboxStore {
     return row ? toDelivery(row) : undefined;
   }
 
-  async due(now: Date, limit: number, perTarget?: number, skip?: ReadonlySet<number>): Promise<Delivery[]> {
+  async due(now: Date, limit: number, perTarget?: number, skip?: DueSkip): Promise<Delivery[]> {
     // Notices written in the open transaction are committed first (and flushed): never sent before.
     if (this.uncommitted.size > 0) await this.commit.durable();
-    let rows = this.s.due.all(now.getTime(), limit) as DeliveryRow[];
+    const ids = JSON.stringify(skip ? [...skip.deliveries] : []);
+    const targets = JSON.stringify(skip ? [...skip.targets] : []);
+    let rows = this.s.due.all(now.getTime(), ids, targets, limit) as DeliveryRow[];
     // The first due rows are the answer unless one target has more of them than its share; only then
     // are the other targets looked for (many targets with a few rows each never need the seek per target).
     if (perTarget !== undefined && overShare(rows, perTarget))
-      rows = this.s.duePerTarget.all(now.getTime(), perTarget, limit) as DeliveryRow[];
-    return rows.filter((r) => !this.uncommitted.has(r.id) && !skip?.has(r.id)).map(toDelivery);
+      rows = this.s.duePerTarget.all(targets, now.getTime(), ids, perTarget, limit) as DeliveryRow[];
+    return rows.filter((r) => !this.uncommitted.has(r.id)).map(toDelivery);
   }
 
   async nextDue(): Promise<Date | undefined> {
