@@ -6,18 +6,31 @@
  *                                           e.g. under node --cpu-prof)
  *   put <file> <server.json>                the bare ssh2-sftp-client put of a finished file
  *   fastput <file> <server.json>            the same with fastPut (many writes in flight)
+ *   read <dataDir> <shifts>                 the export's read of the schedule alone (no file made, no upload)
+ *   format <shifts>                         the export's file made from shifts held in memory, the chunks
+ *                                           dropped (no database, no upload)
+ *   floor                                   nothing: the process with its loader and these modules
  * Each prints one JSON line on its IPC channel: { ms, cpuMs, maxRssMb, bytes }.
  */
 import { readFileSync, statSync } from 'node:fs';
 import pino from 'pino';
 import SftpClient from 'ssh2-sftp-client';
 import type { ConnectorSettings, KindContext } from '../../src/connectors/connector.ts';
+import {
+  epicOnCallFinder,
+  type OnCallFinderOptions,
+} from '../../src/connectors/exports/epic-on-call-finder.ts';
+import type { ExportRun } from '../../src/connectors/exports/export-kind.ts';
+import type { FileExportDeps } from '../../src/connectors/exports/file-connector.ts';
 import { boundFileExportKinds } from '../../src/connectors/exports/kinds.ts';
+import { CompiledLayout, mergeLayout } from '../../src/connectors/files/layout.ts';
 import { loadConnectors } from '../../src/connectors/settings.ts';
 import { Directory } from '../../src/directory/directory.ts';
 import type { Person } from '../../src/directory/types.ts';
 import { YamlFile } from '../../src/kit/yaml-files.ts';
-import type { Assignment, Shift } from '../../src/store/schedule-port.ts';
+import type { ConnectorStore } from '../../src/store/connector-port.ts';
+import type { ExportStateStore } from '../../src/store/export-port.ts';
+import type { Assignment, ScheduleStore, Shift } from '../../src/store/schedule-port.ts';
 import { openSqliteStore } from '../../src/store/sqlite/index.ts';
 
 export interface ServerInfo {
@@ -115,9 +128,8 @@ async function seed(dataDir: string, count: number): Promise<void> {
   done({ ms: performance.now() - t0 });
 }
 
-async function exportFile(dataDir: string, to: ServerInfo | string): Promise<void> {
-  const store = openSqliteStore(dataDir);
-  const deps = { schedules: store.schedules, exportState: store.exportState };
+/** The Epic On Call Finder connector of the benchmark, as connectors.yaml would set it up, on `deps`. */
+function onCallFinder(deps: FileExportDeps, connectorStore: ConnectorStore, to: ServerInfo | string) {
   const kinds = boundFileExportKinds(deps);
   const target =
     typeof to === 'string'
@@ -147,7 +159,7 @@ ${assignments.map((a, i) => `        ${a.id}: { teamId: '${1000 + i}', role: Att
   const directory = new Directory(people);
   const now = new Date(START + 3_600_000);
   const ctx: KindContext = {
-    store: store.connectors,
+    store: connectorStore,
     planning: {
       directory: () => directory,
       assignment: (id) => assignmentById.get(id),
@@ -159,9 +171,26 @@ ${assignments.map((a, i) => `        ${a.id}: { teamId: '${1000 + i}', role: Att
     log: pino({ level: 'silent' }),
   };
   const kind = kinds.find((k) => k.kind === 'epic-on-call-finder')!;
+  const sender = kind.sender(ctx)!;
+  /** The run the sender would make (file-connector.ts), for the phases that take the export apart. */
+  const run = () =>
+    (
+      sender as unknown as {
+        runOf(s: ConnectorSettings, skips: Map<string, string>): ExportRun<OnCallFinderOptions>;
+      }
+    ).runOf(settings, new Map());
+  return { kind, settings, ctx, sender, now, run };
+}
+
+async function exportFile(dataDir: string, to: ServerInfo | string): Promise<void> {
+  const store = openSqliteStore(dataDir);
+  const { kind, settings, ctx, sender, now } = onCallFinder(
+    { schedules: store.schedules, exportState: store.exportState },
+    store.connectors,
+    to,
+  );
   const plan = await kind.create(settings as never, ctx).planWindow([], { from: now, to: now }, ctx.planning);
   const job = plan.jobs[0];
-  const sender = kind.sender(ctx)!;
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   const answer = await sender.send({
@@ -180,6 +209,61 @@ ${assignments.map((a, i) => `        ${a.id}: { teamId: '${1000 + i}', role: Att
   const cpuMs = cpuSince(cpu0);
   await store.close();
   done({ ms, cpuMs, answer });
+}
+
+/** The export's read of the window from the store, the shifts dropped as they come. */
+async function readOnly(dataDir: string): Promise<void> {
+  const store = openSqliteStore(dataDir);
+  const { run } = onCallFinder(
+    { schedules: store.schedules, exportState: store.exportState },
+    store.connectors,
+    '/nowhere',
+  );
+  const span = epicOnCallFinder.span(run());
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  let rows = 0;
+  for await (const _ of store.schedules.shiftsByStart(span.from, span.to)) rows++;
+  const ms = performance.now() - t0;
+  const cpuMs = cpuSince(cpu0);
+  await store.close();
+  done({ ms, cpuMs, answer: `${rows} shifts read` });
+}
+
+/**
+ * The export's file made as the sender makes it (records of the kind, through the layout into chunks), from
+ * the schedule in memory in the order the store gives it, the chunks dropped: what the formatting costs
+ * with no database and no upload.
+ */
+async function formatOnly(count: number): Promise<void> {
+  const held = schedule(count).sort(
+    (x, y) =>
+      x.start.getTime() - y.start.getTime() ||
+      (x.assignmentId < y.assignmentId ? -1 : x.assignmentId > y.assignmentId ? 1 : 0) ||
+      x.callOrder - y.callOrder ||
+      (x.id < y.id ? -1 : x.id > y.id ? 1 : 0),
+  );
+  const inMemory = {
+    async *shiftsByStart() {
+      yield* held;
+    },
+  } as unknown as ScheduleStore;
+  const { run, settings } = onCallFinder(
+    { schedules: inMemory, exportState: undefined as unknown as ExportStateStore },
+    undefined as unknown as ConnectorStore,
+    '/nowhere',
+  );
+  const exportRun = run();
+  const options = settings.options as { layout?: Parameters<typeof mergeLayout>[1] };
+  const layout = new CompiledLayout(mergeLayout(epicOnCallFinder.defaultLayout(ZONE), options.layout));
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  let bytes = 0;
+  const records = epicOnCallFinder.records(exportRun, epicOnCallFinder.span(exportRun));
+  for await (const chunk of layout.chunksOf(records, (r) => r.record)) bytes += chunk.length;
+  const ms = performance.now() - t0;
+  const cpuMs = cpuSince(cpu0);
+  done({ ms, cpuMs, bytes, answer: `${held.length} shifts, ${bytes} bytes` });
 }
 
 async function barePut(file: string, server: ServerInfo, fast: boolean): Promise<void> {
@@ -209,7 +293,13 @@ const work =
       ? exportFile(a, c.endsWith('.json') ? serverOf(c) : c)
       : phase === 'put' || phase === 'fastput'
         ? barePut(a, serverOf(b), phase === 'fastput')
-        : Promise.reject(new Error(`unknown phase ${phase}`));
+        : phase === 'read'
+          ? readOnly(a)
+          : phase === 'format'
+            ? formatOnly(Number(a))
+            : phase === 'floor'
+              ? Promise.resolve(done({ ms: 0, cpuMs: 0 }))
+              : Promise.reject(new Error(`unknown phase ${phase}`));
 work.then(
   () => process.exit(0),
   (e: Error) => {
