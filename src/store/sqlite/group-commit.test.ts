@@ -130,6 +130,40 @@ describe('GroupCommit', () => {
     await onDisk;
   });
 
+  it('lend() hands the write lock to another connection: writes meanwhile wait in order, then apply', async () => {
+    await commit.write(insert('before'));
+    const writer = new Database(join(dir, 'switchboard.db'));
+    writer.pragma('busy_timeout = 0');
+    const order: string[] = [];
+    let durableDone = false;
+    const lent = commit.lend(async () => {
+      // What was open committed first, so the other connection can take the lock at once.
+      writer.prepare('BEGIN IMMEDIATE').run();
+      writer.prepare('INSERT INTO t (v) VALUES (?)').run('lent-1');
+      const queued = commit.write(insert('meanwhile')).then(() => order.push('meanwhile'));
+      const lazy = commit.writeLazy(insert('lazy')).then(() => order.push('lazy'));
+      void commit.durable().then(() => {
+        durableDone = true;
+      });
+      await new Promise((resolve) => setImmediate(resolve));
+      writer.prepare('INSERT INTO t (v) VALUES (?)').run('lent-2');
+      expect(order).toEqual([]);
+      expect(committed()).toEqual(['before']);
+      writer.prepare('COMMIT').run();
+      order.push('lent');
+      return [queued, lazy];
+    });
+    const [queued, lazy] = await lent;
+    await Promise.all([queued, lazy]);
+    expect(order).toEqual(['lent', 'meanwhile', 'lazy']);
+    await new Promise((resolve) => setImmediate(resolve));
+    for (const f of flushes.splice(0)) f();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(durableDone).toBe(true);
+    expect(committed()).toEqual(['before', 'lent-1', 'lent-2', 'meanwhile', 'lazy']);
+    writer.close();
+  });
+
   it('close() applies and commits what is still queued', () => {
     void commit.write(insert('late'));
     commit.close();

@@ -49,6 +49,8 @@ export class GroupCommit {
   private readonly begin;
   private readonly commitStmt;
   private readonly runOne: (fn: () => unknown) => unknown;
+  /** While another connection holds the write lock (see lend): settles when it gives it back. */
+  private lent: Promise<void> | undefined;
   private readonly drainQueue = () => this.applyQueued();
   private readonly commitLater = () => {
     this.commitTimer = undefined;
@@ -72,6 +74,7 @@ export class GroupCommit {
    * settles; it commits at the end of the turn. A routing step never waits for the next turn of the loop.
    */
   write<T>(fn: () => T): Promise<T> {
+    if (this.lent) return this.enqueue(fn, false);
     return this.applyNow(fn, () => this.afterApplied());
   }
 
@@ -82,6 +85,7 @@ export class GroupCommit {
    * commit carries a message's row and its routing instead of two, which halves the pages written.
    */
   writeLazy<T>(fn: () => T, lazyCommitMs = 5): Promise<T> {
+    if (this.lent) return this.enqueue(fn, false);
     return this.applyNow(fn, () => {
       if (!this.open) return;
       if (this.appliedSinceBegin >= this.maxWrites) this.commit();
@@ -117,8 +121,37 @@ export class GroupCommit {
     return this.enqueue(fn, true, onCommitted as ((value: unknown) => void) | undefined);
   }
 
+  /**
+   * Lends the write lock to `fn`: a write on a connection of its own that must be one transaction but must
+   * not hold the event loop (a large schedule sync, written a slice per turn). What is open here commits
+   * first; until `fn` settles, writes on this connection wait in the queue (their promises settle once they
+   * are applied, right after) instead of applying at once, so none waits for the lock with the loop held.
+   * Readers go on meanwhile and see what is committed. `fn` commits its own transaction; to make it
+   * durable it notes the commit with `wal.noteCommit()` and waits for `wal.durable()`.
+   */
+  async lend<T>(fn: () => Promise<T>): Promise<T> {
+    while (this.lent) await this.lent;
+    this.applyQueued();
+    if (this.open && this.commit() === undefined) throw new Error('the store could not commit');
+    let giveBack = () => {};
+    this.lent = new Promise<void>((resolve) => {
+      giveBack = resolve;
+    });
+    try {
+      return await fn();
+    } finally {
+      this.lent = undefined;
+      giveBack();
+      if (this.queue.length > 0 && !this.scheduled) {
+        this.scheduled = true;
+        setImmediate(this.drainQueue);
+      }
+    }
+  }
+
   /** Commits what is open and resolves when every write applied so far is on the disk. */
   durable(): Promise<void> {
+    if (this.lent) return this.lent.then(() => this.durable());
     this.applyQueued();
     if (this.commit() === undefined) return Promise.reject(new Error('the store could not commit'));
     return this.wal.durable();
@@ -131,6 +164,7 @@ export class GroupCommit {
    * Rejects when a commit fails meanwhile: it rolled back what it held, perhaps this caller's writes.
    */
   settled(): Promise<void> {
+    if (this.lent) return this.lent.then(() => this.settled());
     const target = this.wal.lastCommit() + (this.open || this.queue.length > 0 ? 1 : 0);
     return new Promise((resolve, reject) => {
       this.settling.add(reject);
@@ -158,6 +192,11 @@ export class GroupCommit {
   }
 
   private applyQueued(): void {
+    // Applied when the lock is given back (lend schedules it).
+    if (this.lent) {
+      this.scheduled = false;
+      return;
+    }
     const batch = this.queue;
     this.queue = [];
     this.scheduled = false;

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { H, shift, t0 } from '../../../test/support/shifts.ts';
 import type { Store } from '../port.ts';
+import type { Shift } from '../schedule-port.ts';
 import { openSqliteStore } from './index.ts';
 
 /** Port behaviour is in test/store/contract/schedules.ts; here what only the SQLite adapter promises. */
@@ -35,5 +37,70 @@ describe('SQLite schedule store', () => {
     expect(text).toMatch(
       /SEARCH shifts USING INDEX shifts_on_call \(assignment_id=\? AND start_at>\? AND start_at<\?\)/,
     );
+  });
+
+  it('writes a large sync a slice per turn: lookups meanwhile see the old schedule, writes meanwhile wait, the feed has every change in order', async () => {
+    await store.schedules.upsertAssignments([
+      { id: 'hospitalist-oncall', name: 'Hospitalist', type: 'oncall', department: 'Medicine' },
+    ]);
+    // 3,000 one-hour shifts back to back, each id kept, so the second sync changes every person.
+    const version = (person: string): Shift[] =>
+      Array.from({ length: 3000 }, (_, i) =>
+        shift({
+          id: `amion:${i}`,
+          personId: person,
+          start: new Date(t0 + i * H),
+          end: new Date(t0 + (i + 1) * H),
+        }),
+      );
+    const scope = { kind: 'window' as const, from: new Date(t0), to: new Date(t0 + 3000 * H) };
+    const sync = (person: string) =>
+      store.schedules.applySync({
+        source: 'amion',
+        scope,
+        shifts: version(person),
+        actor: 'sync:amion',
+        now: new Date(t0),
+      });
+    await sync('p-ahmed');
+    const before = await store.schedules.lastChangeSeq();
+
+    const seen: string[] = [];
+    let settled = false;
+    const second = sync('p-chen').finally(() => {
+      settled = true;
+    });
+    let wrote = false;
+    while (!settled) {
+      const on = await store.schedules.shiftsAt('hospitalist-oncall', new Date(t0 + 1500 * H + 1));
+      seen.push(on.map((s) => s.personId).join());
+      if (seen.length === 10 && !wrote) {
+        wrote = true;
+        // A write on the main connection while the sync holds the lock: it waits, then lands.
+        void store.schedules
+          .upsertAssignments([{ id: 'icu', name: 'ICU', type: 'team', department: 'ICU' }])
+          .then(() => seen.push('write applied'));
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const result = await second;
+    expect(result.changes).toHaveLength(3000);
+    // Answered while the sync was written, old schedule first, then the new one: never a mix, never none.
+    expect(seen.length).toBeGreaterThan(5);
+    const lookups = seen.filter((s) => s !== 'write applied');
+    for (const p of lookups) expect(['p-ahmed', 'p-chen']).toContain(p);
+    expect(lookups[0]).toBe('p-ahmed');
+    // Many more turns with the old schedule than reading 3,000 stored shifts takes (two pages): the write
+    // itself gave way, a slice of 250 changes at a time.
+    expect(lookups.filter((p) => p === 'p-ahmed').length).toBeGreaterThan(20);
+    expect(lookups.indexOf('p-chen')).toBeGreaterThan(0);
+    expect(lookups.slice(lookups.indexOf('p-chen')).every((p) => p === 'p-chen')).toBe(true);
+    // The write waited for the sync's commit.
+    expect(seen.indexOf('write applied')).toBeGreaterThan(seen.lastIndexOf('p-ahmed'));
+    expect((await store.schedules.getAssignment('icu'))?.name).toBe('ICU');
+    const feed = await store.schedules.changes({ after: before, limit: 1000 });
+    expect(feed.map((c) => c.seq)).toEqual(Array.from({ length: 1000 }, (_, i) => before + i + 1));
+    expect(feed.every((c) => c.kinds.join() === 'person-changed')).toBe(true);
+    expect(await store.schedules.lastChangeSeq()).toBe(before + 3000);
   });
 });

@@ -15,6 +15,10 @@ import type { SqliteDb } from './database.ts';
 import type { GroupCommit } from './group-commit.ts';
 import type { SqliteOutbox } from './outbox.ts';
 import { SqliteChangeFeed } from './schedule-changes.ts';
+import { writeLent } from './schedule-sync-writer.ts';
+
+/** Changes from which a sync is written on a connection of its own (schedule-sync-writer.ts). */
+const LENT_FROM = 500;
 
 /** Rows read per turn of the event loop while a sync reads what it replaces. */
 const PAGE = 2000;
@@ -73,7 +77,7 @@ export class SqliteScheduleStore implements ScheduleStore {
   private readonly lastStartOfPage;
 
   constructor(
-    db: SqliteDb,
+    private readonly db: SqliteDb,
     private readonly commit: GroupCommit,
     private readonly outbox?: SqliteOutbox,
   ) {
@@ -179,6 +183,16 @@ export class SqliteScheduleStore implements ScheduleStore {
     const sent = before.same.size === 0 ? sync.shifts : sync.shifts.filter((x) => !before.same.has(x.id));
     const planned = diffShifts(before.rest, sent);
     if (sync.dryRun) return this.unsaved(sync, planned, before.count);
+    // A large sync is written on a connection of its own, a slice per turn, so lookups are answered while
+    // it is written (notices go through the outbox on this connection: such a sync is written here).
+    if (planned.length >= LENT_FROM && !sync.notices) {
+      const lent = await writeLent(this.db, this.commit, sync, planned, version);
+      if (lent.kind === 'done') {
+        if (!lent.applied) return this.unsaved(sync, planned, before.count);
+        if (lent.changes.length > 0) this.feed.flushed(lent.changes[lent.changes.length - 1].seq);
+        return { applied: true, changes: lent.changes, inScope: before.count };
+      }
+    }
     // Durable before it resolves, so a feed entry a consumer has read is never lost to a crash.
     const result = await this.commit.writeDurable(() => {
       if (this.sourceVersion(sync.source) === version) return this.write(sync, planned, before.count);
