@@ -36,8 +36,7 @@ export class SqliteOutbox implements OutboxStore {
       supersede: db.prepare("DELETE FROM deliveries WHERE coalesce_key = ? AND state = 'pending'"),
       get: db.prepare('SELECT * FROM deliveries WHERE id = ?'),
       due: db.prepare(
-        `SELECT * FROM deliveries WHERE state = 'pending' AND due_at <= ?
-           AND id NOT IN (SELECT value FROM json_each(?)) AND target NOT IN (SELECT value FROM json_each(?))
+        `SELECT * FROM deliveries WHERE state = 'pending' AND due_at <= ? AND id NOT IN (SELECT value FROM json_each(?))
          ORDER BY due_at, id LIMIT ?`,
       ),
       // Each pending target found by a seek past the one before (a loose index scan on
@@ -130,11 +129,14 @@ export class SqliteOutbox implements OutboxStore {
     if (this.uncommitted.size > 0) await this.commit.durable();
     const ids = JSON.stringify(skip ? [...skip.deliveries] : []);
     const targets = JSON.stringify(skip ? [...skip.targets] : []);
-    let rows = this.s.due.all(now.getTime(), ids, targets, limit) as DeliveryRow[];
+    // In flight are the oldest rows of their targets, so leaving them out walks past few index entries;
+    // a full target's backlog is left out by the seek per target, never walked.
+    let rows = this.s.due.all(now.getTime(), ids, limit) as DeliveryRow[];
     // The first due rows are the answer unless one target has more of them than its share; only then
     // are the other targets looked for (many targets with a few rows each never need the seek per target).
     if (perTarget !== undefined && overShare(rows, perTarget))
       rows = this.s.duePerTarget.all(targets, now.getTime(), ids, perTarget, limit) as DeliveryRow[];
+    else if (skip?.targets.size) rows = rows.filter((r) => !skip.targets.has(r.target));
     return rows.filter((r) => !this.uncommitted.has(r.id)).map(toDelivery);
   }
 
