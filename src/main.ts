@@ -593,6 +593,7 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
         store,
         log,
         listeners: health,
+        trustedProxies: config.http.trustedProxies,
         cluster: () => ({ instance, redis: relay ? relay.status() : 'not configured' }),
         auth: {
           accounts: () => config.accounts,

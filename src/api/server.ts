@@ -41,6 +41,8 @@ export interface ApiDeps {
    * (health shows it, so a load balancer's operator can tell the instances apart).
    */
   cluster?: () => Record<string, unknown>;
+  /** Load balancers whose X-Forwarded-For gives the client's address (`http.trustedProxies`). */
+  trustedProxies?: readonly string[];
   /** Further routes (alerts, schedules, rules, pages, WCTP…), registered after authentication. */
   plugins?: Array<(app: FastifyInstance) => void | Promise<void>>;
 }
@@ -52,6 +54,9 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     // Request lines carry URLs such as /api/patients/MRN: never logged (PHI).
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 2 * 1024 * 1024,
+    // req.ip is then the address the nearest untrusted hop sent from: sign-in limits, sessions' addresses
+    // and WCTP senders count the client, not the balancer every client comes through.
+    trustProxy: deps.trustedProxies?.length ? [...deps.trustedProxies] : false,
     // Every bad field at once, not the first. The cost ajv warns of grows with array items checked; no
     // route schema here walks an array of a request, and bodies are bounded by bodyLimit.
     ajv: { customOptions: { allErrors: true } },

@@ -67,6 +67,37 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('takes trusted proxies as addresses, ranges and range names, and names a bad one with its line', () => {
+    const site = 'site:\n  name: G\n  timezone: America/New_York\n';
+    const good = dirWith({
+      'a.yaml': site,
+      'http.yaml':
+        'http:\n  trustedProxies: [10.0.0.5, 10.1.0.0/16, fd00::/8, 10.2.0.0/255.255.0.0, loopback]\n',
+    });
+    expect(loadConfig(good, {}).http.trustedProxies).toHaveLength(5);
+    expect(loadConfig(dirWith({ 'a.yaml': site }), {}).http.trustedProxies).toEqual([]);
+    const bad = dirWith({
+      'a.yaml': site,
+      'http.yaml': 'http:\n  trustedProxies:\n    - 10.0.0.5\n    - haproxy.local\n    - 10.0.0.0/40\n',
+    });
+    expect(problemsOf(() => loadConfig(bad, {}))).toEqual([
+      expect.objectContaining({
+        file: 'http.yaml',
+        line: 4,
+        message: expect.stringMatching(/"haproxy.local" is not/),
+      }),
+      expect.objectContaining({
+        file: 'http.yaml',
+        line: 5,
+        message: expect.stringMatching(/at most 32 bits/),
+      }),
+    ]);
+    const fromEnv = loadConfig(dirWith({ 'a.yaml': site }), {
+      SWITCHBOARD_HTTP_TRUSTED_PROXIES: '[10.0.0.5, 10.0.0.6]',
+    });
+    expect(fromEnv.http.trustedProxies).toEqual(['10.0.0.5', '10.0.0.6']);
+  });
+
   it('merges top-level keys from several files', () => {
     const dir = dirWith({
       'a.yaml': 'site:\n  name: G\n  timezone: America/New_York\n',

@@ -4,6 +4,7 @@ import { ConfigError, type ConfigProblem } from '../kit/config-errors.ts';
 import { readYamlDir, type YamlFile } from '../kit/yaml-files.ts';
 import { isValidZone } from '../kit/zone-clock.ts';
 import { configSchema } from './schema.ts';
+import { trustedProxyProblem } from './trusted-proxies.ts';
 import type { SwitchboardConfig } from './types.ts';
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
@@ -97,6 +98,14 @@ export function loadConfig(dir: string, env: NodeJS.ProcessEnv = process.env): S
       locate({ instancePath: '/site/timezone', keyword: 'zone', message } as ErrorObject, owner, envKeys),
     );
   }
+  const proxies = (merged.http as Json | undefined)?.trustedProxies;
+  if (Array.isArray(proxies))
+    proxies.forEach((entry, i) => {
+      const message = typeof entry === 'string' ? trustedProxyProblem(entry) : undefined;
+      if (!message) return;
+      const at = { instancePath: `/http/trustedProxies/${i}`, keyword: 'proxy', message } as ErrorObject;
+      problems.push(locate(at, owner, envKeys));
+    });
   if (problems.length) throw new ConfigError(problems);
   return deepFreeze(merged) as unknown as SwitchboardConfig;
 }

@@ -123,6 +123,12 @@ export const configSchema = {
         /** Loopback unless a site opens it to its network: the API and pages show PHI. */
         host: { type: 'string', default: '127.0.0.1' },
         port: { type: 'integer', minimum: 0, maximum: 65535, default: 8080 },
+        /**
+         * Load balancers whose X-Forwarded-For is believed (addresses, CIDR ranges, or `loopback`,
+         * `linklocal`, `uniquelocal`): behind them the client's own address is what sign-in limits,
+         * sessions and WCTP senders are counted by. Nobody by default, so a client cannot claim an address.
+         */
+        trustedProxies: { type: 'array', items: { type: 'string', minLength: 1 }, default: [] },
         signIn: httpSignInSchema,
       },
     },
@@ -136,6 +142,20 @@ export const configSchema = {
         url: { type: 'string' },
         /** PostgreSQL schema of Switchboard's tables, when the database is shared with others. */
         schema: { type: 'string', pattern: '^[a-z_][a-z0-9_]*$' },
+      },
+    },
+    /** Several instances on one store.driver postgres database (src/wiring/duty-roster.ts). */
+    cluster: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        /**
+         * How long a lease on a job run once per cluster (a schedule pull, the connector cycle, an import)
+         * lasts without renewal: after a kill -9 another instance takes the job over within this plus a
+         * third of it. Renewed every third of it.
+         */
+        leaseSeconds: { type: 'number', minimum: 3, maximum: 3600, default: 30 },
       },
     },
     /** Redis, for live notifications across instances (one store.driver postgres database). */

@@ -35,9 +35,16 @@ export interface SwitchboardConfig {
   sip: SipConfig;
   pcd: PcdConfig;
   paging: PagingConfig;
-  http: { enabled: boolean; host: string; port: number; signIn: HttpSignInConfig };
+  http: {
+    enabled: boolean;
+    host: string;
+    port: number;
+    trustedProxies: readonly string[];
+    signIn: HttpSignInConfig;
+  };
   store: { driver: 'sqlite' | 'postgres'; url?: string; schema?: string };
   redis: { url?: string; channel: string };
+  cluster: { leaseSeconds: number };
   wctp: WctpGatewayOptions & WctpRoutingSettings;
   messaging: { urgentUnreadMinutes: number; urgentPolicy?: string; retentionDays: number };
   censusImports: CensusImportConfig[];

@@ -26,7 +26,7 @@ function call(
   sb: TestSwitchboard,
   method: string,
   path: string,
-  options: { body?: unknown; from?: string; token?: string } = {},
+  options: { body?: unknown; from?: string; token?: string; forwardedFor?: string } = {},
 ): Promise<Answer> {
   const url = new URL(path, sb.httpUrl);
   const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
@@ -41,6 +41,7 @@ function call(
         headers: {
           ...(payload ? { 'content-type': 'application/json' } : {}),
           ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+          ...(options.forwardedFor ? { 'x-forwarded-for': options.forwardedFor } : {}),
         },
       },
       (res) => {
@@ -172,5 +173,49 @@ describe('one address guessing across many user names', () => {
     expect(answers.every((a) => a.status === 401 || a.status === 503)).toBe(true);
     // Only the checks that ran counted: the address is far from its limit and the right password works.
     expect((await session(sb, 'nurse', TEST_PASSWORD, '127.0.0.7')).status).toBe(200);
+  });
+});
+
+describe('behind a trusted load balancer (http.trustedProxies)', () => {
+  let sb: TestSwitchboard;
+  // 127.0.0.1 stands for the balancer; every other loopback address for a client reaching us directly.
+  beforeAll(async () => {
+    sb = await start({ SWITCHBOARD_HTTP_TRUSTED_PROXIES: '[127.0.0.1]' });
+  });
+  afterAll(() => sb?.cleanup());
+
+  const through = (username: string, password: string, client: string) =>
+    call(sb, 'POST', '/api/session', {
+      body: { username, password },
+      from: '127.0.0.1',
+      forwardedFor: client,
+    });
+
+  it("counts failures by the client's address, so one client's lockout does not lock everyone behind the balancer", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 20; i++) statuses.push((await through(`user-${i}`, 'wrong', '10.1.1.1')).status);
+    expect(statuses[19]).toBe(429);
+    expect((await through('nurse', TEST_PASSWORD, '10.1.1.1')).status).toBe(429);
+    expect((await through('nurse', TEST_PASSWORD, '10.2.2.2')).status).toBe(200);
+    expect(await sb.store.audit.list({ subject: 'lockout:address:10.1.1.1' })).toMatchObject([
+      { action: 'sign-in.lockout' },
+    ]);
+    expect(await sb.store.audit.list({ subject: 'lockout:address:127.0.0.1' })).toEqual([]);
+  });
+
+  it('believes X-Forwarded-For only from the balancer: a client cannot name another address to dodge its lockout', async () => {
+    for (let i = 0; i < 20; i++)
+      await call(sb, 'POST', '/api/session', {
+        body: { username: `guess-${i}`, password: 'wrong' },
+        from: '127.0.0.9',
+        forwardedFor: `10.9.9.${i}`,
+      });
+    const dodge = await call(sb, 'POST', '/api/session', {
+      body: { username: 'nurse', password: TEST_PASSWORD },
+      from: '127.0.0.9',
+      forwardedFor: '10.9.9.200',
+    });
+    expect(dodge.status).toBe(429);
+    expect(await sb.store.audit.list({ subject: 'lockout:address:127.0.0.9' })).toHaveLength(1);
   });
 });

@@ -54,7 +54,8 @@ async function register(
         const answer = await gateway.handle(
           body,
           contentType,
-          `${req.socket.remoteAddress}:${req.socket.remotePort}`,
+          // req.ip: the client's address behind a trusted load balancer (http.trustedProxies).
+          `${req.ip}:${req.socket.remotePort}`,
         );
         return reply.code(200).header('content-type', 'text/xml; charset=utf-8').send(answer);
       },
