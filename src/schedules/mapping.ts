@@ -58,7 +58,7 @@ export async function mapRowsInTurns(
   rules: MappingRules,
   rows: readonly SourceShift[],
   findPeople: FindPeople,
-  page = 2000,
+  page = 500,
 ): Promise<MappedPull> {
   const mapper = new RowMapper(rules, findPeople);
   for (let i = 0; i < rows.length; i++) {

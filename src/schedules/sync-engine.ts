@@ -114,7 +114,7 @@ export class ScheduleSyncEngine {
     const actor = options.actor ?? `sync:${sourceId}`;
     let mapped: MappedPull;
     try {
-      checkPull(pull);
+      await checkPull(pull);
       mapped = await mapRowsInTurns(
         { sourceId, people: settings.people, assignments: settings.assignments },
         pull.shifts,
@@ -312,6 +312,17 @@ export class ScheduleSyncEngine {
     return next;
   }
 
+  /**
+   * Reads the source's status again from the store: on a cluster another instance may have synced it
+   * since this one last looked (sync-runner.ts SourceDuty).
+   */
+  async reload(sourceId: string): Promise<SourceStatusRecord> {
+    await this.load();
+    const stored = await this.deps.sourceStore.status(sourceId);
+    this.status.set(sourceId, stored ?? emptyStatus(sourceId));
+    return this.statusOf(sourceId);
+  }
+
   /** The status as last recorded (synchronous; call after `statuses()` or any sync has loaded it). */
   statusOf(sourceId: string): SourceStatusRecord {
     return this.status.get(sourceId) ?? emptyStatus(sourceId);
@@ -364,14 +375,15 @@ export class ScheduleSyncEngine {
   }
 }
 
-/** A pull that is not well formed is a failed pull: nothing of it is applied. */
-function checkPull(pull: SourcePull): void {
+/** A pull that is not well formed is a failed pull: nothing of it is applied. Checked a page per turn. */
+async function checkPull(pull: SourcePull): Promise<void> {
   if (!pull || (pull.mode !== 'window' && pull.mode !== 'delta') || !Array.isArray(pull.shifts)) {
     throw new SourceError('the client returned a malformed pull');
   }
   if (pull.mode === 'window' && !(pull.to.getTime() > pull.from.getTime()))
     throw new SourceError('the pull window ends before it starts');
-  pull.shifts.forEach((s, i) => {
+  for (let i = 0; i < pull.shifts.length; i++) {
+    const s = pull.shifts[i];
     const where = s.at ?? `row ${i + 1}`;
     if (
       !(s.start instanceof Date) ||
@@ -383,8 +395,12 @@ function checkPull(pull: SourcePull): void {
     }
     if (!(s.end.getTime() > s.start.getTime()))
       throw new SourceError(`${where}: the shift ends before it starts`);
-  });
+    if (i % CHECK_PAGE === CHECK_PAGE - 1) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
 }
+
+/** Rows of a pull checked per turn of the event loop. */
+const CHECK_PAGE = 2000;
 
 function emptyStatus(sourceId: string): SourceStatusRecord {
   return {

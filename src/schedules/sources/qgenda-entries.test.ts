@@ -45,4 +45,14 @@ describe('QGendaEntries', () => {
     expect(deleted).toEqual(['K2']);
     expect(entries.latest).toBe(Date.parse('2026-01-11T08:00:00Z'));
   });
+
+  it('gives rows naming the same person (or task) one shared record', () => {
+    const entries = new QGendaEntries('America/New_York', undefined, Number.NEGATIVE_INFINITY);
+    for (const n of [0, 40, 1]) entries.add(entry(n));
+    const [a, b, c] = entries.result().shifts;
+    expect(a.staff).toEqual({ StaffId: 'E0' });
+    expect(b.staff).toBe(a.staff);
+    expect(c.staff).not.toBe(a.staff);
+    expect(c.task).toBe(a.task);
+  });
 });

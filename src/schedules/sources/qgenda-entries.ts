@@ -19,6 +19,8 @@ export class QGendaEntries {
   private readonly shifts = new Map<string, SourceShift>();
   private readonly deleted = new Set<string>();
   private readonly refused: string[] = [];
+  /** One staff or task record per distinct one (readQGendaRow's `shared`). */
+  private readonly records = new Map<string, Readonly<Record<string, string>>>();
 
   /**
    * @param window the whole-window pull's window (its shifts are those running in it: the day before was
@@ -54,7 +56,7 @@ export class QGendaEntries {
   }
 
   add(row: QGendaRow): void {
-    const reading = readQGendaRow(row, this.rows++, this.zone);
+    const reading = readQGendaRow(row, this.rows++, this.zone, this.records);
     if (reading.kind === 'refused') {
       this.refused.push(`${reading.key} ${reading.problem}`);
       return;

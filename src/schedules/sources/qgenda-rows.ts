@@ -48,8 +48,17 @@ export type RowReading =
   /** Not readable, or its UTC and local times disagree. */
   | { kind: 'refused'; key: string; problem: string };
 
-/** One schedule entry; `zone` is the site's, used when the entry names no IANA zone of its own. */
-export function readQGendaRow(row: QGendaRow, index: number, zone: string): RowReading {
+/**
+ * One schedule entry; `zone` is the site's, used when the entry names no IANA zone of its own. With
+ * `shared`, rows naming the same staff (or task) share one record: a large pull names a few thousand
+ * people across tens of thousands of rows.
+ */
+export function readQGendaRow(
+  row: QGendaRow,
+  index: number,
+  zone: string,
+  shared?: Map<string, Readonly<Record<string, string>>>,
+): RowReading {
   const key = text(row.ScheduleKey);
   if (!key) return { kind: 'refused', key: `row ${index + 1}`, problem: 'has no ScheduleKey' };
   const at = `ScheduleKey ${key}`;
@@ -68,8 +77,8 @@ export function readQGendaRow(row: QGendaRow, index: number, zone: string): RowR
   if (problem) return { kind: 'refused', key: at, problem };
   const shift: SourceShift = {
     sourceId: key,
-    staff: pick(row, staffFields),
-    task: pick(row, taskFields),
+    staff: pick(row, staffFields, shared),
+    task: pick(row, taskFields, shared),
     start,
     end,
     published: row.IsPublished !== false,
@@ -123,12 +132,24 @@ function zoneOfRow(named: string | undefined, siteZone: string): string {
   return windowsZones[named] ?? siteZone;
 }
 
-function pick(row: QGendaRow, fields: readonly string[]): Record<string, string> {
+function pick(
+  row: QGendaRow,
+  fields: readonly string[],
+  shared: Map<string, Readonly<Record<string, string>>> | undefined,
+): Readonly<Record<string, string>> {
+  let key = fields[0];
+  if (shared) {
+    // The values as read, fields in a fixed order: equal keys are equal records.
+    for (const f of fields) key += `${row[f] ?? ''}\u0000`;
+    const known = shared.get(key);
+    if (known) return known;
+  }
   const out: Record<string, string> = {};
   for (const f of fields) {
     const v = text(row[f]);
     if (v) out[f] = v;
   }
+  shared?.set(key, out);
   return out;
 }
 

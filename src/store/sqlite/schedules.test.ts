@@ -39,7 +39,7 @@ describe('SQLite schedule store', () => {
     );
   });
 
-  it('writes a large sync a slice per turn: lookups meanwhile see the old schedule, writes meanwhile wait, the feed has every change in order', async () => {
+  it('writes a large sync a slice per turn: lookups meanwhile see the old schedule, writes meanwhile wait for its commit, the feed has every change in order', async () => {
     await store.schedules.upsertAssignments([
       { id: 'hospitalist-oncall', name: 'Hospitalist', type: 'oncall', department: 'Medicine' },
     ]);
@@ -66,38 +66,45 @@ describe('SQLite schedule store', () => {
     const before = await store.schedules.lastChangeSeq();
 
     const seen: string[] = [];
+    /** For the write issued at each turn: how many lookups had been answered when it was applied. */
+    const appliedAfter: number[] = [];
     let settled = false;
     const second = sync('p-chen').finally(() => {
       settled = true;
     });
-    let wrote = false;
+    const writes: Promise<unknown>[] = [];
     while (!settled) {
       const on = await store.schedules.shiftsAt('hospitalist-oncall', new Date(t0 + 1500 * H + 1));
       seen.push(on.map((s) => s.personId).join());
-      if (seen.length === 10 && !wrote) {
-        wrote = true;
-        // A write on the main connection while the sync holds the lock: it waits, then lands.
-        void store.schedules
-          .upsertAssignments([{ id: 'icu', name: 'ICU', type: 'team', department: 'ICU' }])
-          .then(() => seen.push('write applied'));
-      }
+      const turn = seen.length - 1;
+      // A write on the main connection each turn: at once, or, while the sync holds the lock, after it.
+      writes.push(
+        store.schedules
+          .upsertAssignments([{ id: `icu-${turn}`, name: 'ICU', type: 'team', department: 'ICU' }])
+          .then(() => {
+            appliedAfter[turn] = seen.length;
+          }),
+      );
       await new Promise((resolve) => setImmediate(resolve));
     }
     const result = await second;
+    await Promise.all(writes);
     expect(result.changes).toHaveLength(3000);
     // Answered while the sync was written, old schedule first, then the new one: never a mix, never none.
-    expect(seen.length).toBeGreaterThan(5);
-    const lookups = seen.filter((s) => s !== 'write applied');
-    for (const p of lookups) expect(['p-ahmed', 'p-chen']).toContain(p);
-    expect(lookups[0]).toBe('p-ahmed');
-    // Many more turns with the old schedule than reading 3,000 stored shifts takes (two pages): the write
-    // itself gave way, a slice of 250 changes at a time.
-    expect(lookups.filter((p) => p === 'p-ahmed').length).toBeGreaterThan(20);
-    expect(lookups.indexOf('p-chen')).toBeGreaterThan(0);
-    expect(lookups.slice(lookups.indexOf('p-chen')).every((p) => p === 'p-chen')).toBe(true);
-    // The write waited for the sync's commit.
-    expect(seen.indexOf('write applied')).toBeGreaterThan(seen.lastIndexOf('p-ahmed'));
-    expect((await store.schedules.getAssignment('icu'))?.name).toBe('ICU');
+    for (const p of seen) expect(['p-ahmed', 'p-chen']).toContain(p);
+    const switched = seen.indexOf('p-chen');
+    expect(seen[0]).toBe('p-ahmed');
+    expect(switched).toBeGreaterThan(0);
+    expect(seen.slice(switched).every((p) => p === 'p-chen')).toBe(true);
+    // Writes held back (applied turns after they were made) while the sync was written, a slice of 250
+    // changes at a time: many turns of them, all answered from the old schedule, applied after the commit.
+    const held = appliedAfter.flatMap((after, turn) => (after > turn + 1 ? [turn] : []));
+    expect(held.length).toBeGreaterThan(20);
+    for (const turn of held) {
+      expect(seen[turn]).toBe('p-ahmed');
+      expect(appliedAfter[turn]).toBeGreaterThanOrEqual(switched);
+    }
+    expect((await store.schedules.getAssignment(`icu-${held[0]}`))?.name).toBe('ICU');
     const feed = await store.schedules.changes({ after: before, limit: 1000 });
     expect(feed.map((c) => c.seq)).toEqual(Array.from({ length: 1000 }, (_, i) => before + i + 1));
     expect(feed.every((c) => c.kinds.join() === 'person-changed')).toBe(true);

@@ -20,13 +20,13 @@ import { writeLent } from './schedule-sync-writer.ts';
 /** Changes from which a sync is written on a connection of its own (schedule-sync-writer.ts). */
 const LENT_FROM = 500;
 
-/** Rows read per turn of the event loop while a sync reads what it replaces. */
-const PAGE = 2000;
+/** Rows read (or shifts checked) per turn of the event loop while a sync reads what it replaces. */
+const PAGE = 500;
 
 /**
- * Shifts per page of shiftsByStart, plus those starting at the same instant as the page's last. A page is
- * read whole (an open iterator would keep the connection from writing while a file is being uploaded), so
- * it is what the reader holds in memory.
+ * Shifts per page of shiftsByStart. A page is read whole (an open iterator would keep the connection from
+ * writing while a file is being uploaded), so it is what the reader holds in memory, however many shifts
+ * start at the same instant.
  */
 const FILE_PAGE = 1000;
 
@@ -74,7 +74,6 @@ export class SqliteScheduleStore implements ScheduleStore {
   private readonly distinctSources;
   private readonly longestOfAll;
   private readonly pageByStart;
-  private readonly lastStartOfPage;
 
   constructor(
     private readonly db: SqliteDb,
@@ -134,21 +133,19 @@ export class SqliteScheduleStore implements ScheduleStore {
     );
     this.distinctSources = db.prepare('SELECT DISTINCT source FROM shifts ORDER BY source');
     this.longestOfAll = db.prepare('SELECT MAX(longest_ms) AS n FROM shift_spans');
-    // A page is a range of starts [@low, @below) read whole, ending past the FILE_PAGE-th start from @low found
-    // on shifts_start alone. It never ends inside a run of equal starts (a thousand shifts at 07:00), so no
-    // page reads a shift another page reads: a page costs its own rows, wherever it is in a long file.
+    // Keyset pages along shifts_file_order (migration 018), the order the file writes: each page starts
+    // after the last row of the one before, so a page is FILE_PAGE rows even inside a run of equal starts
+    // (twenty thousand shifts at 07:00), no row is read twice, and nothing is sorted.
     this.pageByStart = db.prepare(
       `SELECT ${shiftColumns} FROM shifts
-       WHERE start_at >= @low AND start_at < @below AND end_at > @from AND published >= @published
-       ORDER BY start_at, assignment_id, call_order, id`,
+       WHERE (start_at, assignment_id, call_order, id) > (@start, @assignment, @callOrder, @id)
+         AND start_at < @to AND end_at > @from AND published >= @published
+       ORDER BY start_at, assignment_id, call_order, id
+       LIMIT ${FILE_PAGE}`,
     );
     // Rows as arrays: a file reads a great many, and an array per row costs better-sqlite3 less than an
     // object with named fields.
     this.pageByStart.raw(true);
-    this.lastStartOfPage = db.prepare(
-      `SELECT start_at AS n FROM shifts WHERE start_at >= @low AND start_at < @to
-       ORDER BY start_at LIMIT 1 OFFSET ${FILE_PAGE - 1}`,
-    );
   }
 
   async upsertAssignments(assignments: readonly Assignment[]): Promise<void> {
@@ -172,15 +169,23 @@ export class SqliteScheduleStore implements ScheduleStore {
   }
 
   async applySync(sync: ShiftSync): Promise<ShiftSyncResult> {
-    checkShifts(sync.source, sync.shifts);
+    const byId = await checkShifts(sync.source, sync.shifts);
     // The stored shifts in scope are read and diffed before the write, a page at a time with the event
     // loop free between pages, so on-call lookups keep answering during a large sync; the write holds
     // the loop only for what changed. Every change to a source's shifts adds to its feed, so an unchanged
     // newest seq of the source means the read is still the truth; otherwise the write reads again.
     const version = this.sourceVersion(sync.source);
-    const before = await this.inScopePaged(sync);
+    const before = await this.inScopePaged(sync, byId);
     // A stored shift the sync sends again unchanged can change nothing: only the rest are diffed.
-    const sent = before.same.size === 0 ? sync.shifts : sync.shifts.filter((x) => !before.same.has(x.id));
+    let sent = sync.shifts;
+    if (before.same.size > 0) {
+      const rest: Shift[] = [];
+      for (let i = 0; i < sync.shifts.length; i++) {
+        if (!before.same.has(sync.shifts[i].id)) rest.push(sync.shifts[i]);
+        if (i % PAGE === PAGE - 1) await nextTurn();
+      }
+      sent = rest;
+    }
     const planned = diffShifts(before.rest, sent);
     if (sync.dryRun) return this.unsaved(sync, planned, before.count);
     // A large sync is written on a connection of its own, a slice per turn, so lookups are answered while
@@ -259,14 +264,15 @@ export class SqliteScheduleStore implements ScheduleStore {
    * As inScope, a page of rows at a time with a turn of the event loop between pages; a stored row the sync
    * sends again unchanged is only counted (`same`), never made into a Shift, which is most rows of a resync.
    */
-  private async inScopePaged(sync: ShiftSync): Promise<{ rest: Shift[]; same: Set<string>; count: number }> {
+  private async inScopePaged(
+    sync: ShiftSync,
+    sent: ReadonlyMap<string, Shift>,
+  ): Promise<{ rest: Shift[]; same: Set<string>; count: number }> {
     const scope = sync.scope;
     if (scope.kind === 'delta' && scope.deletedKeys.length + sync.shifts.length <= PAGE) {
       const rest = this.inScope(sync);
       return { rest, same: new Set(), count: rest.length };
     }
-    const sent = new Map<string, Shift>();
-    for (const x of sync.shifts) sent.set(x.id, x);
     const rest: Shift[] = [];
     const same = new Set<string>();
     const seen = new Set<string>();
@@ -369,16 +375,24 @@ export class SqliteScheduleStore implements ScheduleStore {
     const longest = (this.longestOfAll.get() as { n: number | null }).n;
     if (longest === null) return;
     // No shift that starts a longest shift or more before `from` can still be on at `from`.
-    const low = from.getTime() - longest + 1;
-    const page = { low, below: 0, to: to.getTime(), from: from.getTime(), published: options.drafts ? 0 : 1 };
+    const page = {
+      start: from.getTime() - longest,
+      assignment: '',
+      callOrder: 0,
+      id: '',
+      to: to.getTime(),
+      from: from.getTime(),
+      published: options.drafts ? 0 : 1,
+    };
     for (;;) {
-      // Where the page ends, asked apart from its rows: a page of shifts that are all over yields nothing.
-      const end = this.lastStartOfPage.get(page) as { n: number } | undefined;
-      page.below = end ? end.n + 1 : page.to;
       const rows = this.pageByStart.all(page) as ShiftArray[];
       for (const r of rows) yield shiftOfArray(r);
-      if (!end) return;
-      page.low = page.below;
+      if (rows.length < FILE_PAGE) return;
+      const last = rows[rows.length - 1];
+      page.start = last[3];
+      page.assignment = last[1];
+      page.callOrder = last[5];
+      page.id = last[0];
     }
   }
 
@@ -447,14 +461,20 @@ function sameShift(r: ShiftRow, x: Shift): boolean {
   );
 }
 
-/** Refuses a bad shift before anything is written, so a caller's mistake never half-replaces a source. */
-function checkShifts(source: string, shifts: readonly Shift[]): void {
-  const ids = new Set<string>();
-  for (const s of shifts) {
+/**
+ * Refuses a bad shift before anything is written, so a caller's mistake never half-replaces a source, a
+ * page per turn of the event loop; returns the shifts by id.
+ */
+async function checkShifts(source: string, shifts: readonly Shift[]): Promise<Map<string, Shift>> {
+  const ids = new Map<string, Shift>();
+  for (let i = 0; i < shifts.length; i++) {
+    const s = shifts[i];
     checkShift(source, s);
     if (ids.has(s.id)) throw new Error(`UNIQUE shift id: ${s.id} is sent twice`);
-    ids.add(s.id);
+    ids.set(s.id, s);
+    if (i % PAGE === PAGE - 1) await nextTurn();
   }
+  return ids;
 }
 
 function checkShift(source: string, s: Shift): void {
