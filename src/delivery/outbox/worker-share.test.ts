@@ -194,4 +194,28 @@ describe('DeliveryWorker: shares, Retry-After, permanent errors, many at once', 
     expect(await store.outbox.list({ state: 'sent' })).toHaveLength(1);
     expect(await store.outbox.list({ state: 'pending' })).toHaveLength(2);
   });
+
+  it('a polling worker under steady work keeps no waiter per commit or tick (lanes may not go idle for hours)', async () => {
+    const { worker, add } = setup();
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let sent = 0;
+    worker.register('c', {
+      send: async () => {
+        await gate;
+        sent++;
+        return 'ok';
+      },
+    });
+    worker.start(5);
+    for (let i = 0; i < 20; i++) await add(`t${i % 3}`, 1);
+    await new Promise((r) => setTimeout(r, 30));
+    expect((worker as unknown as { whenIdle: unknown[] }).whenIdle).toHaveLength(0);
+    release();
+    await worker.runDue();
+    await worker.stop();
+    expect(sent).toBe(20);
+  });
 });

@@ -158,11 +158,12 @@ export class DeliveryWorker {
   /** New notices committed: a polling worker tries them at once; otherwise only immediate channels. */
   private committed(channels: ReadonlySet<string>): void {
     if (this.stopped) return;
+    // No waiter is left behind: under steady work the lanes may not go idle for hours.
     if (this.timer) {
-      void this.runDue();
+      this.read(true);
       return;
     }
-    if ([...channels].some((c) => this.channels.get(c)?.immediate)) void this.runDue(true);
+    if ([...channels].some((c) => this.channels.get(c)?.immediate)) this.read(false);
   }
 
   /** Sets the per-target share of a pass (see DeliveryWorkerDeps.perTarget). */
@@ -199,9 +200,9 @@ export class DeliveryWorker {
   /** Polls the outbox every `pollMs` (in production; tests call runDue with their own clock). */
   start(pollMs = 1000): void {
     this.stopped = false;
-    this.timer = setInterval(() => void this.runDue(), pollMs);
+    this.timer = setInterval(() => this.read(true), pollMs);
     this.timer.unref();
-    void this.runDue();
+    this.read(true);
   }
 
   async stop(): Promise<void> {
