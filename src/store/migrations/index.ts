@@ -13,6 +13,7 @@ import { messaging } from './014-messaging.ts';
 import { messageSearch } from './015-message-search.ts';
 import { outboxTargets } from './016-outbox-targets.ts';
 import { leases } from './017-leases.ts';
+import { shiftsFileOrder } from './018-shifts-file-order.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration } from './migration.ts';
@@ -34,4 +35,5 @@ export const migrations: Migration[] = [
   messageSearch,
   outboxTargets,
   leases,
+  shiftsFileOrder,
 ].sort((a, b) => a.version - b.version);

@@ -34,7 +34,7 @@ interface AssignmentRow {
   department: string;
 }
 
-/** Shifts per page of shiftsByStart (plus those starting with its last): what a file's reader holds. */
+/** Shifts per page of shiftsByStart: what a file's reader holds, however many start at one instant. */
 const FILE_PAGE = 1000;
 
 const shiftColumns =
@@ -175,26 +175,23 @@ export class PostgresScheduleStore implements ScheduleStore {
     );
     if (spans[0].n === null) return;
     // No shift that starts a longest shift or more before `from` can still be on at `from`.
-    let low = from.getTime() - Number(spans[0].n) + 1;
+    let after: [number, string, number, string] = [from.getTime() - Number(spans[0].n), '', 0, ''];
     for (;;) {
-      // Pages along shifts_start, each a range of starts ending past its FILE_PAGE-th, so a page never
-      // ends inside a run of equal starts and no row is read twice; no cursor (and so no pooled
-      // connection) is held while the file's reader uploads.
-      const { rows: ends } = await this.pool.query<{ n: number }>(
-        `SELECT start_at AS n FROM shifts WHERE start_at >= $1 AND start_at < $2
-         ORDER BY start_at LIMIT 1 OFFSET ${FILE_PAGE - 1}`,
-        [low, to.getTime()],
-      );
-      const below = ends.length > 0 ? Number(ends[0].n) + 1 : to.getTime();
+      // Keyset pages along shifts_file_order (migration 018), each after the last row of the one before:
+      // FILE_PAGE rows even inside a run of equal starts, none read twice, nothing sorted; no cursor (and
+      // so no pooled connection) is held while the file's reader uploads.
       const { rows } = await this.pool.query<ShiftRow>(
         `SELECT ${shiftColumns} FROM shifts
-         WHERE start_at >= $1 AND start_at < $2 AND end_at > $3 AND (published OR $4)
-         ORDER BY start_at, assignment_id COLLATE "C", call_order, id COLLATE "C"`,
-        [low, below, from.getTime(), options.drafts === true],
+         WHERE (start_at, assignment_id COLLATE "C", call_order, id COLLATE "C") > ($1, $2, $3, $4)
+           AND start_at < $5 AND end_at > $6 AND (published OR $7)
+         ORDER BY start_at, assignment_id COLLATE "C", call_order, id COLLATE "C"
+         LIMIT ${FILE_PAGE}`,
+        [...after, to.getTime(), from.getTime(), options.drafts === true],
       );
       for (const r of rows) yield toShift(r);
-      if (ends.length === 0) return;
-      low = below;
+      if (rows.length < FILE_PAGE) return;
+      const last = rows[rows.length - 1];
+      after = [Number(last.start_at), last.assignment_id, last.call_order, last.id];
     }
   }
 
