@@ -73,6 +73,12 @@ class RowMapper {
   private readonly ids = new Set<string>();
   private readonly people = new Map<string, readonly string[]>();
   private readonly tasks = new Map<string, AssignmentMatch[]>();
+  /**
+   * The same answers by record: a client that gives rows naming one person or task one shared record
+   * (QGenda's) is mapped without building a key for every row.
+   */
+  private readonly tasksByRecord = new Map<object, AssignmentMatch[]>();
+  private readonly peopleByRecord = new Map<object, { ids: readonly string[] }>();
   /** The task fields any mapping looks at: a row's task is known by these alone. */
   private readonly taskFields: string[];
 
@@ -95,14 +101,22 @@ class RowMapper {
 
   add(row: SourceShift, i: number): void {
     const { rules, result: out } = this;
-    let taskKey = '';
-    for (const f of this.taskFields) taskKey += `${row.task[f]?.trim().toLowerCase() ?? ''}\u0000`;
-    let matches = this.tasks.get(taskKey);
+    let matches = this.tasksByRecord.get(row.task);
     if (matches === undefined) {
-      matches = rules.assignments.filter((a) => taskMatches(a.task, row.task));
-      this.tasks.set(taskKey, matches);
+      let taskKey = '';
+      for (const f of this.taskFields) taskKey += `${row.task[f]?.trim().toLowerCase() ?? ''}\u0000`;
+      matches = this.tasks.get(taskKey);
+      if (matches === undefined) {
+        matches = rules.assignments.filter((a) => taskMatches(a.task, row.task));
+        this.tasks.set(taskKey, matches);
+      }
+      this.tasksByRecord.set(row.task, matches);
     }
-    const person = findPerson(rules.people, row.staff, this.lookup);
+    let person = this.peopleByRecord.get(row.staff);
+    if (person === undefined) {
+      person = findPerson(rules.people, row.staff, this.lookup);
+      this.peopleByRecord.set(row.staff, person);
+    }
     const reason: UnmappedReason | undefined =
       matches.length === 0
         ? 'unknown-task'

@@ -5,7 +5,7 @@
  */
 
 import { jsonArrayBatches, NotJsonArray } from './json-array-batches.ts';
-import { type QGendaRow, readQGendaRow } from './qgenda-rows.ts';
+import { type QGendaRow, readQGendaRow, SharedRecords } from './qgenda-rows.ts';
 import type { SourceShift } from './source.ts';
 import { SourceError } from './source.ts';
 
@@ -20,7 +20,7 @@ export class QGendaEntries {
   private readonly deleted = new Set<string>();
   private readonly refused: string[] = [];
   /** One staff or task record per distinct one (readQGendaRow's `shared`). */
-  private readonly records = new Map<string, Readonly<Record<string, string>>>();
+  private readonly records = new SharedRecords();
 
   /**
    * @param window the whole-window pull's window (its shifts are those running in it: the day before was

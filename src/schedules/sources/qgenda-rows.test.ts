@@ -18,6 +18,7 @@ const row = (over: Record<string, unknown> = {}) => ({
 describe('QGenda rows', () => {
   it('reads UTC stamps in every spelling QGenda uses, and no instant that does not exist', () => {
     const at = Date.UTC(2026, 2, 8, 12, 0, 0);
+    expect(utcInstant('2028-02-29T12:00:00')?.toISOString()).toBe('2028-02-29T12:00:00.000Z');
     for (const stamp of [
       '2026-03-08T12:00:00',
       '2026-03-08T12:00:00Z',

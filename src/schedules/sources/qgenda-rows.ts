@@ -57,7 +57,7 @@ export function readQGendaRow(
   row: QGendaRow,
   index: number,
   zone: string,
-  shared?: Map<string, Readonly<Record<string, string>>>,
+  shared?: SharedRecords,
 ): RowReading {
   const key = text(row.ScheduleKey);
   if (!key) return { kind: 'refused', key: `row ${index + 1}`, problem: 'has no ScheduleKey' };
@@ -77,8 +77,8 @@ export function readQGendaRow(
   if (problem) return { kind: 'refused', key: at, problem };
   const shift: SourceShift = {
     sourceId: key,
-    staff: pick(row, staffFields, shared),
-    task: pick(row, taskFields, shared),
+    staff: pick(row, staffFields, shared?.staff),
+    task: pick(row, taskFields, shared?.task),
     start,
     end,
     published: row.IsPublished !== false,
@@ -132,25 +132,39 @@ function zoneOfRow(named: string | undefined, siteZone: string): string {
   return windowsZones[named] ?? siteZone;
 }
 
+/** The staff and task records of one pull, one per distinct one, by their first field's value. */
+export class SharedRecords {
+  readonly staff = new Map<unknown, Array<Readonly<Record<string, string>>>>();
+  readonly task = new Map<unknown, Array<Readonly<Record<string, string>>>>();
+}
+
 function pick(
   row: QGendaRow,
   fields: readonly string[],
-  shared: Map<string, Readonly<Record<string, string>>> | undefined,
+  shared: Map<unknown, Array<Readonly<Record<string, string>>>> | undefined,
 ): Readonly<Record<string, string>> {
-  let key = fields[0];
-  if (shared) {
-    // The values as read, fields in a fixed order: equal keys are equal records.
-    for (const f of fields) key += `${row[f] ?? ''}\u0000`;
-    const known = shared.get(key);
-    if (known) return known;
+  const bucket = shared?.get(row[fields[0]]);
+  if (bucket) {
+    for (const known of bucket) if (sameRecord(known, row, fields)) return known;
   }
   const out: Record<string, string> = {};
   for (const f of fields) {
     const v = text(row[f]);
     if (v) out[f] = v;
   }
-  shared?.set(key, out);
+  if (bucket) bucket.push(out);
+  else shared?.set(row[fields[0]], [out]);
   return out;
+}
+
+/** Whether the row's fields read as the record (a field the row lacks is one the record lacks). */
+function sameRecord(
+  known: Readonly<Record<string, string>>,
+  row: QGendaRow,
+  fields: readonly string[],
+): boolean {
+  for (const f of fields) if (known[f] !== text(row[f])) return false;
+  return true;
 }
 
 function text(v: unknown): string | undefined {
@@ -172,8 +186,7 @@ export function utcInstant(v: unknown): Date | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]00:?00)?$/i.exec(t);
   if (!m) return undefined;
   const [y, mo, d, h, mi, s] = m.slice(1, 7).map((x) => Number(x ?? 0));
-  const ms = Date.UTC(y, mo - 1, d, h, mi, s);
-  return realDate(ms, d, h) ? new Date(ms) : undefined;
+  return realTime(y, mo, d, h, mi, s) ? new Date(Date.UTC(y, mo - 1, d, h, mi, s)) : undefined;
 }
 
 const MINUTE = 60_000;
@@ -189,8 +202,7 @@ function plainStamp(t: string): number | undefined | null {
   const mi = digits(t, 14, 2);
   const s = digits(t, 17, 2);
   if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || s < 0) return undefined;
-  const ms = Date.UTC(y, mo - 1, d, h, mi, s);
-  return realDate(ms, d, h) ? ms : null;
+  return realTime(y, mo, d, h, mi, s) ? Date.UTC(y, mo - 1, d, h, mi, s) : null;
 }
 
 /** The number written by `n` ASCII digits at `at`, or -1. */
@@ -204,10 +216,14 @@ function digits(t: string, at: number, n: number): number {
   return v;
 }
 
-/** Whether Date.UTC kept the day and hour it was given (it rolls 31 April over into 1 May). */
-function realDate(ms: number, day: number, hour: number): boolean {
-  const date = new Date(ms);
-  return date.getUTCDate() === day && date.getUTCHours() === hour;
+/** Whether the fields name a moment that exists (no 31 April, no 24:00), without making a Date. */
+function realTime(y: number, mo: number, d: number, h: number, mi: number, s: number): boolean {
+  return mo >= 1 && mo <= 12 && d >= 1 && d <= daysIn(y, mo) && h <= 23 && mi <= 59 && s <= 59;
+}
+
+function daysIn(y: number, mo: number): number {
+  if (mo === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
+  return mo === 4 || mo === 6 || mo === 9 || mo === 11 ? 30 : 31;
 }
 
 const iso = (d: Date) => d.toISOString().replace('.000Z', 'Z');
@@ -258,8 +274,6 @@ function localReading(dateValue: unknown, timeValue: unknown): number | undefine
     if (half === 'AM' && hour === 12) hour = 0;
     if (half === 'PM' && hour !== 12) hour += 12;
   }
-  if (hour > 23 || minute > 59 || mo < 1 || mo > 12 || d < 1) return null;
-  const wall = Date.UTC(y, mo - 1, d, hour, minute);
   // A day past the month's end (02/30) is no date: it matched no wall clock before either.
-  return new Date(wall).getUTCDate() === d ? wall : null;
+  return realTime(y, mo, d, hour, minute, 0) ? Date.UTC(y, mo - 1, d, hour, minute) : null;
 }
