@@ -75,6 +75,7 @@ import { startCensusImports } from './wiring/census-imports.ts';
 import { administratorAddresses, type Connectors, installConnectors } from './wiring/connectors.ts';
 import { consoleRoutes, consoleWorkbench, draftDryRun } from './wiring/console.ts';
 import { wireDemographicImports } from './wiring/demographic-imports.ts';
+import { DutyRoster } from './wiring/duty-roster.ts';
 import { runningConnectorKinds } from './wiring/file-exports.ts';
 import { samlIdpCert, wireIdentity } from './wiring/identity.ts';
 import { wireMessaging } from './wiring/messaging.ts';
@@ -167,6 +168,15 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
     await store.close();
     claim.release();
   };
+  const instance = instanceName();
+  // The jobs a cluster runs once (schedule pulls, the connector cycle, imports, the LDAP sync, messaging
+  // timers), each on the instance that holds its lease; on the embedded store, all on this one.
+  const duties = new DutyRoster({
+    leases: store.leases,
+    instance,
+    ttlMs: config.cluster.leaseSeconds * 1000,
+    log: log.child({ part: 'duties' }),
+  });
   // scrypt on threads of its own, never on the libuv pool the store's fdatasync needs.
   const passwords = new PasswordHasher(passwordHashingOptions(config.http.signIn));
   stops.push(() => passwords.close());
@@ -257,6 +267,7 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
       clock,
       log,
       ldap: { config: config.identity.ldap, configDir: options.configDir },
+      duties,
     });
     stops.push(() => identity.stop());
     const censusImports = startCensusImports({
@@ -273,6 +284,7 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
       },
       now: () => clock.now(),
       log: log.child({ part: 'census-imports' }),
+      duties,
     });
     stops.push(() => censusImports.stop());
     const messaging = wireMessaging({
@@ -287,6 +299,7 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
       groupName: (id) => site.directory.group(id)?.name,
       clock,
       log,
+      duties,
     });
     stops.push(() => messaging.stop());
     const hub = new ClinicianHub({
@@ -297,7 +310,6 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
       log,
     });
     notifier.add(hub);
-    const instance = instanceName();
     let relay: AlertRelay | undefined;
     if (config.redis.url) {
       // Clinicians connected to other instances hear of what this one routes (Redis pub/sub).
@@ -352,6 +364,7 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
       log,
       poll: options.cycle !== false,
       kinds: runningConnectorKinds(store),
+      duties,
     });
     stops.push(() => connectors.stop());
     connectors.start();
@@ -428,6 +441,7 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
       failsafe,
       paging: () => config.paging,
       run: options.cycle !== false,
+      duties,
     });
     stops.push(() => scheduleSync.stop());
     // Contact points from dropped demographic files (demographicImports:), into the directory overlay.
@@ -438,8 +452,13 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
       now: () => clock.now(),
       findPeople: crosswalkLookup(() => site.directory),
       run: options.cycle !== false,
+      duties,
     });
     stops.push(() => demographics.stop());
+    // Every duty is on the roster now: take what leases this instance can (the jobs they hold begin before
+    // this returns). Stopped before the jobs' own stops, so the leases are released once their turns end.
+    await duties.start();
+    stops.push(() => duties.stop());
     const cycle = new RoutingCycle(escalation, router, log, config.routing.cycleMs, coverageWarning);
     if (options.cycle !== false) cycle.start();
     stops.push(() => cycle.stop());
@@ -594,7 +613,11 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
         log,
         listeners: health,
         trustedProxies: config.http.trustedProxies,
-        cluster: () => ({ instance, redis: relay ? relay.status() : 'not configured' }),
+        cluster: () => ({
+          instance,
+          redis: relay ? relay.status() : 'not configured',
+          leases: { held: duties.held(), standingBy: duties.standingBy() },
+        }),
         auth: {
           accounts: () => config.accounts,
           apiTokens: () => config.apiTokens,

@@ -26,6 +26,21 @@ export interface SyncRunnerDeps {
   stale?: (source: SourceSettings, since: Date) => Promise<void>;
   /** Progress of a pull (rows fetched), for a terminal that asked for a sync. */
   progress?: (sourceId: string, fetched: number) => void;
+  /**
+   * On a cluster, which instance pulls each source on its timer (wiring/schedule-sync.ts): the timers of
+   * a source run only while this instance is on duty for it (`takeOver` and `handOver` say when that
+   * changes), and each timed pull is a turn of that duty. Absent, this instance pulls every source.
+   */
+  duty?: SourceDuty;
+}
+
+export interface SourceDuty {
+  /**
+   * Runs `pull` if this instance is on duty for the source, else resolves undefined; `signal` aborts when
+   * the duty moves to another instance.
+   */
+  turn<T>(sourceId: string, pull: (signal: AbortSignal) => Promise<T>): Promise<T | undefined>;
+  holds(sourceId: string): boolean;
 }
 
 export interface SourceHealth {
@@ -64,10 +79,13 @@ export class ScheduleSyncRunner {
     this.progress = listener;
   }
 
-  /** Starts every enabled source's timer: first run at its stored next run, or at once. */
+  /**
+   * Starts every enabled source's timer: first run at its stored next run, or at once. On a cluster only
+   * the staleness look starts here; a source's timer starts when this instance takes over its duty.
+   */
   async start(): Promise<void> {
     const statuses = await this.engine.statuses();
-    for (const status of statuses) {
+    for (const status of this.deps.duty ? [] : statuses) {
       const s = this.engine.source(status.sourceId);
       const client = s && this.clients.get(s.id);
       // A push source is sent its changes (src/api/schedule-push.ts): nothing to pull on a timer.
@@ -97,10 +115,30 @@ export class ScheduleSyncRunner {
     clearTimeout(timer);
   }
 
-  /** Pulls and applies one source now (after any sync of it already running). */
-  syncNow(sourceId: string, options: ApplyOptions = {}): Promise<SyncOutcome> {
+  /**
+   * This instance is on duty for the source now: its status is read again (the instance that had the duty
+   * wrote it) and its timer starts at the stored next run, or at once.
+   */
+  async takeOver(sourceId: string): Promise<void> {
+    const status = await this.engine.reload(sourceId);
+    this.failures.delete(sourceId);
+    const due = status.nextRunAt ? status.nextRunAt.getTime() - this.deps.now().getTime() : 0;
+    this.schedule(sourceId, Math.max(0, due));
+  }
+
+  /** Another instance has the source's duty now: its timer stops (a pull in flight had its signal aborted). */
+  handOver(sourceId: string): void {
+    clearTimeout(this.timers.get(sourceId));
+    this.timers.delete(sourceId);
+  }
+
+  /**
+   * Pulls and applies one source now (after any sync of it already running). `signal`, when given, cuts
+   * the pull short: nothing of it is applied and it does not count as a failure of the source.
+   */
+  syncNow(sourceId: string, options: ApplyOptions = {}, signal?: AbortSignal): Promise<SyncOutcome> {
     const before = this.running.get(sourceId) ?? Promise.resolve(undefined);
-    const run = before.catch(() => undefined).then(() => this.pullAndApply(sourceId, options));
+    const run = before.catch(() => undefined).then(() => this.pullAndApply(sourceId, options, signal));
     if (!options.dryRun) {
       this.running.set(sourceId, run);
       void run.finally(() => {
@@ -128,11 +166,19 @@ export class ScheduleSyncRunner {
     });
   }
 
-  /** Tells the failsafe group of each source stale since the last look (once per episode). */
+  /**
+   * Tells the failsafe group of each source stale since the last look (once per episode). On a cluster
+   * that is the instance on duty for the source; the others read its status again, so their health shows
+   * the syncs of the instance on duty.
+   */
   async checkStale(): Promise<number> {
     let told = 0;
     for (const id of this.engine.sourceIds()) {
       const s = this.engine.source(id)!;
+      if (this.elsewhere(id)) {
+        await this.engine.reload(id).catch(() => undefined);
+        continue;
+      }
       if (!s.enabled || !this.isStale(s)) continue;
       const st = this.engine.statusOf(id);
       if (st.staleAlertedAt) continue;
@@ -149,6 +195,12 @@ export class ScheduleSyncRunner {
     return told;
   }
 
+  /** Whether another instance of the cluster pulls this source on its timer. */
+  private elsewhere(sourceId: string): boolean {
+    const client = this.clients.get(sourceId);
+    return !!this.deps.duty && !!client && !isPushClient(client) && !this.deps.duty.holds(sourceId);
+  }
+
   private isStale(s: SourceSettings): boolean {
     const st = this.engine.statusOf(s.id);
     const since = (st.lastSuccessAt ?? this.startedAt).getTime();
@@ -161,7 +213,11 @@ export class ScheduleSyncRunner {
     if (old) clearTimeout(old);
     const timer = setTimeout(() => {
       this.timers.delete(sourceId);
-      void this.syncNow(sourceId).catch((error) =>
+      const duty = this.deps.duty;
+      const timed = duty
+        ? duty.turn(sourceId, (signal) => this.syncNow(sourceId, {}, signal))
+        : this.syncNow(sourceId);
+      void timed.catch((error) =>
         this.deps.log.error({ source: sourceId, error: String(error) }, 'schedule sync crashed'),
       );
     }, delayMs);
@@ -169,7 +225,11 @@ export class ScheduleSyncRunner {
     this.timers.set(sourceId, timer);
   }
 
-  private async pullAndApply(sourceId: string, options: ApplyOptions): Promise<SyncOutcome> {
+  private async pullAndApply(
+    sourceId: string,
+    options: ApplyOptions,
+    outer?: AbortSignal,
+  ): Promise<SyncOutcome> {
     const settings = this.engine.source(sourceId);
     const client = this.clients.get(sourceId);
     if (!settings || !client) throw new Error(`no scheduling source ${sourceId}`);
@@ -184,9 +244,12 @@ export class ScheduleSyncRunner {
         message: `${sourceId} is a push source: its system sends its changes, there is nothing to pull`,
       };
     }
-    await this.engine.statuses();
+    // Asked for by hand on an instance that is not on duty for it: the status is the other instance's.
+    if (this.elsewhere(sourceId)) await this.engine.reload(sourceId);
+    else await this.engine.statuses();
     const now = this.deps.now();
     const abort = new AbortController();
+    const signal = outer ? AbortSignal.any([abort.signal, outer]) : abort.signal;
     this.aborts.add(abort);
     const timeout = setTimeout(() => abort.abort(new SourceError('the pull took too long')), PULL_TIMEOUT_MS);
     let logged = 0;
@@ -196,7 +259,7 @@ export class ScheduleSyncRunner {
         from: new Date(now.getTime() - settings.daysBack * DAY_MS),
         to: new Date(now.getTime() + settings.daysForward * DAY_MS),
         cursor: this.engine.statusOf(sourceId).cursor ?? undefined,
-        signal: abort.signal,
+        signal,
         progress: (fetched) => {
           this.progress?.(sourceId, fetched);
           if (fetched - logged >= PROGRESS_EVERY) {
@@ -206,13 +269,16 @@ export class ScheduleSyncRunner {
         },
       });
       if (this.stopped) throw new SourceError('Switchboard is stopping; the pull is not applied');
+      if (outer?.aborted)
+        throw new SourceError('another instance has the source now; the pull is not applied');
       outcome = await this.engine.apply(sourceId, pull, options);
       if (!options.dryRun && (outcome.status === 'applied' || outcome.status === 'unchanged')) {
         await client.applied?.(pull);
       }
     } catch (error) {
-      // A pull cut short by our own stop says nothing about the source.
-      if (!options.dryRun && !this.stopped) await this.engine.recordFailure(sourceId, error);
+      // A pull cut short by our own stop, or by the duty moving on, says nothing about the source.
+      if (!options.dryRun && !this.stopped && !outer?.aborted)
+        await this.engine.recordFailure(sourceId, error);
       const retryAfterMs = error instanceof SourceError ? error.detail.retryAfterMs : undefined;
       outcome = {
         sourceId,
@@ -251,7 +317,8 @@ export class ScheduleSyncRunner {
       delay = cadence;
     }
     delay = Math.max(delay, floor);
-    if (this.stopped || !s.enabled) return;
+    // Off duty, the next run is the business of the instance on duty (it keeps its own timer).
+    if (this.stopped || !s.enabled || this.elsewhere(s.id)) return;
     await this.engine.update(s.id, { nextRunAt: new Date(this.deps.now().getTime() + delay) });
     this.schedule(s.id, delay);
     if (this.isStale(s)) await this.checkStale();

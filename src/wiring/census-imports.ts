@@ -30,6 +30,7 @@ import {
   rejectFile,
 } from '../schedules/sources/drop-location.ts';
 import type { CensusStore } from '../store/census-port.ts';
+import type { DutyRoster } from './duty-roster.ts';
 
 export interface CensusImportConfig {
   id: string;
@@ -60,6 +61,11 @@ export function startCensusImports(options: {
   onStaff: (entries: StaffCoverage[]) => void;
   now: () => Date;
   log: Logger;
+  /**
+   * The instance's roster of cluster duties: a census-csv import is one (`census-import:<id>`), so a
+   * cluster applies each file from one instance. Absent, this instance runs every import.
+   */
+  duties?: DutyRoster;
 }): { status(): CensusImportStatus[]; runNow(id: string): Promise<void>; stop(): void } {
   const staffBySource = new Map<string, StaffCoverage[]>();
   const status = new Map<string, CensusImportStatus>();
@@ -201,6 +207,12 @@ export function startCensusImports(options: {
       lastCounts: {},
       unmatched: [],
     });
+    // Staff assignments stay on every instance: what they bring is held in each instance's memory (the
+    // coverage its routing reads), not in the store, so each instance needs its own.
+    if (options.duties && imp.kind === 'census-csv') {
+      options.duties.every(`census-import:${imp.id}`, imp.everyMinutes * 60_000, () => run(imp));
+      continue;
+    }
     void run(imp);
     const timer = setInterval(() => void run(imp), imp.everyMinutes * 60_000);
     timer.unref();

@@ -25,6 +25,7 @@ import { MessagingError, type MessagingService } from '../routing/messaging/mess
 import type { ConnectorStore } from '../store/connector-port.ts';
 import type { OutboxStore } from '../store/outbox-port.ts';
 import type { Assignment, Shift } from '../store/schedule-port.ts';
+import type { DutyRoster } from './duty-roster.ts';
 
 export interface ConnectorWiringOptions {
   settings: readonly ConnectorSettings[];
@@ -55,6 +56,11 @@ export interface ConnectorWiringOptions {
   poll?: boolean;
   /** @defaultValue 2000 */
   pollMs?: number;
+  /**
+   * The instance's roster of cluster duties: the cycle is one duty (`connector-cycle`), so a cluster plans
+   * each connector's jobs from one instance. Absent, this instance runs the cycle.
+   */
+  duties?: DutyRoster;
 }
 
 export interface Connectors {
@@ -217,7 +223,11 @@ export function installConnectors(o: ConnectorWiringOptions): Connectors {
         assignments = byId();
       }, 60_000);
       refresh.unref();
-      cycle.start(o.pollMs ?? 2000);
+      // One lease for the whole cycle, not one per connector: a pass only plans jobs (the outbox workers of
+      // every instance share the sending), so there is little to spread, and one renewal per pass beats one
+      // per connector.
+      if (o.duties) o.duties.every('connector-cycle', o.pollMs ?? 2000, () => cycle.tick());
+      else cycle.start(o.pollMs ?? 2000);
     },
     async stop() {
       if (refresh) clearInterval(refresh);

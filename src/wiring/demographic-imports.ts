@@ -9,6 +9,7 @@ import type { Site } from '../config/site.ts';
 import { DemographicImport, type DemographicImportOutcome } from '../directory/demographic-import.ts';
 import type { FindPeople } from '../schedules/mapping.ts';
 import type { Store } from '../store/port.ts';
+import type { DutyRoster } from './duty-roster.ts';
 
 export interface DemographicImportsOptions {
   site: Site;
@@ -19,6 +20,11 @@ export interface DemographicImportsOptions {
   findPeople: FindPeople;
   /** Start the timers. @defaultValue true */
   run?: boolean;
+  /**
+   * The instance's roster of cluster duties: each import is one (`demographic-import:<id>`), so a cluster
+   * applies each file from one instance. Absent, this instance runs every import.
+   */
+  duties?: DutyRoster;
 }
 
 export interface DemographicImports {
@@ -89,14 +95,22 @@ export function wireDemographicImports(o: DemographicImportsOptions): Demographi
 
   if (o.run !== false) {
     for (const settings of o.site.demographicImports) {
-      const turn = () =>
-        stopped ||
-        void runNow(settings.id).catch((error: unknown) =>
-          log.warn(
-            { import: settings.id, error: (error as Error).message },
-            'demographic import failed; tried again next turn',
-          ),
+      const once = () =>
+        runNow(settings.id).then(
+          () => undefined,
+          (error: unknown) =>
+            log.warn(
+              { import: settings.id, error: (error as Error).message },
+              'demographic import failed; tried again next turn',
+            ),
         );
+      if (o.duties) {
+        o.duties.every(`demographic-import:${settings.id}`, settings.everyMinutes * 60_000, async () => {
+          if (!stopped) await once();
+        });
+        continue;
+      }
+      const turn = () => stopped || void once();
       const timer = setInterval(turn, settings.everyMinutes * 60_000);
       timer.unref();
       timers.push(timer);

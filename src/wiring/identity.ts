@@ -22,6 +22,7 @@ import type { Clock } from '../routing/clock.ts';
 import type { RecipientSpec } from '../routing/rules/types.ts';
 import type { OnCallResolver } from '../schedules/on-call.ts';
 import type { Store } from '../store/port.ts';
+import type { DutyRoster } from './duty-roster.ts';
 
 const GAP_HORIZON_MS = 14 * 24 * 3600_000;
 
@@ -45,6 +46,11 @@ export async function wireIdentity(deps: {
   log: Logger;
   /** identity.ldap, with the config folder its caFile is relative to. */
   ldap?: { config: LdapConfig; configDir: string };
+  /**
+   * The instance's roster of cluster duties: the LDAP sync is one (`ldap-sync`), so a cluster runs it
+   * from one instance. Absent, this instance runs it.
+   */
+  duties?: DutyRoster;
 }): Promise<Identity> {
   const { store, site, clock, log } = deps;
   // The config file's directory: the overlay is laid over it, never over its own earlier result.
@@ -150,9 +156,13 @@ export async function wireIdentity(deps: {
         },
         (err) => log.error({ err }, 'LDAP sync failed'),
       );
-    void runLdap();
-    ldapTimer = setInterval(() => void runLdap(), deps.ldap.config.everyMinutes * 60_000);
-    ldapTimer.unref();
+    const everyMs = deps.ldap.config.everyMinutes * 60_000;
+    if (deps.duties) deps.duties.every('ldap-sync', everyMs, runLdap);
+    else {
+      void runLdap();
+      ldapTimer = setInterval(() => void runLdap(), everyMs);
+      ldapTimer.unref();
+    }
   }
 
   return {

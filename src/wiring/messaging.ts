@@ -14,6 +14,7 @@ import type { PatientContext, RoutingModel } from '../routing/model.ts';
 import type { RecipientResolver } from '../routing/recipient-resolver.ts';
 import type { EscalationPolicy } from '../routing/rules/types.ts';
 import type { Store } from '../store/port.ts';
+import type { Duty, DutyRoster } from './duty-roster.ts';
 
 /** The safety-net look for unread urgent messages; a due time is also waited for exactly. */
 const LOOK_EVERY_MS = 15_000;
@@ -36,6 +37,12 @@ export function wireMessaging(options: {
   groupName: (id: string) => string | undefined;
   clock: Clock;
   log: Logger;
+  /**
+   * The instance's roster of cluster duties: the look for unread urgent messages and the retention purge
+   * are two (`urgent-message-escalation`, `conversation-purge`), so a cluster raises each overdue alert
+   * from one instance. Absent, this instance runs both.
+   */
+  duties?: DutyRoster;
 }): MessagingWiring {
   const { settings, log } = options;
   if (settings.urgentPolicy && !options.policies().has(settings.urgentPolicy)) {
@@ -78,25 +85,50 @@ export function wireMessaging(options: {
 
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
+  // Off duty on a cluster, the instance on duty looks within LOOK_EVERY_MS, also for a message sent here.
+  let onDuty = !options.duties;
+  let duty: Duty | undefined;
+  const escalate = () => (duty ? duty.turn(() => service.escalateOverdue()) : service.escalateOverdue());
   const look = async () => {
     timer = undefined;
-    if (stopped) return;
+    if (stopped || !onDuty) return;
     try {
-      await service.escalateOverdue();
+      await escalate();
     } catch (err) {
       log.error({ err }, 'unread urgent messages could not be escalated');
     }
-    if (stopped) return;
+    if (stopped || !onDuty) return;
     const next = await service.nextEscalation().catch(() => undefined);
     const wait = next ? Math.max(0, next.getTime() - options.clock.now().getTime()) : LOOK_EVERY_MS;
+    if (timer) clearTimeout(timer);
     timer = setTimeout(() => void look(), Math.min(wait, LOOK_EVERY_MS));
     timer.unref();
   };
-  void look();
+  const purge = () =>
+    service.purge().catch((err) => log.error({ err }, 'conversation retention purge failed'));
+  let purgeTimer: NodeJS.Timeout | undefined;
+  if (options.duties) {
+    duty = options.duties.add('urgent-message-escalation', {
+      begin: () => {
+        onDuty = true;
+        void look();
+      },
+      end: () => {
+        onDuty = false;
+        if (timer) clearTimeout(timer);
+        timer = undefined;
+      },
+    });
+    options.duties.every('conversation-purge', 86_400_000, purge, { atOnce: false });
+  } else {
+    void look();
+    purgeTimer = setInterval(() => void purge(), 86_400_000);
+    purgeTimer.unref();
+  }
   // A new urgent message may fall due before the next look: look again when one is sent.
   service.deliverThrough({
     message: (_person, _conversation, message) => {
-      if (message.priority !== 'urgent' || stopped) return;
+      if (message.priority !== 'urgent' || stopped || !onDuty) return;
       if (timer) clearTimeout(timer);
       const wait = settings.urgentUnreadMinutes * 60_000;
       timer = setTimeout(() => void look(), Math.min(wait, LOOK_EVERY_MS));
@@ -104,17 +136,13 @@ export function wireMessaging(options: {
     },
     receipt: () => {},
   });
-  const purge = setInterval(() => {
-    void service.purge().catch((err) => log.error({ err }, 'conversation retention purge failed'));
-  }, 86_400_000);
-  purge.unref();
 
   return {
     service,
     stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
-      clearInterval(purge);
+      clearInterval(purgeTimer);
     },
   };
 }

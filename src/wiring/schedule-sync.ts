@@ -19,12 +19,14 @@ import type { Clock } from '../routing/clock.ts';
 import type { RecipientSpec } from '../routing/rules/types.ts';
 import { formatLocal } from '../schedules/local-time.ts';
 import type { FindPeople, UnmappedSourceRow } from '../schedules/mapping.ts';
+import { isPushClient } from '../schedules/sources/push.ts';
 import type { ScheduleSourceClient } from '../schedules/sources/source.ts';
 import { ScheduleSyncEngine } from '../schedules/sync-engine.ts';
-import { ScheduleSyncRunner } from '../schedules/sync-runner.ts';
+import { ScheduleSyncRunner, type SourceDuty } from '../schedules/sync-runner.ts';
 import type { NewDelivery } from '../store/outbox-port.ts';
 import type { Store } from '../store/port.ts';
 import type { ScheduleChange } from '../store/schedule-port.ts';
+import type { Duty, DutyRoster } from './duty-roster.ts';
 
 export interface ScheduleSyncOptions {
   site: Site;
@@ -39,6 +41,11 @@ export interface ScheduleSyncOptions {
   paging: () => CarrierTable;
   /** Start the timers. Tests and the CLI's one-off sync pass false. @defaultValue true */
   run?: boolean;
+  /**
+   * The instance's roster of cluster duties: each pulled source is one (`schedule-source:<id>`), so a
+   * cluster pulls it from one instance. Absent, this instance pulls every source.
+   */
+  duties?: DutyRoster;
 }
 
 export interface ScheduleSync {
@@ -81,7 +88,18 @@ export async function wireScheduleSync(o: ScheduleSyncOptions): Promise<Schedule
     },
     site.sources.sources,
   );
+  // One lease per source rather than one for all: the sources' pulls spread over the instances, and a
+  // long first sync of one source does not hold the others up.
+  const duties = new Map<string, Duty>();
+  const duty: SourceDuty | undefined =
+    o.duties && o.run !== false
+      ? {
+          turn: async (id, pull) => duties.get(id)?.turn(pull),
+          holds: (id) => duties.get(id)?.held ?? false,
+        }
+      : undefined;
   const runner = new ScheduleSyncRunner(engine, clients, {
+    duty,
     now: () => o.clock.now(),
     log: syncLog,
     stale: async (source, since) => {
@@ -101,6 +119,19 @@ export async function wireScheduleSync(o: ScheduleSyncOptions): Promise<Schedule
       });
     },
   });
+  if (duty && o.duties) {
+    for (const s of site.sources.sources) {
+      const client = clients.get(s.id);
+      if (!s.enabled || !client || isPushClient(client)) continue;
+      duties.set(
+        s.id,
+        o.duties.add(`schedule-source:${s.id}`, {
+          begin: () => runner.takeOver(s.id),
+          end: () => runner.handOver(s.id),
+        }),
+      );
+    }
+  }
   if (o.run !== false) await runner.start();
   return {
     engine,

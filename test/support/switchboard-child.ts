@@ -5,12 +5,12 @@ const started = new Set<ChildProcess>();
 
 /**
  * Starts Switchboard in a child process (test/support/child-switchboard.ts) on the given folders, for
- * tests that kill it with SIGKILL; resolves with the child and its MLLP port once it listens.
+ * tests that kill it with SIGKILL; resolves with the child and its MLLP and HTTP ports once it listens.
  */
 export function startSwitchboardChild(
   configDir: string,
   dataDir: string,
-): Promise<{ child: ChildProcess; mllp: number }> {
+): Promise<{ child: ChildProcess; mllp: number; http: number }> {
   return new Promise((resolve, reject) => {
     const child = fork(childScript, [configDir, dataDir], {
       execArgv: ['--import', 'tsx'],
@@ -18,7 +18,9 @@ export function startSwitchboardChild(
     });
     started.add(child);
     child.once('exit', () => started.delete(child));
-    child.once('message', (m: { mllp: number }) => resolve({ child, mllp: m.mllp }));
+    child.once('message', (m: { mllp: number; http: number }) =>
+      resolve({ child, mllp: m.mllp, http: m.http }),
+    );
     child.once('exit', (code) => reject(new Error(`child exited early with ${code}`)));
   });
 }

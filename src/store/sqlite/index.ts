@@ -50,7 +50,7 @@ export function openSqliteStore(dataDir: string, log?: GroupCommitOptions['log']
     directory: new SqliteDirectoryOverlay(db, commit),
     exportState: new SqliteExportState(db, commit),
     conversations: new SqliteConversationStore(db, commit),
-    leases: new SqliteLeases(db, commit),
+    leases: new SqliteLeases(db),
     durable: () => commit.durable(),
     async close() {
       commit.close();
