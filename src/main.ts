@@ -320,6 +320,7 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
         local: hub,
         alerts: store.alerts,
         log,
+        resend: () => hub.replayAll(),
       });
       notifier.add(relay);
       const started = relay;

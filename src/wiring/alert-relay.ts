@@ -16,7 +16,7 @@ export function instanceName(): string {
 
 /**
  * Connects the clinician hub to the other instances through Redis (`redis.url`). The connections retry
- * on their own while Redis is away; live frames resume when it is back.
+ * on their own while Redis is away; when it is back, live frames resume and `resend` catches up.
  */
 export async function startAlertRelay(deps: {
   url: string;
@@ -26,6 +26,8 @@ export async function startAlertRelay(deps: {
   local: NotificationPort;
   alerts: AlertStore;
   log: Logger;
+  /** Sends every connected clinician their alerts again, after Redis was away. */
+  resend?: () => Promise<void> | void;
 }): Promise<AlertRelay> {
   const options = { lazyConnect: true, maxRetriesPerRequest: 1 };
   const publisher = new Redis(deps.url, options);
@@ -41,6 +43,7 @@ export async function startAlertRelay(deps: {
     local: deps.local,
     alerts: deps.alerts,
     log: deps.log,
+    resend: deps.resend,
   });
   await relay.start();
   return relay;

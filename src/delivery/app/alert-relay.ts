@@ -24,13 +24,19 @@ export interface AlertRelayOptions {
   local: NotificationPort;
   alerts: AlertStore;
   log: Logger;
+  /**
+   * Sends every connected clinician their alerts again (the hub's replay): called once the subscription is
+   * back after Redis was away, since what the other instances published meanwhile is gone.
+   */
+  resend?: () => Promise<void> | void;
 }
 
 /**
  * Live notifications across instances through Redis pub/sub: a clinician connected to instance B hears
  * of an alert instance A routed. Only the alert's id and the person travel; B reads the alert from the
- * shared store, which is the record of truth (Redis pub/sub delivers at most once: an event lost while
- * Redis restarts costs the live frame, not the alert, which the app reads again when it reconnects).
+ * shared store, which is the record of truth. Pub/sub delivers at most once: what was published while the
+ * subscription was down is lost, so once it is back every clinician connected here is sent their alerts
+ * again from the store, and an alert routed during a Redis outage still reaches the phone.
  */
 export class AlertRelay implements NotificationPort {
   private readonly channel: string;
@@ -40,10 +46,31 @@ export class AlertRelay implements NotificationPort {
   }
 
   async start(): Promise<void> {
-    this.options.subscriber.on('message', (channel: string, text: string) => {
+    const { subscriber } = this.options;
+    subscriber.on('message', (channel: string, text: string) => {
       if (channel === this.channel) void this.received(text);
     });
-    await this.options.subscriber.subscribe(this.channel);
+    await subscriber.subscribe(this.channel);
+    let away = false;
+    subscriber.on('close', () => {
+      away = true;
+    });
+    subscriber.on('ready', () => {
+      if (!away) return;
+      away = false;
+      void this.catchUp();
+    });
+  }
+
+  /** After an outage: subscribed again first (confirmed), then the store's state, so nothing falls between. */
+  private async catchUp(): Promise<void> {
+    try {
+      await this.options.subscriber.subscribe(this.channel);
+      this.options.log.info('alert relay: Redis is back; sending connected clinicians their alerts again');
+      await this.options.resend?.();
+    } catch (err) {
+      this.options.log.warn({ err: (err as Error).message }, 'alert relay: could not catch up after Redis');
+    }
   }
 
   notify(personId: string, alert: Alert): void {
