@@ -169,16 +169,17 @@ export class ScheduleSyncRunner {
   /**
    * Tells the failsafe group of each source stale since the last look (once per episode). On a cluster
    * that is the instance on duty for the source; the others read its status again, so their health shows
-   * the syncs of the instance on duty.
+   * the syncs of the instance on duty. A push source's status is read again on duty too: its pushes
+   * reach whichever instance the load balancer picks.
    */
   async checkStale(): Promise<number> {
     let told = 0;
     for (const id of this.engine.sourceIds()) {
       const s = this.engine.source(id)!;
-      if (this.elsewhere(id)) {
-        await this.engine.reload(id).catch(() => undefined);
-        continue;
-      }
+      const client = this.clients.get(id);
+      const pushed = !!this.deps.duty && !!client && isPushClient(client);
+      if (this.elsewhere(id) || pushed) await this.engine.reload(id).catch(() => undefined);
+      if (this.elsewhere(id)) continue;
       if (!s.enabled || !this.isStale(s)) continue;
       const st = this.engine.statusOf(id);
       if (st.staleAlertedAt) continue;
@@ -195,10 +196,10 @@ export class ScheduleSyncRunner {
     return told;
   }
 
-  /** Whether another instance of the cluster pulls this source on its timer. */
+  /** Whether another instance of the cluster is on duty for this source (pulls it, or looks after it). */
   private elsewhere(sourceId: string): boolean {
-    const client = this.clients.get(sourceId);
-    return !!this.deps.duty && !!client && !isPushClient(client) && !this.deps.duty.holds(sourceId);
+    const enabled = this.engine.source(sourceId)?.enabled && this.clients.has(sourceId);
+    return !!this.deps.duty && !!enabled && !this.deps.duty.holds(sourceId);
   }
 
   private isStale(s: SourceSettings): boolean {

@@ -122,14 +122,12 @@ export async function wireScheduleSync(o: ScheduleSyncOptions): Promise<Schedule
   if (duty && o.duties) {
     for (const s of site.sources.sources) {
       const client = clients.get(s.id);
-      if (!s.enabled || !client || isPushClient(client)) continue;
-      duties.set(
-        s.id,
-        o.duties.add(`schedule-source:${s.id}`, {
-          begin: () => runner.takeOver(s.id),
-          end: () => runner.handOver(s.id),
-        }),
-      );
+      if (!s.enabled || !client) continue;
+      // A push source has nothing to pull: its duty is only the staleness look (sync-runner checkStale).
+      const job = isPushClient(client)
+        ? { begin: () => {}, end: () => {} }
+        : { begin: () => runner.takeOver(s.id), end: () => runner.handOver(s.id) };
+      duties.set(s.id, o.duties.add(`schedule-source:${s.id}`, job));
     }
   }
   if (o.run !== false) await runner.start();
