@@ -1,13 +1,11 @@
-import Database from 'better-sqlite3';
-import { shiftJson } from '../rows/schedule-changes.ts';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import type { PlannedChange, ScheduleChange, Shift, ShiftSync } from '../schedule-port.ts';
 import type { SqliteDb } from './database.ts';
 import type { GroupCommit } from './group-commit.ts';
 
-/** Changes written per turn of the event loop: a few milliseconds of inserts. */
+/** Changes handed to the writer thread per message: the main thread turns between two of them. */
 const SLICE = 250;
-
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export type LentWrite =
   /** Committed (and on the disk) or refused by `accept`. */
@@ -15,12 +13,41 @@ export type LentWrite =
   /** The source changed since the sync read it: nothing written; the caller diffs again. */
   | { kind: 'stale' };
 
+/** A shift as the writer's statements take it: shiftColumns order. */
+type ShiftValues = [string, string, string, number, number, number, string, number, string, string | null];
+
+/** One change for the writer: the shift as it was and as it is (each null when there is none). */
+interface StagedChange {
+  shiftId: string;
+  assignmentId: string;
+  kinds: string;
+  before: ShiftValues | null;
+  after: ShiftValues | null;
+  /** The shift keeps its id: updated in place. */
+  inPlace: boolean;
+}
+
+type Request =
+  | { kind: 'stage'; deletes: string[]; changes: StagedChange[] }
+  | { kind: 'run'; source: string; version: number; at: number; actor: string; touched: string[] };
+
+interface Reply {
+  error?: string;
+  stale?: boolean;
+  seqs?: number[];
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /**
- * Writes one large sync as one transaction without holding the event loop: on a connection of its own,
- * a slice of changes per turn, while the main connection lends it the write lock (GroupCommit.lend) and
- * keeps answering readers from what is committed: the old schedule until the commit, then the new one,
- * never a mix. A crash before the commit leaves the old schedule and no feed entry, as one transaction
- * on the main connection would. The connection is opened for the write and closed after it.
+ * Writes one large sync as one transaction off the event loop, on a worker thread with a connection of its
+ * own. The changes are handed to the thread first, a slice per turn of the event loop; then the main
+ * connection lends it the write lock (GroupCommit.lend) and the thread writes them all and commits, while
+ * the main thread goes on answering readers from what is committed: the old schedule until the commit,
+ * then the new one, never a mix. The thread needs nothing more from the main thread once it has begun, so
+ * a statement run on the main connection outside the group commit meanwhile only waits for its commit
+ * (busy_timeout), as for any writer. A crash before the commit leaves the old schedule and no feed entry,
+ * as one transaction on the main connection would. The thread lives for one write.
  */
 export async function writeLent(
   db: SqliteDb,
@@ -29,140 +56,64 @@ export async function writeLent(
   planned: readonly PlannedChange[],
   version: number,
 ): Promise<LentWrite> {
-  let walSeq = 0;
-  const result = await commit.lend(async (): Promise<LentWrite> => {
-    const own = new Database(db.name);
-    try {
-      own.pragma('busy_timeout = 5000');
-      own.pragma('synchronous = NORMAL');
-      own.pragma('foreign_keys = ON');
-      // The Checkpointer copies the WAL; SQLite's own checkpoint would run inside this COMMIT.
-      own.pragma('wal_autocheckpoint = 0');
-      const writer = new Statements(own);
-      own.prepare('BEGIN IMMEDIATE').run();
-      try {
-        if (writer.version(sync.source) !== version) {
-          own.prepare('ROLLBACK').run();
-          return { kind: 'stale' };
-        }
-        if (sync.accept && !sync.accept(planned)) {
-          own.prepare('ROLLBACK').run();
-          return { kind: 'done', applied: false, changes: [] };
-        }
-        const changes = await writer.apply(sync, planned);
-        own.prepare('COMMIT').run();
-        walSeq = commit.wal.noteCommit();
-        return { kind: 'done', applied: true, changes };
-      } catch (error) {
-        if (own.inTransaction) own.prepare('ROLLBACK').run();
-        throw error;
-      }
-    } finally {
-      own.close();
-    }
-  });
-  // Durable before it resolves, so a feed entry a consumer has read is never lost to a crash.
-  if (walSeq > 0) await commit.wal.durable(walSeq);
-  return result;
-}
-
-class Statements {
-  private readonly lastOfSource;
-  private readonly deleteShift;
-  private readonly insertShift;
-  private readonly updateShift;
-  private readonly insertChange;
-  private readonly deleteSpan;
-  private readonly computeSpan;
-
-  constructor(db: SqliteDb) {
-    this.lastOfSource = db.prepare(
-      'SELECT COALESCE(MAX(seq), 0) AS n FROM schedule_changes WHERE source = ?',
-    );
-    this.deleteShift = db.prepare('DELETE FROM shifts WHERE id = ?');
-    this.insertShift = db.prepare(
-      `INSERT INTO shifts (id, assignment_id, person_id, start_at, end_at, call_order, notes, published, source, source_key)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.updateShift = db.prepare(
-      `UPDATE shifts SET assignment_id = ?, person_id = ?, start_at = ?, end_at = ?, call_order = ?, notes = ?,
-       published = ?, source = ?, source_key = ? WHERE id = ?`,
-    );
-    this.insertChange = db.prepare(
-      `INSERT INTO schedule_changes (at, source, shift_id, assignment_id, kinds, shift_before, shift_after, actor)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.deleteSpan = db.prepare('DELETE FROM shift_spans WHERE assignment_id = ?');
-    this.computeSpan = db.prepare(
-      `INSERT INTO shift_spans (assignment_id, longest_ms)
-       SELECT assignment_id, MAX(end_at - start_at) FROM shifts WHERE assignment_id = ? GROUP BY assignment_id`,
-    );
-  }
-
-  version(source: string): number {
-    return (this.lastOfSource.get(source) as { n: number }).n;
-  }
-
-  /** The same writes as the main connection's (schedules.ts), a slice per turn; feed entries in order. */
-  async apply(sync: ShiftSync, planned: readonly PlannedChange[]): Promise<ScheduleChange[]> {
+  // The guard decides on this diff; a stale one is diffed again by the caller, and the guard asked again.
+  if (sync.accept && !sync.accept(planned)) return { kind: 'done', applied: false, changes: [] };
+  const writer = new Writer(db.name);
+  try {
     const touched = new Set<string>();
-    // A shift that keeps its id is updated in place; the others are deleted, all before any insert (a
-    // changed shift may take an id that another removed shift had).
-    const inPlace = (c: PlannedChange) => c.before !== null && c.after !== null && c.before.id === c.after.id;
-    for (let i = 0; i < planned.length; i++) {
-      const c = planned[i];
-      if (c.before && !inPlace(c)) {
-        this.deleteShift.run(c.before.id);
-        touched.add(c.before.assignmentId);
-      }
-      if (i % SLICE === SLICE - 1) await nextTurn();
+    // Deleted before any insert: a changed shift may take an id that another removed shift had.
+    const deletes: string[] = [];
+    for (const c of planned) {
+      if (c.before) touched.add(c.before.assignmentId);
+      if (c.after) touched.add(c.after.assignmentId);
+      if (c.before && !(c.after && c.after.id === c.before.id)) deletes.push(c.before.id);
     }
-    for (let i = 0; i < planned.length; i++) {
-      const c = planned[i];
-      if (c.after) {
-        if (inPlace(c)) {
-          this.update(c.after);
-          touched.add((c.before as Shift).assignmentId);
-        } else this.insert(c.after);
-        touched.add(c.after.assignmentId);
-      }
-      if (i % SLICE === SLICE - 1) await nextTurn();
-    }
-    const at = sync.now;
-    const changes: ScheduleChange[] = new Array(planned.length);
-    for (let i = 0; i < planned.length; i++) {
-      const c = planned[i];
-      const info = this.insertChange.run(
-        at.getTime(),
-        sync.source,
-        c.shiftId,
-        c.assignmentId,
-        c.kinds.join(','),
-        c.before ? JSON.stringify(shiftJson(c.before)) : null,
-        c.after ? JSON.stringify(shiftJson(c.after)) : null,
-        sync.actor,
+    for (let from = 0; from < Math.max(planned.length, deletes.length); from += SLICE) {
+      const changes = planned.slice(from, from + SLICE).map(
+        (c): StagedChange => ({
+          shiftId: c.shiftId,
+          assignmentId: c.assignmentId,
+          kinds: c.kinds.join(','),
+          before: c.before ? valuesOf(c.before) : null,
+          after: c.after ? valuesOf(c.after) : null,
+          inPlace: c.before !== null && c.after !== null && c.before.id === c.after.id,
+        }),
       );
-      changes[i] = { ...c, seq: Number(info.lastInsertRowid), at, source: sync.source, actor: sync.actor };
-      if (i % SLICE === SLICE - 1) await nextTurn();
+      writer.post({ kind: 'stage', deletes: deletes.slice(from, from + SLICE), changes });
+      await nextTurn();
     }
-    for (const id of touched) {
-      this.deleteSpan.run(id);
-      this.computeSpan.run(id);
-    }
-    return changes;
-  }
-
-  private insert(s: Shift): void {
-    this.insertShift.run(...shiftValues(s));
-  }
-
-  private update(s: Shift): void {
-    const [id, ...rest] = shiftValues(s);
-    this.updateShift.run(...rest, id);
+    let walSeq = 0;
+    const at = sync.now;
+    const seqs = await commit.lend(async () => {
+      const reply = await writer.ask({
+        kind: 'run',
+        source: sync.source,
+        version,
+        at: at.getTime(),
+        actor: sync.actor,
+        touched: [...touched],
+      });
+      if (!reply.stale) walSeq = commit.wal.noteCommit();
+      return reply.stale ? undefined : (reply.seqs ?? []);
+    });
+    if (!seqs) return { kind: 'stale' };
+    // Durable before it resolves, so a feed entry a consumer has read is never lost to a crash.
+    await commit.wal.durable(walSeq);
+    const changes = planned.map((c, i) => ({
+      ...c,
+      seq: seqs[i],
+      at,
+      source: sync.source,
+      actor: sync.actor,
+    }));
+    return { kind: 'done', applied: true, changes };
+  } finally {
+    // Ending the thread also rolls back whatever it had open.
+    await writer.close();
   }
 }
 
-function shiftValues(s: Shift) {
+function valuesOf(s: Shift): ShiftValues {
   return [
     s.id,
     s.assignmentId,
@@ -174,5 +125,129 @@ function shiftValues(s: Shift) {
     s.published ? 1 : 0,
     s.source,
     s.sourceKey ?? null,
-  ] as const;
+  ];
 }
+
+/** The worker thread, one request at a time. A failed request rolls back and rejects. */
+class Writer {
+  private readonly worker: Worker;
+  private waiting: { resolve: (r: Reply) => void; reject: (e: Error) => void } | undefined;
+  private failure: Error | undefined;
+
+  constructor(file: string) {
+    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, file } });
+    this.worker.on('message', (reply: Reply) => {
+      const waiting = this.waiting;
+      this.waiting = undefined;
+      if (reply.error) waiting?.reject(new Error(reply.error));
+      else waiting?.resolve(reply);
+    });
+    const fail = (error: Error) => {
+      this.failure = error;
+      this.waiting?.reject(error);
+      this.waiting = undefined;
+    };
+    this.worker.on('error', fail);
+    this.worker.on('exit', () => fail(new Error('the schedule writer thread ended')));
+  }
+
+  /** Sends without waiting for an answer (the thread answers only `run`). */
+  post(request: Request): void {
+    this.worker.postMessage(request);
+  }
+
+  ask(request: Request): Promise<Reply> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+      this.worker.postMessage(request);
+    });
+  }
+
+  /** Ends the thread; a transaction still open there is rolled back with its connection. */
+  async close(): Promise<void> {
+    this.failure ??= new Error('the schedule writer is closed');
+    await this.worker.terminate();
+  }
+}
+
+/**
+ * The writer thread: the same statements as the schedule store's (schedules.ts) on a connection of its own.
+ * Plain JavaScript, so it runs the same from the sources and from the build.
+ */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file);
+db.pragma('busy_timeout = 5000');
+db.pragma('synchronous = NORMAL');
+db.pragma('foreign_keys = ON');
+// The Checkpointer copies the WAL; SQLite's own checkpoint would run inside this COMMIT.
+db.pragma('wal_autocheckpoint = 0');
+const s = {
+  version: db.prepare('SELECT COALESCE(MAX(seq), 0) AS n FROM schedule_changes WHERE source = ?'),
+  del: db.prepare('DELETE FROM shifts WHERE id = ?'),
+  insert: db.prepare(
+    'INSERT INTO shifts (id, assignment_id, person_id, start_at, end_at, call_order, notes, published, source, source_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  ),
+  update: db.prepare(
+    'UPDATE shifts SET assignment_id = ?, person_id = ?, start_at = ?, end_at = ?, call_order = ?, notes = ?, published = ?, source = ?, source_key = ? WHERE id = ?',
+  ),
+  feed: db.prepare(
+    'INSERT INTO schedule_changes (at, source, shift_id, assignment_id, kinds, shift_before, shift_after, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  ),
+  dropSpan: db.prepare('DELETE FROM shift_spans WHERE assignment_id = ?'),
+  span: db.prepare(
+    'INSERT INTO shift_spans (assignment_id, longest_ms) SELECT assignment_id, MAX(end_at - start_at) FROM shifts WHERE assignment_id = ? GROUP BY assignment_id',
+  ),
+};
+// A shift in the feed, as the store's shiftJson writes it (src/store/rows/schedule-changes.ts).
+const json = (v) => {
+  if (v === null) return null;
+  const shift = {
+    id: v[0], assignmentId: v[1], personId: v[2],
+    start: new Date(v[3]).toISOString(), end: new Date(v[4]).toISOString(),
+    callOrder: v[5], notes: v[6], published: v[7] === 1, source: v[8],
+  };
+  if (v[9] !== null) shift.sourceKey = v[9];
+  return JSON.stringify(shift);
+};
+const deletes = [];
+const changes = [];
+const run = (m) => {
+  db.prepare('BEGIN IMMEDIATE').run();
+  if (s.version.get(m.source).n !== m.version) {
+    db.prepare('ROLLBACK').run();
+    return { stale: true };
+  }
+  for (const id of deletes) s.del.run(id);
+  const seqs = [];
+  for (const c of changes) {
+    const v = c.after;
+    if (v && c.inPlace) s.update.run(v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[0]);
+    else if (v) s.insert.run(...v);
+    const info = s.feed.run(m.at, m.source, c.shiftId, c.assignmentId, c.kinds, json(c.before), json(c.after), m.actor);
+    seqs.push(Number(info.lastInsertRowid));
+  }
+  for (const id of m.touched) {
+    s.dropSpan.run(id);
+    s.span.run(id);
+  }
+  db.prepare('COMMIT').run();
+  return { seqs };
+};
+parentPort.on('message', (m) => {
+  if (m.kind === 'stage') {
+    for (const id of m.deletes) deletes.push(id);
+    for (const c of m.changes) changes.push(c);
+    return;
+  }
+  try {
+    parentPort.postMessage(run(m));
+  } catch (error) {
+    if (db.inTransaction) db.prepare('ROLLBACK').run();
+    parentPort.postMessage({ error: String(error && error.message ? error.message : error) });
+  }
+});
+`;
