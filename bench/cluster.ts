@@ -32,6 +32,7 @@ export const usage = `  --messages N        messages per cell (default 20000)
   --connections N     stop-and-wait connections in all, spread over the instances (default 12)
   --instances LIST    PostgreSQL cells (default 1,2,3)
   --timers N          pending escalation timers for the lateness part, 0 to skip (default 10000)
+  --no-ingest         the lateness part alone
   --database URL      PostgreSQL (default SWITCHBOARD_TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/test)`;
 
 interface Cell {
@@ -57,6 +58,7 @@ function options(argv: string[]) {
       connections: { type: 'string', default: '12' },
       instances: { type: 'string', default: '1,2,3' },
       timers: { type: 'string', default: '10000' },
+      'no-ingest': { type: 'boolean', default: false },
       database: {
         type: 'string',
         default: process.env.SWITCHBOARD_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
@@ -68,6 +70,7 @@ function options(argv: string[]) {
     connections: Number(values.connections),
     instances: values.instances.split(',').map(Number),
     timers: Number(values.timers),
+    ingest: !values['no-ingest'],
     database: values.database,
   };
 }
@@ -187,10 +190,15 @@ async function runCell(
 
 export async function run(argv: string[]): Promise<void> {
   const opts = options(argv);
+  const runTag = `C${Date.now().toString(36).toUpperCase().slice(-5)}`;
+  if (opts.ingest) await ingestPart(opts, runTag);
+  if (opts.timers > 0) await timerPart(opts, runTag);
+}
+
+async function ingestPart(opts: ReturnType<typeof options>, runTag: string): Promise<void> {
   console.log(
     `HL7 ingest: ${opts.messages.toLocaleString('en-US')} messages per cell over ${opts.connections} stop-and-wait connections`,
   );
-  const runTag = `C${Date.now().toString(36).toUpperCase().slice(-5)}`;
   const cells: Cell[] = [];
   cells.push(await runCell('SQLite, 1 node', 1, opts, 'sqlite', runTag));
   for (const n of opts.instances)
@@ -229,7 +237,6 @@ export async function run(argv: string[]): Promise<void> {
   console.log(
     '\nmachine CPU counts every process (PostgreSQL included) and anyone else on a shared machine; compare ratios, not absolutes.',
   );
-  if (opts.timers > 0) await timerPart(opts, runTag);
 }
 
 /** Escalation lateness: N timers due over 10 s, one SQLite store, then 3 stores on one PostgreSQL. */
