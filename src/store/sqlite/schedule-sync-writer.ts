@@ -140,7 +140,8 @@ class Writer {
 
   constructor(file: string) {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, file } });
+    // Plain JavaScript: no TypeScript loader in the thread (a clone's tsx would cost it startup and memory).
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { driver, file } });
     this.worker.on('message', (reply: Reply) => {
       const waiting = this.waiting;
       this.waiting = undefined;
