@@ -1,7 +1,7 @@
 /**
  * Reads a JSON array from a body as it arrives, a batch of elements at a time, so a large schedule is
  * never held whole: neither the body's text nor its parsed tree. A QGenda page of 100 days is tens of
- * megabytes; parsed whole it held about 200 MB at once and held the event loop for 100 ms or more.
+ * megabytes: parsed whole, it would take about 200 MB at once and the event loop for 100 ms or more.
  *
  * Only the array's own structure is scanned here (strings, nesting, the commas between elements); each
  * batch of elements is handed to JSON.parse, which checks everything else and is several times faster than

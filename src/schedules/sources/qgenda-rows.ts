@@ -176,7 +176,7 @@ function text(v: unknown): string | undefined {
 
 /** QGenda's UTC stamps, with or without the Z (they are UTC either way). */
 export function utcInstant(v: unknown): Date | undefined {
-  // Nearly every stamp is 'YYYY-MM-DDTHH:mm:ss': read without a regex, which was most of a row's cost.
+  // Nearly every stamp is 'YYYY-MM-DDTHH:mm:ss': read without a regex, which would be most of a row's cost.
   if (typeof v === 'string' && (v.length === 19 || (v.length === 20 && v.charCodeAt(19) === 90))) {
     const ms = plainStamp(v);
     if (ms !== undefined) return ms === null ? undefined : new Date(ms);
@@ -274,6 +274,6 @@ function localReading(dateValue: unknown, timeValue: unknown): number | undefine
     if (half === 'AM' && hour === 12) hour = 0;
     if (half === 'PM' && hour !== 12) hour += 12;
   }
-  // A day past the month's end (02/30) is no date: it matched no wall clock before either.
+  // A day past the month's end (02/30) is no date, so it matches no wall clock.
   return realTime(y, mo, d, hour, minute, 0) ? Date.UTC(y, mo - 1, d, hour, minute) : null;
 }

@@ -100,7 +100,7 @@ export async function writeLent(
     // Durable before it resolves, so a feed entry a consumer has read is never lost to a crash.
     await commit.wal.durable(walSeq);
     // The diff's own objects, made feed entries in place and in turns: a copy of each (50,000 on a first
-    // sync) held the loop for hundreds of milliseconds.
+    // sync) would hold the loop for hundreds of milliseconds.
     const changes = planned as ScheduleChange[];
     for (let i = 0; i < changes.length; i++) {
       const c = changes[i];
