@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { H, shift, t0 } from '../../test/support/shifts.ts';
-import { diffShifts } from './schedule-diff.ts';
+import { diffShifts, diffShiftsInTurns } from './schedule-diff.ts';
 import type { Shift } from './schedule-port.ts';
 
 const kinds = (before: Shift[], after: Shift[]) => diffShifts(before, after).map((c) => [c.shiftId, c.kinds]);
@@ -97,5 +97,46 @@ describe('diffShifts', () => {
         ['a', ['added']],
       ],
     );
+  });
+
+  it('in turns: the same changes in the same order as in one go, ties and pairings included', async () => {
+    // A seeded mix: kept, changed, moved, swapped (slot-keyed ids), removed and added, many sharing a start.
+    let seed = 7;
+    const next = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const before: Shift[] = [];
+    const after: Shift[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const start = t0 + next(40) * H;
+      const base = shift({
+        id: `amion:${i}`,
+        assignmentId: `a${next(5)}`,
+        personId: `p${next(9)}`,
+        start: new Date(start),
+        end: new Date(start + 12 * H),
+      });
+      const roll = next(6);
+      if (roll !== 0) before.push(base);
+      if (roll === 1) continue;
+      if (roll === 2) after.push({ ...base, personId: 'p-new' });
+      else if (roll === 3) after.push({ ...base, id: `amion:swap-${i}`, personId: `p${next(9)}` });
+      else if (roll === 4) after.push({ ...base, start: new Date(start + H), end: new Date(start + 13 * H) });
+      else after.push(base);
+    }
+    let turns = 0;
+    const inTurns = await diffShiftsInTurns(
+      before,
+      after,
+      async () => {
+        turns += 1;
+      },
+      100,
+    );
+    const once = diffShifts(before, after);
+    expect(once.length).toBeGreaterThan(1000);
+    expect(inTurns).toEqual(once);
+    expect(turns).toBeGreaterThan(10);
   });
 });

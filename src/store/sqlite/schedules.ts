@@ -1,4 +1,4 @@
-import { diffShifts } from '../schedule-diff.ts';
+import { diffShifts, diffShiftsInTurns } from '../schedule-diff.ts';
 import type {
   Assignment,
   AssignmentType,
@@ -188,7 +188,7 @@ export class SqliteScheduleStore implements ScheduleStore {
       }
       sent = rest;
     }
-    const planned = diffShifts(before.rest, sent);
+    const planned = await diffShiftsInTurns(before.rest, sent, nextTurn);
     if (sync.dryRun) return this.unsaved(sync, planned, before.count);
     // A large sync is written on a connection of its own, a slice per turn, so lookups are answered while
     // it is written (notices go through the outbox on this connection: such a sync is written here).
