@@ -43,6 +43,11 @@ describe('jsonArrayBatches', () => {
     }
   });
 
+  it('reads a body that starts with a byte order mark', async () => {
+    for (const size of [1, 2, 3, 100])
+      expect((await read('\ufeff[{"a":1}]', size, 4)).flat()).toEqual([{ a: 1 }]);
+  });
+
   it('reads an empty array as no elements', async () => {
     expect((await read(' [ ] ', 1, 4)).flat()).toEqual([]);
     expect((await read('[]', 100, 4)).flat()).toEqual([]);

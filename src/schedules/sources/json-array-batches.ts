@@ -64,7 +64,11 @@ export async function* jsonArrayBatches(
   let opened = false;
   const decode = (chunk?: Uint8Array): string =>
     chunk ? decoder.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)) : decoder.end();
-  const take = (text: string) => {
+  let first = true;
+  const take = (chunk: string) => {
+    // A byte order mark is not part of the JSON (Response.text() drops it too).
+    const text = first && chunk.charCodeAt(0) === 0xfeff ? chunk.slice(1) : chunk;
+    if (chunk.length > 0) first = false;
     if (head.length < 60) head += text.slice(0, 60 - head.length);
     if (scan.notArray) {
       other += text;

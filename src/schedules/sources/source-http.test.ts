@@ -25,6 +25,12 @@ describe('sourceGet', () => {
     expect((await get()).text).toBe('hello ward');
   });
 
+  it('drops a byte order mark, as Response.text() does, and reads the rest as UTF-8', async () => {
+    server.close();
+    server = await startSourceServer(() => ({ body: '\ufeffName,Zoë' }));
+    expect((await get()).text).toBe('Name,Zoë');
+  });
+
   it('is refused once and answers the next time (the fault is not remembered)', async () => {
     server.faults.push({ kind: 'status', status: 403 });
     const refused = await get().catch((e: unknown) => e);

@@ -35,7 +35,9 @@ export async function sourceGet(get: SourceGet): Promise<SourceAnswer> {
   return sourceRead(get, async (body, answer) => {
     const parts: Uint8Array[] = [];
     for await (const chunk of body) parts.push(chunk);
-    return { ...answer, text: Buffer.concat(parts).toString('utf8') };
+    const text = Buffer.concat(parts).toString('utf8');
+    // As Response.text() reads it: a byte order mark (CSV exports often start with one) is not text.
+    return { ...answer, text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
   });
 }
 
