@@ -456,6 +456,21 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
       duties,
     });
     stops.push(() => demographics.stop());
+    if (store.kind === 'postgres' && options.cycle !== false) {
+      // What an instance that died had stored and not routed, taken over by the instance on this duty once
+      // the dead one has held no lock for a lease (a database restart drops every instance's lock a while).
+      const leaseMs = config.cluster.leaseSeconds * 1000;
+      duties.every(
+        'unrouted-messages',
+        leaseMs / 2,
+        async () => {
+          const adopted = await router.adoptUnrouted(leaseMs);
+          if (adopted)
+            log.warn({ messages: adopted }, 'routing messages an instance that died left unrouted');
+        },
+        { atOnce: false },
+      );
+    }
     // Every duty is on the roster now: take what leases this instance can (the jobs they hold begin before
     // this returns). Stopped before the jobs' own stops, so the leases are released once their turns end.
     await duties.start();
@@ -469,7 +484,9 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
       if (await finishedBy(router.drained(), stopDeadline)) return;
       log.warn(
         { backlog: router.backlog },
-        'stopping with messages not yet routed; they are routed at the next start',
+        store.kind === 'postgres'
+          ? 'stopping with messages not yet routed; another instance or the next start routes them'
+          : 'stopping with messages not yet routed; they are routed at the next start',
       );
       // The store closes next: let what is in flight finish its writes, start nothing more.
       await router.stop();

@@ -56,8 +56,26 @@ export class Router implements InboundPort {
     for (let afterId = 0; ; ) {
       const page = await this.deps.messages.pending(RECOVERY_PAGE, afterId);
       for (const m of page) handed += await this.handOverAgain(m);
-      if (page.length < RECOVERY_PAGE) return handed;
+      if (page.length < RECOVERY_PAGE) break;
       afterId = page[page.length - 1]!.id;
+    }
+    // On a shared store: what instances that are gone left, and what was stored before instances were
+    // recorded (the previous version routed it at the next start too).
+    return handed + (await this.adoptUnrouted(0, true));
+  }
+
+  /**
+   * Takes over, on a shared store, the messages instances that are gone stored and did not route (a
+   * cluster's survivor does this on a timer, wiring in main.ts); `goneForMs` as MessageStore.adoptUnrouted.
+   * Resolves with how many were handed to routing.
+   */
+  async adoptUnrouted(goneForMs: number, unowned = false): Promise<number> {
+    let handed = 0;
+    for (;;) {
+      if (this.stopped) return handed;
+      const page = await this.deps.messages.adoptUnrouted(RECOVERY_PAGE, { goneForMs, unowned });
+      for (const m of page) handed += await this.handOverAgain(m);
+      if (page.length < RECOVERY_PAGE) return handed;
     }
   }
 

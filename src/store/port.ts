@@ -108,9 +108,18 @@ export interface MessageStore {
   setStatus(id: number, status: MessageStatus, detail?: string): Promise<void>;
   /**
    * Messages still waiting for the routing core with an id above `afterId`, oldest first (handed over again
-   * after a restart, a page at a time).
+   * after a restart, a page at a time). On a shared store, those this instance stored or took over.
    */
   pending(limit: number, afterId?: number): Promise<StoredMessage[]>;
+  /**
+   * Messages still waiting for the routing core that an instance which is gone stored (or took over),
+   * made this instance's: oldest first, at most `limit`. An instance counts as gone once the store has
+   * seen it hold nothing for `goneForMs` (0: gone now). `unowned` adds the messages stored before the
+   * store recorded instances (a start takes them; a running survivor leaves them to an instance of an
+   * older version that may still be routing them). On the embedded store there is one instance, whose
+   * unrouted messages after a restart are `pending`: nothing to adopt.
+   */
+  adoptUnrouted(limit: number, o: { goneForMs: number; unowned: boolean }): Promise<StoredMessage[]>;
   /**
    * Records, on the disk before it resolves, that routing of a message handed over again after a restart
    * starts now; resolves with the number of such starts. Concurrent calls share a flush.

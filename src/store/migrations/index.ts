@@ -14,6 +14,7 @@ import { messageSearch } from './015-message-search.ts';
 import { outboxTargets } from './016-outbox-targets.ts';
 import { leases } from './017-leases.ts';
 import { shiftsFileOrder } from './018-shifts-file-order.ts';
+import { messageOwners } from './019-message-owners.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration } from './migration.ts';
@@ -36,4 +37,5 @@ export const migrations: Migration[] = [
   outboxTargets,
   leases,
   shiftsFileOrder,
+  messageOwners,
 ].sort((a, b) => a.version - b.version);

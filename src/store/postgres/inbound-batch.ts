@@ -10,6 +10,8 @@ interface Waiting {
 }
 
 export interface InboundBatchOptions {
+  /** The instance the messages are recorded under (InstanceLock.key): it routes them. */
+  owner?: number;
   /** Messages in one INSERT at most. @defaultValue 500 */
   maxBatch?: number;
   /** Batches on their way at once (each on its own connection). @defaultValue 2 */
@@ -31,8 +33,9 @@ const insertBatch = `
   ), ins AS (
     INSERT INTO messages (listener, peer, sending_application, sending_facility, receiving_application,
       receiving_facility, message_type, trigger_event, control_id, received_at, status, updated_at, size, raw,
-      patient_mrn)
-    SELECT listener, peer, sa, sf, ra, rf, mt, te, cid, received_at, 'received', received_at, size, raw, mrn
+      patient_mrn, owner)
+    SELECT listener, peer, sa, sf, ra, rf, mt, te, cid, received_at, 'received', received_at, size, raw, mrn,
+      $14::bigint
       FROM input ORDER BY n
     ON CONFLICT (listener, sending_application, sending_facility, control_id) DO NOTHING
     RETURNING id, listener, sending_application, sending_facility, control_id
@@ -148,6 +151,7 @@ export class InboundBatch {
         column((m) => m.raw.length),
         column((m) => m.raw),
         column((m) => patientMrnOf(m.raw)),
+        this.options.owner ?? null,
       ],
     );
     const results: SaveResult[] = [];

@@ -9,6 +9,7 @@ import { flushWal, migrate, openPool, type PostgresOptions, WritesInFlight } fro
 import { PostgresDirectoryOverlay } from './directory.ts';
 import { PostgresExportState } from './export-state.ts';
 import { InboundBatch, type InboundBatchOptions } from './inbound-batch.ts';
+import { InstanceLock } from './instance-lock.ts';
 import { PostgresLeases } from './leases.ts';
 import { PostgresMessageStore } from './messages.ts';
 import { PostgresOutbox, PostgresPickups } from './outbox.ts';
@@ -39,11 +40,18 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   const flush = () => flushWal(pool);
   const writes = new WritesInFlight(flush);
   const claims = new Claims(pool, options.log);
-  const batch = new InboundBatch(pool, { log: options.log, ...options.inbound });
+  const instance = new InstanceLock(pool, options.log);
+  try {
+    await instance.start();
+  } catch (error) {
+    await Promise.all([pool.end(), derived.end()]);
+    throw error;
+  }
+  const batch = new InboundBatch(pool, { log: options.log, ...options.inbound, owner: instance.key });
   const outbox = new PostgresOutbox(derived, writes, claims, flush);
   return {
     kind: 'postgres',
-    messages: new PostgresMessageStore(derived, batch, writes, pool),
+    messages: new PostgresMessageStore(derived, batch, writes, pool, instance),
     audit: new PostgresAuditLog(pool, writes),
     census: new PostgresCensusStore(derived, writes),
     schedules: new PostgresScheduleStore(derived, writes, outbox, pool),
@@ -63,6 +71,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     async close() {
       await writes.durable().catch(() => {});
       await claims.close();
+      instance.close();
       await Promise.all([pool.end(), derived.end()]);
     },
   };

@@ -11,6 +11,7 @@ import { totalFromPage } from '../rows/message-search.ts';
 import { Conditions } from './conditions.ts';
 import type { PgPool, WritesInFlight } from './database.ts';
 import type { InboundBatch } from './inbound-batch.ts';
+import type { InstanceLock } from './instance-lock.ts';
 
 interface MessageRow {
   id: number;
@@ -42,12 +43,17 @@ const summaryColumns =
  * A status is derived state (committed without waiting for the flush); a routing start is durable.
  */
 export class PostgresMessageStore implements MessageStore {
+  /** Instances seen holding no lock, and since when (Date.now), by key. */
+  private readonly seenGone = new Map<number, number>();
+
   constructor(
     private readonly pool: PgPool,
     private readonly batch: InboundBatch,
     private readonly writes: WritesInFlight,
     /** Synchronous commits, for what must be on the disk when it resolves. */
     private readonly durablePool: PgPool,
+    /** This instance: the messages it stores are recorded under its key. */
+    private readonly instance: InstanceLock,
   ) {}
 
   saveInbound(m: InboundMessage, onCommitted?: (saved: SaveResult) => void): Promise<SaveResult> {
@@ -123,10 +129,56 @@ export class PostgresMessageStore implements MessageStore {
 
   async pending(limit: number, afterId = 0): Promise<StoredMessage[]> {
     const { rows } = await this.pool.query<MessageRow>(
-      `SELECT ${summaryColumns}, raw FROM messages WHERE status = 'received' AND id > $1 ORDER BY id LIMIT $2`,
-      [afterId, limit],
+      `SELECT ${summaryColumns}, raw FROM messages WHERE status = 'received' AND owner = $3 AND id > $1
+       ORDER BY id LIMIT $2`,
+      [afterId, limit, this.instance.key],
     );
     return rows.map(toStored);
+  }
+
+  /**
+   * The instances that stored waiting messages and hold no lock now (InstanceLock) have died: their
+   * messages are made this instance's, under row locks skipped by another instance doing the same, so
+   * each goes to one survivor. A key must be seen lockless for `goneForMs` first: after a database
+   * restart every instance is lockless until it takes its lock again.
+   */
+  async adoptUnrouted(limit: number, o: { goneForMs: number; unowned: boolean }): Promise<StoredMessage[]> {
+    const me = this.instance.key;
+    const owners = await this.pool.query<{ owner: number | null }>(
+      `SELECT DISTINCT owner FROM messages WHERE status = 'received' AND owner IS DISTINCT FROM $1`,
+      [me],
+    );
+    if (owners.rows.length === 0) return [];
+    const locked = await this.pool.query<{ key: number }>(
+      `SELECT (classid::bigint << 32) | objid::bigint AS key FROM pg_locks
+       WHERE locktype = 'advisory' AND objsubid = 1 AND granted
+         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+    );
+    const alive = new Set(locked.rows.map((r) => r.key));
+    const now = Date.now();
+    const gone: number[] = [];
+    for (const { owner } of owners.rows) {
+      if (owner === null) continue;
+      if (alive.has(owner)) {
+        this.seenGone.delete(owner);
+        continue;
+      }
+      const since = this.seenGone.get(owner) ?? now;
+      this.seenGone.set(owner, since);
+      if (now - since >= o.goneForMs) gone.push(owner);
+    }
+    if (gone.length === 0 && !o.unowned) return [];
+    const { rows } = await this.writes.track(
+      this.pool.query<MessageRow>(
+        `UPDATE messages SET owner = $1 WHERE id IN (
+           SELECT id FROM messages
+           WHERE status = 'received' AND (owner = ANY($2::bigint[]) OR ($3::boolean AND owner IS NULL))
+           ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED)
+         RETURNING ${summaryColumns}, raw`,
+        [me, gone, o.unowned, limit],
+      ),
+    );
+    return rows.map(toStored).sort((a, b) => a.id - b.id);
   }
 
   async routingStarted(id: number): Promise<number> {

@@ -216,6 +216,11 @@ export class SqliteMessageStore implements MessageStore {
     return (this.pendingRows.all(afterId, limit) as MessageRow[]).map(toStored);
   }
 
+  /** One instance per data folder: what it did not route before a restart is `pending`. */
+  async adoptUnrouted(): Promise<StoredMessage[]> {
+    return [];
+  }
+
   routingStarted(id: number): Promise<number> {
     return this.commit.writeDurable(
       () => (this.countAttempt.get(id) as { routing_attempts: number } | undefined)?.routing_attempts ?? 0,

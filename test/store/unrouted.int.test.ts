@@ -1,0 +1,5 @@
+import { sharedUnroutedContract, unroutedContract } from './contract/unrouted.ts';
+import { postgresStores } from './factories.ts';
+
+unroutedContract(postgresStores);
+sharedUnroutedContract(postgresStores);

@@ -1,0 +1,4 @@
+import { unroutedContract } from './contract/unrouted.ts';
+import { sqliteStores } from './factories.ts';
+
+unroutedContract(sqliteStores);
