@@ -174,8 +174,7 @@ export class ClinicianHub {
 
   /** Every connected device gets its person's alerts again, as on reconnect (after a relay outage). */
   async replayAll(): Promise<void> {
-    for (const [personId, set] of this.sockets)
-      for (const socket of set) await this.replay(socket, personId);
+    for (const [personId, set] of this.sockets) for (const socket of set) await this.replay(socket, personId);
   }
 
   private async replay(socket: ClinicianSocket, personId: string): Promise<void> {
