@@ -14,7 +14,7 @@ export type LentWrite =
   | { kind: 'stale' };
 
 /** A shift as the writer's statements take it: shiftColumns order. */
-type ShiftValues = [string, string, string, number, number, number, string, number, string, string | null];
+export type ShiftValues = [string, string, string, number, number, number, string, number, string, string | null];
 
 /** One change for the writer: the shift as it was and as it is (each null when there is none). */
 interface StagedChange {
@@ -117,7 +117,8 @@ export async function writeLent(
   }
 }
 
-function valuesOf(s: Shift): ShiftValues {
+/** A shift's columns in the order of the shifts table's insert (here and in schedules.ts). */
+export function valuesOf(s: Shift): ShiftValues {
   return [
     s.id,
     s.assignmentId,

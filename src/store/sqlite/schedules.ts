@@ -15,7 +15,7 @@ import type { SqliteDb } from './database.ts';
 import type { GroupCommit } from './group-commit.ts';
 import type { SqliteOutbox } from './outbox.ts';
 import { SqliteChangeFeed } from './schedule-changes.ts';
-import { writeLent } from './schedule-sync-writer.ts';
+import { valuesOf, writeLent } from './schedule-sync-writer.ts';
 
 /** Changes from which a sync is written on a connection of its own (schedule-sync-writer.ts). */
 const LENT_FROM = 500;
@@ -355,18 +355,7 @@ export class SqliteScheduleStore implements ScheduleStore {
   }
 
   private insert(s: Shift): void {
-    this.insertShift.run(
-      s.id,
-      s.assignmentId,
-      s.personId,
-      s.start.getTime(),
-      s.end.getTime(),
-      s.callOrder,
-      s.notes,
-      s.published ? 1 : 0,
-      s.source,
-      s.sourceKey ?? null,
-    );
+    this.insertShift.run(...valuesOf(s));
   }
 
   async shiftsAt(assignmentId: string, at: Date): Promise<Shift[]> {
