@@ -14,7 +14,18 @@ export type LentWrite =
   | { kind: 'stale' };
 
 /** A shift as the writer's statements take it: shiftColumns order. */
-export type ShiftValues = [string, string, string, number, number, number, string, number, string, string | null];
+export type ShiftValues = [
+  string,
+  string,
+  string,
+  number,
+  number,
+  number,
+  string,
+  number,
+  string,
+  string | null,
+];
 
 /** One change for the writer: the shift as it was and as it is (each null when there is none). */
 interface StagedChange {
