@@ -204,9 +204,14 @@ describe('poison-message guard', () => {
 describe('stopping and starting again', () => {
   it('stop finishes what is in flight, starts nothing more, and the next start routes the rest', async () => {
     const { store, dir } = openStore();
+    let firstStarted: () => void = () => {};
+    const started = new Promise<void>((resolve) => {
+      firstStarted = resolve;
+    });
     const slowly: MessageInterpreter = {
       name: 'slowly',
       async interpret() {
+        firstStarted();
         await new Promise((resolve) => setTimeout(resolve, 20));
         return { status: 'routed', detail: 'ok' };
       },
@@ -218,7 +223,9 @@ describe('stopping and starting again', () => {
       ids.push(id);
       hand(r, id, hl7(`STOP-${i}`, `MRN${i}`));
     }
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    // Stop once routing is under way, however slow the machine: what is in flight then (at most
+    // maxInFlight) finishes, the rest stays received.
+    await started;
     await r.stop();
     const late = await save(store, 'LATE-1');
     hand(r, late, hl7('LATE-1'));
