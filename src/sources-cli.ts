@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { loadSite } from './config/site.ts';
 import { systemClock } from './routing/clock.ts';
+import { emptyStatus } from './schedules/sync-engine.ts';
 import { formatOutcome, formatStatus, outcomeFromJson } from './schedules/sync-report.ts';
 import { claimDataFolder, DataFolderInUseError } from './store/owner-lock.ts';
 import { openSqliteStore } from './store/sqlite/index.ts';
@@ -33,17 +34,7 @@ export async function sourcesCommand(args: string[]): Promise<number> {
     const held = new Map((await store.scheduleSources.listHeld()).map((h) => [h.sourceId, h]));
     const unmapped = await store.scheduleSources.unmapped();
     for (const s of site.sources.sources) {
-      const st = statuses.get(s.id) ?? {
-        sourceId: s.id,
-        lastAttemptAt: null,
-        lastSuccessAt: null,
-        lastError: null,
-        failingSince: null,
-        cursor: null,
-        nextRunAt: null,
-        lastRun: null,
-        staleAlertedAt: null,
-      };
+      const st = statuses.get(s.id) ?? emptyStatus(s.id);
       process.stdout.write(
         formatStatus({ ...st, kind: s.kind, enabled: s.enabled, held: held.get(s.id) ?? null }, zone),
       );

@@ -402,7 +402,8 @@ async function checkPull(pull: SourcePull): Promise<void> {
 /** Rows of a pull checked per turn of the event loop. */
 const CHECK_PAGE = 2000;
 
-function emptyStatus(sourceId: string): SourceStatusRecord {
+/** A source nothing has been recorded of yet. */
+export function emptyStatus(sourceId: string): SourceStatusRecord {
   return {
     sourceId,
     lastAttemptAt: null,

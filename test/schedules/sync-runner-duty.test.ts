@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SourceSettings } from '../../src/schedules/source-config.ts';
 import type { PushSourceClient } from '../../src/schedules/sources/push.ts';
 import type { PullRequest, ScheduleSourceClient } from '../../src/schedules/sources/source.ts';
-import { ScheduleSyncEngine, type SyncLog } from '../../src/schedules/sync-engine.ts';
+import { emptyStatus, ScheduleSyncEngine, type SyncLog } from '../../src/schedules/sync-engine.ts';
 import { ScheduleSyncRunner, type SourceDuty } from '../../src/schedules/sync-runner.ts';
 import type { Store } from '../../src/store/port.ts';
 import type { SourceStatusRecord } from '../../src/store/schedule-source-port.ts';
@@ -41,15 +41,7 @@ function settings(id: string, kind: string): SourceSettings {
 
 /** What another instance of the cluster wrote of a source. */
 const status = (sourceId: string, over: Partial<SourceStatusRecord>): SourceStatusRecord => ({
-  sourceId,
-  lastAttemptAt: null,
-  lastSuccessAt: null,
-  lastError: null,
-  failingSince: null,
-  cursor: null,
-  nextRunAt: null,
-  lastRun: null,
-  staleAlertedAt: null,
+  ...emptyStatus(sourceId),
   ...over,
 });
 
