@@ -134,8 +134,6 @@ export class DeliveryWorker {
   /** Deliveries handed to a lane and not yet recorded: still pending in the store, never fetched twice. */
   private readonly inFlight = new Set<number>();
   private readonly inFlightByTarget = new Map<string, number>();
-  /** Targets with twice their share in flight: a read leaves them out until one of theirs lands. */
-  private readonly fullTargets = new Set<string>();
   /** Deliveries recorded while a read of the due rows was under way, which that read may still list. */
   private recordedDuringRead?: Set<number>;
   private readonly lanes = new Map<string, Lane>();
@@ -252,9 +250,13 @@ export class DeliveryWorker {
     const batch = this.deps.batch ?? 100;
     const perTarget = this.perTarget;
     if (this.inFlight.size >= IN_FLIGHT_BATCHES * batch) return false;
+    // A target with twice its share in flight is left out until one of its deliveries lands.
+    const full = (target: string) =>
+      perTarget !== undefined && (this.inFlightByTarget.get(target) ?? 0) >= 2 * perTarget;
+    const fullTargets = new Set([...this.inFlightByTarget.keys()].filter(full));
     const found = await this.deps.outbox.due(this.deps.now(), batch, perTarget, {
       deliveries: this.inFlight,
-      targets: this.fullTargets,
+      targets: fullTargets,
     });
     let handed = 0;
     for (const d of found) {
@@ -262,11 +264,9 @@ export class DeliveryWorker {
       if (this.inFlight.has(d.id) || this.recordedDuringRead?.has(d.id)) continue;
       const handler = this.channels.get(d.channel);
       if (!all && !handler?.immediate) continue;
-      if (this.fullTargets.has(d.target)) continue;
+      if (full(d.target)) continue;
       this.inFlight.add(d.id);
-      const n = (this.inFlightByTarget.get(d.target) ?? 0) + 1;
-      this.inFlightByTarget.set(d.target, n);
-      if (perTarget !== undefined && n >= 2 * perTarget) this.fullTargets.add(d.target);
+      this.inFlightByTarget.set(d.target, (this.inFlightByTarget.get(d.target) ?? 0) + 1);
       const many = handler?.sendMany !== undefined;
       const key = many ? `channel:${d.channel}` : `target:${d.target}`;
       let lane = this.lanes.get(key);
@@ -319,7 +319,6 @@ export class DeliveryWorker {
     const n = (this.inFlightByTarget.get(d.target) ?? 1) - 1;
     if (n > 0) this.inFlightByTarget.set(d.target, n);
     else this.inFlightByTarget.delete(d.target);
-    if (this.perTarget === undefined || n < 2 * this.perTarget) this.fullTargets.delete(d.target);
   }
 
   /** Once nothing reads and no lane runs, whoever waits for the work to be done hears so. */
