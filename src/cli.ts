@@ -277,6 +277,13 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err) => {
+    // A mistyped option (`send-hl7 --help`) is the user's to fix: say which, then how it is used.
+    const code = (err as NodeJS.ErrnoException)?.code;
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+      process.stderr.write(`${(err as Error).message.split('. ')[0]}\n\n${usage}`);
+      process.exitCode = 2;
+      return;
+    }
     process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
     process.exitCode = 1;
   },

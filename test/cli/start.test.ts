@@ -76,3 +76,16 @@ describe('the environment variables the README documents', () => {
     }
   });
 });
+
+describe('a mistyped option', () => {
+  it('names the option and prints the usage, exit 2, with no stack trace', async () => {
+    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = execFile(process.execPath, [cli, 'send-hl7', '--help'], (err, _out, stderr) =>
+        resolve({ code: err ? (child.exitCode ?? 1) : 0, stderr }),
+      );
+    });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^Unknown option '--help'\n\nswitchboard — clinical message router/);
+    expect(stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+  });
+});
