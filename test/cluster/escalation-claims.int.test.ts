@@ -54,6 +54,25 @@ describe('escalation timers across instances', () => {
     for (const id of ids) expect((await a.alerts.timer(id))?.nextStep).toBe(1);
   });
 
+  it('passes over the steps another instance holds and takes the next ones due', async () => {
+    const ids: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const created = await a.alerts.create(newAlert({ createdAt: new Date(t0.getTime() - 60_000) }), {
+        ...firstTimer(new Date(t0.getTime() - 1000 + i)),
+      });
+      ids.push(created.id);
+    }
+    const heldByA = (await a.alerts.dueTimers(t0, 10)).map((t) => t.alertId);
+    expect(heldByA).toEqual(ids.slice(0, 10));
+    // b finds the first ten claimed and works on the next ten instead of waiting for a to finish.
+    expect((await b.alerts.dueTimers(t0, 10)).map((t) => t.alertId)).toEqual(ids.slice(10, 20));
+    // Asked again, a answers with what it holds, in due order, and nothing b holds.
+    expect((await a.alerts.dueTimers(t0, 15)).map((t) => t.alertId)).toEqual([
+      ...ids.slice(0, 10),
+      ...ids.slice(20, 25),
+    ]);
+  });
+
   it('hands the steps a dead instance held to a survivor at its next cycle', async () => {
     const alert = await a.alerts.create(newAlert({ createdAt: new Date(t0.getTime() - 60_000) }), {
       ...firstTimer(new Date(t0.getTime() - 1000)),

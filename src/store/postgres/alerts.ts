@@ -292,13 +292,12 @@ export class PostgresAlertStore implements AlertStore {
    * (setTimer, clearTimer), or here when the timer turns out not to be due any more.
    */
   async dueTimers(now: Date, limit: number): Promise<EscalationTimer[]> {
-    const due = await this.pool.query<{ alert_id: number }>(
-      'SELECT alert_id FROM escalation_timers WHERE due_at <= $1 ORDER BY due_at LIMIT $2',
-      [now.getTime(), limit],
-    );
-    const mine = await this.claims.claim(
+    // The candidates reach past the limit, so that timers other instances hold are passed over, not waited on.
+    const mine = await this.claims.claimFirst(
       CLAIM_ESCALATION,
-      due.rows.map((r) => r.alert_id),
+      'SELECT alert_id AS id FROM escalation_timers WHERE due_at <= $1 ORDER BY due_at LIMIT $2',
+      [now.getTime(), limit * 4],
+      limit,
     );
     if (mine.length === 0) return [];
     // Read again under the claim: another instance may have run the step between the read and the claim.
