@@ -11,11 +11,10 @@ export function patientMrnOf(raw: Buffer): string | null {
   const field = text[3];
   const component = text[4];
   const repetition = text[5];
-  const start = text.search(new RegExp(`(^|[\\r\\n])PID${escapeRegExp(field)}`));
-  if (start < 0) return null;
-  const from = start + (text[start] === 'P' ? 0 : 1);
-  const end = text.slice(from).search(/[\r\n]/);
-  const pid3 = text.slice(from, end < 0 ? undefined : from + end).split(field)[3];
+  const from = segmentStart(text, `PID${field}`);
+  if (from < 0) return null;
+  const end = lineEnd(text, from);
+  const pid3 = text.slice(from, end).split(field)[3];
   if (!pid3) return null;
   const ids = pid3.split(repetition).map((r) => r.split(component));
   const chosen = ids.find((c) => c[4] === 'MR') ?? ids[0];
@@ -32,6 +31,24 @@ export function fts5Words(text: string): string | null {
   return words.length ? `"${words.join(' ')}"` : null;
 }
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * Where the first segment that starts with `prefix` begins (at the start, or after CR or LF), or -1.
+ * Found with indexOf rather than a RegExp built for each message's delimiters: this runs for every
+ * message stored.
+ */
+function segmentStart(text: string, prefix: string): number {
+  for (let at = text.indexOf(prefix); at >= 0; at = text.indexOf(prefix, at + 1)) {
+    const before = at === 0 ? 13 : text.charCodeAt(at - 1);
+    if (before === 13 || before === 10) return at;
+  }
+  return -1;
+}
+
+/** The end of the line that starts at `from` (its CR or LF, or the end of the text). */
+function lineEnd(text: string, from: number): number {
+  for (let at = from; at < text.length; at++) {
+    const c = text.charCodeAt(at);
+    if (c === 13 || c === 10) return at;
+  }
+  return text.length;
 }
