@@ -415,6 +415,7 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
         guard: config.routing.poisonGuard,
         clock,
         log,
+        patientTurnMs: config.cluster.leaseSeconds * 4000,
       },
       config.routing.pacing,
     );

@@ -25,4 +25,9 @@ export interface RouterDeps {
   guard: PoisonGuardOptions;
   clock: Clock;
   log: Logger;
+  /**
+   * On a shared store: how long a patient's message waits at most for an earlier one another instance has
+   * not routed yet (wiring gives four leases: a survivor takes over what a dead one left within three).
+   */
+  patientTurnMs?: number;
 }

@@ -11,13 +11,31 @@ import type { InboundEvent, InboundPort } from './inbound-port.ts';
 import { MessageRouting } from './message-routing.ts';
 import { unfinishedRoutingReason } from './poison-guard.ts';
 import type { RouterDeps } from './router-deps.ts';
-import { type RouterPacing, RoutingQueue } from './routing-queue.ts';
+import { type PatientTurn, type RouterPacing, RoutingQueue } from './routing-queue.ts';
 
 // The router is built from these; config/types.ts names the pacing section's type through the router.
 export type { RouterDeps, RouterPacing };
 
 /** Stored messages read back per query at a start (recover). */
 const RECOVERY_PAGE = 10_000;
+
+/** Without a wait from wiring: four of a cluster's default leases (30 s), as wiring gives. */
+const PATIENT_TURN_MS = 120_000;
+
+/** On a shared store, each patient's messages in the order they were stored across instances. */
+function patientTurn(deps: RouterDeps): PatientTurn | undefined {
+  const earlierElsewhere = deps.messages.earlierElsewhere?.bind(deps.messages);
+  if (!earlierElsewhere) return undefined;
+  return {
+    waiting: earlierElsewhere,
+    maxWaitMs: deps.patientTurnMs ?? PATIENT_TURN_MS,
+    gaveUp: (messageId, waitedMs) =>
+      deps.log.warn(
+        { messageId, waitedMs: Math.round(waitedMs) },
+        'routing a message before an earlier one about the same patient that another instance has not routed',
+      ),
+  };
+}
 
 export class Router implements InboundPort {
   private readonly queue: RoutingQueue;
@@ -31,7 +49,7 @@ export class Router implements InboundPort {
   ) {
     this.digests = new BatchDigests(deps);
     const routing = new MessageRouting(deps, this.digests);
-    this.queue = new RoutingQueue(pacing, (queued) => routing.routeQueued(queued));
+    this.queue = new RoutingQueue(pacing, (queued) => routing.routeQueued(queued), patientTurn(deps));
   }
 
   accept(event: InboundEvent): void {

@@ -41,6 +41,21 @@ export interface QueuedMessage {
 }
 
 /**
+ * On a shared store (several instances): a patient's message waits its turn behind an earlier one about
+ * the same patient that another instance has not routed yet.
+ */
+export interface PatientTurn {
+  /** True while an earlier message about the same patient waits for another instance's routing. */
+  waiting(messageId: number): Promise<boolean>;
+  /** How long a message waits at most: past it, it is routed out of order, and `gaveUp` says so. */
+  maxWaitMs: number;
+  gaveUp(messageId: number, waitedMs: number): void;
+}
+
+/** First pause while a message waits its turn, doubled each time up to the last. */
+const TURN_PAUSES_MS = { first: 20, last: 500 };
+
+/**
  * Ingest goes first: a sender waits for its ACK, routing does not wait for anyone. While messages arrive
  * faster than `burstPerSecond` (an ADT storm, a backlog replayed after downtime), routing takes
  * `burstShare` of the time, `burstPerTurn` messages at a time, so the loop stays free to acknowledge;
@@ -51,6 +66,17 @@ export class RoutingQueue {
   /** The last message in flight per ordering key (patient): each waits for the one before it. */
   private readonly chains = new Map<string, Promise<void>>();
   private inFlight = 0;
+  /** Messages waiting for another instance to route an earlier one (PatientTurn): not counted in flight. */
+  private parked = 0;
+  /** Set by clear(): a parked message is left in the store rather than routed. */
+  private closing = false;
+  /**
+   * Patients whose message is parked, with their later messages set aside meanwhile: started when the
+   * parked one has run, so that a patient's backlog waiting elsewhere takes no place in flight.
+   */
+  private readonly heldBack = new Map<string, QueuedMessage[]>();
+  /** The parked message each held-back list waits for. */
+  private readonly parkedHead = new Map<string, QueuedMessage>();
   private turnScheduled = false;
   /** A message routed alone is in flight (see QueuedMessage.alone): nothing else starts meanwhile. */
   private aloneInFlight = false;
@@ -65,6 +91,8 @@ export class RoutingQueue {
     private readonly pacing: RouterPacing,
     /** Routes one message and records its outcome in the store; it must not reject. */
     private readonly route: (queued: QueuedMessage) => Promise<void>,
+    /** On a shared store, the order of each patient's messages across instances. */
+    private readonly turn?: PatientTurn,
   ) {}
 
   add(event: InboundEvent, how: Pick<QueuedMessage, 'recovered' | 'alone'>): void {
@@ -83,18 +111,25 @@ export class RoutingQueue {
 
   /** Messages accepted and not yet routed (waiting or in flight). */
   get backlog(): number {
-    return this.waiting.length + this.inFlight;
+    let heldBack = 0;
+    for (const behind of this.heldBack.values()) heldBack += behind.length;
+    return this.waiting.length + this.inFlight + this.parked + heldBack;
   }
 
-  /** Drops what waits (it stays `received` in the store) and resolves once what is in flight has finished. */
+  /**
+   * Drops what waits (it stays `received` in the store), and what waits for another instance at its next
+   * look, and resolves once what is in flight has finished.
+   */
   clear(): Promise<void> {
+    this.closing = true;
     this.waiting.clear();
+    for (const behind of this.heldBack.values()) behind.length = 0;
     return this.drained();
   }
 
   /** Resolves when every accepted message has been routed (for tests and graceful stop). */
   drained(): Promise<void> {
-    if (this.inFlight === 0 && this.waiting.length === 0) return Promise.resolve();
+    if (this.backlog === 0) return Promise.resolve();
     return new Promise((resolve) => this.idle.push(resolve));
   }
 
@@ -127,7 +162,10 @@ export class RoutingQueue {
     const perTurn = burst ? this.pacing.burstPerTurn : this.pacing.perTurn;
     for (let started = 0; started < perTurn; started++) {
       if (this.blocked()) break;
-      this.start(this.waiting.take()!);
+      const next = this.waiting.take()!;
+      const behind = this.heldBack.get(next.key);
+      if (behind) behind.push(next);
+      else this.start(next);
     }
     this.pump();
   };
@@ -144,6 +182,7 @@ export class RoutingQueue {
     this.inFlight += 1;
     if (queued.alone) this.aloneInFlight = true;
     const run = (this.chains.get(key) ?? Promise.resolve()).then(async () => {
+      if (!(await this.myTurn(queued))) return;
       const startedAt = performance.now();
       await this.route(queued);
       // A message that took d ms (it rarely waits: its writes apply at once) rests routing
@@ -156,9 +195,45 @@ export class RoutingQueue {
       this.inFlight -= 1;
       if (queued.alone) this.aloneInFlight = false;
       if (this.chains.get(key) === run) this.chains.delete(key);
+      const behind = this.heldBack.get(key);
+      if (behind && this.parkedHead.get(key) === queued) {
+        this.heldBack.delete(key);
+        this.parkedHead.delete(key);
+        for (const later of behind) this.start(later);
+      }
       this.pump();
-      if (this.inFlight === 0 && this.waiting.length === 0)
-        for (const resolve of this.idle.splice(0)) resolve();
+      if (this.backlog === 0) for (const resolve of this.idle.splice(0)) resolve();
     });
+  }
+
+  /**
+   * Waits until no earlier message about the same patient waits for another instance; meanwhile the
+   * message gives up its place in flight (others go on) but keeps its patient's later messages behind
+   * it. False when the queue is cleared meanwhile: it stays `received` in the store.
+   */
+  private async myTurn(queued: QueuedMessage): Promise<boolean> {
+    const turn = this.turn;
+    if (!turn) return true;
+    const since = performance.now();
+    for (let pause = TURN_PAUSES_MS.first; ; pause = Math.min(pause * 2, TURN_PAUSES_MS.last)) {
+      // A failed look routes the message: order matters less than the alert reaching someone.
+      if (!(await turn.waiting(queued.messageId).catch(() => false))) return true;
+      const waited = performance.now() - since;
+      if (waited >= turn.maxWaitMs) {
+        turn.gaveUp(queued.messageId, waited);
+        return true;
+      }
+      if (!this.heldBack.has(queued.key)) {
+        this.heldBack.set(queued.key, []);
+        this.parkedHead.set(queued.key, queued);
+      }
+      this.inFlight -= 1;
+      this.parked += 1;
+      this.pump();
+      await new Promise((resolve) => setTimeout(resolve, pause));
+      this.parked -= 1;
+      this.inFlight += 1;
+      if (this.closing) return false;
+    }
   }
 }

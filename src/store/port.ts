@@ -121,6 +121,12 @@ export interface MessageStore {
    */
   adoptUnrouted(limit: number, o: { goneForMs: number; unowned: boolean }): Promise<StoredMessage[]>;
   /**
+   * True while a message about the same patient, from the same listener, stored before this one, waits
+   * for another instance's routing core. Only on a shared store: on the embedded store one routing core
+   * sees every message, and its queue keeps each patient's order by itself.
+   */
+  earlierElsewhere?(id: number): Promise<boolean>;
+  /**
    * Records, on the disk before it resolves, that routing of a message handed over again after a restart
    * starts now; resolves with the number of such starts. Concurrent calls share a flush.
    */

@@ -15,6 +15,7 @@ import { outboxTargets } from './016-outbox-targets.ts';
 import { leases } from './017-leases.ts';
 import { shiftsFileOrder } from './018-shifts-file-order.ts';
 import { messageOwners } from './019-message-owners.ts';
+import { patientTurn } from './020-patient-turn.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration } from './migration.ts';
@@ -38,4 +39,5 @@ export const migrations: Migration[] = [
   leases,
   shiftsFileOrder,
   messageOwners,
+  patientTurn,
 ].sort((a, b) => a.version - b.version);

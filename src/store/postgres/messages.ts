@@ -181,6 +181,19 @@ export class PostgresMessageStore implements MessageStore {
     return rows.map(toStored).sort((a, b) => a.id - b.id);
   }
 
+  async earlierElsewhere(id: number): Promise<boolean> {
+    // Another instance's own order is its queue's business; a message of this instance's is in this queue.
+    const { rows } = await this.pool.query<{ waiting: boolean }>(
+      `SELECT EXISTS (
+         SELECT 1 FROM messages m JOIN messages e
+           ON e.patient_mrn = m.patient_mrn AND e.status = 'received' AND e.id < m.id
+         WHERE m.id = $1 AND e.listener = m.listener AND e.owner IS DISTINCT FROM m.owner
+       ) AS waiting`,
+      [id],
+    );
+    return rows[0]?.waiting ?? false;
+  }
+
   async routingStarted(id: number): Promise<number> {
     const { rows } = await this.writes.track(
       this.durablePool.query<{ routing_attempts: number }>(
