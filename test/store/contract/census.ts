@@ -116,6 +116,38 @@ export function censusContract(makeStores: () => StoreFactory): void {
       expect((await store.census.careTeamScope('100', undefined)).map((m) => m.provider.id)).toEqual(['P3']);
     });
 
+    it('keeps a care team in order, its time bounds too, and empties a scope given no one', async ({
+      store,
+    }) => {
+      await store.census.upsertPatient(patient('100', 'Aalto'));
+      const start = new Date('2026-12-07T07:00:00Z');
+      const end = new Date('2026-12-07T19:00:00Z');
+      await store.census.setCareTeam('100', 'V1', [
+        member('attending', 'D2', { visitNumber: 'V1', start, end }),
+        member('consulting', 'D1', { visitNumber: 'V1' }),
+        member('admitting', 'D3', { visitNumber: 'V1' }),
+      ]);
+      const team = await store.census.careTeamScope('100', 'V1');
+      expect(team.map((m) => [m.role, m.provider.id])).toEqual([
+        ['attending', 'D2'],
+        ['consulting', 'D1'],
+        ['admitting', 'D3'],
+      ]);
+      expect(team[0].start).toEqual(start);
+      expect(team[0].end).toEqual(end);
+      expect(team[1].start).toBeUndefined();
+      await store.census.setCareTeam('100', 'V1', []);
+      expect(await store.census.careTeamScope('100', 'V1')).toEqual([]);
+    });
+
+    it('has no active visit for a patient it does not know, or one with none active', async ({ store }) => {
+      expect(await store.census.activeVisit('nobody')).toBeUndefined();
+      await store.census.upsertPatient(patient('100', 'Aalto'));
+      expect(await store.census.activeVisit('100')).toBeUndefined();
+      await store.census.upsertVisit({ ...visit('V1', '100', '4W', '401', 'A'), status: 'discharged' });
+      expect(await store.census.activeVisit('100')).toBeUndefined();
+    });
+
     it('lists patients at a unit, a room or a bed, active visits only, case-insensitively', async ({
       store,
     }) => {
