@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { diffShifts, diffShiftsInTurns } from '../schedule-diff.ts';
 import type {
   Assignment,
@@ -24,11 +25,18 @@ const LENT_FROM = 500;
 const PAGE = 500;
 
 /**
- * Shifts per page of shiftsByStart. A page is read whole (an open iterator would keep the connection from
- * writing while a file is being uploaded), so it is what the reader holds in memory, however many shifts
- * start at the same instant.
+ * Shifts per page of shiftsByStart. A page is read whole (an open iterator would hold a read transaction,
+ * and keep the WAL from being checkpointed, while a file is being uploaded), so it is what the reader holds
+ * in memory, however many shifts start at the same instant.
  */
 const FILE_PAGE = 1000;
+
+/**
+ * The page cache of a file's read connection, in KiB: a one-pass read needs next to none. On the store's
+ * connection a 400,000-shift window filled its 64 MB cache (database.ts), which the process then kept: the
+ * part of an export's memory that grew with the schedule (bench/exports: 40-50 MB of peak RSS at 400,000).
+ */
+const FILE_READ_CACHE_KIB = 2048;
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -49,8 +57,20 @@ const shiftColumns =
   'id, assignment_id, person_id, start_at, end_at, call_order, notes, published, source, source_key';
 
 /**
- * Shifts in SQLite. Every statement is prepared once; the on-call lookup is a single range scan of
- * `shifts_on_call` bounded by the assignment's longest shift (see migration 002 for why).
+ * Keyset pages along shifts_file_order (migration 018), the order the file writes: each page starts after
+ * the last row of the one before, so a page is FILE_PAGE rows even inside a run of equal starts (twenty
+ * thousand shifts at 07:00), no row is read twice, and nothing is sorted.
+ */
+const PAGE_BY_START = `SELECT ${shiftColumns} FROM shifts
+  WHERE (start_at, assignment_id, call_order, id) > (@start, @assignment, @callOrder, @id)
+    AND start_at < @to AND end_at > @from AND published >= @published
+  ORDER BY start_at, assignment_id, call_order, id
+  LIMIT ${FILE_PAGE}`;
+
+/**
+ * Shifts in SQLite. Every statement on the store's connection is prepared once (a file's read has a
+ * connection of its own); the on-call lookup is a single range scan of `shifts_on_call` bounded by the
+ * assignment's longest shift (see migration 002 for why).
  */
 export class SqliteScheduleStore implements ScheduleStore {
   private readonly upsertAssignment;
@@ -72,8 +92,6 @@ export class SqliteScheduleStore implements ScheduleStore {
   private readonly overlapping;
   private readonly overlappingOne;
   private readonly distinctSources;
-  private readonly longestOfAll;
-  private readonly pageByStart;
 
   constructor(
     private readonly db: SqliteDb,
@@ -134,20 +152,6 @@ export class SqliteScheduleStore implements ScheduleStore {
        ORDER BY start_at, call_order, id`,
     );
     this.distinctSources = db.prepare('SELECT DISTINCT source FROM shifts ORDER BY source');
-    this.longestOfAll = db.prepare('SELECT MAX(longest_ms) AS n FROM shift_spans');
-    // Keyset pages along shifts_file_order (migration 018), the order the file writes: each page starts
-    // after the last row of the one before, so a page is FILE_PAGE rows even inside a run of equal starts
-    // (twenty thousand shifts at 07:00), no row is read twice, and nothing is sorted.
-    this.pageByStart = db.prepare(
-      `SELECT ${shiftColumns} FROM shifts
-       WHERE (start_at, assignment_id, call_order, id) > (@start, @assignment, @callOrder, @id)
-         AND start_at < @to AND end_at > @from AND published >= @published
-       ORDER BY start_at, assignment_id, call_order, id
-       LIMIT ${FILE_PAGE}`,
-    );
-    // Rows as arrays: a file reads a great many, and an array per row costs better-sqlite3 less than an
-    // object with named fields.
-    this.pageByStart.raw(true);
   }
 
   async upsertAssignments(assignments: readonly Assignment[]): Promise<void> {
@@ -371,27 +375,41 @@ export class SqliteScheduleStore implements ScheduleStore {
   }
 
   async *shiftsByStart(from: Date, to: Date, options: { drafts?: boolean } = {}): AsyncGenerator<Shift> {
-    const longest = (this.longestOfAll.get() as { n: number | null }).n;
-    if (longest === null) return;
-    // No shift that starts a longest shift or more before `from` can still be on at `from`.
-    const page = {
-      start: from.getTime() - longest,
-      assignment: '',
-      callOrder: 0,
-      id: '',
-      to: to.getTime(),
-      from: from.getTime(),
-      published: options.drafts ? 0 : 1,
-    };
-    for (;;) {
-      const rows = this.pageByStart.all(page) as ShiftArray[];
-      for (const r of rows) yield shiftOfArray(r);
-      if (rows.length < FILE_PAGE) return;
-      const last = rows[rows.length - 1];
-      page.start = last[3];
-      page.assignment = last[1];
-      page.callOrder = last[5];
-      page.id = last[0];
+    // A connection of its own, with a small cache (FILE_READ_CACHE_KIB), which leaves the store's cached
+    // pages to the router. It sees only what is committed, which is every sync that has settled: shifts are
+    // written durably or by a lent writer, both committed before their promises settle.
+    const reader = new Database(this.db.name, { readonly: true, fileMustExist: true });
+    try {
+      reader.pragma(`cache_size = -${FILE_READ_CACHE_KIB}`);
+      const longest = (
+        reader.prepare('SELECT MAX(longest_ms) AS n FROM shift_spans').get() as { n: number | null }
+      ).n;
+      if (longest === null) return;
+      // Rows as arrays: a file reads a great many, and an array per row costs better-sqlite3 less than an
+      // object with named fields.
+      const pageByStart = reader.prepare(PAGE_BY_START).raw(true);
+      // No shift that starts a longest shift or more before `from` can still be on at `from`.
+      const page = {
+        start: from.getTime() - longest,
+        assignment: '',
+        callOrder: 0,
+        id: '',
+        to: to.getTime(),
+        from: from.getTime(),
+        published: options.drafts ? 0 : 1,
+      };
+      for (;;) {
+        const rows = pageByStart.all(page) as ShiftArray[];
+        for (const r of rows) yield shiftOfArray(r);
+        if (rows.length < FILE_PAGE) return;
+        const last = rows[rows.length - 1];
+        page.start = last[3];
+        page.assignment = last[1];
+        page.callOrder = last[5];
+        page.id = last[0];
+      }
+    } finally {
+      reader.close();
     }
   }
 

@@ -187,5 +187,24 @@ export function schedulesContract(makeStores: () => StoreFactory): void {
       }
       expect(none).toEqual([]);
     });
+
+    it('reads in a file what a small sync wrote just before it, each time', async ({ store }) => {
+      // SQLite reads a file on a connection of its own, which sees only what is committed.
+      await store.schedules.replaceShifts('yaml', [shift({ id: 'first' })]);
+      const ids: string[] = [];
+      for await (const s of store.schedules.shiftsByStart(new Date(t0 - 24 * H), new Date(t0 + 48 * H))) {
+        ids.push(s.id);
+      }
+      expect(ids).toEqual(['first']);
+      await store.schedules.replaceShifts('yaml', [
+        shift({ id: 'first' }),
+        shift({ id: 'second', start: new Date(t0 + H), end: new Date(t0 + 13 * H) }),
+      ]);
+      const again: string[] = [];
+      for await (const s of store.schedules.shiftsByStart(new Date(t0 - 24 * H), new Date(t0 + 48 * H))) {
+        again.push(s.id);
+      }
+      expect(again).toEqual(['first', 'second']);
+    });
   });
 }
