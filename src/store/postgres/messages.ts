@@ -12,6 +12,7 @@ import { Conditions } from './conditions.ts';
 import type { PgPool, WritesInFlight } from './database.ts';
 import type { InboundBatch } from './inbound-batch.ts';
 import type { InstanceLock } from './instance-lock.ts';
+import { StatementBatch } from './statement-batch.ts';
 
 interface MessageRow {
   id: number;
@@ -36,6 +37,14 @@ interface MessageRow {
 
 const summaryColumns =
   'id, listener, peer, sending_application, sending_facility, receiving_application, receiving_facility, message_type, trigger_event, control_id, received_at, status, status_detail, updated_at, size, routing_attempts, patient_mrn';
+
+/** One message's routing outcome, as setStatus is given it. */
+interface StatusChange {
+  id: number;
+  status: MessageStatus;
+  detail: string | null;
+  at: number;
+}
 
 /**
  * Messages in PostgreSQL. Every save is durable when it resolves (the batch's COMMIT returned), so a
@@ -117,15 +126,21 @@ export class PostgresMessageStore implements MessageStore {
   }
 
   async setStatus(id: number, status: MessageStatus, detail?: string): Promise<void> {
-    await this.writes.track(
-      this.pool.query('UPDATE messages SET status = $1, status_detail = $2, updated_at = $3 WHERE id = $4', [
-        status,
-        detail ?? null,
-        Date.now(),
-        id,
-      ]),
-    );
+    await this.writes.track(this.statuses.add({ id, status, detail: detail ?? null, at: Date.now() }));
   }
+
+  /** The statuses set in one turn, in one UPDATE; a message set twice in it keeps the last. */
+  private readonly statuses = new StatementBatch<StatusChange, void>(async (changes) => {
+    const last = new Map(changes.map((c) => [c.id, c]));
+    const rows = [...last.values()];
+    await this.pool.query(
+      `UPDATE messages m SET status = s.status, status_detail = s.detail, updated_at = s.at
+       FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[]) AS s (id, status, detail, at)
+       WHERE m.id = s.id`,
+      [rows.map((r) => r.id), rows.map((r) => r.status), rows.map((r) => r.detail), rows.map((r) => r.at)],
+    );
+    return changes.map(() => undefined);
+  });
 
   async pending(limit: number, afterId = 0): Promise<StoredMessage[]> {
     const { rows } = await this.pool.query<MessageRow>(
@@ -181,18 +196,23 @@ export class PostgresMessageStore implements MessageStore {
     return rows.map(toStored).sort((a, b) => a.id - b.id);
   }
 
-  async earlierElsewhere(id: number): Promise<boolean> {
-    // Another instance's own order is its queue's business; a message of this instance's is in this queue.
-    const { rows } = await this.pool.query<{ waiting: boolean }>(
-      `SELECT EXISTS (
-         SELECT 1 FROM messages m JOIN messages e
-           ON e.patient_mrn = m.patient_mrn AND e.status = 'received' AND e.id < m.id
-         WHERE m.id = $1 AND e.listener = m.listener AND e.owner IS DISTINCT FROM m.owner
-       ) AS waiting`,
-      [id],
-    );
-    return rows[0]?.waiting ?? false;
+  earlierElsewhere(id: number): Promise<boolean> {
+    return this.waitingLooks.add(id);
   }
+
+  /** The looks of one turn, in one statement (every message routed asks once). */
+  private readonly waitingLooks = new StatementBatch<number, boolean>(async (ids) => {
+    // Another instance's own order is its queue's business; a message of this instance's is in this queue.
+    const { rows } = await this.pool.query<{ id: number }>(
+      `SELECT m.id FROM messages m WHERE m.id = ANY($1::bigint[]) AND EXISTS (
+         SELECT 1 FROM messages e
+         WHERE e.patient_mrn = m.patient_mrn AND e.status = 'received' AND e.id < m.id
+           AND e.listener = m.listener AND e.owner IS DISTINCT FROM m.owner)`,
+      [ids],
+    );
+    const waiting = new Set(rows.map((r) => r.id));
+    return ids.map((id) => waiting.has(id));
+  });
 
   async routingStarted(id: number): Promise<number> {
     const { rows } = await this.writes.track(

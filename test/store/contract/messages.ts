@@ -162,6 +162,24 @@ export function messagesContract(makeStores: () => StoreFactory): void {
       await store.durable();
       expect((await store.messages.get(ids[0]))?.routingAttempts).toBe(2);
     });
+
+    it('records each of many outcomes set at once, and the last of two set for one message', async ({
+      store,
+    }) => {
+      const ids: number[] = [];
+      for (let i = 0; i < 30; i++) ids.push((await store.messages.saveInbound(inbound(`Q${i}`))).id);
+      await Promise.all([
+        ...ids.map((id, i) => store.messages.setStatus(id, i % 2 ? 'routed' : 'unrouted', `outcome ${i}`)),
+        store.messages.setStatus(ids[0], 'failed', 'quarantined: the last word'),
+      ]);
+      const stored = await Promise.all(ids.map((id) => store.messages.get(id)));
+      expect(stored[0]?.status).toBe('failed');
+      expect(stored[0]?.statusDetail).toBe('quarantined: the last word');
+      for (let i = 1; i < 30; i++) {
+        expect(stored[i]?.status).toBe(i % 2 ? 'routed' : 'unrouted');
+        expect(stored[i]?.statusDetail).toBe(`outcome ${i}`);
+      }
+    });
   });
 }
 
