@@ -33,6 +33,7 @@ export const usage = `  --messages N        messages per cell (default 20000)
   --instances LIST    PostgreSQL cells (default 1,2,3)
   --timers N          pending escalation timers for the lateness part, 0 to skip (default 10000)
   --no-ingest         the lateness part alone
+  --profile DIR       write a V8 CPU profile of each instance into DIR (bench/README.md, "Reading a profile")
   --database URL      PostgreSQL (default SWITCHBOARD_TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/test)`;
 
 interface Cell {
@@ -59,6 +60,7 @@ function options(argv: string[]) {
       instances: { type: 'string', default: '1,2,3' },
       timers: { type: 'string', default: '10000' },
       'no-ingest': { type: 'boolean', default: false },
+      profile: { type: 'string' },
       database: {
         type: 'string',
         default: process.env.SWITCHBOARD_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
@@ -71,6 +73,7 @@ function options(argv: string[]) {
     instances: values.instances.split(',').map(Number),
     timers: Number(values.timers),
     ingest: !values['no-ingest'],
+    profile: values.profile,
     database: values.database,
   };
 }
@@ -130,7 +133,10 @@ async function runCell(
               SWITCHBOARD_STORE_SCHEMA: schema,
             };
       // One at a time: the first applies the migrations, the others find them applied.
-      children.push(await launchServer(file, ['--data-dir', dataDir], { env, stopTimeoutMs: 30 * 60_000 }));
+      const execArgv = opts.profile ? ['--cpu-prof', '--cpu-prof-dir', opts.profile] : [];
+      children.push(
+        await launchServer(file, ['--data-dir', dataDir], { env, stopTimeoutMs: 30 * 60_000, execArgv }),
+      );
     }
     const before = store === 'postgres' ? await serverCounters(opts.database) : undefined;
     const cpuBefore = machineCpuUs();
