@@ -20,6 +20,7 @@ import type { CensusChange, VisitFacts } from './adt-change.ts';
 import type { PatientFacts } from './adt-fields.ts';
 import { applyToScope, careTeamDiff, sameCareTeam } from './care-team.ts';
 import { formatLocation, isEmptyLocation, NO_LOCATION, sameLocation } from './location.ts';
+import { withReadAhead } from './read-ahead.ts';
 
 /** One fact that changed, e.g. { field: 'visit.location', from: '4W 401-A', to: 'ICU ICU-2' }. */
 export interface CensusFieldChange {
@@ -46,7 +47,12 @@ export interface CensusUpdate {
 
 const CANCELS = new Set(['cancel-admit', 'cancel-transfer', 'cancel-discharge', 'cancel-preadmit']);
 
-export async function applyCensusChange(change: CensusChange, store: CensusStore): Promise<CensusUpdate> {
+export async function applyCensusChange(change: CensusChange, census: CensusStore): Promise<CensusUpdate> {
+  // A merge moves what the look ahead would read: merges read as they go.
+  const store =
+    change.merges.length === 0
+      ? await withReadAhead(census, change.patient.mrn, change.visit?.visitNumber)
+      : census;
   const at = change.occurredAt;
   const changes: CensusFieldChange[] = [];
   const merged: CensusUpdate['merged'] = [];

@@ -148,4 +148,22 @@ export interface CensusStore {
    * "FAMILY, GIVEN" contains it (case-insensitive), by name; merged-away numbers are left out.
    */
   findInHouse(text: string, limit: number): Promise<PatientAtLocation[]>;
+  /**
+   * What applying one ADT message reads, in one look, on a store where each read is a round trip
+   * (PostgreSQL): the patient as stored under `mrn`, its active visit, the visit the message is about
+   * (`visitNumber`, or else the active one, or else `MRN:<mrn>`) and the care team of both scopes.
+   * Undefined when `mrn` was merged into another number: the caller reads as usual then.
+   */
+  readForAdt?(mrn: string, visitNumber: string | undefined): Promise<AdtReads | undefined>;
+}
+
+/** See CensusStore.readForAdt. */
+export interface AdtReads {
+  patient: Patient | undefined;
+  activeVisit: Visit | undefined;
+  /** The visit number the message's visit resolves to, and that visit as stored (if it is). */
+  visitNumber: string;
+  visit: Visit | undefined;
+  patientTeam: CareTeamMember[];
+  visitTeam: CareTeamMember[];
 }

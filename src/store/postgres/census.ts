@@ -1,4 +1,5 @@
 import type {
+  AdtReads,
   CareTeamMember,
   CensusStore,
   Patient,
@@ -29,6 +30,21 @@ const patientWithActiveVisit = `SELECT p.merged_into AS merged, v.* FROM census_
     ORDER BY COALESCE(admitted_at, 0) DESC, updated_at DESC LIMIT 1) v ON true
   WHERE p.mrn = $1`;
 const scopeOf = 'SELECT * FROM census_care_team WHERE mrn = $1 AND visit_number = $2 ORDER BY position, id';
+
+/**
+ * Everything applying one ADT message reads, as JSON rows tagged by kind (readForAdt): the patient, its
+ * active visit, the message's visit ($2, else the active one's number, else MRN:<mrn>) and the care team
+ * of the patient and of that visit.
+ */
+const adtReads = `WITH patient AS (SELECT * FROM census_patients WHERE mrn = $1),
+  active AS (${activeVisitOf}),
+  number AS (SELECT COALESCE($2, (SELECT visit_number FROM active), 'MRN:' || $1) AS visit_number)
+  SELECT 'patient' AS kind, to_jsonb(patient) AS row FROM patient
+  UNION ALL SELECT 'active', to_jsonb(active) FROM active
+  UNION ALL SELECT 'number', to_jsonb(number) FROM number
+  UNION ALL SELECT 'visit', to_jsonb(v) FROM census_visits v JOIN number USING (visit_number)
+  UNION ALL SELECT 'team', to_jsonb(t) FROM census_care_team t, number
+    WHERE t.mrn = $1 AND (t.visit_number = '' OR t.visit_number = number.visit_number)`;
 
 /** The census in PostgreSQL: the same statements as the embedded store, numbered for PostgreSQL. */
 export class PostgresCensusStore implements CensusStore {
@@ -220,6 +236,32 @@ export class PostgresCensusStore implements CensusStore {
       (m) =>
         (m.start === undefined || m.start.getTime() <= t) && (m.end === undefined || t < m.end.getTime()),
     );
+  }
+
+  async readForAdt(mrn: string, visitNumber: string | undefined): Promise<AdtReads | undefined> {
+    const { rows } = await this.pool.query<{ kind: string; row: Record<string, unknown> }>(adtReads, [
+      mrn,
+      visitNumber ?? null,
+    ]);
+    const one = (kind: string) => rows.find((r) => r.kind === kind)?.row;
+    const patient = one('patient') as PatientRow | undefined;
+    if (patient?.merged_into != null) return undefined;
+    const active = one('active') as VisitRow | undefined;
+    const visit = one('visit') as VisitRow | undefined;
+    const number = String((one('number') as { visit_number: string }).visit_number);
+    const team = rows
+      .filter((r) => r.kind === 'team')
+      .map((r) => r.row as unknown as CareTeamRow & { id: number; position: number })
+      .sort((a, b) => a.position - b.position || a.id - b.id);
+    return {
+      patient: patient && toPatient(patient),
+      // The active visit is read with the patient: none without a patient row, as activeVisit answers.
+      activeVisit: patient && active ? toVisit(active) : undefined,
+      visitNumber: number,
+      visit: visit && toVisit(visit),
+      patientTeam: team.filter((t) => t.visit_number === '').map(toMember),
+      visitTeam: team.filter((t) => t.visit_number === number).map(toMember),
+    };
   }
 
   async careTeamScope(mrn: string, visitNumber: string | undefined): Promise<CareTeamMember[]> {
