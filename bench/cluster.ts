@@ -9,7 +9,7 @@
  * server's transactions (reads included) and WAL flushes per message: group commit shows as flushes
  * below one per message, since one flush carries every commit waiting for it.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,6 +46,8 @@ interface Cell {
   p99: number;
   cpuPerMessageUs: number;
   machineCpuPerMessageUs: number;
+  /** CPU of this machine's PostgreSQL server processes per message (blank when the server is elsewhere). */
+  serverCpuPerMessageUs?: number;
   transactionsPerMessage?: number;
   flushesPerMessage?: number;
   stored?: number;
@@ -75,6 +77,47 @@ function options(argv: string[]) {
     ingest: !values['no-ingest'],
     profile: values.profile,
     database: values.database,
+  };
+}
+
+/** CPU ticks so far of each of this machine's processes named `postgres`, by pid. */
+function postgresTicks(): Map<string, number> {
+  const ticks = new Map<string, number>();
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks.set(pid, Number(fields[11]) + Number(fields[12]));
+    } catch {
+      // Gone between the listing and the read.
+    }
+  }
+  return ticks;
+}
+
+/**
+ * The CPU this machine's PostgreSQL server spends from now until `stop`, in microseconds (0 when the
+ * server is elsewhere). Looked at every 100 ms: a backend's CPU leaves /proc with it when its instance
+ * closes its connections, so each counts up to its last look.
+ */
+function watchPostgresCpu(): { stop(): number } {
+  const first = postgresTicks();
+  const last = new Map(first);
+  const look = () => {
+    for (const [pid, t] of postgresTicks()) last.set(pid, t);
+  };
+  const timer = setInterval(look, 100);
+  timer.unref();
+  return {
+    stop() {
+      clearInterval(timer);
+      look();
+      let ticks = 0;
+      for (const [pid, t] of last) ticks += t - (first.get(pid) ?? 0);
+      return (ticks * 1_000_000) / 100;
+    },
   };
 }
 
@@ -140,6 +183,7 @@ async function runCell(
     }
     const before = store === 'postgres' ? await serverCounters(opts.database) : undefined;
     const cpuBefore = machineCpuUs();
+    const server = watchPostgresCpu();
     for (const c of children) c.mark();
     const started = performance.now();
     const perInstance = Math.floor(opts.messages / instances);
@@ -161,6 +205,7 @@ async function runCell(
     const reports = await Promise.all(children.map((c) => c.stop()));
     const routedMs = performance.now() - started;
     const machineUs = machineCpuUs() - cpuBefore;
+    const serverUs = server.stop();
     const accepted = results.reduce((n, r) => n + r.accepted, 0);
     const errors = results.reduce((n, r) => n + r.errors, 0);
     const ownCpuMs = reports.reduce((n, r) => n + r.userCpuMs + r.systemCpuMs + r.stopCpuMs, 0);
@@ -180,6 +225,7 @@ async function runCell(
       const after = await serverCounters(opts.database);
       cell.transactionsPerMessage = (after.transactions - before.transactions) / accepted;
       cell.flushesPerMessage = (after.flushes - before.flushes) / accepted;
+      if (serverUs > 0) cell.serverCpuPerMessageUs = serverUs / accepted;
       const [row] = await sql<{ n: string }>(
         opts.database,
         `SELECT count(DISTINCT (sending_application, control_id))::text AS n FROM ${schema}.messages`,
@@ -221,6 +267,7 @@ async function ingestPart(opts: ReturnType<typeof options>, runTag: string): Pro
         { title: 'p99 ms', align: 'right' },
         { title: 'own CPU µs/msg', align: 'right' },
         { title: 'machine CPU µs/msg', align: 'right' },
+        { title: 'PostgreSQL CPU µs/msg', align: 'right' },
         { title: 'xacts/msg', align: 'right' },
         { title: 'flushes/msg', align: 'right' },
         { title: 'errors', align: 'right' },
@@ -234,6 +281,7 @@ async function ingestPart(opts: ReturnType<typeof options>, runTag: string): Pro
         formatMs(c.p99),
         Math.round(c.cpuPerMessageUs),
         Math.round(c.machineCpuPerMessageUs),
+        c.serverCpuPerMessageUs === undefined ? '' : Math.round(c.serverCpuPerMessageUs),
         c.transactionsPerMessage === undefined ? '' : c.transactionsPerMessage.toFixed(2),
         c.flushesPerMessage === undefined ? '' : c.flushesPerMessage.toFixed(2),
         c.errors + (c.stored !== undefined && c.stored !== c.accepted ? Math.abs(c.accepted - c.stored) : 0),
