@@ -127,4 +127,21 @@ describe('escalation timers across instances', () => {
     for (let round = 0; round < 3; round++) await Promise.all([worker(a), worker(b)]);
     expect(sent.sort((x, y) => x - y)).toEqual(added.map((d) => d.id));
   });
+
+  it('passes over the deliveries another instance holds and takes the next ones due', async () => {
+    const added = await a.outbox.add(
+      Array.from({ length: 30 }, (_, i) => ({
+        channel: 'page',
+        target: `metro:${i % 3}`,
+        payload: {},
+        alertId: null,
+        dueAt: new Date(t0.getTime() - 1000 + i),
+      })),
+      t0,
+    );
+    const ids = added.map((d) => d.id);
+    expect((await a.outbox.due(t0, 10, 5)).map((d) => d.id)).toEqual(ids.slice(0, 10));
+    // b finds the first ten claimed by a and sends the next ten meanwhile.
+    expect((await b.outbox.due(t0, 10, 5)).map((d) => d.id)).toEqual(ids.slice(10, 20));
+  });
 });

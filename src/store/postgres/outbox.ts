@@ -34,6 +34,9 @@ const duePerTarget = `WITH RECURSIVE pending(target) AS (
   WHERE NOT (pending.target = ANY($5::text[]))
   ORDER BY d.due_at, d.id LIMIT $3`;
 
+/** Due rows read per row asked for, so that the rows other instances hold can be passed over. */
+const CANDIDATES_PER_ROW = 4;
+
 /** A newer job with the same coalesce key replaces the pending one, in the same transaction. */
 const supersede = "DELETE FROM deliveries WHERE coalesce_key = $1 AND state = 'pending'";
 
@@ -113,25 +116,29 @@ export class PostgresOutbox implements OutboxStore {
     const targets = skip ? [...skip.targets] : [];
     // In flight are the oldest rows of their targets, so leaving them out walks past few index entries;
     // a full target's backlog is left out by the seek per target, never walked.
+    // Read past the limit: rows another instance holds are passed over by the claim, not waited on.
+    const reach = limit * CANDIDATES_PER_ROW;
     let { rows } = await this.pool.query<DeliveryRow>(
       `SELECT * FROM deliveries WHERE state = 'pending' AND due_at <= $1 AND NOT (id = ANY($3::bigint[]))
        ORDER BY due_at, id LIMIT $2`,
-      [now.getTime(), limit, ids],
+      [now.getTime(), reach, ids],
     );
     // One target over its share of the first due rows: take each pending target's first rows instead.
-    if (perTarget !== undefined && overShare(rows, perTarget))
+    if (perTarget !== undefined && overShare(rows.slice(0, limit), perTarget))
       ({ rows } = await this.pool.query<DeliveryRow>(duePerTarget, [
         now.getTime(),
         perTarget,
-        limit,
+        reach,
         ids,
         targets,
       ]));
     else if (targets.length > 0) rows = rows.filter((r) => !skip?.targets.has(r.target));
     const mine = new Set(
-      await this.claims.claim(
+      await this.claims.claimFirst(
         CLAIM_DELIVERY,
-        rows.map((r) => r.id),
+        'SELECT unnest($1::bigint[]) AS id',
+        [rows.map((r) => r.id)],
+        limit,
       ),
     );
     if (mine.size === 0) return [];
