@@ -100,6 +100,18 @@ class ReadAhead implements CensusStore {
     return this.store.findInHouse(text, limit);
   }
 
+  saveStaffCoverage(source: string, entries: unknown[], at: Date) {
+    return this.store.saveStaffCoverage(source, entries, at);
+  }
+
+  staffCoverage() {
+    return this.store.staffCoverage();
+  }
+
+  staffCoverageStamp() {
+    return this.store.staffCoverageStamp();
+  }
+
   private forget(): void {
     this.hasPatient = false;
     this.hasActive = false;

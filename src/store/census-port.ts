@@ -155,6 +155,25 @@ export interface CensusStore {
    * Undefined when `mrn` was merged into another number: the caller reads as usual then.
    */
   readForAdt?(mrn: string, visitNumber: string | undefined): Promise<AdtReads | undefined>;
+  /**
+   * Replaces the coverage entries a staff import last brought (see StoredStaffCoverage); resolves with
+   * the source's revision now.
+   */
+  saveStaffCoverage(source: string, entries: unknown[], at: Date): Promise<number>;
+  /** Every staff import's last entries. */
+  staffCoverage(): Promise<StoredStaffCoverage[]>;
+  /** Changes whenever any staff import's entries are saved: compare it to read them again only then. */
+  staffCoverageStamp(): Promise<string>;
+}
+
+/** What one staff import (staff-csv, staff-rest) last brought, shared by the instances of a cluster. */
+export interface StoredStaffCoverage {
+  source: string;
+  /** The coverage entries as the import read them (census/coverage-plan.ts StaffCoverage). */
+  entries: unknown[];
+  /** Counts the source's saves: a higher one is newer, whatever the clocks say. */
+  revision: number;
+  updatedAt: Date;
 }
 
 /** See CensusStore.readForAdt. */

@@ -6,7 +6,8 @@
  * - `staff-csv`: a staff assignment export, dropped the same way;
  * - `staff-rest`: a nurse call system's assignment export pulled over HTTP as JSON (Rauland-style).
  * Staff assignments replace what that source said before and are added to the coverage from
- * config/coverage.yaml, so "the nurse covering the bed" follows the nurse call system.
+ * config/coverage.yaml, so "the nurse covering the bed" follows the nurse call system. They are kept in
+ * the store, so every instance of a cluster covers beds alike and a restart keeps the last good roster.
  */
 import type { Logger } from 'pino';
 import type { StaffCoverage } from '../census/coverage-plan.ts';
@@ -31,6 +32,9 @@ import {
 } from '../schedules/sources/drop-location.ts';
 import type { CensusStore } from '../store/census-port.ts';
 import type { DutyRoster } from './duty-roster.ts';
+
+/** How often an instance looks for staff assignments another instance imported. */
+const SHARED_LOOK_MS = 10_000;
 
 export interface CensusImportConfig {
   id: string;
@@ -61,6 +65,8 @@ export function startCensusImports(options: {
   onStaff: (entries: StaffCoverage[]) => void;
   now: () => Date;
   log: Logger;
+  /** How often to look for staff assignments another instance imported (default SHARED_LOOK_MS). */
+  sharedLookMs?: number;
   /**
    * The instance's roster of cluster duties: a census-csv import is one (`census-import:<id>`), so a
    * cluster applies each file from one instance. Absent, this instance runs every import.
@@ -74,6 +80,33 @@ export function startCensusImports(options: {
   const running = new Map<string, Promise<void>>();
 
   const publishStaff = () => options.onStaff([...staffBySource.values()].flat());
+
+  // What each staff import last brought is in the store: the instance on its duty writes it there, and
+  // every instance reads it back when it changes, so a cluster covers beds alike and a restart starts
+  // with the last good roster.
+  const staffIds = new Set(options.imports.filter((i) => i.kind !== 'census-csv').map((i) => i.id));
+  /** The revision of each source's entries in hand: an older read never replaces them. */
+  const revisions = new Map<string, number>();
+  let seenStamp: string | undefined;
+  const takeShared = async () => {
+    const stamp = await options.census.staffCoverageStamp();
+    if (stamp === seenStamp) return;
+    let changed = false;
+    for (const row of await options.census.staffCoverage()) {
+      if (!staffIds.has(row.source) || row.revision <= (revisions.get(row.source) ?? 0)) continue;
+      staffBySource.set(row.source, row.entries as StaffCoverage[]);
+      revisions.set(row.source, row.revision);
+      const s = status.get(row.source);
+      if (s) s.lastSuccess = row.updatedAt.toISOString();
+      changed = true;
+    }
+    seenStamp = stamp;
+    if (changed) publishStaff();
+  };
+  const lookShared = () =>
+    takeShared().catch((err: unknown) =>
+      options.log.warn({ err }, 'could not read the staff assignments the other instances imported'),
+    );
 
   const once = async (imp: CensusImportConfig) => {
     const s = status.get(imp.id)!;
@@ -92,7 +125,7 @@ export function startCensusImports(options: {
     }
   };
 
-  const staffFrom = (
+  const staffFrom = async (
     imp: CensusImportConfig,
     records: ReturnType<typeof staffRecordsOfCsv>,
     s: CensusImportStatus,
@@ -109,11 +142,14 @@ export function startCensusImports(options: {
     );
     if (read.problems.length)
       throw new Error(read.problems.map((p) => `line ${p.line} ${p.key}: ${p.message}`).join('; '));
+    const at = options.now();
+    const revision = await options.census.saveStaffCoverage(imp.id, read.entries, at);
     staffBySource.set(imp.id, read.entries);
+    revisions.set(imp.id, revision);
     publishStaff();
     s.unmatched = read.unmatched;
     s.lastCounts = { entries: read.entries.length, unmatched: read.unmatched.length };
-    s.lastSuccess = options.now().toISOString();
+    s.lastSuccess = at.toISOString();
     if (read.unmatched.length)
       options.log.warn(
         { source: imp.id, unmatched: read.unmatched.map((u) => ({ line: u.line, reason: u.reason })) },
@@ -133,7 +169,7 @@ export function startCensusImports(options: {
     } catch {
       throw new Error('the export is not JSON');
     }
-    staffFrom(imp, staffRecordsOfJson(body), s, `${imp.id} (${new URL(imp.url!).host})`);
+    await staffFrom(imp, staffRecordsOfJson(body), s, `${imp.id} (${new URL(imp.url!).host})`);
   };
 
   const takeFile = async (imp: CensusImportConfig, s: CensusImportStatus, now: Date) => {
@@ -150,7 +186,8 @@ export function startCensusImports(options: {
       if (!file) return;
       const text = (await folder.read(file.name)).toString('utf8');
       try {
-        if (imp.kind === 'staff-csv') staffFrom(imp, staffRecordsOfCsv(text), s, `${imp.id}: ${file.name}`);
+        if (imp.kind === 'staff-csv')
+          await staffFrom(imp, staffRecordsOfCsv(text), s, `${imp.id}: ${file.name}`);
         else await applyCensus(imp, s, text, now);
       } catch (err) {
         await rejectFile(folder, file.name, now, [(err as Error).message]);
@@ -207,16 +244,24 @@ export function startCensusImports(options: {
       lastCounts: {},
       unmatched: [],
     });
-    // Staff assignments stay on every instance: what they bring is held in each instance's memory (the
-    // coverage its routing reads), not in the store, so each instance needs its own.
-    if (options.duties && imp.kind === 'census-csv') {
-      options.duties.every(`census-import:${imp.id}`, imp.everyMinutes * 60_000, () => run(imp));
+    // One instance of a cluster takes each import; the others read what a staff import brought back
+    // from the store (takeShared).
+    if (options.duties) {
+      const duty = imp.kind === 'census-csv' ? `census-import:${imp.id}` : `staff-import:${imp.id}`;
+      options.duties.every(duty, imp.everyMinutes * 60_000, () => run(imp));
       continue;
     }
     void run(imp);
     const timer = setInterval(() => void run(imp), imp.everyMinutes * 60_000);
     timer.unref();
     timers.push(timer);
+  }
+
+  if (staffIds.size > 0) {
+    void lookShared();
+    const look = setInterval(() => void lookShared(), options.sharedLookMs ?? SHARED_LOOK_MS);
+    look.unref();
+    timers.push(look);
   }
 
   return {

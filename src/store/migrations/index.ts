@@ -16,6 +16,7 @@ import { leases } from './017-leases.ts';
 import { shiftsFileOrder } from './018-shifts-file-order.ts';
 import { messageOwners } from './019-message-owners.ts';
 import { patientTurn } from './020-patient-turn.ts';
+import { staffCoverage } from './021-staff-coverage.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration } from './migration.ts';
@@ -40,4 +41,5 @@ export const migrations: Migration[] = [
   shiftsFileOrder,
   messageOwners,
   patientTurn,
+  staffCoverage,
 ].sort((a, b) => a.version - b.version);

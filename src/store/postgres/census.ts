@@ -5,6 +5,7 @@ import type {
   Patient,
   PatientAtLocation,
   PatientLocation,
+  StoredStaffCoverage,
   Visit,
 } from '../census-port.ts';
 import {
@@ -12,9 +13,11 @@ import {
   MAX_MERGE_HOPS,
   type PatientRow,
   parseList,
+  type StaffCoverageRow,
   sameParts,
   toMember,
   toPatient,
+  toStaffCoverage,
   toVisit,
   type VisitRow,
 } from '../rows/census.ts';
@@ -132,6 +135,33 @@ export class PostgresCensusStore implements CensusStore {
         ],
       ),
     );
+  }
+
+  async saveStaffCoverage(source: string, entries: unknown[], at: Date): Promise<number> {
+    const { rows } = await this.writes.track(
+      this.pool.query<{ revision: number }>(
+        `INSERT INTO staff_coverage (source, entries, revision, updated_at) VALUES ($1, $2, 1, $3)
+         ON CONFLICT (source) DO UPDATE SET entries = excluded.entries,
+           revision = staff_coverage.revision + 1, updated_at = excluded.updated_at
+         RETURNING revision`,
+        [source, JSON.stringify(entries), at.getTime()],
+      ),
+    );
+    return rows[0].revision;
+  }
+
+  async staffCoverage(): Promise<StoredStaffCoverage[]> {
+    const { rows } = await this.pool.query<StaffCoverageRow>(
+      'SELECT source, entries, revision, updated_at FROM staff_coverage ORDER BY source',
+    );
+    return rows.map(toStaffCoverage);
+  }
+
+  async staffCoverageStamp(): Promise<string> {
+    const { rows } = await this.pool.query<{ stamp: string }>(
+      "SELECT count(*) || ':' || COALESCE(sum(revision), 0) AS stamp FROM staff_coverage",
+    );
+    return rows[0].stamp;
   }
 
   async setPatientFlags(mrn: string, flags: string[]): Promise<void> {

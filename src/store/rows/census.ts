@@ -3,6 +3,7 @@ import type {
   CareTeamSource,
   Patient,
   PatientLocation,
+  StoredStaffCoverage,
   Visit,
   VisitStatus,
 } from '../census-port.ts';
@@ -49,6 +50,22 @@ export interface CareTeamRow {
   id_type: string;
   starts_at: number | null;
   ends_at: number | null;
+}
+
+export interface StaffCoverageRow {
+  source: string;
+  entries: string;
+  revision: number;
+  updated_at: number;
+}
+
+export function toStaffCoverage(r: StaffCoverageRow): StoredStaffCoverage {
+  return {
+    source: r.source,
+    entries: JSON.parse(r.entries),
+    revision: r.revision,
+    updatedAt: new Date(r.updated_at),
+  };
 }
 
 /** A merge chain longer than this is a loop (A40 A→B then B→A); stop rather than spin. */

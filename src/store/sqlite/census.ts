@@ -4,6 +4,7 @@ import type {
   Patient,
   PatientAtLocation,
   PatientLocation,
+  StoredStaffCoverage,
   Visit,
 } from '../census-port.ts';
 import {
@@ -11,9 +12,11 @@ import {
   MAX_MERGE_HOPS,
   type PatientRow,
   parseList,
+  type StaffCoverageRow,
   sameParts,
   toMember,
   toPatient,
+  toStaffCoverage,
   toVisit,
   type VisitRow,
 } from '../rows/census.ts';
@@ -144,6 +147,34 @@ export class SqliteCensusStore implements CensusStore {
         );
       });
     });
+  }
+
+  async saveStaffCoverage(source: string, entries: unknown[], at: Date): Promise<number> {
+    return this.commit.write(() => {
+      const row = this.db
+        .prepare(
+          `INSERT INTO staff_coverage (source, entries, revision, updated_at) VALUES (?, ?, 1, ?)
+           ON CONFLICT (source) DO UPDATE SET entries = excluded.entries,
+             revision = staff_coverage.revision + 1, updated_at = excluded.updated_at
+           RETURNING revision`,
+        )
+        .get(source, JSON.stringify(entries), at.getTime()) as { revision: number };
+      return row.revision;
+    });
+  }
+
+  async staffCoverage(): Promise<StoredStaffCoverage[]> {
+    const rows = this.db
+      .prepare('SELECT source, entries, revision, updated_at FROM staff_coverage ORDER BY source')
+      .all() as StaffCoverageRow[];
+    return rows.map(toStaffCoverage);
+  }
+
+  async staffCoverageStamp(): Promise<string> {
+    const row = this.db
+      .prepare("SELECT count(*) || ':' || COALESCE(sum(revision), 0) AS stamp FROM staff_coverage")
+      .get() as { stamp: string };
+    return row.stamp;
   }
 
   async setPatientFlags(mrn: string, flags: string[]): Promise<void> {

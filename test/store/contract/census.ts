@@ -140,6 +140,26 @@ export function censusContract(makeStores: () => StoreFactory): void {
       expect(await store.census.careTeamScope('100', 'V1')).toEqual([]);
     });
 
+    it('keeps what each staff import last brought, counts its saves, and shows any change in the stamp', async ({
+      store,
+    }) => {
+      const empty = await store.census.staffCoverageStamp();
+      expect(await store.census.staffCoverage()).toEqual([]);
+      const at = new Date('2026-12-07T14:30:00Z');
+      const day = [{ person: 'rn-day', role: 'nurse', unit: '5E', beds: ['510-B'], origin: { file: 'x' } }];
+      expect(await store.census.saveStaffCoverage('nurse-call', day, at)).toBe(1);
+      expect(await store.census.saveStaffCoverage('staffing', [], at)).toBe(1);
+      const first = await store.census.staffCoverageStamp();
+      expect(first).not.toBe(empty);
+      // The same entries again, at the same instant: still a save of its own.
+      expect(await store.census.saveStaffCoverage('nurse-call', day, at)).toBe(2);
+      expect(await store.census.staffCoverageStamp()).not.toBe(first);
+      expect(await store.census.staffCoverage()).toEqual([
+        { source: 'nurse-call', entries: day, revision: 2, updatedAt: at },
+        { source: 'staffing', entries: [], revision: 1, updatedAt: at },
+      ]);
+    });
+
     it('has no active visit for a patient it does not know, or one with none active', async ({ store }) => {
       expect(await store.census.activeVisit('nobody')).toBeUndefined();
       await store.census.upsertPatient(patient('100', 'Aalto'));
