@@ -1,3 +1,4 @@
+import type { QueryResult, QueryResultRow } from 'pg';
 import type { PgClient, PgPool } from './database.ts';
 
 /** Which kind of row a claim is on: the two halves of a two-key advisory lock never mix. */
@@ -17,6 +18,8 @@ export const CLAIM_DELIVERY = 2;
 export class Claims {
   private client?: Promise<PgClient>;
   private readonly held = new Map<string, number>();
+  /** The statement on the claims connection now (see query). */
+  private turn: Promise<unknown> = Promise.resolve();
   /** Claims let go of and not yet unlocked in the server (see release). */
   private releasing?: { ids: Array<[number, number]>; done: Promise<void> };
 
@@ -31,8 +34,7 @@ export class Claims {
     const fresh = ids.filter((id) => !this.held.has(`${kind}:${id}`));
     const won = new Set<number>();
     if (fresh.length > 0) {
-      const client = await this.connection();
-      const { rows } = await client.query<{ id: number }>(
+      const { rows } = await this.query<{ id: number }>(
         `SELECT id FROM unnest($2::bigint[]) AS id
          WHERE pg_try_advisory_lock($1::int, (id % 2147483647)::int)`,
         [kind, fresh],
@@ -55,9 +57,8 @@ export class Claims {
   async claimFirst(kind: number, candidates: string, params: unknown[], limit: number): Promise<number[]> {
     const mine = [...this.held].filter(([key]) => key.startsWith(`${kind}:`)).map(([, id]) => id);
     const n = params.length;
-    const client = await this.connection();
     // CASE keeps a held row from being locked again: session locks stack, and one release would not do.
-    const { rows } = await client.query<{ id: number }>(
+    const { rows } = await this.query<{ id: number }>(
       `WITH candidates AS MATERIALIZED (${candidates})
        SELECT id FROM candidates
        WHERE CASE WHEN id = ANY($${n + 1}::bigint[]) THEN true
@@ -87,8 +88,7 @@ export class Claims {
     const done = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
       this.releasing = undefined;
       try {
-        const client = await this.connection();
-        await client.query(
+        await this.query(
           `SELECT pg_advisory_unlock(k, (id % 2147483647)::int)
            FROM unnest($1::int[], $2::bigint[]) AS r (k, id)`,
           [ids.map(([k]) => k), ids.map(([, i]) => i)],
@@ -104,6 +104,7 @@ export class Claims {
 
   async close(): Promise<void> {
     await this.releasing?.done;
+    await this.turn;
     const client = this.client;
     this.client = undefined;
     this.held.clear();
@@ -113,6 +114,16 @@ export class Claims {
     // when the server has noticed the session end.
     await open.query('SELECT pg_advisory_unlock_all()').catch(() => {});
     open.release();
+  }
+
+  /**
+   * One statement at a time on the claims connection: claims and releases asked for at once wait their
+   * turn here, not in the driver's own queue (which pg 9 drops).
+   */
+  private query<R extends QueryResultRow>(text: string, values: unknown[]): Promise<QueryResult<R>> {
+    const next = this.turn.then(async () => (await this.connection()).query<R>(text, values));
+    this.turn = next.catch(() => {});
+    return next;
   }
 
   private connection(): Promise<PgClient> {
