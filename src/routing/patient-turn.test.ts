@@ -80,6 +80,16 @@ describe('the order of a patient across instances', () => {
     expect(routed).toEqual([1]);
   });
 
+  it('does not park a message routed alone, which would hold every other message back', async () => {
+    const routed: number[] = [];
+    const { turn } = turnHolding([1]);
+    const queue = new RoutingQueue(pacing, async (q) => void routed.push(q.messageId), turn);
+    queue.add(hl7(1, 'M1'), { recovered: true, alone: true });
+    queue.add(hl7(2, 'M2'), {});
+    await queue.drained();
+    expect(routed).toEqual([1, 2]);
+  });
+
   it('leaves a waiting message in the store when the queue is cleared (a stop)', async () => {
     const routed: number[] = [];
     const { turn } = turnHolding([1]);

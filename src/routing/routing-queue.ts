@@ -213,7 +213,9 @@ export class RoutingQueue {
    */
   private async myTurn(queued: QueuedMessage): Promise<boolean> {
     const turn = this.turn;
-    if (!turn) return true;
+    // A message routed alone (its routing stopped a process before) holds everything else back while it
+    // is in flight: it goes at once rather than parked with the whole queue behind it.
+    if (!turn || queued.alone) return true;
     const since = performance.now();
     for (let pause = TURN_PAUSES_MS.first; ; pause = Math.min(pause * 2, TURN_PAUSES_MS.last)) {
       // A failed look routes the message: order matters less than the alert reaching someone.
