@@ -11,7 +11,7 @@ import type {
   TimelineEvent,
 } from '../alert-port.ts';
 import { type AlertRow, columnOf, toAlert, toRecipient, toTimer } from '../rows/alerts.ts';
-import { CLAIM_ESCALATION, type Claims } from './claims.ts';
+import { CANDIDATES_PER_CLAIM, CLAIM_ESCALATION, type Claims } from './claims.ts';
 import { Conditions } from './conditions.ts';
 import { inTransaction, type PgClient, type PgPool, type WritesInFlight } from './database.ts';
 import type { PostgresOutbox } from './outbox.ts';
@@ -292,11 +292,10 @@ export class PostgresAlertStore implements AlertStore {
    * (setTimer, clearTimer), or here when the timer turns out not to be due any more.
    */
   async dueTimers(now: Date, limit: number): Promise<EscalationTimer[]> {
-    // The candidates reach past the limit, so that timers other instances hold are passed over, not waited on.
     const mine = await this.claims.claimFirst(
       CLAIM_ESCALATION,
       'SELECT alert_id AS id FROM escalation_timers WHERE due_at <= $1 ORDER BY due_at LIMIT $2',
-      [now.getTime(), limit * 4],
+      [now.getTime(), limit * CANDIDATES_PER_CLAIM],
       limit,
     );
     if (mine.length === 0) return [];

@@ -1,5 +1,12 @@
 import type { QueryResult, QueryResultRow } from 'pg';
 import type { PgClient, PgPool } from './database.ts';
+import { StatementBatch } from './statement-batch.ts';
+
+/**
+ * Due rows a cycle reads per row it asks for: what other instances hold is passed over by claimFirst,
+ * so the candidates reach past the limit.
+ */
+export const CANDIDATES_PER_CLAIM = 4;
 
 /** Which kind of row a claim is on: the two halves of a two-key advisory lock never mix. */
 export const CLAIM_ESCALATION = 1;
@@ -12,16 +19,28 @@ export const CLAIM_DELIVERY = 2;
  * server drops its locks, and a survivor finds the rows due at its next cycle (GoAlert's processing lock,
  * per row). Claiming takes no row lock and writes nothing, so the hot path pays one round trip per cycle.
  *
- * Locks are let go in batches: the releases asked for in one turn of the event loop go in one statement,
- * so a cycle that writes 500 timers pays one round trip for their claims, not 500.
+ * Locks are let go in batches (StatementBatch), so a cycle that writes 500 timers pays a few round trips
+ * for their claims, not 500.
  */
 export class Claims {
   private client?: Promise<PgClient>;
   private readonly held = new Map<string, number>();
   /** The statement on the claims connection now (see query). */
   private turn: Promise<unknown> = Promise.resolve();
-  /** Claims let go of and not yet unlocked in the server (see release). */
-  private releasing?: { ids: Array<[number, number]>; done: Promise<void> };
+  /** Claims let go of, unlocked in the server together (see release). */
+  private readonly releases = new StatementBatch<[kind: number, id: number], void>(async (claims) => {
+    try {
+      await this.query(
+        `SELECT pg_advisory_unlock(k, (id % 2147483647)::int)
+         FROM unnest($1::int[], $2::bigint[]) AS r (k, id)`,
+        [claims.map(([k]) => k), claims.map(([, id]) => id)],
+      );
+    } catch (err) {
+      // The session is gone, and its locks with it: nothing is left held.
+      this.log?.error({ err }, 'letting go of work claims failed');
+    }
+    return claims.map(() => undefined);
+  });
 
   constructor(
     private readonly pool: PgPool,
@@ -76,34 +95,15 @@ export class Claims {
 
   /**
    * Lets go of a claim (the work is written); nothing happens when this instance does not hold it. The
-   * releases asked for in one turn go to the server together; each resolves once its lock is let go.
+   * releases asked for at once go to the server together; each resolves once its lock is let go.
    */
   release(kind: number, id: number): Promise<void> {
     if (!this.held.delete(`${kind}:${id}`)) return Promise.resolve();
-    if (this.releasing) {
-      this.releasing.ids.push([kind, id]);
-      return this.releasing.done;
-    }
-    const ids: Array<[number, number]> = [[kind, id]];
-    const done = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
-      this.releasing = undefined;
-      try {
-        await this.query(
-          `SELECT pg_advisory_unlock(k, (id % 2147483647)::int)
-           FROM unnest($1::int[], $2::bigint[]) AS r (k, id)`,
-          [ids.map(([k]) => k), ids.map(([, i]) => i)],
-        );
-      } catch (err) {
-        // The session is gone, and its locks with it: nothing is left held.
-        this.log?.error({ err }, 'letting go of work claims failed');
-      }
-    });
-    this.releasing = { ids, done };
-    return done;
+    return this.releases.add([kind, id]);
   }
 
   async close(): Promise<void> {
-    await this.releasing?.done;
+    await this.releases.settled();
     await this.turn;
     const client = this.client;
     this.client = undefined;

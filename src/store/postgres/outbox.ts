@@ -8,7 +8,7 @@ import type {
   PickupStore,
 } from '../outbox-port.ts';
 import { type DeliveryRow, overShare, toDelivery } from '../rows/outbox.ts';
-import { CLAIM_DELIVERY, type Claims } from './claims.ts';
+import { CANDIDATES_PER_CLAIM, CLAIM_DELIVERY, type Claims } from './claims.ts';
 import { Conditions } from './conditions.ts';
 import { inTransaction, type PgClient, type PgPool, type WritesInFlight } from './database.ts';
 
@@ -33,9 +33,6 @@ const duePerTarget = `WITH RECURSIVE pending(target) AS (
   ) d
   WHERE NOT (pending.target = ANY($5::text[]))
   ORDER BY d.due_at, d.id LIMIT $3`;
-
-/** Due rows read per row asked for, so that the rows other instances hold can be passed over. */
-const CANDIDATES_PER_ROW = 4;
 
 /** A newer job with the same coalesce key replaces the pending one, in the same transaction. */
 const supersede = "DELETE FROM deliveries WHERE coalesce_key = $1 AND state = 'pending'";
@@ -116,8 +113,7 @@ export class PostgresOutbox implements OutboxStore {
     const targets = skip ? [...skip.targets] : [];
     // In flight are the oldest rows of their targets, so leaving them out walks past few index entries;
     // a full target's backlog is left out by the seek per target, never walked.
-    // Read past the limit: rows another instance holds are passed over by the claim, not waited on.
-    const reach = limit * CANDIDATES_PER_ROW;
+    const reach = limit * CANDIDATES_PER_CLAIM;
     let { rows } = await this.pool.query<DeliveryRow>(
       `SELECT * FROM deliveries WHERE state = 'pending' AND due_at <= $1 AND NOT (id = ANY($3::bigint[]))
        ORDER BY due_at, id LIMIT $2`,

@@ -38,6 +38,21 @@ describe('StatementBatch', () => {
     expect(sent).toEqual([[1], [2, 3, 4]]);
   });
 
+  it('settles once every request made so far is answered, those made while it waits included', async () => {
+    const sent: number[] = [];
+    const batch = new StatementBatch<number, void>(async (items) => {
+      sent.push(...items);
+      await new Promise((r) => setTimeout(r, 5));
+      return items.map(() => undefined);
+    });
+    void batch.add(1);
+    const settled = batch.settled();
+    void batch.add(2);
+    await settled;
+    expect(sent).toEqual([1, 2]);
+    await batch.settled();
+  });
+
   it('fails every request of a statement that failed, and the next one goes on', async () => {
     let fail = true;
     const batch = new StatementBatch<number, number>(async (items) => {

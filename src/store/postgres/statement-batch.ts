@@ -16,6 +16,15 @@ export class StatementBatch<I, O> {
     private readonly max = 500,
   ) {}
 
+  /** Resolves once every request made so far has been sent and answered (failed ones included). */
+  async settled(): Promise<void> {
+    let last: Promise<unknown>;
+    do {
+      last = this.last;
+      await last.catch(() => {});
+    } while (last !== this.last);
+  }
+
   add(item: I): Promise<O> {
     if (!this.open || this.open.items.length >= this.max) {
       const items: I[] = [];
