@@ -9,6 +9,7 @@
  * message handed over again after a restart does no harm.
  */
 import type {
+  AdtCensus,
   CareTeamMember,
   CensusStore,
   Patient,
@@ -117,7 +118,7 @@ export async function applyCensusChange(change: CensusChange, census: CensusStor
 /** Demographics: what the PID sent replaces what is stored; what it left out stays. */
 async function savePatient(
   facts: PatientFacts,
-  store: CensusStore,
+  store: AdtCensus,
   at: Date,
   changes: CensusFieldChange[],
   /** What the caller already read of this patient (undefined: nobody has the number yet). */
@@ -171,7 +172,7 @@ function emptyPatient(mrn: string, at: Date): Patient {
 async function saveVisit(
   change: CensusChange,
   mrn: string,
-  store: CensusStore,
+  store: AdtCensus,
   changes: CensusFieldChange[],
 ): Promise<Visit | undefined> {
   const facts: VisitFacts = change.visit ?? { location: { sent: false }, priorLocation: { sent: false } };

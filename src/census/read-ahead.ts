@@ -1,4 +1,11 @@
-import type { AdtReads, CareTeamMember, CensusStore, Patient, Visit } from '../store/census-port.ts';
+import type {
+  AdtCensus,
+  AdtReads,
+  CareTeamMember,
+  CensusStore,
+  Patient,
+  Visit,
+} from '../store/census-port.ts';
 
 /**
  * The census as one ADT message's application sees it, with what it will read fetched in one look first
@@ -10,12 +17,12 @@ export async function withReadAhead(
   store: CensusStore,
   mrn: string,
   visitNumber: string | undefined,
-): Promise<CensusStore> {
+): Promise<AdtCensus> {
   const reads = await store.readForAdt?.(mrn, visitNumber);
   return reads ? new ReadAhead(store, mrn, reads) : store;
 }
 
-class ReadAhead implements CensusStore {
+class ReadAhead implements AdtCensus {
   private patientRead?: Patient | undefined;
   private activeRead?: Visit | undefined;
   private readonly visits = new Map<string, Visit | undefined>();
@@ -24,7 +31,7 @@ class ReadAhead implements CensusStore {
   private hasActive = true;
 
   constructor(
-    private readonly store: CensusStore,
+    private readonly store: AdtCensus,
     private readonly mrn: string,
     reads: AdtReads,
   ) {
@@ -78,38 +85,9 @@ class ReadAhead implements CensusStore {
     return this.store.setCareTeam(mrn, visitNumber, members);
   }
 
-  setPatientFlags(mrn: string, flags: string[]): Promise<void> {
-    if (mrn === this.mrn) this.hasPatient = false;
-    return this.store.setPatientFlags(mrn, flags);
-  }
-
   mergePatients(fromMrn: string, intoMrn: string): Promise<void> {
     this.forget();
     return this.store.mergePatients(fromMrn, intoMrn);
-  }
-
-  careTeam(mrn: string, at?: Date): Promise<CareTeamMember[]> {
-    return this.store.careTeam(mrn, at);
-  }
-
-  patientsAt(...args: Parameters<CensusStore['patientsAt']>) {
-    return this.store.patientsAt(...args);
-  }
-
-  findInHouse(text: string, limit: number) {
-    return this.store.findInHouse(text, limit);
-  }
-
-  saveStaffCoverage(source: string, entries: unknown[], at: Date) {
-    return this.store.saveStaffCoverage(source, entries, at);
-  }
-
-  staffCoverage() {
-    return this.store.staffCoverage();
-  }
-
-  staffCoverageStamp() {
-    return this.store.staffCoverageStamp();
   }
 
   private forget(): void {

@@ -176,6 +176,19 @@ export interface StoredStaffCoverage {
   updatedAt: Date;
 }
 
+/** What applying ADT reads and writes of the census (census/apply.ts). */
+export type AdtCensus = Pick<
+  CensusStore,
+  | 'patient'
+  | 'activeVisit'
+  | 'visit'
+  | 'careTeamScope'
+  | 'upsertPatient'
+  | 'upsertVisit'
+  | 'setCareTeam'
+  | 'mergePatients'
+>;
+
 /** See CensusStore.readForAdt. */
 export interface AdtReads {
   patient: Patient | undefined;

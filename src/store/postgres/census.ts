@@ -25,12 +25,15 @@ import { inTransaction, type PgClient, type PgPool, type WritesInFlight } from '
 
 type Queryable = Pick<PgPool, 'query'> | PgClient;
 
-const activeVisitOf = `SELECT * FROM census_visits WHERE mrn = $1 AND status = 'active'
+/** The active visit of the patient `mrn` names (a parameter or a column): the latest admitted. */
+const activeVisitWhere = (
+  mrn: string,
+) => `SELECT * FROM census_visits WHERE mrn = ${mrn} AND status = 'active'
   ORDER BY COALESCE(admitted_at, 0) DESC, updated_at DESC LIMIT 1`;
+const activeVisitOf = activeVisitWhere('$1');
 /** The patient's merge mark with its active visit beside it (the visit's columns null when it has none). */
 const patientWithActiveVisit = `SELECT p.merged_into AS merged, v.* FROM census_patients p
-  LEFT JOIN LATERAL (SELECT * FROM census_visits WHERE mrn = p.mrn AND status = 'active'
-    ORDER BY COALESCE(admitted_at, 0) DESC, updated_at DESC LIMIT 1) v ON true
+  LEFT JOIN LATERAL (${activeVisitWhere('p.mrn')}) v ON true
   WHERE p.mrn = $1`;
 const scopeOf = 'SELECT * FROM census_care_team WHERE mrn = $1 AND visit_number = $2 ORDER BY position, id';
 

@@ -87,6 +87,16 @@ export class SqliteCensusStore implements CensusStore {
       allActiveVisits: db.prepare(
         `SELECT * FROM census_visits WHERE status = 'active' ORDER BY unit, room, bed, visit_number`,
       ),
+      saveStaff: db.prepare(
+        `INSERT INTO staff_coverage (source, entries, revision, updated_at) VALUES (?, ?, 1, ?)
+         ON CONFLICT (source) DO UPDATE SET entries = excluded.entries,
+           revision = staff_coverage.revision + 1, updated_at = excluded.updated_at
+         RETURNING revision`,
+      ),
+      staff: db.prepare('SELECT source, entries, revision, updated_at FROM staff_coverage ORDER BY source'),
+      staffStamp: db.prepare(
+        "SELECT count(*) || ':' || COALESCE(sum(revision), 0) AS stamp FROM staff_coverage",
+      ),
     };
   }
 
@@ -150,31 +160,19 @@ export class SqliteCensusStore implements CensusStore {
   }
 
   async saveStaffCoverage(source: string, entries: unknown[], at: Date): Promise<number> {
-    return this.commit.write(() => {
-      const row = this.db
-        .prepare(
-          `INSERT INTO staff_coverage (source, entries, revision, updated_at) VALUES (?, ?, 1, ?)
-           ON CONFLICT (source) DO UPDATE SET entries = excluded.entries,
-             revision = staff_coverage.revision + 1, updated_at = excluded.updated_at
-           RETURNING revision`,
-        )
-        .get(source, JSON.stringify(entries), at.getTime()) as { revision: number };
-      return row.revision;
-    });
+    return this.commit.write(
+      () =>
+        (this.statements.saveStaff.get(source, JSON.stringify(entries), at.getTime()) as { revision: number })
+          .revision,
+    );
   }
 
   async staffCoverage(): Promise<StoredStaffCoverage[]> {
-    const rows = this.db
-      .prepare('SELECT source, entries, revision, updated_at FROM staff_coverage ORDER BY source')
-      .all() as StaffCoverageRow[];
-    return rows.map(toStaffCoverage);
+    return (this.statements.staff.all() as StaffCoverageRow[]).map(toStaffCoverage);
   }
 
   async staffCoverageStamp(): Promise<string> {
-    const row = this.db
-      .prepare("SELECT count(*) || ':' || COALESCE(sum(revision), 0) AS stamp FROM staff_coverage")
-      .get() as { stamp: string };
-    return row.stamp;
+    return (this.statements.staffStamp.get() as { stamp: string }).stamp;
   }
 
   async setPatientFlags(mrn: string, flags: string[]): Promise<void> {
