@@ -1,17 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_HL7_LIMITS } from '../protocols/hl7/index.ts';
+import { rulesFreeRouter } from '../../test/support/rules-free-router.ts';
 import type { Store } from '../store/port.ts';
 import { openSqliteStore } from '../store/sqlite/index.ts';
-import type { AlertService } from './alerts.ts';
-import { ManualClock } from './clock.ts';
 import type { InboundEvent } from './inbound-port.ts';
 import type { MessageInterpreter } from './interpreter.ts';
-import { Router } from './router.ts';
-import type { RuleSet } from './rules/rule-set.ts';
+import type { Router } from './router.ts';
 
 const dirs: string[] = [];
 const stores: Store[] = [];
@@ -70,27 +66,7 @@ function router(
   guard = { budgetMs: 2000, maxAttempts: 2 },
   interpreters = [testInterpreter],
 ): Router {
-  return new Router(
-    {
-      messages: store.messages,
-      alerts: store.alerts,
-      service: {} as AlertService,
-      rules: () => ({ evaluate: () => [] }) as unknown as RuleSet,
-      interpreters,
-      limits: DEFAULT_HL7_LIMITS,
-      guard,
-      clock: new ManualClock('2026-01-15T08:30:00Z'),
-      log: pino({ level: 'silent' }),
-    },
-    {
-      maxInFlight: 8,
-      perTurn: 8,
-      burstPerSecond: 10_000,
-      burstPerTurn: 1,
-      burstShare: 0.5,
-      maxQueuedBytesHeld: 100,
-    },
-  );
+  return rulesFreeRouter(store, interpreters, guard);
 }
 
 function hand(r: Router, messageId: number, raw: Buffer): void {

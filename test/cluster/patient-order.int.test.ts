@@ -3,16 +3,12 @@
  * holds a patient's message while an earlier one about the same patient waits on instance a, routes the
  * other patients' meanwhile, and routes it once a has routed the earlier one.
  */
-import pino from 'pino';
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_HL7_LIMITS } from '../../src/protocols/hl7/index.ts';
-import type { AlertService } from '../../src/routing/alerts.ts';
-import { ManualClock } from '../../src/routing/clock.ts';
 import type { MessageInterpreter } from '../../src/routing/interpreter.ts';
-import { Router } from '../../src/routing/router.ts';
-import type { RuleSet } from '../../src/routing/rules/rule-set.ts';
 import type { Store } from '../../src/store/port.ts';
 import { postgresStores, type StoreFactory } from '../store/factories.ts';
+import { rulesFreeRouter } from '../support/rules-free-router.ts';
 
 const adt = (controlId: string, mrn: string) =>
   Buffer.from(
@@ -74,27 +70,7 @@ describe('a patient across instances', () => {
         return { status: 'routed', detail: 'census' };
       },
     };
-    const router = new Router(
-      {
-        messages: b.messages,
-        alerts: b.alerts,
-        service: {} as AlertService,
-        rules: () => ({ evaluate: () => [] }) as unknown as RuleSet,
-        interpreters: [recorder],
-        limits: DEFAULT_HL7_LIMITS,
-        guard: { budgetMs: 5000, maxAttempts: 2 },
-        clock: new ManualClock('2026-12-07T08:30:00Z'),
-        log: pino({ level: 'silent' }),
-      },
-      {
-        maxInFlight: 8,
-        perTurn: 8,
-        burstPerSecond: 10_000,
-        burstPerTurn: 1,
-        burstShare: 0.5,
-        maxQueuedBytesHeld: 100,
-      },
-    );
+    const router = rulesFreeRouter(b, [recorder]);
     const onA = await save(a, 'A1', 'MRN-7');
     for (const [id, mrn] of [
       ['B1', 'MRN-7'],
