@@ -71,12 +71,10 @@ export class RoutingQueue {
   /** Set by clear(): a parked message is left in the store rather than routed. */
   private closing = false;
   /**
-   * Patients whose message is parked, with their later messages set aside meanwhile: started when the
-   * parked one has run, so that a patient's backlog waiting elsewhere takes no place in flight.
+   * Patients whose message is parked (`head`), with their later messages set aside meanwhile: started
+   * when the parked one has run, so that a patient's backlog waiting elsewhere takes no place in flight.
    */
-  private readonly heldBack = new Map<string, QueuedMessage[]>();
-  /** The parked message each held-back list waits for. */
-  private readonly parkedHead = new Map<string, QueuedMessage>();
+  private readonly heldBack = new Map<string, { head: QueuedMessage; later: QueuedMessage[] }>();
   private turnScheduled = false;
   /** A message routed alone is in flight (see QueuedMessage.alone): nothing else starts meanwhile. */
   private aloneInFlight = false;
@@ -112,7 +110,7 @@ export class RoutingQueue {
   /** Messages accepted and not yet routed (waiting or in flight). */
   get backlog(): number {
     let heldBack = 0;
-    for (const behind of this.heldBack.values()) heldBack += behind.length;
+    for (const { later } of this.heldBack.values()) heldBack += later.length;
     return this.waiting.length + this.inFlight + this.parked + heldBack;
   }
 
@@ -123,7 +121,7 @@ export class RoutingQueue {
   clear(): Promise<void> {
     this.closing = true;
     this.waiting.clear();
-    for (const behind of this.heldBack.values()) behind.length = 0;
+    for (const { later } of this.heldBack.values()) later.length = 0;
     return this.drained();
   }
 
@@ -164,7 +162,7 @@ export class RoutingQueue {
       if (this.blocked()) break;
       const next = this.waiting.take()!;
       const behind = this.heldBack.get(next.key);
-      if (behind) behind.push(next);
+      if (behind) behind.later.push(next);
       else this.start(next);
     }
     this.pump();
@@ -196,10 +194,9 @@ export class RoutingQueue {
       if (queued.alone) this.aloneInFlight = false;
       if (this.chains.get(key) === run) this.chains.delete(key);
       const behind = this.heldBack.get(key);
-      if (behind && this.parkedHead.get(key) === queued) {
+      if (behind?.head === queued) {
         this.heldBack.delete(key);
-        this.parkedHead.delete(key);
-        for (const later of behind) this.start(later);
+        for (const later of behind.later) this.start(later);
       }
       this.pump();
       if (this.backlog === 0) for (const resolve of this.idle.splice(0)) resolve();
@@ -225,10 +222,7 @@ export class RoutingQueue {
         turn.gaveUp(queued.messageId, waited);
         return true;
       }
-      if (!this.heldBack.has(queued.key)) {
-        this.heldBack.set(queued.key, []);
-        this.parkedHead.set(queued.key, queued);
-      }
+      if (!this.heldBack.has(queued.key)) this.heldBack.set(queued.key, { head: queued, later: [] });
       this.inFlight -= 1;
       this.parked += 1;
       this.pump();
