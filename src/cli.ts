@@ -7,6 +7,7 @@ import { ldapSyncCommand, ldapSyncUsage } from './identity-cli.ts';
 import { ConfigError } from './kit/config-errors.ts';
 import { hashPassword } from './kit/passwords.ts';
 import { startSwitchboard } from './main.ts';
+import { shiftHours } from './routing/on-call-words.ts';
 import { OnCallResolver } from './schedules/on-call.ts';
 import { applySchedules } from './schedules/sync.ts';
 import { sourcesCommand, syncCommand } from './sources-cli.ts';
@@ -195,6 +196,8 @@ async function oncallCommand(args: string[]): Promise<number> {
     // The same sync `start` does, so this answers on a data folder that was never started too.
     await applySchedules(store.schedules, site.schedules);
     const resolver = new OnCallResolver(store.schedules);
+    // The shift's hours as the rota writes them: the site's wall clock.
+    const zone = site.config.site.timezone;
     const assignments = (await store.schedules.listAssignments()).filter(
       (a) => !positionals[0] || a.id === positionals[0],
     );
@@ -206,7 +209,7 @@ async function oncallCommand(args: string[]): Promise<number> {
         const person = site.directory.person(e.personId);
         const account = site.config.accounts.find((x) => x.person === e.personId)?.username;
         process.stdout.write(
-          `   ${e.callOrder}. ${person?.name ?? e.personId}${account ? `  (sign in as ${account})` : ''}  until ${e.shift.end.toISOString()}\n`,
+          `   ${e.callOrder}. ${person?.name ?? e.personId}${account ? `  (sign in as ${account})` : ''}  ${shiftHours(e.shift.start, e.shift.end, zone)}\n`,
         );
       }
     }

@@ -89,3 +89,36 @@ describe('a mistyped option', () => {
     expect(stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
   });
 });
+
+describe('oncall', () => {
+  it("gives each on-call shift's hours on the site's clock, not as UTC instants", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'sb-cli-oncall-'));
+    const configDir = new URL('../../config', import.meta.url).pathname;
+    // The demo rotation is made around today: today at 03:00 UTC, 22:00 or 23:00 the evening before in New
+    // York, is within the night hospitalist's shift whatever the date.
+    const at = `${new Date().toISOString().slice(0, 10)}T03:00:00Z`;
+    try {
+      const out = await new Promise<string>((resolve, reject) => {
+        execFile(
+          process.execPath,
+          [
+            cli,
+            'oncall',
+            'hospitalist',
+            '--config',
+            configDir,
+            '--data',
+            dataDir,
+            '--at',
+            '2026-12-07T03:00:00Z',
+          ],
+          (err, stdout) => (err ? reject(err) : resolve(stdout)),
+        );
+      });
+      expect(out).toMatch(/^hospitalist — Hospitalist on call\n {3}1\. .+ {2}19:00–07:00\n/);
+      expect(out).not.toMatch(/\d{4}-\d\d-\d\dT/);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
