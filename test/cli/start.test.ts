@@ -101,17 +101,7 @@ describe('oncall', () => {
       const out = await new Promise<string>((resolve, reject) => {
         execFile(
           process.execPath,
-          [
-            cli,
-            'oncall',
-            'hospitalist',
-            '--config',
-            configDir,
-            '--data',
-            dataDir,
-            '--at',
-            '2026-12-07T03:00:00Z',
-          ],
+          [cli, 'oncall', 'hospitalist', '--config', configDir, '--data', dataDir, '--at', at],
           (err, stdout) => (err ? reject(err) : resolve(stdout)),
         );
       });
