@@ -127,6 +127,13 @@ export interface MessageStore {
    */
   earlierElsewhere?(id: number): Promise<boolean>;
   /**
+   * Writes the search words of the messages still due them (on PostgreSQL: stored before the words had a
+   * table of their own, or by an instance of the previous version during a rolling upgrade; this version
+   * writes them with the message), until none is left or `signal` aborts; resolves with how many. The
+   * embedded store writes the words with every message: nothing is ever due there.
+   */
+  fillDueWords?(signal?: AbortSignal): Promise<number>;
+  /**
    * Records, on the disk before it resolves, that routing of a message handed over again after a restart
    * starts now; resolves with the number of such starts. Concurrent calls share a flush.
    */

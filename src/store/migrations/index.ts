@@ -17,6 +17,7 @@ import { shiftsFileOrder } from './018-shifts-file-order.ts';
 import { messageOwners } from './019-message-owners.ts';
 import { patientTurn } from './020-patient-turn.ts';
 import { staffCoverage } from './021-staff-coverage.ts';
+import { messageWords } from './022-message-words.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration } from './migration.ts';
@@ -42,4 +43,5 @@ export const migrations: Migration[] = [
   messageOwners,
   patientTurn,
   staffCoverage,
+  messageWords,
 ].sort((a, b) => a.version - b.version);

@@ -1,6 +1,7 @@
 import { patientMrnOf } from '../message-search.ts';
 import type { InboundMessage, SaveResult } from '../port.ts';
 import type { PgPool } from './database.ts';
+import { wordsOf } from './message-words.ts';
 
 interface Waiting {
   message: InboundMessage;
@@ -22,8 +23,9 @@ export interface InboundBatchOptions {
 /*
  * One statement stores a whole batch: the rows go in as parallel arrays, the unique index on
  * (listener, sender, control id) drops repeats, and the answer pairs each input with its new id or the id
- * of the row stored earlier. A single statement commits on its own, so a batch costs one round trip and
- * one WAL flush however many messages it holds.
+ * of the row stored earlier. The words of the new rows go into `message_words` in the same statement, so a
+ * message is searchable once it is acknowledged. A single statement commits on its own, so a batch costs
+ * one round trip and one WAL flush however many messages it holds.
  */
 const insertBatch = `
   WITH input AS (
@@ -33,12 +35,14 @@ const insertBatch = `
   ), ins AS (
     INSERT INTO messages (listener, peer, sending_application, sending_facility, receiving_application,
       receiving_facility, message_type, trigger_event, control_id, received_at, status, updated_at, size, raw,
-      patient_mrn, owner)
+      patient_mrn, owner, words_due)
     SELECT listener, peer, sa, sf, ra, rf, mt, te, cid, received_at, 'received', received_at, size, raw, mrn,
-      $14::bigint
+      $14::bigint, false
       FROM input ORDER BY n
     ON CONFLICT (listener, sending_application, sending_facility, control_id) DO NOTHING
-    RETURNING id, listener, sending_application, sending_facility, control_id
+    RETURNING id, listener, sending_application, sending_facility, control_id, raw
+  ), words AS (
+    INSERT INTO message_words (message_id, words) SELECT id, ${wordsOf('raw')} FROM ins
   )
   SELECT input.n, ins.id AS new_id, old.id AS old_id FROM input
     LEFT JOIN ins ON ins.listener = input.listener AND ins.sending_application = input.sa

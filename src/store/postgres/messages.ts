@@ -12,6 +12,7 @@ import { Conditions } from './conditions.ts';
 import type { PgPool, WritesInFlight } from './database.ts';
 import type { InboundBatch } from './inbound-batch.ts';
 import type { InstanceLock } from './instance-lock.ts';
+import { fillDueWords, wordsMatch } from './message-words.ts';
 import { StatementBatch } from './statement-batch.ts';
 
 interface MessageRow {
@@ -37,6 +38,9 @@ interface MessageRow {
 
 const summaryColumns =
   'id, listener, peer, sending_application, sending_facility, receiving_application, receiving_facility, message_type, trigger_event, control_id, received_at, status, status_detail, updated_at, size, routing_attempts, patient_mrn';
+
+/** Messages whose words one statement of fillDueWords writes: a short transaction, even at an upgrade's backlog. */
+const WORDS_PER_BATCH = 1000;
 
 /** One message's routing outcome, as setStatus is given it. */
 interface StatusChange {
@@ -99,8 +103,7 @@ export class PostgresMessageStore implements MessageStore {
     if (q.until) c.add('received_at < ?', q.until.getTime());
     if (q.listener) c.add('listener = ?', q.listener);
     if (q.mrn) c.add('patient_mrn = ?', q.mrn);
-    // The same words in the same order as the SQLite adapter's FTS5 phrase; punctuation only matches nothing.
-    if (q.text !== undefined) c.add("words @@ phraseto_tsquery('simple', ?)", q.text);
+    if (q.text !== undefined) c.add(wordsMatch, q.text, q.text);
     const limit = q.limit ?? 50;
     const offset = q.offset ?? 0;
     const countArgs = [...c.args];
@@ -213,6 +216,10 @@ export class PostgresMessageStore implements MessageStore {
     const waiting = new Set(rows.map((r) => r.id));
     return ids.map((id) => waiting.has(id));
   });
+
+  fillDueWords(signal?: AbortSignal): Promise<number> {
+    return this.writes.track(fillDueWords(this.pool, WORDS_PER_BATCH, signal));
+  }
 
   async routingStarted(id: number): Promise<number> {
     const { rows } = await this.writes.track(

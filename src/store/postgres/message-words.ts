@@ -1,0 +1,48 @@
+import type { PgPool } from './database.ts';
+
+/**
+ * The search words of a raw message, in `message_words` (migration 022). `escape` encoding never fails on
+ * bytes that are not UTF-8, unlike convert_from, so no message is refused for its text; the first 100,000
+ * characters only, as a tsvector holds at most 1 MB.
+ */
+export const wordsOf = (raw: string) =>
+  `to_tsvector('simple', left(replace(encode(${raw}, 'escape'), '\\015', ' '), 100000))`;
+
+/**
+ * The word-search condition on `messages` (one `?` for the words, twice). The same words in the same order
+ * as the SQLite adapter's FTS5 phrase; punctuation only matches nothing. Messages still due their words
+ * (stored before migration 022, or by an instance of the previous version) are looked for in their old
+ * `messages.words` column until the `message-words` duty has filled them.
+ */
+export const wordsMatch = `id IN (
+    SELECT message_id FROM message_words WHERE words @@ phraseto_tsquery('simple', ?)
+    UNION ALL
+    SELECT id FROM messages WHERE words_due AND words @@ phraseto_tsquery('simple', ?))`;
+
+/*
+ * One batch of the messages still due their words: their words are written and they are marked done in one
+ * statement. The old column's words are taken when they are there (computed by the same expression), so
+ * the backlog of an upgrade is copied, not parsed again. Rows a status update holds are left for the next.
+ */
+const fillDue = `
+  WITH due AS (
+    SELECT id, coalesce(words, ${wordsOf('raw')}) AS words FROM messages
+    WHERE words_due ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
+  ), filled AS (
+    INSERT INTO message_words (message_id, words) SELECT id, words FROM due ON CONFLICT (message_id) DO NOTHING
+  )
+  UPDATE messages m SET words_due = false FROM due WHERE m.id = due.id`;
+
+/**
+ * Fills the words of the messages still due them, `batch` at a time until none is left or `signal` is
+ * aborted; resolves with how many it filled.
+ */
+export async function fillDueWords(pool: PgPool, batch: number, signal?: AbortSignal): Promise<number> {
+  let filled = 0;
+  while (!signal?.aborted) {
+    const { rowCount } = await pool.query(fillDue, [batch]);
+    filled += rowCount ?? 0;
+    if ((rowCount ?? 0) < batch) break;
+  }
+  return filled;
+}
