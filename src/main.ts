@@ -472,6 +472,15 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
         { atOnce: false },
       );
     }
+    const fillDueWords = store.messages.fillDueWords?.bind(store.messages);
+    if (fillDueWords) {
+      // The search words of messages stored before they had a table of their own, or by an instance of the
+      // previous version during a rolling upgrade: written by the instance on this duty, soon after.
+      duties.every('message-words', 10_000, async (signal) => {
+        const filled = await fillDueWords(signal);
+        if (filled) log.info({ messages: filled }, 'search words written for messages stored without them');
+      });
+    }
     // Every duty is on the roster now: take what leases this instance can (the jobs they hold begin before
     // this returns). Stopped before the jobs' own stops, so the leases are released once their turns end.
     await duties.start();
