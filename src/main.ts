@@ -83,6 +83,7 @@ import { MllpDirect } from './wiring/mllp-direct.ts';
 import { MllpIngest } from './wiring/mllp-ingest.ts';
 import { wireOperations } from './wiring/operations.ts';
 import { installOutboundChannels } from './wiring/outbound.ts';
+import { holdSendersWhileRoutingBehind } from './wiring/routing-hold.ts';
 import { wireSchedulePush } from './wiring/schedule-push.ts';
 import { crosswalkLookup, type ScheduleSync, wireScheduleSync } from './wiring/schedule-sync.ts';
 import { wireSip } from './wiring/sip.ts';
@@ -548,6 +549,7 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
       running.mllp = await mllp.start();
       ingested.push(() => mllp.ingested());
       health.push({ name: 'mllp', health: () => mllp.health() });
+      holdSendersWhileRoutingBehind(router, mllp, log.child({ listener: 'mllp' }));
     } else if (config.listeners.mllp.enabled) {
       const mllp = new MllpIngest(config.listeners.mllp, {
         messages: store.messages,
@@ -565,6 +567,7 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
       running.mllpIngest = mllp;
       ingested.push(() => mllp.ingested());
       health.push({ name: 'mllp', health: () => mllp.health() });
+      holdSendersWhileRoutingBehind(router, mllp, log.child({ listener: 'mllp' }));
     }
     const sipListener = await sip.start(router);
     if (sipListener) {

@@ -334,6 +334,12 @@ export const configSchema = {
             burstShare: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.15 },
             /** Waiting messages whose bytes stay in memory; beyond it they are read back from the store. */
             maxQueuedBytesHeld: { type: 'integer', minimum: 0, default: 10000 },
+            /**
+             * Messages acknowledged and not yet routed at which MLLP listeners stop reading from their
+             * senders, until half of them are routed: a sustained feed is acknowledged no faster than it
+             * is routed, and a new message waits behind at most this many. 0 never holds a sender.
+             */
+            maxBacklog: { type: 'integer', minimum: 0, default: 1000 },
           },
         },
         /**

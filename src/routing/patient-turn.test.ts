@@ -13,6 +13,7 @@ const pacing: RouterPacing = {
   burstPerTurn: 8,
   burstShare: 0.5,
   maxQueuedBytesHeld: 1000,
+  maxBacklog: 0,
 };
 
 /** An HL7 message about `mrn`, as the listener hands it over. */

@@ -63,6 +63,14 @@ export class Router implements InboundPort {
   }
 
   /**
+   * Hears when the backlog reaches `routing.pacing.maxBacklog` (behind: listeners that can should stop
+   * reading from their senders) and when it is down to half (caught up).
+   */
+  onBehind(hear: (behind: boolean, backlog: number) => void): void {
+    this.queue.bound.onChange(hear);
+  }
+
+  /**
    * Hands over again what was stored but not routed before the last stop (kill -9 included). Each start
    * is recorded on the disk first; a message whose recorded starts reached `guard.maxAttempts` without
    * finishing stopped the process every time it was routed, and is quarantined instead.

@@ -3,6 +3,7 @@
  * order kept per patient, and the pace at which routing takes the event loop.
  */
 import { ArrivalRate } from './arrival-rate.ts';
+import { BacklogBound } from './backlog-bound.ts';
 import { Fifo } from './fifo.ts';
 import type { InboundEvent } from './inbound-port.ts';
 import { orderingKey } from './ordering-key.ts';
@@ -21,6 +22,8 @@ export interface RouterPacing {
   burstShare: number;
   /** Queued messages beyond which the router keeps only ids and reads the bytes back when their turn comes. */
   maxQueuedBytesHeld: number;
+  /** Backlog at which listeners that can hold a sender stop reading, until half of it is routed (0: never). */
+  maxBacklog: number;
 }
 
 /** A message waiting for its turn; `raw` is dropped while a long backlog waits (read back from the store). */
@@ -60,6 +63,8 @@ const TURN_PAUSES_MS = { first: 20, last: 500 };
  * faster than `burstPerSecond` (an ADT storm, a backlog replayed after downtime), routing takes
  * `burstShare` of the time, `burstPerTurn` messages at a time, so the loop stays free to acknowledge;
  * the backlog drains at `perTurn` a turn once the burst ends. Routing never stops, and a long backlog holds ids, not bytes.
+ * Past `maxBacklog` the listeners that can are told to hold their senders (BacklogBound), and routing
+ * takes the loop until half of it is routed.
  */
 export class RoutingQueue {
   private readonly waiting = new Fifo<QueuedMessage>();
@@ -83,6 +88,8 @@ export class RoutingQueue {
   private idle: Array<() => void> = [];
 
   private readonly arrivals = new ArrivalRate();
+  /** Tells the listeners when routing is behind (see BacklogBound). */
+  readonly bound: BacklogBound;
 
   constructor(
     /** Config `routing.pacing`, whose schema holds the defaults. */
@@ -91,7 +98,9 @@ export class RoutingQueue {
     private readonly route: (queued: QueuedMessage) => Promise<void>,
     /** On a shared store, the order of each patient's messages across instances. */
     private readonly turn?: PatientTurn,
-  ) {}
+  ) {
+    this.bound = new BacklogBound(pacing.maxBacklog);
+  }
 
   add(event: InboundEvent, how: Pick<QueuedMessage, 'recovered' | 'alone'>): void {
     this.arrivals.note();
@@ -104,6 +113,7 @@ export class RoutingQueue {
       key: orderingKey(event),
       ...how,
     });
+    this.bound.note(this.backlog);
     this.pump();
   }
 
@@ -122,6 +132,7 @@ export class RoutingQueue {
     this.closing = true;
     this.waiting.clear();
     for (const { later } of this.heldBack.values()) later.length = 0;
+    this.bound.note(this.backlog);
     return this.drained();
   }
 
@@ -149,7 +160,8 @@ export class RoutingQueue {
    */
   private readonly runTurn = () => {
     this.turnScheduled = false;
-    const burst = this.arrivals.perSecond() > this.pacing.burstPerSecond;
+    // While listeners hold their senders for routing to catch up, routing has the loop.
+    const burst = !this.bound.behind && this.arrivals.perSecond() > this.pacing.burstPerSecond;
     const rest = burst ? this.restUntil - performance.now() : 0;
     if (rest > 0) {
       // Routing had its share of this burst's time; ingest has the loop until then.
@@ -198,6 +210,7 @@ export class RoutingQueue {
         this.heldBack.delete(key);
         for (const later of behind.later) this.start(later);
       }
+      this.bound.note(this.backlog);
       this.pump();
       if (this.backlog === 0) for (const resolve of this.idle.splice(0)) resolve();
     });

@@ -56,6 +56,11 @@ export class MllpDirect {
     return this.listener.health();
   }
 
+  /** Holds the senders (reads nothing from them) while routing is behind, and reads again once not. */
+  routingBehind(behind: boolean): void {
+    this.listener.setPaused(behind);
+  }
+
   /** Resolves once every message acknowledged so far is a committed row. */
   ingested(): Promise<void> {
     return this.inbox.ingested();

@@ -55,6 +55,8 @@ export class MllpIngest {
   private boundPort?: number;
   /** Addresses that sent stored messages since start: a restarted thread keeps its reserve for them. */
   private readonly knownSenders = new Set<string>();
+  /** Routing's backlog is at its bound (routingBehind): the thread reads nothing meanwhile. */
+  private routingIsBehind = false;
 
   constructor(
     private readonly config: MllpListenerOptions & {
@@ -79,6 +81,7 @@ export class MllpIngest {
       connectionsWaitingForAckReader: 0,
       ackBacklogBytes: 0,
       largestAckBacklogBytes: 0,
+      holdingSenders: false,
     };
   }
 
@@ -112,6 +115,7 @@ export class MllpIngest {
       healthEveryMs: 500,
       pauseAt: this.config.maxUnstoredMessages,
       resumeAt: Math.floor(this.config.maxUnstoredMessages / 2),
+      routingBehind: this.routingIsBehind,
     };
     const worker = new Worker(new URL('./thread-boot.mjs', import.meta.url), {
       workerData: data,
@@ -144,6 +148,12 @@ export class MllpIngest {
 
   health(): ListenerHealth {
     return this.state;
+  }
+
+  /** Holds the senders (reads nothing from them) while routing is behind, and reads again once not. */
+  routingBehind(behind: boolean): void {
+    this.routingIsBehind = behind;
+    this.worker?.postMessage({ kind: 'routing', behind });
   }
 
   /**

@@ -8,7 +8,7 @@
  * Messages with the parent (mllp-ingest.ts; the inbox has a channel of its own, store/inbox/channel.ts):
  *   to parent:   ready {host, port} | failed {error} | health {health} | log {line} | known {address}
  *                | traffic {batch}  (messages, NAKs and ACK times per sender since the last report)
- *   from parent: stop
+ *   from parent: stop | routing {behind}  (routing's backlog is at its bound: read nothing until it caught up)
  */
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
@@ -34,6 +34,8 @@ export interface MllpThreadData {
    */
   pauseAt: number;
   resumeAt: number;
+  /** Routing's backlog was at its bound when this thread started (a restart while behind). */
+  routingBehind: boolean;
 }
 
 const port = parentPort;
@@ -46,15 +48,20 @@ const log = pino(
   { write: (line: string) => port.postMessage({ kind: 'log', line }) },
 );
 
+// Reading stops while either the store or routing is behind, and starts when neither is.
+const behind = { store: false, routing: data.routingBehind };
+const updateReading = () => listener.setPaused(behind.store || behind.routing);
+
 const inbox = new JournalInbox({
   dir: data.journalDir,
   channel: data.inbox,
   log,
   pauseAt: data.pauseAt,
   resumeAt: data.resumeAt,
-  onBehind: (behind, unconfirmed) => {
-    listener.setPaused(behind);
-    if (behind) log.warn({ behind: unconfirmed }, 'MLLP paused reading: the store is behind');
+  onBehind: (storeBehind, unconfirmed) => {
+    behind.store = storeBehind;
+    updateReading();
+    if (storeBehind) log.warn({ behind: unconfirmed }, 'MLLP paused reading: the store is behind');
     else log.info({ behind: unconfirmed }, 'MLLP reading again: the store caught up');
   },
   // Once the senders have their AR/CR this thread ends; the main thread replays the journal's valid
@@ -72,6 +79,7 @@ const listener = new MllpListener(data.listener, {
   knownSenders: data.knownSenders,
   onKnownSender: (address) => port.postMessage({ kind: 'known', address }),
 });
+if (behind.routing) updateReading();
 
 const reportHealth = () => {
   port.postMessage({ kind: 'health', health: listener.health() });
@@ -80,8 +88,12 @@ const reportHealth = () => {
 };
 const healthTimer = setInterval(reportHealth, data.healthEveryMs);
 
-port.on('message', (message: { kind: string }) => {
+port.on('message', (message: { kind: 'stop' } | { kind: 'routing'; behind: boolean }) => {
   if (message.kind === 'stop') void stop();
+  else if (message.kind === 'routing') {
+    behind.routing = message.behind;
+    updateReading();
+  }
 });
 
 async function stop(): Promise<void> {

@@ -144,3 +144,74 @@ describe('MLLP backpressure', () => {
     }
   });
 });
+
+describe('MLLP holds senders while routing is behind', () => {
+  it('stops reading at routing.pacing.maxBacklog and reads again once half is routed; every message answered, stored and routed once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-routing-hold-'));
+    const config = writeTestConfig({}, 'routing:\n  pacing:\n    maxBacklog: 2\n');
+    const lines: string[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
+    const sb = await startSwitchboard({ configDir: config, dataDir: dir, env: {}, log });
+    try {
+      const peer = await RawMllpPeer.open(sb.mllp?.port ?? 0);
+      const ids = Array.from({ length: 100 }, (_, i) => `HOLD-${i}`);
+      // Written without waiting for ACKs: stored rows reach routing many at a time, past the bound of 2.
+      for (const id of ids) peer.write(frameMllp(oru(id, 'HOLDLAB')));
+      const acks = await peer.waitForAcks(ids.length, 30_000);
+      expect(acks.map((a) => msa(a).controlId)).toEqual(ids);
+      expect(acks.every((a) => msa(a).code === 'AA')).toBe(true);
+      peer.close();
+      await sb.ingested();
+      await sb.routing.router.drained();
+      const { items, total } = await sb.store.messages.list({ sender: 'HOLDLAB', limit: 200 });
+      expect(total).toBe(ids.length);
+      // No rules in the test config: every message routed to no one, none left received.
+      expect(new Set(items.map((m) => m.status))).toEqual(new Set(['unrouted']));
+      const said = lines.map((l) => JSON.parse(l).msg as string);
+      expect(said).toContain(
+        'MLLP holding senders: routing is behind (reading again once half the backlog is routed)',
+      );
+      expect(sb.routing.router.backlog).toBe(0);
+    } finally {
+      await sb.stop();
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(config, { recursive: true, force: true });
+    }
+  });
+
+  it('the thread reads nothing while told routing is behind, and answers once told it caught up', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-routing-hold-'));
+    const config = writeTestConfig();
+    const sb = await startSwitchboard({
+      configDir: config,
+      dataDir: dir,
+      env: {},
+      log: pino({ level: 'silent' }),
+    });
+    const ingest = sb.mllpIngest;
+    const healthSays = async (holding: boolean) => {
+      // The thread reports its health every half second.
+      for (let i = 0; i < 100 && ingest?.health().holdingSenders !== holding; i++)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(ingest?.health().holdingSenders).toBe(holding);
+    };
+    try {
+      const peer = await RawMllpPeer.open(sb.mllp?.port ?? 0);
+      ingest?.routingBehind(true);
+      await healthSays(true);
+      peer.write(frameMllp(oru('HELD-1', 'HELDLAB')));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(peer.acks).toEqual([]);
+      expect((await sb.store.messages.list({ sender: 'HELDLAB', limit: 1 })).total).toBe(0);
+      ingest?.routingBehind(false);
+      const [ack] = await peer.waitForAcks(1, 10_000);
+      expect(msa(ack!)).toMatchObject({ code: 'AA', controlId: 'HELD-1' });
+      await healthSays(false);
+      peer.close();
+    } finally {
+      await sb.stop();
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(config, { recursive: true, force: true });
+    }
+  });
+});

@@ -35,6 +35,7 @@ export function rulesFreeRouter(
       burstPerTurn: 1,
       burstShare: 0.5,
       maxQueuedBytesHeld: 100,
+      maxBacklog: 0,
     },
   );
 }

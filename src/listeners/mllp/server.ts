@@ -54,6 +54,8 @@ export interface ListenerHealth {
   ackBacklogBytes: number;
   /** The most ACK bytes one connection held unsent at once since start. */
   largestAckBacklogBytes: number;
+  /** Reading from no sender now, because what takes the messages (the store, routing) is behind. */
+  holdingSenders: boolean;
   error?: string;
 }
 
@@ -238,6 +240,7 @@ export class MllpListener {
       connectionsWaitingForAckReader: waiting,
       ackBacklogBytes: backlog,
       largestAckBacklogBytes: largest,
+      holdingSenders: this.paused,
       error: this.error,
     };
   }
