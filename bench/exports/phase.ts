@@ -9,6 +9,9 @@
  *   read <dataDir> <shifts>                 the export's read of the schedule alone (no file made, no upload)
  *   format <shifts>                         the export's file made from shifts held in memory, the chunks
  *                                           dropped (no database, no upload)
+ *   made <dataDir> <shifts>                 the export's file made on its thread as the export makes it
+ *                                           (thread started, read, formatted, chunks moved here and
+ *                                           dropped): no upload
  *   floor                                   nothing: the process with its loader and these modules
  * Each prints one JSON line on its IPC channel: { ms, cpuMs, maxRssMb, bytes }.
  */
@@ -22,6 +25,7 @@ import {
 } from '../../src/connectors/exports/epic-on-call-finder.ts';
 import type { ExportRun } from '../../src/connectors/exports/export-kind.ts';
 import type { FileExportDeps } from '../../src/connectors/exports/file-connector.ts';
+import { fileMadeOnThread } from '../../src/connectors/exports/file-on-thread.ts';
 import { boundFileExportKinds } from '../../src/connectors/exports/kinds.ts';
 import { CompiledLayout, mergeLayout } from '../../src/connectors/files/layout.ts';
 import { loadConnectors } from '../../src/connectors/settings.ts';
@@ -231,6 +235,35 @@ async function readOnly(dataDir: string): Promise<void> {
 }
 
 /**
+ * The export's file made on a thread of its own as the sender makes it (file-on-thread.ts), each chunk
+ * dropped as it arrives: what the upload waits for at the least, with nothing to upload.
+ */
+async function madeOnThread(dataDir: string): Promise<void> {
+  const store = openSqliteStore(dataDir);
+  const { run, settings } = onCallFinder(
+    { schedules: store.schedules, exportState: store.exportState },
+    store.connectors,
+    '/nowhere',
+  );
+  const exportRun = run();
+  const reader = store.schedules.shiftReaderForThread?.();
+  if (!reader) throw new Error('the store offers no reader for a thread');
+  const options = settings.options as { layout?: Parameters<typeof mergeLayout>[1] };
+  const layout = mergeLayout(epicOnCallFinder.defaultLayout(ZONE), options.layout);
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  let bytes = 0;
+  const counter = { rows: 0 };
+  const span = epicOnCallFinder.span(exportRun);
+  for await (const chunk of fileMadeOnThread(epicOnCallFinder.kind, exportRun, span, layout, reader, counter))
+    bytes += chunk.length;
+  const ms = performance.now() - t0;
+  const cpuMs = cpuSince(cpu0);
+  await store.close();
+  done({ ms, cpuMs, bytes, answer: `${counter.rows} rows, ${bytes} bytes` });
+}
+
+/**
  * The export's file made as the sender makes it (records of the kind, through the layout into chunks), from
  * the schedule in memory in the order the store gives it, the chunks dropped: what the formatting costs
  * with no database and no upload.
@@ -295,11 +328,13 @@ const work =
         ? barePut(a, serverOf(b), phase === 'fastput')
         : phase === 'read'
           ? readOnly(a)
-          : phase === 'format'
-            ? formatOnly(Number(a))
-            : phase === 'floor'
-              ? Promise.resolve(done({ ms: 0, cpuMs: 0 }))
-              : Promise.reject(new Error(`unknown phase ${phase}`));
+          : phase === 'made'
+            ? madeOnThread(a)
+            : phase === 'format'
+              ? formatOnly(Number(a))
+              : phase === 'floor'
+                ? Promise.resolve(done({ ms: 0, cpuMs: 0 }))
+                : Promise.reject(new Error(`unknown phase ${phase}`));
 work.then(
   () => process.exit(0),
   (e: Error) => {

@@ -123,8 +123,25 @@ export interface ScheduleStore {
    * in memory, no shift is read twice, and writes go on between pages. Published shifts only, unless `drafts`.
    */
   shiftsByStart(from: Date, to: Date, options?: { drafts?: boolean }): AsyncIterable<Shift>;
+  /**
+   * How another thread reads the same shiftsByStart on a connection of its own, for a store that allows it
+   * (an embedded database on the disk); undefined or absent when only this connection can (a database in
+   * memory, a database server reached through the store's pool).
+   */
+  shiftReaderForThread?(): ShiftReaderForThread | undefined;
   /** Every source that has at least one shift stored, sorted. */
   sources(): Promise<string[]>;
+}
+
+/**
+ * A module a thread imports to read shifts: its export `shiftsByStart(source, from, to, options)` yields
+ * what ScheduleStore.shiftsByStart would. Both are plain text, so they cross to a worker thread as they are.
+ */
+export interface ShiftReaderForThread {
+  /** The module's URL. */
+  module: string;
+  /** What the module reads from (an SQLite file's path). */
+  source: string;
 }
 
 /**

@@ -10,6 +10,8 @@ import type { ExportedRow, ExportStateStore } from '../../store/export-port.ts';
 import type { FileTarget } from '../files/file-target.ts';
 import type { CompiledLayout, ExportRecord } from '../files/layout.ts';
 import type { ExportRun, ExportSpan, FileExportKind, KeyedRecord } from './export-kind.ts';
+import { fileMadeOnThread } from './file-on-thread.ts';
+import { kindOnThread } from './thread-kinds.ts';
 
 /** What the delta's `action` field says for each row. */
 export interface ActionWords {
@@ -38,6 +40,7 @@ export async function writeExportFile<O>(
   target: FileTarget,
   state: ExportStateStore,
   actions: ActionWords = defaultActions,
+  signal?: AbortSignal,
 ): Promise<WrittenFile> {
   const span = kind.span(run);
   const name = layout.fileName(run.at, run.connectorId);
@@ -68,7 +71,12 @@ export async function writeExportFile<O>(
     };
   }
   if (!kind.deltas) {
-    const delivered = await target.put(name, layout.chunksOf(kind.records(run, span), counted(counter)));
+    // On a thread of its own when the store lets another thread read it (file-on-thread.ts), else here.
+    const reader = kindOnThread(kind.kind) ? run.schedules.shiftReaderForThread?.() : undefined;
+    const body = reader
+      ? fileMadeOnThread(kind.kind, run, span, layout.layout, reader, counter, signal)
+      : layout.chunksOf(kind.records(run, span), counted(counter));
+    const delivered = await target.put(name, body);
     const file = {
       name,
       location: delivered.location,

@@ -153,6 +153,8 @@ class FileExportConnector implements Connector {
 class FileExportSender<O> implements ConnectorSender {
   private readonly byId: Map<string, ConnectorSettings<FileExportOptions<O>>>;
   private readonly layouts = new Map<string, CompiledLayout>();
+  /** Stops the files being made when the sender stops (a file's thread ends with it). */
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly kind: FileExportKind<O>,
@@ -180,6 +182,7 @@ class FileExportSender<O> implements ConnectorSender {
         fileTargetOf(settings),
         this.deps.exportState,
         settings.options.actions,
+        this.stopping.signal,
       );
     } catch (e) {
       if (e instanceof FileDeliveryError) throw new TargetError(e.message, e.permanent);
@@ -202,6 +205,10 @@ class FileExportSender<O> implements ConnectorSender {
       );
     }
     return describeWritten(written, skips);
+  }
+
+  close(): void {
+    this.stopping.abort();
   }
 
   describe(job: Delivery): { target: string; summary: string } {

@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import { diffShifts, diffShiftsInTurns } from '../schedule-diff.ts';
 import type {
   Assignment,
@@ -9,6 +8,7 @@ import type {
   ScheduleChangeQuery,
   ScheduleStore,
   Shift,
+  ShiftReaderForThread,
   ShiftSync,
   ShiftSyncResult,
 } from '../schedule-port.ts';
@@ -17,26 +17,19 @@ import type { GroupCommit } from './group-commit.ts';
 import type { SqliteOutbox } from './outbox.ts';
 import { SqliteChangeFeed } from './schedule-changes.ts';
 import { valuesOf, writeLent } from './schedule-sync-writer.ts';
+import {
+  type ShiftArray,
+  shiftColumns,
+  shiftFileReadModule,
+  shiftOfArray,
+  shiftsByStartIn,
+} from './shift-file-read.ts';
 
 /** Changes from which a sync is written on a connection of its own (schedule-sync-writer.ts). */
 const LENT_FROM = 500;
 
 /** Rows read (or shifts checked) per turn of the event loop while a sync reads what it replaces. */
 const PAGE = 500;
-
-/**
- * Shifts per page of shiftsByStart. A page is read whole (an open iterator would hold a read transaction,
- * and keep the WAL from being checkpointed, while a file is being uploaded), so it is what the reader holds
- * in memory, however many shifts start at the same instant.
- */
-const FILE_PAGE = 1000;
-
-/**
- * The page cache of a file's read connection, in KiB: a one-pass read needs next to none. On the store's
- * connection a 400,000-shift window filled its 64 MB cache (database.ts), which the process then kept: the
- * part of an export's memory that grew with the schedule (bench/exports: 40-50 MB of peak RSS at 400,000).
- */
-const FILE_READ_CACHE_KIB = 2048;
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -52,20 +45,6 @@ export interface ShiftRow {
   source: string;
   source_key: string | null;
 }
-
-const shiftColumns =
-  'id, assignment_id, person_id, start_at, end_at, call_order, notes, published, source, source_key';
-
-/**
- * Keyset pages along shifts_file_order (migration 018), the order the file writes: each page starts after
- * the last row of the one before, so a page is FILE_PAGE rows even inside a run of equal starts (twenty
- * thousand shifts at 07:00), no row is read twice, and nothing is sorted.
- */
-const PAGE_BY_START = `SELECT ${shiftColumns} FROM shifts
-  WHERE (start_at, assignment_id, call_order, id) > (@start, @assignment, @callOrder, @id)
-    AND start_at < @to AND end_at > @from AND published >= @published
-  ORDER BY start_at, assignment_id, call_order, id
-  LIMIT ${FILE_PAGE}`;
 
 /**
  * Shifts in SQLite. Every statement on the store's connection is prepared once (a file's read has a
@@ -374,43 +353,14 @@ export class SqliteScheduleStore implements ScheduleStore {
     return (rows as ShiftRow[]).map(toShift);
   }
 
-  async *shiftsByStart(from: Date, to: Date, options: { drafts?: boolean } = {}): AsyncGenerator<Shift> {
-    // A connection of its own, with a small cache (FILE_READ_CACHE_KIB), which leaves the store's cached
-    // pages to the router. It sees only what is committed, which is every sync that has settled: shifts are
-    // written durably or by a lent writer, both committed before their promises settle.
-    const reader = new Database(this.db.name, { readonly: true, fileMustExist: true });
-    try {
-      reader.pragma(`cache_size = -${FILE_READ_CACHE_KIB}`);
-      const longest = (
-        reader.prepare('SELECT MAX(longest_ms) AS n FROM shift_spans').get() as { n: number | null }
-      ).n;
-      if (longest === null) return;
-      // Rows as arrays: a file reads a great many, and an array per row costs better-sqlite3 less than an
-      // object with named fields.
-      const pageByStart = reader.prepare(PAGE_BY_START).raw(true);
-      // No shift that starts a longest shift or more before `from` can still be on at `from`.
-      const page = {
-        start: from.getTime() - longest,
-        assignment: '',
-        callOrder: 0,
-        id: '',
-        to: to.getTime(),
-        from: from.getTime(),
-        published: options.drafts ? 0 : 1,
-      };
-      for (;;) {
-        const rows = pageByStart.all(page) as ShiftArray[];
-        for (const r of rows) yield shiftOfArray(r);
-        if (rows.length < FILE_PAGE) return;
-        const last = rows[rows.length - 1];
-        page.start = last[3];
-        page.assignment = last[1];
-        page.callOrder = last[5];
-        page.id = last[0];
-      }
-    } finally {
-      reader.close();
-    }
+  shiftsByStart(from: Date, to: Date, options: { drafts?: boolean } = {}): AsyncIterable<Shift> {
+    return shiftsByStartIn(this.db.name, from, to, options);
+  }
+
+  shiftReaderForThread(): ShiftReaderForThread | undefined {
+    // Another connection to an in-memory database sees a database of its own, not this one.
+    if (this.db.memory || this.db.name === '') return undefined;
+    return { module: shiftFileReadModule, source: this.db.name };
   }
 
   async sources(): Promise<string[]> {
@@ -442,25 +392,6 @@ export function toShift(r: ShiftRow): Shift {
     source: r.source,
   };
   if (r.source_key !== null) shift.sourceKey = r.source_key;
-  return shift;
-}
-
-/** A row of `shiftColumns` as an array (a statement in raw mode). */
-type ShiftArray = [string, string, string, number, number, number, string, number, string, string | null];
-
-function shiftOfArray(r: ShiftArray): Shift {
-  const shift: Shift = {
-    id: r[0],
-    assignmentId: r[1],
-    personId: r[2],
-    start: new Date(r[3]),
-    end: new Date(r[4]),
-    callOrder: r[5],
-    notes: r[6],
-    published: r[7] === 1,
-    source: r[8],
-  };
-  if (r[9] !== null) shift.sourceKey = r[9];
   return shift;
 }
 
