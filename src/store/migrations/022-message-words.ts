@@ -19,6 +19,10 @@ import type { Migration } from './migration.ts';
  *   (PostgresMessageStore.fillDueWords); the partial index holds only those, so it costs nothing to the
  *   ingest of this version. Until then a word search also looks in `messages.words` of the due ones.
  * A later step drops `words`, `words_due` and the partial index once no previous version can be running.
+ *
+ * The statistics of the words keep 10x the usual sample: a word the sample never saw is then estimated
+ * rare, and a search for it goes to the GIN index first (2.7 ms at 200,000 messages) instead of walking
+ * every message for it (207 ms), as the planner did with the default.
  */
 export const messageWords: Migration = {
   version: 22,
@@ -27,6 +31,7 @@ export const messageWords: Migration = {
   postgres: `
     CREATE TABLE message_words (message_id BIGINT PRIMARY KEY, words tsvector NOT NULL);
     CREATE INDEX message_words_words ON message_words USING gin (words);
+    ALTER TABLE message_words ALTER COLUMN words SET STATISTICS 1000;
     ALTER TABLE messages ADD COLUMN words_due BOOLEAN NOT NULL DEFAULT true;
     CREATE INDEX messages_words_due ON messages (id) WHERE words_due;
     DROP INDEX messages_words;

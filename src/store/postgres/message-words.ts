@@ -9,15 +9,27 @@ export const wordsOf = (raw: string) =>
   `to_tsvector('simple', left(replace(encode(${raw}, 'escape'), '\\015', ' '), 100000))`;
 
 /**
- * The word-search condition on `messages` (one `?` for the words, twice). The same words in the same order
- * as the SQLite adapter's FTS5 phrase; punctuation only matches nothing. Messages still due their words
- * (stored before migration 022, or by an instance of the previous version) are looked for in their old
- * `messages.words` column until the `message-words` duty has filled them.
+ * The word-search condition on `messages` (one `?` for the words, one more when `withDue`). The same words
+ * in the same order as the SQLite adapter's FTS5 phrase; punctuation only matches nothing. Written as
+ * EXISTS, so the planner weighs a common word (walk the newest messages, one key look each: 0.7 ms for a
+ * page at 200,000 messages) against a rare one (the GIN index first: 4.5 ms); an `IN` over a UNION hid the
+ * number of matches from it and read all 40,000 of a common word (180 ms).
  */
-export const wordsMatch = `id IN (
-    SELECT message_id FROM message_words WHERE words @@ phraseto_tsquery('simple', ?)
-    UNION ALL
-    SELECT id FROM messages WHERE words_due AND words @@ phraseto_tsquery('simple', ?))`;
+export function wordsMatch(withDue: boolean): string {
+  const table = `EXISTS (SELECT 1 FROM message_words w
+    WHERE w.message_id = messages.id AND w.words @@ phraseto_tsquery('simple', ?))`;
+  // Messages still due their words (stored before migration 022, or by an instance of the previous
+  // version) are looked for in their old column until the `message-words` duty has filled them.
+  return withDue ? `(${table} OR (words_due AND words @@ phraseto_tsquery('simple', ?)))` : table;
+}
+
+/** Whether any message is still due its words: only during an upgrade's backlog (one partial-index look). */
+export async function wordsDue(pool: PgPool): Promise<boolean> {
+  const { rows } = await pool.query<{ due: boolean }>(
+    'SELECT EXISTS (SELECT 1 FROM messages WHERE words_due) AS due',
+  );
+  return rows[0].due;
+}
 
 /*
  * One batch of the messages still due their words: their words are written and they are marked done in one

@@ -12,7 +12,7 @@ import { Conditions } from './conditions.ts';
 import type { PgPool, WritesInFlight } from './database.ts';
 import type { InboundBatch } from './inbound-batch.ts';
 import type { InstanceLock } from './instance-lock.ts';
-import { fillDueWords, wordsMatch } from './message-words.ts';
+import { fillDueWords, wordsDue, wordsMatch } from './message-words.ts';
 import { StatementBatch } from './statement-batch.ts';
 
 interface MessageRow {
@@ -103,7 +103,10 @@ export class PostgresMessageStore implements MessageStore {
     if (q.until) c.add('received_at < ?', q.until.getTime());
     if (q.listener) c.add('listener = ?', q.listener);
     if (q.mrn) c.add('patient_mrn = ?', q.mrn);
-    if (q.text !== undefined) c.add(wordsMatch, q.text, q.text);
+    if (q.text !== undefined) {
+      if (await wordsDue(this.pool)) c.add(wordsMatch(true), q.text, q.text);
+      else c.add(wordsMatch(false), q.text);
+    }
     const limit = q.limit ?? 50;
     const offset = q.offset ?? 0;
     const countArgs = [...c.args];
