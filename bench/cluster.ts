@@ -10,7 +10,7 @@
  * below one per message, since one flush carries every commit waiting for it.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -290,6 +290,24 @@ async function ingestPart(opts: ReturnType<typeof options>, runTag: string): Pro
   );
   console.log(
     '\nmachine CPU counts every process (PostgreSQL included) and anyone else on a shared machine; compare ratios, not absolutes.',
+  );
+  const one = cells.find((c) => c.label === 'PostgreSQL, 1 instance');
+  if (one?.serverCpuPerMessageUs !== undefined) console.log(ceiling(one, sqliteRate));
+}
+
+/**
+ * What the cores allow one PostgreSQL instance at most, from its own and the server's CPU per message in
+ * this run: the 0.8x target needs the two together under the budget the cores give at 0.8x the SQLite rate.
+ */
+function ceiling(cell: Cell, sqliteRate: number): string {
+  const cores = availableParallelism();
+  const budgetUs = (cores * 1_000_000) / (0.8 * sqliteRate);
+  const spentUs = cell.cpuPerMessageUs + (cell.serverCpuPerMessageUs ?? 0);
+  const most = (cores * 1_000_000) / spentUs;
+  return (
+    `PostgreSQL, 1 instance: own ${Math.round(cell.cpuPerMessageUs)} + server ${Math.round(cell.serverCpuPerMessageUs ?? 0)} = ` +
+    `${Math.round(spentUs)} µs/msg; ${cores} cores at 0.8x SQLite allow ${Math.round(budgetUs)} µs/msg for everything, ` +
+    `so at most ${formatRate(most)} msgs/s (${(most / sqliteRate).toFixed(2)}x SQLite) with the cores doing nothing else`
   );
 }
 
