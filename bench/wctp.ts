@@ -3,6 +3,8 @@
  * endpoint that parses the same XML, in the same run (see bench/README.md, `wctp`):
  *
  *   A  bare-fastify   fastify + decodeBody/parseWctp + a wctp-Confirmation from memory   (the ceiling)
+ *   B  durable-fastify  A + the body appended and fdatasync'd (one per turn) before the confirmation
+ *                     (the durable floor: no gateway that confirms only what is on the disk is faster)
  *   S  switchboard    startSwitchboard(): credentials, recipient check, durable store, confirm; then
  *                     routing (nurse-call table → tech covering 4W 401-A) and the clinician's WebSocket
  *
@@ -26,7 +28,7 @@ export const about =
 
 export const usage = `  --requests N        SubmitRequests per cell (default 3000)
   --connections LIST  comma-separated concurrent senders (default 1,16)
-  --servers LIST      any of bare-fastify,switchboard (default both)
+  --servers LIST      any of bare-fastify,durable-fastify,switchboard (default all three)
   --data-root DIR     where the temporary data folders go (default the OS temp folder; use a real disk)
   --profile DIR       write a V8 CPU profile of each server child into DIR (bench/lib/cpu-profile.ts reads it)`;
 
@@ -204,7 +206,7 @@ export async function run(argv: string[]): Promise<void> {
     options: {
       requests: { type: 'string', default: '3000' },
       connections: { type: 'string', default: '1,16' },
-      servers: { type: 'string', default: 'bare-fastify,switchboard' },
+      servers: { type: 'string', default: 'bare-fastify,durable-fastify,switchboard' },
       'data-root': { type: 'string' },
       profile: { type: 'string' },
       help: { type: 'boolean' },
@@ -223,7 +225,12 @@ export async function run(argv: string[]): Promise<void> {
     for (const connections of connectionCounts) {
       for (const server of servers) {
         const dataDir = mkdtempSync(join(values['data-root'] ?? tmpdir(), 'sb-bench-wctp-data-'));
-        const args = server === 'switchboard' ? ['--config-dir', configDir, '--data-dir', dataDir] : [];
+        const args =
+          server === 'switchboard'
+            ? ['--config-dir', configDir, '--data-dir', dataDir]
+            : server === 'durable-fastify'
+              ? ['--data-dir', dataDir]
+              : [];
         const child = await launchServer(join(here, 'wctp', 'servers', `${server}.ts`), args, {
           execArgv: values.profile ? ['--cpu-prof', '--cpu-prof-dir', values.profile] : [],
           stopTimeoutMs: 120_000,
@@ -245,17 +252,26 @@ export async function run(argv: string[]): Promise<void> {
   } finally {
     rmSync(configDir, { recursive: true, force: true });
   }
+  const rateOf = (server: string, connections: number) => {
+    const cell = results.find((b) => b.server === server && b.connections === connections);
+    return cell ? (cell.ok / cell.wallMs) * 1000 : Number.NaN;
+  };
+  const labels: Record<string, string> = {
+    'bare-fastify': 'A bare fastify parse',
+    'durable-fastify': 'B A + append + fdatasync per turn',
+    switchboard: 'S Switchboard (store + route + WebSocket)',
+  };
   const rows = results.map((r) => {
-    const base = results.find((b) => b.server === 'bare-fastify' && b.connections === r.connections);
     const rate = (r.ok / r.wallMs) * 1000;
-    const baseRate = base ? (base.ok / base.wallMs) * 1000 : Number.NaN;
+    const baseRate = rateOf('bare-fastify', r.connections);
     const c = r.confirm.summary();
     const f = r.frame?.summary();
     return [
-      r.server === 'switchboard' ? 'S Switchboard (store + route + WebSocket)' : 'A bare fastify parse',
+      labels[r.server] ?? r.server,
       r.connections,
       formatRate(rate),
       formatRatio(rate, baseRate),
+      formatRatio(rate, rateOf('durable-fastify', r.connections)),
       formatMs(c.p50Ms),
       formatMs(c.p99Ms),
       f ? formatMs(f.p50Ms) : '-',
@@ -276,6 +292,7 @@ export async function run(argv: string[]): Promise<void> {
         { title: 'senders', align: 'right' },
         { title: 'req/s', align: 'right' },
         { title: 'vs A', align: 'right' },
+        { title: 'vs B', align: 'right' },
         { title: 'confirm p50', align: 'right' },
         { title: 'confirm p99', align: 'right' },
         { title: 'frame p50', align: 'right' },
@@ -290,6 +307,9 @@ export async function run(argv: string[]): Promise<void> {
   );
   console.log(
     '\nreq/s: confirmed requests over the time from the first POST to the last confirmation (A) or the last alert frame (S).',
+  );
+  console.log(
+    'vs B: against the durable floor of the same run; at one sender no gateway that confirms only what is on the disk passes B.',
   );
   console.log(
     "CPU us/req: the server's CPU time (all its threads) from the first POST until it stopped, per confirmed request; steadier than req/s on a busy machine.",
