@@ -1,7 +1,8 @@
 /**
  * One phase of bench/exports.ts in a process of its own, so its peak memory (maxRSS) is its own:
  *   seed <dataDir> <shifts>                 writes the schedule into a SQLite store
- *   export <dataDir> <shifts> <server.json> the Epic On Call Finder export of the whole schedule over SFTP
+ *   export <dataDir> <shifts> <server.json> the Epic On Call Finder export of the whole schedule over SFTP,
+ *                                           then the same file again in the same process
  *   export <dataDir> <shifts> <folder>      the same into a local folder (no upload: the export's own cost,
  *                                           e.g. under node --cpu-prof)
  *   put <file> <server.json>                the bare ssh2-sftp-client put of a finished file
@@ -195,24 +196,32 @@ async function exportFile(dataDir: string, to: ServerInfo | string): Promise<voi
   );
   const plan = await kind.create(settings as never, ctx).planWindow([], { from: now, to: now }, ctx.planning);
   const job = plan.jobs[0];
+  const send = () =>
+    sender.send({
+      ...job,
+      id: 1,
+      alertId: null,
+      state: 'pending',
+      attempts: 0,
+      lastError: null,
+      result: null,
+      dueAt: now,
+      createdAt: now,
+      updatedAt: now,
+    });
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
-  const answer = await sender.send({
-    ...job,
-    id: 1,
-    alertId: null,
-    state: 'pending',
-    attempts: 0,
-    lastError: null,
-    result: null,
-    dueAt: now,
-    createdAt: now,
-    updatedAt: now,
-  });
+  const answer = await send();
   const ms = performance.now() - t0;
   const cpuMs = cpuSince(cpu0);
+  // The next file of the same process, as a server's every five minutes: its file thread is kept.
+  const t1 = performance.now();
+  const cpu1 = process.cpuUsage();
+  await send();
+  const againMs = performance.now() - t1;
+  const againCpuMs = cpuSince(cpu1);
   await store.close();
-  done({ ms, cpuMs, answer });
+  done({ ms, cpuMs, againMs, againCpuMs, answer });
 }
 
 /** The export's read of the window from the store, the shifts dropped as they come. */

@@ -22,9 +22,13 @@ export interface RunSnapshot {
   options: unknown;
 }
 
-export interface FileThreadData {
-  /** The module the thread runs (thread-boot.mjs imports it). */
+/** What the thread is started with: the module it runs (thread-boot.mjs imports it). */
+export interface FileThreadStart {
   entry: string;
+}
+
+/** One file to make. */
+export interface FileThreadData {
   /** The export's `kind:` (thread-kinds.ts). */
   kind: string;
   reader: ShiftReaderForThread;
@@ -40,4 +44,4 @@ export type FromFileThread =
   | { kind: 'done'; rows: number; skips: Array<[string, string]> }
   | { kind: 'failed'; reason: string };
 
-export type ToFileThread = { kind: 'taken' };
+export type ToFileThread = { kind: 'file'; file: FileThreadData } | { kind: 'taken' };

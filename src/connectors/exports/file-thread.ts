@@ -1,10 +1,11 @@
 /**
- * The thread that makes an export's file (started by file-on-thread.ts): it reads the span's shifts on a
- * connection of its own, turns them into records and the layout's CSV, and hands the file over 64 KiB at a
- * time, moving each chunk's memory to the export's thread instead of copying it. It waits while `ahead`
- * chunks are not yet taken, so a file of any size holds a few chunks here, as on one thread.
+ * The thread that makes export files (started by file-on-thread.ts), one file at a time, kept between
+ * files. For each it reads the span's shifts on a connection of its own, turns them into records and the
+ * layout's CSV, and hands the file over 64 KiB at a time, moving each chunk's memory to the export's
+ * thread instead of copying it. It waits while `ahead` chunks are not yet taken, so a file of any size
+ * holds a few chunks here, as on one thread.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { Directory } from '../../directory/directory.ts';
 import type { Assignment, ScheduleStore, Shift } from '../../store/schedule-port.ts';
 import { CompiledLayout } from '../files/layout.ts';
@@ -13,13 +14,26 @@ import type { FileThreadData, FromFileThread, ToFileThread } from './file-thread
 import { kindOnThread } from './thread-kinds.ts';
 
 const port = parentPort!;
-const data = workerData as FileThreadData;
 
 interface ShiftReader {
   shiftsByStart(source: string, from: Date, to: Date, options?: { drafts?: boolean }): AsyncIterable<Shift>;
 }
 
-async function makeFile(): Promise<void> {
+/** Chunks of the file being made that the export's thread has not taken yet. */
+let untaken = 0;
+let taken: (() => void) | undefined;
+
+port.on('message', (m: ToFileThread) => {
+  if (m.kind === 'taken') {
+    untaken--;
+    taken?.();
+  } else {
+    untaken = 0;
+    makeFile(m.file).catch((e: Error) => post({ kind: 'failed', reason: e.message }));
+  }
+});
+
+async function makeFile(data: FileThreadData): Promise<void> {
   const kind = kindOnThread(data.kind);
   if (!kind) throw new Error(`the export ${data.kind} is not made on a thread of its own`);
   const reader = (await import(data.reader.module)) as ShiftReader;
@@ -44,15 +58,6 @@ async function makeFile(): Promise<void> {
     options: snapshot.options,
     skip: (subject, reason) => skips.set(subject, reason),
   };
-
-  let untaken = 0;
-  let taken: (() => void) | undefined;
-  const onTaken = (m: ToFileThread) => {
-    if (m.kind !== 'taken') return;
-    untaken--;
-    taken?.();
-  };
-  port.on('message', onTaken);
   let rows = 0;
   const layout = new CompiledLayout(data.layout);
   const chunks = layout.chunksOf(kind.records(run, data.span), (r) => {
@@ -65,7 +70,6 @@ async function makeFile(): Promise<void> {
     while (untaken >= data.ahead) await new Promise<void>((resolve) => (taken = resolve));
   }
   post({ kind: 'done', rows, skips: [...skips] });
-  port.off('message', onTaken);
 }
 
 /**
@@ -80,9 +84,3 @@ function movable(chunk: Buffer): ArrayBuffer[] {
 function post(message: FromFileThread, transfer: ArrayBuffer[] = []): void {
   port.postMessage(message, transfer);
 }
-
-// Once the file is made nothing keeps the thread alive, and it ends after its last message is delivered.
-makeFile().catch((e: Error) => {
-  port.removeAllListeners('message');
-  post({ kind: 'failed', reason: e.message });
-});

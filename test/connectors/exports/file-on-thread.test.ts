@@ -139,6 +139,8 @@ describe('an export file made on a thread of its own', () => {
       // Nothing half-written is left under the file's name or its .part.
       expect(readdirSync(bench.out)).toEqual([]);
     }
+    // The next file gets a thread of its own again.
+    expect(await bench.run(settings, at)).toMatch(/full file, 9004 rows/);
   });
 
   it('ends the thread when the export stops', async () => {
