@@ -58,7 +58,9 @@ import { RecipientResolver } from './routing/recipient-resolver.ts';
 import { Router } from './routing/router.ts';
 import { RoutingCycle } from './routing/routing-cycle.ts';
 import { RuleSet } from './routing/rules/rule-set.ts';
+import { SharedRuleEdits } from './routing/rules/shared-edits.ts';
 import { RulesWatcher } from './routing/rules/watcher.ts';
+import { RuleWorkbench } from './routing/rules/workbench.ts';
 import { EmailPageInterpreter } from './routing/sources/email-page.ts';
 import { PcdAlarmInterpreter, pcdProfileOf } from './routing/sources/pcd.ts';
 import { VirtualNumbers } from './routing/sources/virtual-numbers.ts';
@@ -89,6 +91,9 @@ import { crosswalkLookup, type ScheduleSync, wireScheduleSync } from './wiring/s
 import { wireSip } from './wiring/sip.ts';
 import { openConfiguredStore } from './wiring/store.ts';
 import { type InstalledWctp, wireWctp } from './wiring/wctp.ts';
+
+/** How often an instance of a cluster looks for rule files saved in the console on another instance. */
+const RULE_SAVES_EVERY_MS = 2000;
 
 export interface StartOptions {
   configDir: string;
@@ -235,6 +240,18 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
       : undefined;
     if (!rules) log.warn({ dir: site.rulesDir }, 'no rules folder: every message stays unrouted');
     if (rules) stops.push(() => rules.close());
+    if (rules && store.kind === 'postgres') {
+      // On a cluster, rule files saved in the console on any instance are written here too (and those
+      // saved while this instance was down, before it routes anything).
+      const folder = new RuleWorkbench(
+        site.rulesDir,
+        { timezone: zone, checkRecipient: recipientChecker(site) },
+        () => rules.reload(),
+      );
+      const shared = new SharedRuleEdits(store.ruleEdits, folder, log.child({ part: 'rules' }));
+      await shared.start(RULE_SAVES_EVERY_MS);
+      stops.push(() => shared.stop());
+    }
     const currentRules = rules
       ? () => rules.current()
       : (() => {

@@ -53,6 +53,7 @@ export const PROBLEM_TYPES = {
   connectorDisabled: 'urn:switchboard:connector-disabled',
   deliveryNotDead: 'urn:switchboard:delivery-not-dead',
   ruleFileChanged: 'urn:switchboard:rule-file-changed',
+  rulesNotSaved: 'urn:switchboard:rules-not-saved',
   internalError: 'urn:switchboard:internal-error',
 } as const;
 

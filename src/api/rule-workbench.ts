@@ -17,7 +17,7 @@ export interface RuleWorkbenchDeps {
   workbench: RuleWorkbench;
   /** A dry run against the given rules (the draft's), sending nothing. */
   dryRunWith: (rules: RuleSet, raw: Buffer, listener: string, at: Date) => Promise<DryRunResult>;
-  store: Pick<Store, 'messages' | 'alerts' | 'audit'>;
+  store: Pick<Store, 'messages' | 'alerts' | 'audit' | 'ruleEdits'>;
   now: () => Date;
 }
 
@@ -93,15 +93,38 @@ export function ruleWorkbenchRoutes(app: FastifyInstance, deps: RuleWorkbenchDep
         },
         response: {
           409: problem('The file changed on the disk since it was read'),
+          503: problem('The store did not take the save; nothing was saved'),
           422: problem('The draft has problems: `errors` lists them with file and line'),
         },
       },
     },
     async (req, reply) => {
-      const outcome = deps.workbench.save(
-        { name: req.params.name, text: req.body.text },
-        req.body.baseVersion,
-      );
+      const edit = { name: req.params.name, text: req.body.text };
+      let shared = true;
+      // Recorded before the file is written: the other instances of a cluster put the same text in
+      // their folders (routing/rules/shared-edits.ts), and a save the store did not keep is not made.
+      const outcome = await deps.workbench
+        .save(edit, req.body.baseVersion, async (replacing) => {
+          await deps.store.ruleEdits.record({
+            ...edit,
+            baseVersion: replacing,
+            savedBy: actorOf(req),
+            savedAt: deps.now(),
+          });
+        })
+        .catch((err: Error) => {
+          req.log.error({ err }, 'a rule save could not be recorded in the store; nothing was saved');
+          shared = false;
+          return undefined;
+        });
+      if (!shared || !outcome)
+        return sendProblem(
+          reply,
+          503,
+          'rulesNotSaved',
+          'The save could not be recorded; nothing was saved',
+          'the store did not take the save (see the server log); try again shortly',
+        );
       if (!outcome.saved && outcome.reason === 'refused')
         return sendProblem(
           reply,

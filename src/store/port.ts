@@ -12,6 +12,7 @@ import type { DirectoryOverlayStore } from './directory-port.ts';
 import type { ExportStateStore } from './export-port.ts';
 import type { LeaseStore } from './lease-port.ts';
 import type { OutboxStore, PickupStore } from './outbox-port.ts';
+import type { RuleEditStore } from './rule-edit-port.ts';
 import type { ScheduleStore } from './schedule-port.ts';
 import type { ScheduleSourceStore } from './schedule-source-port.ts';
 import type { DeviceLoginStore, SessionStore } from './session-port.ts';
@@ -184,6 +185,8 @@ export interface Store {
   readonly conversations: ConversationStore;
   /** Leases for the jobs a cluster runs once, not once per instance (lease-port.ts). */
   readonly leases: LeaseStore;
+  /** Rule files saved from the console, shared by the instances (rule-edit-port.ts). */
+  readonly ruleEdits: RuleEditStore;
   /**
    * Resolves when every write that has resolved so far is on the disk. Writes of derived state (census,
    * alerts, statuses: what routing rebuilds from stored messages after a crash) resolve once committed

@@ -212,6 +212,14 @@ describe('console API: rules workbench', () => {
     expect(saved.status).toBe(200);
     expect(saved.body).toMatchObject({ saved: true, reload: { ok: true, changed: true } });
     expect(readFileSync(join(configDir, 'rules', 'rules.yaml'), 'utf8')).toBe(edited);
+    // Recorded in the store, for the other instances of a cluster and as who changed what.
+    const [recorded] = await sb.store.ruleEdits.since(0);
+    expect(recorded).toMatchObject({
+      name: 'rules.yaml',
+      baseVersion: file.version,
+      text: edited,
+      savedBy: 'analyst',
+    });
     const stale = await call('/api/rules/files/rules.yaml', analyst, {
       method: 'PUT',
       body: { text: edited, baseVersion: file.version },
@@ -222,6 +230,24 @@ describe('console API: rules workbench', () => {
     const [next] = (await call('/api/messages?controlId=K-CRIT-2', analyst)).body.items;
     const path = await call(`/api/messages/${next.id}/path`, analyst);
     expect(path.body.alerts[0].recipients[0].personId).toBe('p-sup');
+  });
+
+  it('a save the store cannot record writes nothing and answers 503', async () => {
+    const before = readFileSync(join(configDir, 'rules', 'rules.yaml'), 'utf8');
+    const edits = sb.store.ruleEdits;
+    const record = edits.record;
+    edits.record = () => Promise.reject(new Error('the database is down'));
+    try {
+      const res = await call('/api/rules/files/rules.yaml', analyst, {
+        method: 'PUT',
+        body: { text: `${before}# an edit\n` },
+      });
+      expect(res.status).toBe(503);
+      expect(res.body.type).toBe('urn:switchboard:rules-not-saved');
+    } finally {
+      edits.record = record;
+    }
+    expect(readFileSync(join(configDir, 'rules', 'rules.yaml'), 'utf8')).toBe(before);
   });
 
   it('a clinician gets 403 from every console route', async () => {

@@ -84,26 +84,44 @@ export class RuleWorkbench {
 
   /**
    * Writes one file's text as given, if the folder with it loads and the file is still the one the analyst
-   * started from (`baseVersion`, when given), then reloads. The write goes to a temporary file renamed over
-   * the old one, so the watcher never reads half a file.
+   * started from (`baseVersion`, when given), then reloads. `share` runs once the checks pass and before
+   * the file is written, with the version of the text being replaced ('' for a new file): it records the
+   * save for the other instances, and when it fails nothing is written.
    */
-  save(edit: RuleFileText, baseVersion?: string): SaveOutcome {
+  async save(
+    edit: RuleFileText,
+    baseVersion?: string,
+    share?: (replacing: string) => Promise<void>,
+  ): Promise<SaveOutcome> {
     const checked = this.check([edit]);
     if (!checked.ok) return { saved: false, reason: 'refused', problems: checked.problems };
-    const path = join(this.dir, edit.name);
-    if (baseVersion !== undefined) {
-      const now = existsSync(path) ? textVersion(readFileSync(path, 'utf8')) : '';
-      if (now !== baseVersion) return { saved: false, reason: 'changed', version: now };
-    }
-    const temporary = join(this.dir, `.${edit.name}.${process.pid}.saving`);
-    writeFileSync(temporary, edit.text);
-    renameSync(temporary, path);
-    const r = this.reload();
+    const now = this.versionOf(edit.name);
+    if (baseVersion !== undefined && now !== baseVersion)
+      return { saved: false, reason: 'changed', version: now };
+    await share?.(now);
+    const r = this.put(edit);
     return {
       saved: true,
       reload: r.ok
         ? { ok: true, changed: r.changed, version: r.ruleSet.version, problems: [] }
         : { ok: false, version: r.ruleSet.version, problems: r.problems },
     };
+  }
+
+  /** The version of one file as it is in the folder now; '' when there is no such file. */
+  versionOf(name: string): string {
+    const path = join(this.dir, name);
+    return existsSync(path) ? textVersion(readFileSync(path, 'utf8')) : '';
+  }
+
+  /**
+   * Writes one file's text and reloads, without checks (the caller checked). The write goes to a temporary
+   * file renamed over the old one, so the watcher never reads half a file.
+   */
+  put(edit: RuleFileText): ReloadResult {
+    const temporary = join(this.dir, `.${edit.name}.${process.pid}.saving`);
+    writeFileSync(temporary, edit.text);
+    renameSync(temporary, join(this.dir, edit.name));
+    return this.reload();
   }
 }

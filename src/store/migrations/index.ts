@@ -18,6 +18,7 @@ import { messageOwners } from './019-message-owners.ts';
 import { patientTurn } from './020-patient-turn.ts';
 import { staffCoverage } from './021-staff-coverage.ts';
 import { messageWords } from './022-message-words.ts';
+import { ruleEdits } from './023-rule-edits.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration } from './migration.ts';
@@ -44,4 +45,5 @@ export const migrations: Migration[] = [
   patientTurn,
   staffCoverage,
   messageWords,
+  ruleEdits,
 ].sort((a, b) => a.version - b.version);

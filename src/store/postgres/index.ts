@@ -13,6 +13,7 @@ import { InstanceLock } from './instance-lock.ts';
 import { PostgresLeases } from './leases.ts';
 import { PostgresMessageStore } from './messages.ts';
 import { PostgresOutbox, PostgresPickups } from './outbox.ts';
+import { PostgresRuleEdits } from './rule-edits.ts';
 import { PostgresScheduleSources } from './schedule-sources.ts';
 import { PostgresScheduleStore } from './schedules.ts';
 import { PostgresDeviceLogins, PostgresSessionStore } from './sessions.ts';
@@ -67,6 +68,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     exportState: new PostgresExportState(derived, writes),
     conversations: new PostgresConversationStore(pool, writes),
     leases: new PostgresLeases(pool),
+    ruleEdits: new PostgresRuleEdits(pool),
     durable: () => writes.durable(),
     async close() {
       await writes.durable().catch(() => {});

@@ -12,6 +12,7 @@ import { GroupCommit, type GroupCommitOptions } from './group-commit.ts';
 import { SqliteLeases } from './leases.ts';
 import { SqliteMessageStore } from './messages.ts';
 import { SqliteOutbox, SqlitePickups } from './outbox.ts';
+import { SqliteRuleEdits } from './rule-edits.ts';
 import { SqliteScheduleSources } from './schedule-sources.ts';
 import { SqliteScheduleStore } from './schedules.ts';
 import { SqliteDeviceLogins, SqliteSessionStore } from './sessions.ts';
@@ -51,6 +52,7 @@ export function openSqliteStore(dataDir: string, log?: GroupCommitOptions['log']
     exportState: new SqliteExportState(db, commit),
     conversations: new SqliteConversationStore(db, commit),
     leases: new SqliteLeases(db),
+    ruleEdits: new SqliteRuleEdits(db, commit),
     durable: () => commit.durable(),
     async close() {
       commit.close();
