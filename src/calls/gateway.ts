@@ -350,7 +350,12 @@ export class SipGateway {
       dialled,
     );
     this.setups.set(tx, call);
-    tx.onTerminated(() => this.setups.delete(tx));
+    // A call is being set up until the caller has its final answer; only then can a CANCEL reach it
+    // (RFC 3261 section 9.2). The transaction lingers 64*T1 after that answer (Timer L or H): holding the
+    // call until then would count an answered call twice in health (here and in its bridge's dialogs).
+    tx.onStateChange((state) => {
+      if (state !== 'proceeding') this.setups.delete(tx);
+    });
     this.deps.calls.route(dialled, new Date(this.clock())).then(
       (route) => {
         try {
