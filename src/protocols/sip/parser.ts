@@ -95,14 +95,18 @@ function findHeaderEnd(
 
 /** Splits the header section into lines, joining folded continuation lines with one SP (section 7.3.1). */
 function unfold(text: string): string[] {
-  const raw = text.split(/\r?\n/);
-  const lines: string[] = [raw[0]!];
-  for (let i = 1; i < raw.length; i++) {
-    const line = raw[i]!;
-    if (line.startsWith(' ') || line.startsWith('\t')) {
+  const lines: string[] = [];
+  // A scan instead of split(/\r?\n/) and regular expressions: every datagram passes here, six per call.
+  let start = 0;
+  while (start <= text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const line = text.slice(start, end > start && text.charCodeAt(end - 1) === 0x0d ? end - 1 : end);
+    start = end + 1;
+    const first = line.charCodeAt(0);
+    if (lines.length > 0 && (first === 0x20 || first === 0x09)) {
       if (lines.length === 1) throw new SipParseError('Folded line right after the start line');
-      lines[lines.length - 1] =
-        `${lines[lines.length - 1]!.replace(/[ \t]+$/, '')} ${line.replace(/^[ \t]+/, '')}`;
+      lines[lines.length - 1] = `${trimLwsEnd(lines[lines.length - 1]!)} ${trimLws(line)}`;
     } else {
       lines.push(line);
     }
@@ -110,13 +114,25 @@ function unfold(text: string): string[] {
   return lines;
 }
 
+const isLws = (code: number) => code === 0x20 || code === 0x09;
+
+function trimLwsEnd(s: string): string {
+  let end = s.length;
+  while (end > 0 && isLws(s.charCodeAt(end - 1))) end--;
+  return end === s.length ? s : s.slice(0, end);
+}
+
 function trimLws(s: string): string {
-  return s.replace(/^[ \t]+|[ \t]+$/g, '');
+  let start = 0;
+  let end = s.length;
+  while (start < end && isLws(s.charCodeAt(start))) start++;
+  while (end > start && isLws(s.charCodeAt(end - 1))) end--;
+  return start === 0 && end === s.length ? s : s.slice(start, end);
 }
 
 function splitHeaderLine(line: string): { name: string; value: string } {
   const colon = line.indexOf(':');
-  const name = colon < 0 ? '' : line.slice(0, colon).replace(/[ \t]+$/, '');
+  const name = colon < 0 ? '' : trimLwsEnd(line.slice(0, colon));
   if (!isToken(name)) throw new SipParseError(`Malformed header line '${line.slice(0, 40)}'`);
   return { name: canonicalHeaderName(name), value: trimLws(line.slice(colon + 1)) };
 }
@@ -237,8 +253,9 @@ function parseRequestUri(text: string) {
 function isCallId(s: string): boolean {
   // callid = word [ "@" word ]
   const at = s.indexOf('@');
-  const words = at < 0 ? [s] : [s.slice(0, at), s.slice(at + 1)];
-  return words.every((w) => w.length > 0 && [...w].every((c) => isIn(WORD, c.charCodeAt(0))));
+  if (at === 0 || at === s.length - 1 || s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) if (i !== at && !isIn(WORD, s.charCodeAt(i))) return false;
+  return true;
 }
 
 /** CSeq = 1*DIGIT LWS Method; the number is below 2**31 (RFC 3261 section 8.1.1.5). */
