@@ -242,7 +242,7 @@ export async function run(argv: string[]): Promise<void> {
       calleeArgs: ['-sf', join(scenarios, 'bench-callee.xml'), '-p', String(phonePort), '-m', String(calls)],
       rate,
       calls,
-      prefix: 'bench-callerAddress',
+      prefix: 'bench-caller_',
     });
     const cpu = process.cpuUsage(cpuBefore);
     loop.disable();
