@@ -110,12 +110,13 @@ export async function* fileMadeOnThread<O>(
   thread.postMessage({ kind: 'file', file } satisfies ToFileThread);
   try {
     for (;;) {
+      // A failed or stopped file ends at once, whatever has already arrived of it.
+      if (failure) throw failure;
       const chunk = arrived.shift();
       if (chunk) {
         thread.postMessage({ kind: 'taken' } satisfies ToFileThread);
         yield chunk;
-      } else if (failure) throw failure;
-      else if (done) return;
+      } else if (done) return;
       else await new Promise<void>((resolve) => (wake = resolve));
     }
   } finally {
