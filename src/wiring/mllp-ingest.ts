@@ -117,7 +117,7 @@ export class MllpIngest {
       resumeAt: Math.floor(this.config.maxUnstoredMessages / 2),
       routingBehind: this.routingIsBehind,
     };
-    const worker = new Worker(new URL('./thread-boot.mjs', import.meta.url), {
+    const worker = new Worker(new URL('../kit/thread-boot.mjs', import.meta.url), {
       workerData: data,
       transferList: [channel],
     });
