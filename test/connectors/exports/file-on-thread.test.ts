@@ -14,6 +14,7 @@ import { fileMadeOnThread } from '../../../src/connectors/exports/file-on-thread
 import type { Store } from '../../../src/store/port.ts';
 import type { ScheduleStore, Shift, ShiftReaderForThread } from '../../../src/store/schedule-port.ts';
 import { ExportBench, firstSchedule } from './export-hospital.ts';
+import { epicOnCallFinderConfig, epicOpTimeConfig } from './layout-configs.ts';
 import { module as failingReaders } from './thread-shift-readers.ts';
 
 const at = new Date('2026-11-01T14:00:00Z');
@@ -30,35 +31,6 @@ const manyShifts: Shift[] = Array.from({ length: 9000 }, (_, i) => ({
   published: true,
   source: 'test',
 }));
-
-const ocf = `
-connectors:
-  - id: epic-ocf
-    kind: epic-on-call-finder
-    target: OUT
-    personId: uniqueId
-    window: { daysBack: 1, daysForward: 2 }
-    cadence: every 5 minutes
-    include: { notes: true, placeholders: true }
-    options:
-      assignmentFields:
-        cardiology-oncall: { teamId: '1001', teamName: Cardiology, role: Attending, notePrefix: 'Call via operator.', teamComment: 'Cath lab 5-1234' }
-        hospitalist: { teamId: '1002', role: Hospitalist }
-`;
-
-const optime = `
-connectors:
-  - id: optime
-    kind: epic-optime
-    target: OUT
-    window: { daysBack: 0, daysForward: 7 }
-    cadence: daily at 05:00
-    options:
-      assignmentFields:
-        anesthesia-or: { importGroup: MAIN OR, resourceType: '1234', role: Anesthesiologist, timeZone: America/Chicago }
-        cardiology-oncall: { importGroup: CATH, resourceType: '77' }
-        hospitalist: { importGroup: MED, resourceType: '88' }
-`;
 
 /**
  * The bench's store with its schedules seen through `reader` (undefined: a store without a reader for
@@ -101,8 +73,8 @@ describe('an export file made on a thread of its own', () => {
   it('is the same, byte for byte, with the same rows and skips, as the file made on the export thread', async () => {
     // Epic On Call Finder's file is more chunks than the thread makes ahead; OpTime's skips a person.
     for (const [yaml, file, chunks] of [
-      [ocf, 'epic_on_call_20261101_090000.csv', 12],
-      [optime, 'epic_optime_20261101_0900.csv', 3],
+      [epicOnCallFinderConfig, 'epic_on_call_20261101_090000.csv', 12],
+      [epicOpTimeConfig, 'epic_optime_20261101_0900.csv', 3],
     ] as const) {
       const settings = bench.settings(yaml);
       const ownReader = bench.store.schedules.shiftReaderForThread?.();
@@ -126,7 +98,7 @@ describe('an export file made on a thread of its own', () => {
   });
 
   it('fails the file with the reason when the thread throws, or ends before the file is complete', async () => {
-    const settings = bench.settings(ocf);
+    const settings = bench.settings(epicOnCallFinderConfig);
     for (const [source, reason] of [
       ['throws', /the thread making the file failed: the database file went away/],
       ['exits', /the thread making the file ended \(exit code 7\) before the file was complete/],
@@ -144,7 +116,7 @@ describe('an export file made on a thread of its own', () => {
   });
 
   it('ends the thread when the export stops', async () => {
-    const settings = bench.settings(ocf);
+    const settings = bench.settings(epicOnCallFinderConfig);
     const { sender } = bench.parts(settings);
     const run = (
       sender as unknown as { runOf(s: unknown, skips: Map<string, string>): ExportRun<OnCallFinderOptions> }

@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ExportBench, firstSchedule } from './export-hospital.ts';
 import { expectGolden } from './golden.ts';
+import { epicOnCallFinderConfig, epicOpTimeConfig } from './layout-configs.ts';
 
 const dstSunday = new Date('2026-11-01T14:00:00Z'); // 09:00 EST on the fall-back day
 const nextPeriod = new Date('2026-11-08T15:00:00Z'); // 10:00 EST, first day of the next pay period
@@ -25,39 +26,14 @@ const kronosOptions = `
 
 describe('golden files of the shipped layouts', () => {
   it('Epic On Call Finder: the window with team mapping, placeholders and notes, times in the site zone', async () => {
-    const s = bench.settings(`
-connectors:
-  - id: epic-ocf
-    kind: epic-on-call-finder
-    target: OUT
-    personId: uniqueId
-    window: { daysBack: 1, daysForward: 2 }
-    cadence: every 5 minutes
-    include: { notes: true, placeholders: true }
-    options:
-      assignmentFields:
-        cardiology-oncall: { teamId: '1001', teamName: Cardiology, role: Attending, notePrefix: 'Call via operator.', teamComment: 'Cath lab 5-1234' }
-        hospitalist: { teamId: '1002', role: Hospitalist }
-`);
+    const s = bench.settings(epicOnCallFinderConfig);
     const answer = await bench.run(s, dstSunday);
     expect(answer).toMatch(/full file, 4 rows/);
     expectGolden('epic-on-call-finder.csv', bench.read('epic_on_call_20261101_090000.csv'));
   });
 
   it('Epic OpTime: SER ids from the crosswalk, an OR in another zone, a person without a SER left out', async () => {
-    const s = bench.settings(`
-connectors:
-  - id: optime
-    kind: epic-optime
-    target: OUT
-    window: { daysBack: 0, daysForward: 7 }
-    cadence: daily at 05:00
-    options:
-      assignmentFields:
-        anesthesia-or: { importGroup: MAIN OR, resourceType: '1234', role: Anesthesiologist, timeZone: America/Chicago }
-        cardiology-oncall: { importGroup: CATH, resourceType: '77' }
-        hospitalist: { importGroup: MED, resourceType: '88' }
-`);
+    const s = bench.settings(epicOpTimeConfig);
     const answer = await bench.run(s, dstSunday);
     expect(answer).toMatch(/left out 1: p-chen has no epicSer/);
     const [skip] = await bench.store.connectors.log('optime', { limit: 5, outcomes: ['skipped'] });
