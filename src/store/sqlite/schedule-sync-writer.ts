@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { PlannedChange, ScheduleChange, Shift, ShiftSync } from '../schedule-port.ts';
 import type { SqliteDb } from './database.ts';
 import type { GroupCommit } from './group-commit.ts';
+import type { ShiftArray } from './shift-file-read.ts';
 
 /** Changes handed to the writer thread per message: the main thread turns between two of them. */
 const SLICE = 250;
@@ -13,19 +14,8 @@ export type LentWrite =
   /** The source changed since the sync read it: nothing written; the caller diffs again. */
   | { kind: 'stale' };
 
-/** A shift as the writer's statements take it: shiftColumns order. */
-export type ShiftValues = [
-  string,
-  string,
-  string,
-  number,
-  number,
-  number,
-  string,
-  number,
-  string,
-  string | null,
-];
+/** A shift as the writer's statements take it: shiftColumns order, as the file read's rows. */
+export type ShiftValues = ShiftArray;
 
 /** One change for the writer: the shift as it was and as it is (each null when there is none). */
 interface StagedChange {
