@@ -7,11 +7,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type IcalServer, rotaSourceFiles, startIcalServer, until } from '../support/duties.ts';
 import { writeTestConfig } from '../support/harness.ts';
-import { createTestSchema, dropTestSchema, testDatabaseUrl } from '../support/postgres-schema.ts';
+import {
+  createTestSchema,
+  dropTestSchema,
+  sqlInSchema,
+  testDatabaseUrl,
+} from '../support/postgres-schema.ts';
 import { killLeftoverSwitchboardChildren, startSwitchboardChild } from '../support/switchboard-child.ts';
 
 const LEASE_SECONDS = 3;
@@ -44,15 +48,7 @@ async function instance(path: string) {
   };
 }
 
-async function sql<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: testDatabaseUrl, options: `-c search_path=${schema}` });
-  await client.connect();
-  try {
-    return (await client.query<T>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
+const sql = sqlInSchema(schema);
 
 describe('duties across two instances on PostgreSQL', () => {
   it('one instance pulls the source; after a kill -9 of it the other takes the source over', async () => {

@@ -6,11 +6,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { until } from '../support/duties.ts';
 import { writeTestConfig } from '../support/harness.ts';
-import { createTestSchema, dropTestSchema, testDatabaseUrl } from '../support/postgres-schema.ts';
+import {
+  createTestSchema,
+  dropTestSchema,
+  sqlInSchema,
+  testDatabaseUrl,
+} from '../support/postgres-schema.ts';
 import { killLeftoverSwitchboardChildren, startSwitchboardChild } from '../support/switchboard-child.ts';
 
 const schema = await createTestSchema();
@@ -21,15 +25,7 @@ afterAll(async () => {
   await dropTestSchema(schema);
 });
 
-async function sql<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: testDatabaseUrl, options: `-c search_path=${schema}` });
-  await client.connect();
-  try {
-    return (await client.query<T>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
+const sql = sqlInSchema(schema);
 
 describe('message words across a rolling upgrade on PostgreSQL', () => {
   it('the instance on the duty writes the words of a message the previous version stored', async () => {

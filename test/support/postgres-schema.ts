@@ -47,3 +47,16 @@ async function runAdmin(sql: string): Promise<void> {
     await client.end();
   }
 }
+
+/** Runs one statement in `schema` of the test database on a connection of its own; resolves with the rows. */
+export function sqlInSchema(schema: string) {
+  return async <T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> => {
+    const client = new pg.Client({ connectionString: testDatabaseUrl, options: `-c search_path=${schema}` });
+    await client.connect();
+    try {
+      return (await client.query<T>(text, values)).rows;
+    } finally {
+      await client.end();
+    }
+  };
+}
