@@ -64,7 +64,14 @@ describe.skipIf(!sippAvailable)('SIP gateway with SIPp peers', () => {
   }
 
   it('a call to the hospitalist number reaches whoever is on call, masked, with loss on both sides', async () => {
-    const one = phone('callee.xml', '127.0.0.3', onePort, 5, ['-lost', '5']);
+    // With loss, a 200 whose ACK was lost is sent again and its second ACK may come after the BYE that
+    // overtook it, during the scenario's closing wait: that is the protocol working, not a failed call.
+    const one = phone('callee.xml', '127.0.0.3', onePort, 5, [
+      '-lost',
+      '5',
+      '-default_behaviors',
+      'all,-abortunexp',
+    ]);
     await settle();
     await both(await caller('caller.xml', '4100', 5, ['-lost', '5']), one);
     const calls = await newCalls(5);
