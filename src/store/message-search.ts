@@ -26,6 +26,16 @@ export function patientMrnOf(raw: Buffer): string | null {
  * A person's search words as an FTS5 phrase: the words in their order, as the tokenizer (unicode61) splits
  * the raw message, so `2.7` finds "2.7" and `AND`, `-`, `*` or quotes are plain text, never query syntax.
  */
+/**
+ * The text of a raw message whose words are indexed, alike on both stores: its bytes read as UTF-8 (a
+ * byte that is not valid UTF-8 becomes U+FFFD, so no message is refused for its text; a name written
+ * "José" is found as "José"), NUL bytes as spaces (PostgreSQL's text cannot hold them).
+ */
+export function wordsText(raw: Buffer): string {
+  const text = raw.toString('utf8');
+  return text.includes('\0') ? text.replaceAll('\0', ' ') : text;
+}
+
 export function fts5Words(text: string): string | null {
   const words = text.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
   return words.length ? `"${words.join(' ')}"` : null;

@@ -1,7 +1,7 @@
-import { patientMrnOf } from '../message-search.ts';
+import { patientMrnOf, wordsText } from '../message-search.ts';
 import type { InboundMessage, SaveResult } from '../port.ts';
 import type { PgPool } from './database.ts';
-import { wordsOf } from './message-words.ts';
+import { wordsOfText } from './message-words.ts';
 
 interface Waiting {
   message: InboundMessage;
@@ -30,8 +30,8 @@ export interface InboundBatchOptions {
 const insertBatch = `
   WITH input AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-      $8::text[], $9::text[], $10::bigint[], $11::int[], $12::bytea[], $13::text[]) WITH ORDINALITY
-      AS t(listener, peer, sa, sf, ra, rf, mt, te, cid, received_at, size, raw, mrn, n)
+      $8::text[], $9::text[], $10::bigint[], $11::int[], $12::bytea[], $13::text[], $15::text[]) WITH ORDINALITY
+      AS t(listener, peer, sa, sf, ra, rf, mt, te, cid, received_at, size, raw, mrn, body, n)
   ), ins AS (
     INSERT INTO messages (listener, peer, sending_application, sending_facility, receiving_application,
       receiving_facility, message_type, trigger_event, control_id, received_at, status, updated_at, size, raw,
@@ -40,9 +40,12 @@ const insertBatch = `
       $14::bigint, false
       FROM input ORDER BY n
     ON CONFLICT (listener, sending_application, sending_facility, control_id) DO NOTHING
-    RETURNING id, listener, sending_application, sending_facility, control_id, raw
+    RETURNING id, listener, sending_application, sending_facility, control_id
   ), words AS (
-    INSERT INTO message_words (message_id, words) SELECT id, ${wordsOf('raw')} FROM ins
+    INSERT INTO message_words (message_id, words)
+      SELECT ins.id, ${wordsOfText('input.body')} FROM ins
+        JOIN input ON ins.listener = input.listener AND ins.sending_application = input.sa
+          AND ins.sending_facility = input.sf AND ins.control_id = input.cid
   )
   SELECT input.n, ins.id AS new_id, old.id AS old_id FROM input
     LEFT JOIN ins ON ins.listener = input.listener AND ins.sending_application = input.sa
@@ -156,6 +159,7 @@ export class InboundBatch {
         column((m) => m.raw),
         column((m) => patientMrnOf(m.raw)),
         this.options.owner ?? null,
+        column((m) => wordsText(m.raw)),
       ],
     );
     const results: SaveResult[] = [];

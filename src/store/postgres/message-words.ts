@@ -1,9 +1,16 @@
 import type { PgPool } from './database.ts';
 
 /**
- * The search words of a raw message, in `message_words` (migration 022). `escape` encoding never fails on
- * bytes that are not UTF-8, unlike convert_from, so no message is refused for its text; the first 100,000
+ * The search words of a message, in `message_words` (migration 022), from the text the store hands in
+ * (message-search.ts wordsText: the bytes read as UTF-8, as SQLite indexes them); the first 100,000
  * characters only, as a tsvector holds at most 1 MB.
+ */
+export const wordsOfText = (text: string) => `to_tsvector('simple', left(${text}, 100000))`;
+
+/**
+ * The words of a message stored without them (before migration 022, or by the previous version), made in
+ * the database from its raw bytes: `escape` encoding never fails on bytes that are not UTF-8, unlike
+ * convert_from, so no message is left out; a letter outside ASCII is not found in these.
  */
 export const wordsOf = (raw: string) =>
   `to_tsvector('simple', left(replace(encode(${raw}, 'escape'), '\\015', ' '), 100000))`;

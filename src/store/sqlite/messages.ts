@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import { fts5Words, patientMrnOf } from '../message-search.ts';
+import { fts5Words, patientMrnOf, wordsText } from '../message-search.ts';
 import type {
   InboundMessage,
   MessageQuery,
@@ -146,7 +146,7 @@ export class SqliteMessageStore implements MessageStore {
     );
     if (info.changes === 1) {
       const id = Number(info.lastInsertRowid);
-      this.indexWords.run(id, m.raw.toString('utf8'));
+      this.indexWords.run(id, wordsText(m.raw));
       return { id, duplicate: false };
     }
     const row = this.findDuplicate.get(m.listener, m.sendingApplication, m.sendingFacility, m.controlId) as {

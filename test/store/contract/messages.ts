@@ -148,6 +148,36 @@ export function messagesContract(makeStores: () => StoreFactory): void {
       expect((await store.messages.list({ controlId: 'S1' })).items[0].patientMrn).toBe('MRN448120');
     });
 
+    it('finds words with letters outside ASCII, and stores a message whose bytes are not UTF-8 or hold a NUL', async ({
+      store,
+    }) => {
+      const adt = (id: string, name: Buffer) =>
+        inbound(id, {
+          raw: Buffer.concat([
+            Buffer.from(
+              `MSH|^~\\&|ADT|RGH|SWITCHBOARD|RGH|20261122120000||ADT^A01|${id}|P|2.5|||||||UNICODE UTF-8\rPID|1||MRN7^^^RGH^MR||`,
+            ),
+            name,
+            Buffer.from('\r'),
+          ]),
+        });
+      await store.messages.saveInbound(adt('U1', Buffer.from('NÚÑEZ^JOSÉ', 'utf8')));
+      // Latin-1 bytes (E9 is é there, and no UTF-8), and a NUL a sender's padding left in.
+      await store.messages.saveInbound(
+        adt('U2', Buffer.from([0x42, 0x45, 0xe9, 0x5e, 0x41, 0x4e, 0x4e, 0x41])),
+      );
+      await store.messages.saveJournaled(adt('U3', Buffer.from('ZHANG^WEI\0\0', 'latin1')));
+      await store.messages.settled();
+      const ids = async (text: string) => (await store.messages.list({ text })).items.map((m) => m.controlId);
+      expect(await ids('José')).toEqual(['U1']);
+      expect(await ids('núñez josé')).toEqual(['U1']);
+      expect(await ids('wei')).toEqual(['U3']);
+      expect((await store.messages.list({ controlId: 'U2' })).items).toHaveLength(1);
+      expect(
+        (await store.messages.get((await store.messages.list({ controlId: 'U3' })).items[0].id))?.raw,
+      ).toEqual(adt('U3', Buffer.from('ZHANG^WEI\0\0', 'latin1')).raw);
+    });
+
     it('hands over what is still received, in order, and counts routing starts', async ({ store }) => {
       const ids: number[] = [];
       for (const c of ['P1', 'P2', 'P3']) ids.push((await store.messages.saveInbound(inbound(c))).id);
