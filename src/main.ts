@@ -60,7 +60,6 @@ import { RoutingCycle } from './routing/routing-cycle.ts';
 import { RuleSet } from './routing/rules/rule-set.ts';
 import { SharedRuleEdits } from './routing/rules/shared-edits.ts';
 import { RulesWatcher } from './routing/rules/watcher.ts';
-import { RuleWorkbench } from './routing/rules/workbench.ts';
 import { EmailPageInterpreter } from './routing/sources/email-page.ts';
 import { PcdAlarmInterpreter, pcdProfileOf } from './routing/sources/pcd.ts';
 import { VirtualNumbers } from './routing/sources/virtual-numbers.ts';
@@ -228,10 +227,10 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
       log,
     });
 
+    const ruleLoadOptions = { timezone: zone, checkRecipient: recipientChecker(site) };
     const rules = existsSync(site.rulesDir)
       ? RulesWatcher.start(site.rulesDir, {
-          timezone: zone,
-          checkRecipient: recipientChecker(site),
+          ...ruleLoadOptions,
           onReloaded: (now) => log.info({ version: now.version, rules: now.rules.length }, 'rules reloaded'),
           onRejected: (problems) => log.warn({ problems }, 'rules edit refused; the running rules stay'),
           onRuleError: (rule, error) =>
@@ -240,24 +239,26 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
       : undefined;
     if (!rules) log.warn({ dir: site.rulesDir }, 'no rules folder: every message stays unrouted');
     if (rules) stops.push(() => rules.close());
-    if (rules && store.kind === 'postgres') {
-      // On a cluster, rule files saved in the console on any instance are written here too (and those
-      // saved while this instance was down, before it routes anything).
-      const folder = new RuleWorkbench(
-        site.rulesDir,
-        { timezone: zone, checkRecipient: recipientChecker(site) },
-        () => rules.reload(),
-      );
-      const shared = new SharedRuleEdits(store.ruleEdits, folder, log.child({ part: 'rules' }));
-      await shared.start(RULE_SAVES_EVERY_MS);
-      stops.push(() => shared.stop());
-    }
     const currentRules = rules
       ? () => rules.current()
       : (() => {
           const empty = RuleSet.empty(zone);
           return () => empty;
         })();
+    // The rules folder as the console edits it, and as a cluster's saves reach it.
+    const workbench = consoleWorkbench({
+      rulesDir: site.rulesDir,
+      loadOptions: ruleLoadOptions,
+      rules,
+      currentRules,
+    });
+    if (rules && store.kind === 'postgres') {
+      // On a cluster, rule files saved in the console on any instance are written here too (and those
+      // saved while this instance was down, before it routes anything).
+      const shared = new SharedRuleEdits(store.ruleEdits, workbench, log.child({ part: 'rules' }));
+      await shared.start(RULE_SAVES_EVERY_MS);
+      stops.push(() => shared.stop());
+    }
 
     const notifier = new NotificationFanout();
     // The durable notices (pages, PCD-05, WCTP status) each alert change causes, written with the change.
@@ -653,9 +654,8 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
         currentRules,
         rulesDir: site.rulesDir,
         rules,
-        loadOptions: { timezone: zone, checkRecipient: recipientChecker(site) },
+        loadOptions: ruleLoadOptions,
       };
-      const workbench = consoleWorkbench(consoleParts);
       const app = await buildApi({
         store,
         log,

@@ -26,7 +26,9 @@ export interface ConsoleParts {
   loadOptions: RulesLoadOptions;
 }
 
-export function consoleWorkbench(parts: ConsoleParts): RuleWorkbench {
+export function consoleWorkbench(
+  parts: Pick<ConsoleParts, 'rulesDir' | 'loadOptions' | 'rules' | 'currentRules'>,
+): RuleWorkbench {
   return new RuleWorkbench(parts.rulesDir, parts.loadOptions, () => {
     if (parts.rules) return parts.rules.reload();
     return {
