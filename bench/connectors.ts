@@ -437,7 +437,6 @@ export async function run(argv: string[]): Promise<void> {
           measured: connectorRate / bareRate,
           threshold: 0.8,
           unit: 'x',
-          format: (v) => v.toFixed(2),
         },
         {
           // 1 MB/min at 100 changes/s is 175 bytes a change: a Map entry kept per shift would show.

@@ -322,7 +322,6 @@ export async function run(argv: string[]): Promise<void> {
         threshold: 1.5,
         direction: 'at-most',
         unit: 'x',
-        format: (v) => v.toFixed(2),
       },
       {
         label: 'export time <= 1.5x the bare ssh2-sftp-client fastPut',
@@ -330,7 +329,6 @@ export async function run(argv: string[]): Promise<void> {
         threshold: 1.5,
         direction: 'at-most',
         unit: 'x',
-        format: (v) => v.toFixed(2),
       },
       {
         label: 'the next file, file thread kept: time <= 1.5x the bare ssh2-sftp-client fastPut',
@@ -338,7 +336,6 @@ export async function run(argv: string[]): Promise<void> {
         threshold: 1.5,
         direction: 'at-most',
         unit: 'x',
-        format: (v) => v.toFixed(2),
       },
       {
         label: 'export time <= 1.5x the bare sftp command put',
@@ -346,7 +343,6 @@ export async function run(argv: string[]): Promise<void> {
         threshold: 1.5,
         direction: 'at-most',
         unit: 'x',
-        format: (v) => v.toFixed(2),
       },
       {
         label: `export peak RSS <= 100 MB at ${big.shifts.toLocaleString('en-US')} shifts`,

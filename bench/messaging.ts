@@ -210,7 +210,6 @@ export async function run(argv: string[]): Promise<void> {
           threshold: 2,
           direction: 'at-most',
           unit: 'x',
-          format: (v) => v.toFixed(2),
         },
       ])}`,
     );

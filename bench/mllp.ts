@@ -368,7 +368,6 @@ export async function run(argv: string[]): Promise<void> {
         measured: routedShare,
         threshold: 0.9,
         unit: 'x',
-        format: (share) => share.toFixed(2),
       },
     ]),
   );

@@ -125,7 +125,6 @@ export async function run(argv: string[]): Promise<void> {
         threshold: 3,
         direction: 'at-most',
         unit: 'x',
-        format: (v) => v.toFixed(2),
       },
       {
         label: 'second sync <= 3x bare parse',
@@ -133,7 +132,6 @@ export async function run(argv: string[]): Promise<void> {
         threshold: 3,
         direction: 'at-most',
         unit: 'x',
-        format: (v) => v.toFixed(2),
       },
       {
         label: 'peak memory <= 200 MB',
@@ -149,7 +147,6 @@ export async function run(argv: string[]): Promise<void> {
         threshold: 2,
         direction: 'at-most',
         unit: 'x',
-        format: (v) => v.toFixed(2),
       },
     ])}`,
   );

@@ -50,12 +50,14 @@ describe('formatTargets', () => {
       { label: 'one connection', measured: 2999, threshold: 3000, unit: 'msgs/s' },
       { label: 'latency', measured: 4, threshold: 5, direction: 'at-most', unit: 'ms', format: String },
       { label: 'not run', threshold: 1, unit: 'x' },
+      { label: 'ratio', measured: 0.934, threshold: 0.9, unit: 'x' },
     ]);
     expect(text.split('\n')).toEqual([
       '  fast enough: 12,000 msgs/s - met',
       '  one connection: 2,999 msgs/s - NOT met',
       '  latency: 4 ms - met',
       '  not run: not measured in this run',
+      '  ratio: 0.93 x - met',
     ]);
   });
 });

@@ -57,7 +57,7 @@ export interface Target {
   /** @defaultValue 'at-least' */
   direction?: 'at-least' | 'at-most';
   unit: string;
-  /** How the measured figure is printed. @defaultValue formatRate */
+  /** How the measured figure is printed. @defaultValue two decimals for a ratio (unit 'x'), else formatRate */
   format?: (value: number) => string;
 }
 
@@ -69,7 +69,8 @@ export function formatTargets(targets: Target[]): string {
         return `  ${t.label}: not measured in this run`;
       const met =
         (t.direction ?? 'at-least') === 'at-least' ? t.measured >= t.threshold : t.measured <= t.threshold;
-      return `  ${t.label}: ${(t.format ?? formatRate)(t.measured)} ${t.unit} - ${met ? 'met' : 'NOT met'}`;
+      const format = t.format ?? (t.unit === 'x' ? (v: number) => v.toFixed(2) : formatRate);
+      return `  ${t.label}: ${format(t.measured)} ${t.unit} - ${met ? 'met' : 'NOT met'}`;
     })
     .join('\n');
 }
