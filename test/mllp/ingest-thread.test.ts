@@ -113,13 +113,28 @@ describe('MLLP ingest thread failure', () => {
   });
 });
 
+/** A Switchboard of the test's own, `overrides` in its config and its log kept; `stop` removes its folders. */
+async function ownSwitchboard(overrides = '') {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-ingest-'));
+  const config = writeTestConfig({}, overrides);
+  const lines: string[] = [];
+  const log = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
+  const sb = await startSwitchboard({ configDir: config, dataDir: dir, env: {}, log });
+  return {
+    sb,
+    said: () => lines.map((l) => JSON.parse(l).msg as string),
+    async stop() {
+      await sb.stop();
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(config, { recursive: true, force: true });
+    },
+  };
+}
+
 describe('MLLP backpressure', () => {
   it('stops reading while the store lags the journal, then reads again; every message is answered and stored once', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sb-backpressure-'));
-    const config = writeTestConfig({}, '    maxUnstoredMessages: 4\n');
-    const lines: string[] = [];
-    const log = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
-    const sb = await startSwitchboard({ configDir: config, dataDir: dir, env: {}, log });
+    const own = await ownSwitchboard('    maxUnstoredMessages: 4\n');
+    const { sb, said } = own;
     try {
       const peer = await RawMllpPeer.open(sb.mllp?.port ?? 0);
       const ids = Array.from({ length: 60 }, (_, i) => `BP-${i}`);
@@ -131,27 +146,21 @@ describe('MLLP backpressure', () => {
       peer.close();
       await sb.ingested();
       expect((await sb.store.messages.list({ sender: 'BPLAB', limit: 1 })).total).toBe(ids.length);
-      const said = () => lines.map((l) => JSON.parse(l).msg as string);
       expect(said()).toContain('MLLP paused reading: the store is behind');
       // Reading resumes with the store's next flush (within about 100 ms), which may come after the ACKs.
       for (let i = 0; i < 100 && !said().includes('MLLP reading again: the store caught up'); i++)
         await new Promise((r) => setTimeout(r, 50));
       expect(said()).toContain('MLLP reading again: the store caught up');
     } finally {
-      await sb.stop();
-      rmSync(dir, { recursive: true, force: true });
-      rmSync(config, { recursive: true, force: true });
+      await own.stop();
     }
   });
 });
 
 describe('MLLP holds senders while routing is behind', () => {
   it('stops reading at routing.pacing.maxBacklog and reads again once half is routed; every message answered, stored and routed once', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sb-routing-hold-'));
-    const config = writeTestConfig({}, 'routing:\n  pacing:\n    maxBacklog: 2\n');
-    const lines: string[] = [];
-    const log = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
-    const sb = await startSwitchboard({ configDir: config, dataDir: dir, env: {}, log });
+    const own = await ownSwitchboard('routing:\n  pacing:\n    maxBacklog: 2\n');
+    const { sb, said } = own;
     try {
       const peer = await RawMllpPeer.open(sb.mllp?.port ?? 0);
       const ids = Array.from({ length: 100 }, (_, i) => `HOLD-${i}`);
@@ -167,27 +176,18 @@ describe('MLLP holds senders while routing is behind', () => {
       expect(total).toBe(ids.length);
       // No rules in the test config: every message routed to no one, none left received.
       expect(new Set(items.map((m) => m.status))).toEqual(new Set(['unrouted']));
-      const said = lines.map((l) => JSON.parse(l).msg as string);
-      expect(said).toContain(
+      expect(said()).toContain(
         'MLLP holding senders: routing is behind (reading again once half the backlog is routed)',
       );
       expect(sb.routing.router.backlog).toBe(0);
     } finally {
-      await sb.stop();
-      rmSync(dir, { recursive: true, force: true });
-      rmSync(config, { recursive: true, force: true });
+      await own.stop();
     }
   });
 
   it('the thread reads nothing while told routing is behind, and answers once told it caught up', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sb-routing-hold-'));
-    const config = writeTestConfig();
-    const sb = await startSwitchboard({
-      configDir: config,
-      dataDir: dir,
-      env: {},
-      log: pino({ level: 'silent' }),
-    });
+    const own = await ownSwitchboard();
+    const { sb } = own;
     const ingest = sb.mllpIngest;
     const healthSays = async (holding: boolean) => {
       // The thread reports its health every half second.
@@ -209,9 +209,7 @@ describe('MLLP holds senders while routing is behind', () => {
       await healthSays(false);
       peer.close();
     } finally {
-      await sb.stop();
-      rmSync(dir, { recursive: true, force: true });
-      rmSync(config, { recursive: true, force: true });
+      await own.stop();
     }
   });
 });
