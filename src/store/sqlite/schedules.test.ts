@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { H, shift, t0 } from '../../../test/support/shifts.ts';
 import type { Store } from '../port.ts';
-import type { Shift } from '../schedule-port.ts';
+import type { ScheduleChange, Shift } from '../schedule-port.ts';
 import { openSqliteStore } from './index.ts';
 
 /** Port behaviour is in test/store/contract/schedules.ts; here what only the SQLite adapter promises. */
@@ -161,5 +161,78 @@ describe('SQLite schedule store', () => {
     expect((await second).changes).toHaveLength(3000);
     expect((await store.schedules.getAssignment('direct'))?.name).toBe('D');
     expect(await store.schedules.lastChangeSeq()).toBe(6000);
+  });
+  it('a large sync written by the writer thread leaves the same shifts and feed as one written on the store connection', async () => {
+    // The same two syncs into two stores: one as it comes (the writer thread), one with notices, which
+    // keeps a sync on the store's connection (its notices go through the outbox there).
+    const other = mkdtempSync(join(tmpdir(), 'sb-schedules-'));
+    const onConnection = openSqliteStore(other);
+    try {
+      const assignments = [
+        { id: 'hospitalist-oncall', name: 'Hospitalist', type: 'oncall' as const, department: 'Medicine' },
+        { id: 'icu-oncall', name: 'ICU', type: 'oncall' as const, department: 'ICU' },
+      ];
+      const first = Array.from({ length: 1200 }, (_, i) =>
+        shift({
+          id: i < 900 ? `qgenda:${i}@hospitalist-oncall` : `amion:icu-oncall:1:${t0 + i * H}:p-old`,
+          assignmentId: i < 900 ? 'hospitalist-oncall' : 'icu-oncall',
+          start: new Date(t0 + i * H),
+          end: new Date(t0 + (i + 1) * H),
+          ...(i < 900 ? { sourceKey: `${i}` } : {}),
+        }),
+      );
+      const second: Shift[] = [];
+      for (const [i, s] of first.entries()) {
+        if (i < 300)
+          second.push({ ...s, personId: 'p-chen' }); // changed in place
+        else if (i < 450)
+          continue; // removed
+        else if (i < 600) second.push({ ...s, notes: 'swap pending', published: i % 2 === 0 });
+        else if (i < 900)
+          second.push(s); // the same
+        // Keyed by slot: a new person is a new id, paired with the slot's old shift.
+        else second.push({ ...s, id: s.id.replace('p-old', 'p-new'), personId: 'p-new' });
+      }
+      for (let i = 0; i < 200; i++) {
+        second.push(
+          shift({
+            id: `qgenda:new-${i}@hospitalist-oncall`,
+            start: new Date(t0 + (2000 + i) * H),
+            end: new Date(t0 + (2001 + i) * H),
+            sourceKey: `new-${i}`,
+          }),
+        );
+      }
+      const scope = { kind: 'window' as const, from: new Date(t0), to: new Date(t0 + 3000 * H) };
+      for (const [i, shifts] of [first, second].entries()) {
+        const sync = { source: 'amion', scope, shifts, actor: 'sync:amion', now: new Date(t0 + i * H) };
+        await store.schedules.upsertAssignments(assignments);
+        await onConnection.schedules.upsertAssignments(assignments);
+        const lent = await store.schedules.applySync(sync);
+        const here = await onConnection.schedules.applySync({ ...sync, notices: () => [] });
+        expect(lent.changes).toEqual(here.changes);
+      }
+      const all = (s: Store) => s.schedules.shiftsOverlapping(new Date(0), new Date(t0 + 4000 * H));
+      const sorted = (list: Shift[]) => list.sort((a, b) => (a.id < b.id ? -1 : 1));
+      expect(sorted(await all(store))).toEqual(sorted(await all(onConnection)));
+      const feedOf = async (s: Store) => {
+        const feed: ScheduleChange[] = [];
+        for (let page = await s.schedules.changes({}); page.length > 0; ) {
+          feed.push(...page);
+          page = await s.schedules.changes({ after: page[page.length - 1].seq });
+        }
+        return feed;
+      };
+      const feed = await feedOf(store);
+      expect(feed.length).toBe(1200 + 300 + 150 + 150 + 300 + 200);
+      expect(feed).toEqual(await feedOf(onConnection));
+      for (const id of ['hospitalist-oncall', 'icu-oncall']) {
+        const at = new Date(t0 + 1000 * H + 1);
+        expect(await store.schedules.shiftsAt(id, at)).toEqual(await onConnection.schedules.shiftsAt(id, at));
+      }
+    } finally {
+      await onConnection.close();
+      rmSync(other, { recursive: true, force: true });
+    }
   });
 });
