@@ -151,6 +151,11 @@ export interface ConnectorSender {
   sendMany?: { max: number; perTarget: number; send(jobs: readonly Delivery[]): Promise<JobOutcome[]> };
   /** A one-line description of a job for the delivery log (no PHI beyond names). */
   describe(job: Delivery): { target: string; summary: string };
+  /**
+   * Gets ready for the first job while the server starts (a file export starts the thread that makes its
+   * files); resolves once ready. A failure here is the first job's to report.
+   */
+  start?(): Promise<void>;
   close?(): Promise<void> | void;
 }
 

@@ -218,6 +218,12 @@ export function installConnectors(o: ConnectorWiringOptions): Connectors {
     feeds: new IcalFeeds({ settings: o.settings, store: o.store, shifts: o.feed, planning }),
     start() {
       if (o.poll === false) return;
+      // While the server is starting and idle: the first job of a kind then finds its sender ready.
+      for (const [kind, sender] of cycle.senders) {
+        sender
+          .start?.()
+          .catch((err: Error) => log.warn({ err, kind }, `${kind}: not ready; its first job tries again`));
+      }
       // Assignment names change only with a config reload; read them again now and then.
       refresh = setInterval(() => {
         assignments = byId();

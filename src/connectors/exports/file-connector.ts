@@ -31,7 +31,9 @@ import {
 } from '../files/layout.ts';
 import { type ActionWords, defaultActions, type WrittenFile, writeExportFile } from './export-file.ts';
 import type { ExportRun, FileExportKind } from './export-kind.ts';
+import { endFileThread, prepareFileThread } from './file-on-thread.ts';
 import { fileTargetOf, fileTargetProblem, type SharedFileOptions } from './file-target-options.ts';
+import { kindOnThread } from './thread-kinds.ts';
 
 /** What the file exports read besides the framework's context. */
 export interface FileExportDeps {
@@ -207,8 +209,18 @@ class FileExportSender<O> implements ConnectorSender {
     return describeWritten(written, skips);
   }
 
-  close(): void {
+  /**
+   * Starts the thread that makes this kind's files, when it has one (writeExportFile), so that the first
+   * file finds it ready instead of paying its start (bench/exports).
+   */
+  async start(): Promise<void> {
+    const reader = kindOnThread(this.kind.kind) ? this.deps.schedules.shiftReaderForThread?.() : undefined;
+    if (reader) await prepareFileThread(reader);
+  }
+
+  async close(): Promise<void> {
     this.stopping.abort();
+    await endFileThread();
   }
 
   describe(job: Delivery): { target: string; summary: string } {

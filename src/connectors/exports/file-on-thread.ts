@@ -10,9 +10,10 @@
  * whatever the schedule's size. A thread that fails or ends early fails the file with the reason (the
  * connector retries it, then dead-letters it, as any failed delivery); a file the upload stops taking (a
  * refused host key, a full disk) or a stop of the sender ends the thread. A thread whose file was complete
- * is kept for the next file.
+ * is kept for the next file, and a server starts one before its first file (prepareFileThread).
  */
 import { Worker } from 'node:worker_threads';
+import { plainThreadModule } from '../../kit/thread-module.ts';
 import type { ShiftReaderForThread } from '../../store/schedule-port.ts';
 import type { FileLayout } from '../files/layout.ts';
 import type { ExportRun, ExportSpan } from './export-kind.ts';
@@ -29,36 +30,74 @@ const AHEAD = 8;
 const THREAD_YOUNG_MB = 8;
 
 const bootUrl = new URL('../../kit/thread-boot.mjs', import.meta.url);
-// The compiled build (npm run build) runs .js files; a clone runs the .ts file through tsx.
+// The compiled build (npm run build) runs .js files; a clone's .ts file is bundled into plain JavaScript
+// (plainThreadModule), so the thread runs without tsx's loader.
 const entryUrl = new URL(
   import.meta.url.endsWith('.ts') ? './file-thread.ts' : './file-thread.js',
   import.meta.url,
 ).href;
 
 /**
- * A thread kept after its file for the next one: starting one (a Node isolate, the loader, the modules)
- * cost 200-340 ms of CPU under tsx, as much as reading the shifts. It does not keep the process alive.
+ * The thread for the next file: kept after a file, or started ahead of the first one (prepareFileThread).
+ * Starting one (a Node isolate and the modules) costs 40-50 ms of CPU; under tsx's loader it cost 250-290.
+ * It does not keep the process alive. It resolves to undefined when it failed before it was ready.
  */
-let kept: Worker | undefined;
+let kept: Promise<Worker | undefined> | undefined;
+/** Threads that have ended: a kept one that ended between files is not used. */
+const ended = new WeakSet<Worker>();
 
-function threadForFile(): Worker {
-  let thread = kept;
+/**
+ * Starts the thread of the next file now, while the server is idle, so that the first file finds it ready
+ * with its modules and the reader's loaded. Resolves when it is ready, or when it failed: the next file
+ * then starts a thread of its own and fails with the reason if that one fails too.
+ */
+export async function prepareFileThread(reader: ShiftReaderForThread): Promise<void> {
+  kept ??= readyThread(reader);
+  await kept;
+}
+
+/** Ends the thread kept for the next file (the exports stop; a file being made is stopped by its signal). */
+export async function endFileThread(): Promise<void> {
+  const thread = kept;
   kept = undefined;
-  if (!thread) {
-    const started = new Worker(bootUrl, {
-      workerData: { entry: entryUrl },
-      resourceLimits: { maxYoungGenerationSizeMb: THREAD_YOUNG_MB },
-    });
-    // A kept thread that fails or ends between files is simply not used again (a file's own listeners
-    // report what happens while it makes one).
-    started.on('error', () => {});
-    started.on('exit', () => {
-      if (kept === started) kept = undefined;
-    });
-    thread = started;
-  }
-  thread.ref();
-  return thread;
+  await (await thread)?.terminate();
+}
+
+async function startThread(): Promise<Worker> {
+  const started = new Worker(bootUrl, {
+    workerData: { entry: await plainThreadModule(entryUrl) },
+    // A process started with `--import tsx` would load tsx into the thread too: it runs plain JavaScript.
+    execArgv: [],
+    resourceLimits: { maxYoungGenerationSizeMb: THREAD_YOUNG_MB },
+  });
+  // A thread that fails or ends between files is simply not used again (a file's own listeners report
+  // what happens while it makes one).
+  started.on('error', () => {});
+  started.once('exit', () => ended.add(started));
+  started.unref();
+  return started;
+}
+
+async function readyThread(reader: ShiftReaderForThread): Promise<Worker | undefined> {
+  const thread = await startThread();
+  const module = await plainThreadModule(reader.module);
+  const ready = await new Promise<boolean>((resolve) => {
+    thread.once('message', (m: FromFileThread) => resolve(m.kind === 'ready'));
+    thread.once('exit', () => resolve(false));
+    thread.postMessage({ kind: 'prepare', module } satisfies ToFileThread);
+  });
+  if (ready) return thread;
+  await thread.terminate();
+  return undefined;
+}
+
+async function threadForFile(): Promise<Worker> {
+  const ready = kept;
+  kept = undefined;
+  const thread = await ready;
+  const usable = thread && !ended.has(thread) ? thread : await startThread();
+  usable.ref();
+  return usable;
 }
 
 function keep(thread: Worker): void {
@@ -67,7 +106,7 @@ function keep(thread: Worker): void {
     return;
   }
   thread.unref();
-  kept = thread;
+  kept = Promise.resolve(thread);
 }
 
 /** The file as chunks, made on a thread; `counter.rows` is the rows written once the last chunk is taken. */
@@ -80,9 +119,16 @@ export async function* fileMadeOnThread<O>(
   counter: { rows: number },
   signal?: AbortSignal,
 ): AsyncGenerator<Buffer> {
-  const file: FileThreadData = { kind, reader, run: await snapshotOf(run), layout, span, ahead: AHEAD };
+  const file: FileThreadData = {
+    kind,
+    reader: { ...reader, module: await plainThreadModule(reader.module) },
+    run: await snapshotOf(run),
+    layout,
+    span,
+    ahead: AHEAD,
+  };
   signal?.throwIfAborted();
-  const thread = threadForFile();
+  const thread = await threadForFile();
   const arrived: Buffer[] = [];
   let done = false;
   let failure: Error | undefined;
@@ -97,7 +143,7 @@ export async function* fileMadeOnThread<O>(
       counter.rows = m.rows;
       for (const [subject, reason] of m.skips) run.skip(subject, reason);
       done = true;
-    } else fail(`failed: ${m.reason}`);
+    } else if (m.kind === 'failed') fail(`failed: ${m.reason}`);
     wake?.();
   };
   const onError = (e: Error) => fail(`failed: ${e.message}`);

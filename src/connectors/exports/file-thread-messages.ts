@@ -40,8 +40,11 @@ export interface FileThreadData {
 }
 
 export type FromFileThread =
+  | { kind: 'ready' }
   | { kind: 'chunk'; bytes: Uint8Array }
   | { kind: 'done'; rows: number; skips: Array<[string, string]> }
   | { kind: 'failed'; reason: string };
 
-export type ToFileThread = { kind: 'file'; file: FileThreadData } | { kind: 'taken' };
+export type ToFileThread =
+  /** Load the reader's module ahead of the first file, then say 'ready'. */
+  { kind: 'prepare'; module: string } | { kind: 'file'; file: FileThreadData } | { kind: 'taken' };

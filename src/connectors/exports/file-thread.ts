@@ -1,9 +1,10 @@
 /**
  * The thread that makes export files (started by file-on-thread.ts), one file at a time, kept between
- * files. For each it reads the span's shifts on a connection of its own, turns them into records and the
- * layout's CSV, and hands the file over 64 KiB at a time, moving each chunk's memory to the export's
- * thread instead of copying it. It waits while `ahead` chunks are not yet taken, so a file of any size
- * holds a few chunks here, as on one thread.
+ * files; a server starts it before the first and has it load the reader's module then. For each file it
+ * reads the span's shifts on a connection of its own, turns them into records and the layout's CSV, and
+ * hands the file over 64 KiB at a time, moving each chunk's memory to the export's thread instead of
+ * copying it. It waits while `ahead` chunks are not yet taken, so a file of any size holds a few chunks
+ * here, as on one thread.
  */
 import { parentPort } from 'node:worker_threads';
 import { Directory } from '../../directory/directory.ts';
@@ -27,6 +28,11 @@ port.on('message', (m: ToFileThread) => {
   if (m.kind === 'taken') {
     untaken--;
     taken?.();
+  } else if (m.kind === 'prepare') {
+    import(m.module).then(
+      () => post({ kind: 'ready' }),
+      (e: Error) => post({ kind: 'failed', reason: e.message }),
+    );
   } else {
     untaken = 0;
     makeFile(m.file).catch((e: Error) => post({ kind: 'failed', reason: e.message }));

@@ -1,7 +1,9 @@
 /**
  * An export's file made on a thread of its own (src/connectors/exports/file-on-thread.ts): the same bytes
  * as the file made on the export's thread, which a store without a reader for threads (PostgreSQL, a
- * database in memory) still gets; a failing or ending thread fails the file with its reason; a stop ends it.
+ * database in memory) still gets; a failing or ending thread fails the file with its reason; a stop ends it;
+ * a started sender has its thread ready before its first file, and a thread that cannot get ready leaves the
+ * first file to say why.
  */
 import { readdirSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -10,7 +12,11 @@ import {
   type OnCallFinderOptions,
 } from '../../../src/connectors/exports/epic-on-call-finder.ts';
 import type { ExportRun } from '../../../src/connectors/exports/export-kind.ts';
-import { fileMadeOnThread } from '../../../src/connectors/exports/file-on-thread.ts';
+import {
+  endFileThread,
+  fileMadeOnThread,
+  prepareFileThread,
+} from '../../../src/connectors/exports/file-on-thread.ts';
 import type { Store } from '../../../src/store/port.ts';
 import type { ScheduleStore, Shift, ShiftReaderForThread } from '../../../src/store/schedule-port.ts';
 import { ExportBench, firstSchedule } from './export-hospital.ts';
@@ -138,5 +144,29 @@ describe('an export file made on a thread of its own', () => {
     await expect(async () => {
       for (;;) if ((await chunks.next()).done) break;
     }).rejects.toThrow(/the thread making the file was stopped/);
+  });
+
+  it('is started with its sender, ready for the first file, and ended when the sender closes', async () => {
+    await endFileThread();
+    const settings = bench.settings(epicOnCallFinderConfig);
+    const { sender } = bench.parts(settings);
+    await sender.start?.();
+    expect(await bench.run(settings, at)).toMatch(/full file, 9004 rows/);
+    await sender.close?.();
+    // A stopped sender's kept thread is gone; a file after it starts one of its own.
+    expect(await bench.run(settings, at)).toMatch(/full file, 9004 rows/);
+  });
+
+  it('leaves a thread that cannot get ready to the first file, which fails with the reason', async () => {
+    await endFileThread();
+    const nowhere = { module: new URL('./no-such-reader.mjs', import.meta.url).href, source: 'x' };
+    await expect(prepareFileThread(nowhere)).resolves.toBeUndefined();
+    const settings = bench.settings(epicOnCallFinderConfig);
+    const missing = withReader(bench, () => nowhere);
+    await expect(bench.run(settings, at)).rejects.toThrow(
+      /the thread making the file failed: .*no-such-reader\.mjs/,
+    );
+    missing.restore();
+    expect(await bench.run(settings, at)).toMatch(/full file, 9004 rows/);
   });
 });
