@@ -2,9 +2,11 @@
  * One phase of bench/schedules.ts in a process of its own (its maxRSS is its peak): `parse` times a bare
  * JSON.parse of the payload file; `sync` pulls the payload from the bench's QGenda server with the real
  * QGenda client and applies it through the engine into an empty temp store, then a changed copy, with
- * on-call lookups running during each sync and idle after. Reports to the parent over IPC.
+ * on-call lookups running during each sync and idle after; `floor` measures the same work with nothing of
+ * ours in it (floor.ts). Each reports to the parent over IPC, with the process's RSS before it began.
  *
  *   phase.ts parse <shifts> <payload file>
+ *   phase.ts floor <shifts> <QGenda server URL>
  *   phase.ts sync <shifts> <QGenda server URL>
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -18,15 +20,18 @@ import { QGendaClient } from '../../src/schedules/sources/qgenda.ts';
 import { ScheduleSyncEngine } from '../../src/schedules/sync-engine.ts';
 import { openSqliteStore } from '../../src/store/sqlite/index.ts';
 import { LatencySamples } from '../lib/latency.ts';
+import { measureFloor } from './floor.ts';
 import { TASKS, windowOf } from './payload.ts';
 
 const [phase, shiftsArg, target] = process.argv.slice(2);
 const shifts = Number(shiftsArg);
 const zone = 'America/New_York';
 const rssMb = () => process.resourceUsage().maxRSS / 1024;
+/** The process with its modules loaded, before the phase does anything. */
+const idleRssMb = process.memoryUsage.rss() / 1048576;
 
 function report(m: object): void {
-  process.send?.(m);
+  process.send?.({ ...m, idleRssMb });
 }
 
 if (phase === 'parse') {
@@ -39,6 +44,11 @@ if (phase === 'parse') {
   }
   times.sort((a, b) => a - b);
   report({ phase: 'bare JSON.parse (median of 3)', ms: times[1], maxRssMb: rssMb() });
+} else if (phase === 'floor') {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-bench-floor-'));
+  const floor = await measureFloor(target, windowOf(shifts), zone, dir);
+  report({ phase: 'floor', ms: Number.NaN, maxRssMb: rssMb(), floor });
+  rmSync(dir, { recursive: true, force: true });
 } else {
   const dir = mkdtempSync(join(tmpdir(), 'sb-bench-sync-'));
   const store = openSqliteStore(dir);
