@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { eachAtMost } from '../kit/at-most.ts';
-import type { Alert, AlertStore, EscalationTimer } from '../store/alert-port.ts';
+import type { Alert, AlertStore, EscalationTimer, NotifiedWrite } from '../store/alert-port.ts';
 import type { AlertLocks } from './alert-locks.ts';
 import type { Clock } from './clock.ts';
 import type { PatientContext } from './model.ts';
@@ -12,6 +12,21 @@ const MINUTE = 60_000;
 
 /** Alerts whose due steps run at once in a cycle (see EscalationEngine.tick). */
 export const STEPS_AT_ONCE = 16;
+
+/** Due steps a cycle takes at most; more wait for the next cycle, which runs at once. */
+const STEPS_PER_CYCLE = 500;
+
+/** What a cycle of the engine looked at. */
+export interface EscalationLook {
+  /** Due steps this engine took (run, or found answered meanwhile). */
+  taken: number;
+  /**
+   * Every step due at `at` that this engine could take was taken: a step still due at `at` is one whose
+   * run failed (retried at the next poll) or one another instance holds.
+   */
+  tookAll: boolean;
+  at: Date;
+}
 
 /** Minutes to milliseconds, exact for delays written in seconds (`20s` is a third of a minute). */
 const millis = (minutes: number) => Math.round(minutes * MINUTE);
@@ -78,10 +93,11 @@ export class EscalationEngine {
   /**
    * Runs every due step, several alerts at once: a step waits on the store (PostgreSQL is a round trip
    * away), and 10,000 steps due together would otherwise run one round trip after another. Each alert's
-   * steps still run one at a time, under its lock. Returns how many timers it advanced.
+   * steps still run one at a time, under its lock.
    */
-  async tick(): Promise<number> {
-    const due = await this.alerts.dueTimers(this.clock.now(), 500);
+  async tick(): Promise<EscalationLook> {
+    const at = this.clock.now();
+    const due = await this.alerts.dueTimers(at, STEPS_PER_CYCLE);
     await eachAtMost(due, STEPS_AT_ONCE, async (entry) => {
       try {
         await this.locks.run(entry.alertId, async () => {
@@ -96,12 +112,12 @@ export class EscalationEngine {
         this.log.error({ err, alertId: entry.alertId }, 'escalation step failed; retrying next tick');
       }
     });
-    return due.length;
+    return { taken: due.length, tookAll: due.length < STEPS_PER_CYCLE, at };
   }
 
-  /** When the earliest pending step falls due, if any. */
-  nextDue(): Promise<Date | undefined> {
-    return this.alerts.nextTimerDue();
+  /** When the earliest pending step falls due, if any; with `after`, the earliest due later than that. */
+  nextDue(after?: Date): Promise<Date | undefined> {
+    return this.alerts.nextTimerDue(after);
   }
 
   /** A rejection: the next step is due now. Callers already holding the alert's lock pass lock=false. */
@@ -117,29 +133,31 @@ export class EscalationEngine {
     await this.alerts.clearTimer(alertId);
   }
 
-  /** Runs the timer's step (skipping steps that find nobody), then sets the timer for the one after. */
+  /**
+   * Runs the timer's step (skipping steps that find nobody) and moves the timer to the one after, in one
+   * write (AlertStore.stepRan); the people's devices hear of it after that write.
+   */
   private async advance(timer: EscalationTimer, alert: Alert): Promise<void> {
     const policy = timer.policy as EscalationPolicy;
     const ruleRecipients = timer.ruleRecipients as RuleRecipients;
     let { nextStep: step, pass } = timer;
     const now = this.clock.now();
     const patient = (alert.patient ?? undefined) as PatientContext | undefined;
+    const stepWrites = new StepWrites(alert, this.clock);
 
     for (;;) {
       if (step >= policy.steps.length) {
         if (pass < policy.repeat) {
           pass += 1;
           step = 0;
-          await this.event(
-            alert,
-            'escalated',
-            null,
-            `round ${pass + 1} of ${policy.repeat + 1} of policy ${policy.id}`,
-          );
+          stepWrites.event('escalated', `round ${pass + 1} of ${policy.repeat + 1} of policy ${policy.id}`);
           continue;
         }
-        await this.failsafe(alert, policy.failsafe, now, patient);
-        await this.alerts.clearTimer(alert.id);
+        const unreachable = await this.failsafe(stepWrites, policy.failsafe, now, patient);
+        await this.alerts.stepRan({ alertId: alert.id, writes: stepWrites.writes });
+        this.tell(alert, stepWrites);
+        if (unreachable)
+          this.log.error({ alertId: alert.id }, 'failsafe resolved to nobody: alert unanswered');
         return;
       }
       const s = policy.steps[step];
@@ -151,56 +169,66 @@ export class EscalationEngine {
       // A later step or round is written as "escalated" before the pages it sends: the cause first.
       const escalation =
         step > 0 || pass > 0 ? `step ${step + 1} of policy ${policy.id}, round ${pass + 1}` : undefined;
-      const added = await this.notifyAll(alert, recipients, step, pass, now, escalation);
+      const added = await this.notifyAll(stepWrites, recipients, step, pass, now, escalation);
       if (added === 0) {
-        await this.event(
-          alert,
+        stepWrites.event(
           'skipped',
-          null,
           `step ${step + 1} of policy ${policy.id} ${skippedBecause(recipients.length, notes)}`,
         );
         if (s.whenNobody !== 'wait') {
           step += 1;
           continue; // a step that resolves to nobody is skipped, not waited out
         }
-      } else if (step > 0 || pass > 0) {
-        this.notifier.changed(alert);
       }
       const nextDelay =
         step + 1 < policy.steps.length
           ? policy.steps[step + 1].delayMinutes
           : policy.waitAfterLastStepMinutes;
       const dueAt = nextDue(timer.dueAt, nextDelay, now);
-      await this.alerts.setTimer({ ...timer, nextStep: step + 1, pass, dueAt });
+      await this.alerts.stepRan({
+        alertId: alert.id,
+        writes: stepWrites.writes,
+        next: { ...timer, nextStep: step + 1, pass, dueAt },
+      });
+      this.tell(alert, stepWrites);
+      if (added > 0 && (step > 0 || pass > 0)) this.notifier.changed(alert);
       this.timerSet(dueAt);
       return;
     }
   }
 
-  private async failsafe(alert: Alert, specs: readonly RecipientSpec[], now: Date, patient?: PatientContext) {
+  /** The people a written step notified hear of it now. */
+  private tell(alert: Alert, step: StepWrites): void {
+    for (const personId of step.told) this.notifier.notify(personId, alert);
+  }
+
+  /** Adds the failsafe's writes to the step's; true when it resolved to nobody at all. */
+  private async failsafe(
+    step: StepWrites,
+    specs: readonly RecipientSpec[],
+    now: Date,
+    patient?: PatientContext,
+  ): Promise<boolean> {
+    const { alert } = step;
     const { recipients, notes } = await this.resolver.resolveAll(specs, { patient, at: now });
     // The failsafe is told even if already notified: it must know every step ran out.
     const all = await this.alerts.recipients(alert.id);
     for (const r of recipients) {
       const known = all.some((x) => x.personId === r.personId);
-      await this.alerts.notified({
+      step.notify(r.personId, {
         recipient: known ? undefined : newRecipient(alert, r.personId, -1, `failsafe: ${r.reason}`, now),
         notices: this.notices.notified(r.personId, alert),
       });
-      this.notifier.notify(r.personId, alert);
     }
     const who = recipients.map((r) => r.personId).join(', ') || 'nobody';
     const detail = `every step exhausted; failsafe notified: ${who}${notes.length ? ` (${notes.join('; ')})` : ''}`;
     if (recipients.length) {
-      await this.event(alert, 'failsafe', null, detail);
-      return;
+      step.event('failsafe', detail);
+      return false;
     }
-    // Nobody at all: the entry and what the alert's source is told of it (PCD-05 UNDELIVERABLE) in one write.
-    await this.alerts.notified({
-      event: { alertId: alert.id, at: this.clock.now(), kind: 'failsafe', personId: null, detail },
-      notices: this.notices.unreachable(alert),
-    });
-    this.log.error({ alertId: alert.id }, 'failsafe resolved to nobody: alert unanswered');
+    // Nobody at all: the entry and what the alert's source is told of it (PCD-05 UNDELIVERABLE) together.
+    step.event('failsafe', detail, this.notices.unreachable(alert));
+    return true;
   }
 
   /**
@@ -208,22 +236,22 @@ export class EscalationEngine {
    * everyone the step names is paged again, except those who rejected it.
    */
   private async notifyAll(
-    alert: Alert,
+    stepWrites: StepWrites,
     recipients: { personId: string; reason: string }[],
     step: number,
     pass: number,
     now: Date,
     escalation?: string,
   ) {
+    const { alert } = stepWrites;
     const existing = new Map((await this.alerts.recipients(alert.id)).map((r) => [r.personId, r]));
     let notified = 0;
     for (const r of recipients) {
       const known = existing.get(r.personId);
       if (known && (pass === 0 || known.state === 'rejected')) continue;
-      if (notified === 0 && escalation) await this.event(alert, 'escalated', null, escalation);
+      if (notified === 0 && escalation) stepWrites.event('escalated', escalation);
       notified += 1;
-      // Recipient row, timeline entry and pages in one write; the device hears only after it.
-      await this.alerts.notified({
+      stepWrites.notify(r.personId, {
         recipient: known ? undefined : newRecipient(alert, r.personId, step, r.reason, now),
         event: {
           alertId: alert.id,
@@ -234,13 +262,31 @@ export class EscalationEngine {
         },
         notices: this.notices.notified(r.personId, alert),
       });
-      this.notifier.notify(r.personId, alert);
     }
     return notified;
   }
+}
 
-  private event(alert: Alert, kind: string, personId: string | null, detail: string) {
-    return this.alerts.addEvent({ alertId: alert.id, at: this.clock.now(), kind, personId, detail });
+/** What a step writes, in the order the timeline shows it, and whom it tells once written. */
+class StepWrites {
+  readonly writes: NotifiedWrite[] = [];
+  readonly told: string[] = [];
+
+  constructor(
+    readonly alert: Alert,
+    private readonly clock: Clock,
+  ) {}
+
+  event(kind: string, detail: string, notices?: NotifiedWrite['notices']): void {
+    this.writes.push({
+      event: { alertId: this.alert.id, at: this.clock.now(), kind, personId: null, detail },
+      notices,
+    });
+  }
+
+  notify(personId: string, write: NotifiedWrite): void {
+    this.writes.push(write);
+    this.told.push(personId);
   }
 }
 

@@ -43,8 +43,10 @@ export class RoutingCycle {
       let next: Date | undefined;
       try {
         await this.router.flushBatches();
-        await this.escalation.tick();
-        next = await this.escalation.nextDue();
+        const look = await this.escalation.tick();
+        // A step still due that this cycle could not take (its run failed, or another instance holds it)
+        // must not ring the alarm again at once: the cycle would spin on it. The poll looks again.
+        next = await this.escalation.nextDue(look.tookAll ? look.at : undefined);
         await this.coverage?.check();
       } catch (err) {
         this.log.error({ err }, 'routing cycle failed');

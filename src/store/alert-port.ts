@@ -66,6 +66,13 @@ export interface TimelineEvent {
   detail: string;
 }
 
+/** A person notified (their recipient row when new), a timeline entry, and the notices (pages) they cause. */
+export interface NotifiedWrite {
+  recipient?: Omit<AlertRecipient, 'updatedAt'>;
+  event?: TimelineEvent;
+  notices?: Notices;
+}
+
 /** A durable escalation timer: the next step of an alert's policy falls due at `dueAt`. */
 export interface EscalationTimer {
   alertId: number;
@@ -127,11 +134,14 @@ export interface AlertStore {
    * A person is notified (again): their recipient row when new, the timeline entry and the notices (pages)
    * in one transaction. Resolves with false when `recipient` was already there.
    */
-  notified(n: {
-    recipient?: Omit<AlertRecipient, 'updatedAt'>;
-    event?: TimelineEvent;
-    notices: Notices;
-  }): Promise<boolean>;
+  notified(n: NotifiedWrite): Promise<boolean>;
+  /**
+   * What one escalation step did, in one transaction: each entry's recipient row, timeline entry and pages
+   * in order, and the alert's timer moved to `next` (or cleared without it). A crash keeps the step whole
+   * or not at all: a step whose people were paged but whose timer was not moved would, run again, find
+   * them all notified and go straight on to the next step.
+   */
+  stepRan(s: { alertId: number; writes: readonly NotifiedWrite[]; next?: EscalationTimer }): Promise<void>;
   setRecipientState(
     alertId: number,
     personId: string,
@@ -151,8 +161,11 @@ export interface AlertStore {
   clearTimer(alertId: number): Promise<void>;
   timer(alertId: number): Promise<EscalationTimer | undefined>;
   dueTimers(now: Date, limit: number): Promise<EscalationTimer[]>;
-  /** When the earliest escalation timer falls due (the routing cycle wakes then), if any is set. */
-  nextTimerDue(): Promise<Date | undefined>;
+  /**
+   * When the earliest escalation timer falls due (the routing cycle wakes then), if any is set; with
+   * `after`, the earliest due later than that moment.
+   */
+  nextTimerDue(after?: Date): Promise<Date | undefined>;
   /** Appends to the batch for `key`, opening it with `dueAt` when none is open. */
   addToBatch(key: string, ruleId: string, dueAt: Date, item: unknown): Promise<Batch>;
   /** Removes and returns the batches whose window has closed. */

@@ -164,6 +164,32 @@ describe('escalation, behaviour', () => {
     await two.waitForAlert((a) => a.id === alert.id);
   });
 
+  it('a step whose write fails pages nobody and runs whole again, never skipping to the step after', async () => {
+    const clock = new ManualClock(START);
+    const sb = await hospital(clock);
+    const two = await device(sb, 'dr.two');
+    await send(sb, result('2823-3', 'LL'));
+    const [alert] = await sb.store.alerts.list({});
+    clock.advance(2);
+    // The store refuses the second call's step (a crash, a lost connection): nothing of it may be kept.
+    const stepRan = sb.store.alerts.stepRan;
+    sb.store.alerts.stepRan = async () => {
+      throw new Error('connection lost');
+    };
+    await sb.routing.tick();
+    expect(await kinds(sb, alert.id)).not.toContain('notified:p-two');
+    expect(two.alerts().size).toBe(0);
+    expect(await sb.store.alerts.timer(alert.id)).toMatchObject({ nextStep: 1 });
+
+    sb.store.alerts.stepRan = stepRan;
+    await sb.routing.tick();
+    await two.waitForAlert((a) => a.id === alert.id);
+    const timeline = await kinds(sb, alert.id);
+    expect(timeline.filter((k) => k === 'notified:p-two')).toHaveLength(1);
+    expect(timeline).not.toContain('skipped');
+    expect(await sb.store.alerts.timer(alert.id)).toMatchObject({ nextStep: 2 });
+  });
+
   it('one acknowledgement stops it for everyone; a late answer is refused clearly', async () => {
     const clock = new ManualClock(START);
     const sb = await hospital(clock);

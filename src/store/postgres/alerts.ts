@@ -7,6 +7,7 @@ import type {
   EscalationTimer,
   NewAlert,
   Notices,
+  NotifiedWrite,
   RecipientState,
   TimelineEvent,
 } from '../alert-port.ts';
@@ -193,30 +194,30 @@ export class PostgresAlertStore implements AlertStore {
     return result.rowCount === 1;
   }
 
-  notified(n: {
-    recipient?: Omit<AlertRecipient, 'updatedAt'>;
-    event?: TimelineEvent;
-    notices: Notices;
-  }): Promise<boolean> {
+  notified(n: NotifiedWrite): Promise<boolean> {
     return this.change(async (client) => {
-      const r = n.recipient;
-      const at = r?.notifiedAt ?? n.event?.at ?? new Date();
-      let added = false;
-      if (r) {
-        const result = await client.query(insertRecipient, [
-          r.alertId,
-          r.personId,
-          r.state,
-          r.step,
-          r.reason,
-          at.getTime(),
-        ]);
-        added = result.rowCount === 1;
-      }
-      const e = n.event;
-      if (e) await client.query(insertEvent, [e.alertId, e.at.getTime(), e.kind, e.personId, e.detail]);
-      return { value: added, notices: n.notices, at };
+      const at = writtenAt(n);
+      return { value: await writeNotified(client, n, at), notices: n.notices, at };
     });
+  }
+
+  async stepRan(s: {
+    alertId: number;
+    writes: readonly NotifiedWrite[];
+    next?: EscalationTimer;
+  }): Promise<void> {
+    const claimed = this.claims.holds(CLAIM_ESCALATION, s.alertId);
+    try {
+      await this.change(async (client) => {
+        const at = s.writes.length ? writtenAt(s.writes[0]) : new Date();
+        for (const w of s.writes) await writeNotified(client, w, writtenAt(w));
+        if (s.next) await client.query(claimed ? moveClaimedTimer : upsertTimer, timerArgs(s.next));
+        else await client.query('DELETE FROM escalation_timers WHERE alert_id = $1', [s.alertId]);
+        return { value: undefined, notices: s.writes.flatMap((w) => w.notices ?? []), at };
+      });
+    } finally {
+      await this.claims.release(CLAIM_ESCALATION, s.alertId);
+    }
   }
 
   async setRecipientState(
@@ -309,9 +310,10 @@ export class PostgresAlertStore implements AlertStore {
     return rows.map(toTimer);
   }
 
-  async nextTimerDue(): Promise<Date | undefined> {
+  async nextTimerDue(after?: Date): Promise<Date | undefined> {
     const { rows } = await this.pool.query<{ due_at: number | null }>(
-      'SELECT MIN(due_at) AS due_at FROM escalation_timers',
+      'SELECT MIN(due_at) AS due_at FROM escalation_timers WHERE due_at > $1',
+      [after?.getTime() ?? Number.MIN_SAFE_INTEGER],
     );
     return rows[0]?.due_at == null ? undefined : new Date(rows[0].due_at);
   }
@@ -366,4 +368,28 @@ function timerArgs(t: EscalationTimer): unknown[] {
     t.pass,
     t.dueAt.getTime(),
   ];
+}
+
+function writtenAt(n: NotifiedWrite): Date {
+  return n.recipient?.notifiedAt ?? n.event?.at ?? new Date();
+}
+
+/** Resolves with false when the recipient row was already there (or none was asked for). */
+async function writeNotified(client: PgClient, n: NotifiedWrite, at: Date): Promise<boolean> {
+  const r = n.recipient;
+  let added = false;
+  if (r) {
+    const result = await client.query(insertRecipient, [
+      r.alertId,
+      r.personId,
+      r.state,
+      r.step,
+      r.reason,
+      at.getTime(),
+    ]);
+    added = result.rowCount === 1;
+  }
+  const e = n.event;
+  if (e) await client.query(insertEvent, [e.alertId, e.at.getTime(), e.kind, e.personId, e.detail]);
+  return added;
 }

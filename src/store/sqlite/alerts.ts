@@ -7,6 +7,7 @@ import type {
   EscalationTimer,
   NewAlert,
   Notices,
+  NotifiedWrite,
   RecipientState,
   TimelineEvent,
 } from '../alert-port.ts';
@@ -56,7 +57,7 @@ export class SqliteAlertStore implements AlertStore {
       clearTimer: db.prepare('DELETE FROM escalation_timers WHERE alert_id = ?'),
       timer: db.prepare('SELECT * FROM escalation_timers WHERE alert_id = ?'),
       dueTimers: db.prepare('SELECT * FROM escalation_timers WHERE due_at <= ? ORDER BY due_at LIMIT ?'),
-      nextTimerDue: db.prepare('SELECT MIN(due_at) AS due_at FROM escalation_timers'),
+      nextTimerDue: db.prepare('SELECT MIN(due_at) AS due_at FROM escalation_timers WHERE due_at > ?'),
       anyWithDedupKey: db.prepare('SELECT 1 FROM alerts WHERE dedup_key = ? LIMIT 1'),
       batch: db.prepare('SELECT * FROM rule_batches WHERE batch_key = ?'),
       openBatch: db.prepare(
@@ -89,16 +90,7 @@ export class SqliteAlertStore implements AlertStore {
         at,
       );
       const id = Number(info.lastInsertRowid);
-      if (timer) {
-        this.s.setTimer.run(
-          id,
-          JSON.stringify(timer.policy),
-          JSON.stringify(timer.ruleRecipients),
-          timer.nextStep,
-          timer.pass,
-          timer.dueAt.getTime(),
-        );
-      }
+      if (timer) this.writeTimer({ ...timer, alertId: id });
       const created = toAlert(this.s.get.get(id) as AlertRow);
       if (notices) this.outbox.write(notices(created), a.createdAt);
       return created;
@@ -182,30 +174,45 @@ export class SqliteAlertStore implements AlertStore {
     });
   }
 
-  notified(n: {
-    recipient?: Omit<AlertRecipient, 'updatedAt'>;
-    event?: TimelineEvent;
-    notices: Notices;
-  }): Promise<boolean> {
-    return this.commit.write(() => {
-      const r = n.recipient;
-      const at = r?.notifiedAt ?? n.event?.at ?? new Date();
-      const added = r
-        ? this.s.addRecipient.run(
-            r.alertId,
-            r.personId,
-            r.state,
-            r.step,
-            r.reason,
-            at.getTime(),
-            at.getTime(),
-          ).changes === 1
-        : false;
-      const e = n.event;
-      if (e) this.s.addEvent.run(e.alertId, e.at.getTime(), e.kind, e.personId, e.detail);
-      if (n.notices.length) this.outbox.write(n.notices, at);
-      return added;
+  notified(n: NotifiedWrite): Promise<boolean> {
+    return this.commit.write(() => this.writeNotified(n));
+  }
+
+  async stepRan(s: {
+    alertId: number;
+    writes: readonly NotifiedWrite[];
+    next?: EscalationTimer;
+  }): Promise<void> {
+    await this.commit.write(() => {
+      for (const w of s.writes) this.writeNotified(w);
+      if (s.next) this.writeTimer(s.next);
+      else this.s.clearTimer.run(s.alertId);
     });
+  }
+
+  /** Inside a write: false when the recipient row was already there (or none was asked for). */
+  private writeNotified(n: NotifiedWrite): boolean {
+    const r = n.recipient;
+    const at = r?.notifiedAt ?? n.event?.at ?? new Date();
+    const added = r
+      ? this.s.addRecipient.run(r.alertId, r.personId, r.state, r.step, r.reason, at.getTime(), at.getTime())
+          .changes === 1
+      : false;
+    const e = n.event;
+    if (e) this.s.addEvent.run(e.alertId, e.at.getTime(), e.kind, e.personId, e.detail);
+    if (n.notices?.length) this.outbox.write(n.notices, at);
+    return added;
+  }
+
+  private writeTimer(t: EscalationTimer): void {
+    this.s.setTimer.run(
+      t.alertId,
+      JSON.stringify(t.policy),
+      JSON.stringify(t.ruleRecipients),
+      t.nextStep,
+      t.pass,
+      t.dueAt.getTime(),
+    );
   }
 
   async setRecipientState(
@@ -248,16 +255,7 @@ export class SqliteAlertStore implements AlertStore {
   }
 
   async setTimer(t: EscalationTimer): Promise<void> {
-    await this.commit.write(() =>
-      this.s.setTimer.run(
-        t.alertId,
-        JSON.stringify(t.policy),
-        JSON.stringify(t.ruleRecipients),
-        t.nextStep,
-        t.pass,
-        t.dueAt.getTime(),
-      ),
-    );
+    await this.commit.write(() => this.writeTimer(t));
   }
 
   async clearTimer(alertId: number): Promise<void> {
@@ -273,8 +271,10 @@ export class SqliteAlertStore implements AlertStore {
     return (this.s.dueTimers.all(now.getTime(), limit) as Array<Record<string, unknown>>).map(toTimer);
   }
 
-  async nextTimerDue(): Promise<Date | undefined> {
-    const row = this.s.nextTimerDue.get() as { due_at: number | null } | undefined;
+  async nextTimerDue(after?: Date): Promise<Date | undefined> {
+    const row = this.s.nextTimerDue.get(after?.getTime() ?? Number.MIN_SAFE_INTEGER) as
+      | { due_at: number | null }
+      | undefined;
     return row?.due_at == null ? undefined : new Date(Number(row.due_at));
   }
 

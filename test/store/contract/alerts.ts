@@ -171,6 +171,8 @@ export function alertsContract(makeStores: () => StoreFactory): void {
       const a = await store.alerts.create(newAlert(), firstTimer(at(60)));
       const b = await store.alerts.create(newAlert(), firstTimer(at(30)));
       expect(await store.alerts.nextTimerDue()).toEqual(at(30));
+      expect(await store.alerts.nextTimerDue(at(30))).toEqual(at(60));
+      expect(await store.alerts.nextTimerDue(at(60))).toBeUndefined();
       expect(await store.alerts.dueTimers(at(10), 10)).toEqual([]);
       expect((await store.alerts.dueTimers(at(60), 10)).map((t) => t.alertId)).toEqual([b.id, a.id]);
       await store.alerts.setTimer({ ...firstTimer(at(300)), alertId: b.id, nextStep: 1 });
@@ -180,6 +182,59 @@ export function alertsContract(makeStores: () => StoreFactory): void {
       expect((await store.alerts.dueTimers(at(300), 10)).map((t) => t.alertId)).toEqual([b.id]);
       await store.alerts.clearTimer(b.id);
       expect(await store.alerts.nextTimerDue()).toBeUndefined();
+    });
+
+    it('writes a step whole: its people, timeline and pages with the timer moved or cleared', async ({
+      store,
+    }) => {
+      const a = await store.alerts.create(newAlert(), firstTimer(at(0)));
+      const [due] = await store.alerts.dueTimers(at(0), 10);
+      const notified = (personId: string, second: number) => ({
+        recipient: {
+          alertId: a.id,
+          personId,
+          state: 'queued' as const,
+          step: 1,
+          reason: 'second call',
+          notifiedAt: at(second),
+        },
+        event: { alertId: a.id, at: at(second), kind: 'notified', personId, detail: 'second call' },
+        notices: [page(`metro:${personId}`, { alertId: a.id })],
+      });
+      await store.alerts.stepRan({
+        alertId: a.id,
+        writes: [
+          { event: { alertId: a.id, at: at(1), kind: 'escalated', personId: null, detail: 'step 2' } },
+          notified('p-two', 1),
+          notified('p-three', 1),
+        ],
+        next: { ...due, nextStep: 2, dueAt: at(301) },
+      });
+      expect((await store.alerts.timeline(a.id)).map((e) => [e.kind, e.personId])).toEqual([
+        ['escalated', null],
+        ['notified', 'p-two'],
+        ['notified', 'p-three'],
+      ]);
+      expect((await store.alerts.recipients(a.id)).map((r) => r.personId).sort()).toEqual([
+        'p-three',
+        'p-two',
+      ]);
+      expect((await store.outbox.list({ alertId: a.id })).map((d) => d.target).sort()).toEqual([
+        'metro:p-three',
+        'metro:p-two',
+      ]);
+      expect(await store.alerts.timer(a.id)).toMatchObject({ nextStep: 2, dueAt: at(301) });
+      // Another instance finds nothing due until the moved time.
+      expect(await store.alerts.dueTimers(at(300), 10)).toEqual([]);
+
+      await store.alerts.stepRan({
+        alertId: a.id,
+        writes: [
+          { event: { alertId: a.id, at: at(302), kind: 'failsafe', personId: null, detail: 'nobody' } },
+        ],
+      });
+      expect(await store.alerts.timer(a.id)).toBeUndefined();
+      expect((await store.alerts.timeline(a.id)).at(-1)).toMatchObject({ kind: 'failsafe' });
     });
 
     it('collects batches until their window closes, then hands each over once', async ({ store }) => {
