@@ -1,8 +1,12 @@
 /**
  * One phase of bench/exports.ts in a process of its own, so its peak memory (maxRSS) is its own:
  *   seed <dataDir> <shifts>                 writes the schedule into a SQLite store
- *   export <dataDir> <shifts> <server.json> the Epic On Call Finder export of the whole schedule over SFTP,
- *                                           then the same file again in the same process
+ *   export <dataDir> <shifts> <server.json> the Epic On Call Finder export of the whole schedule over SFTP
+ *                                           as a server makes it: the sender started (its file thread
+ *                                           ready), the file, then the same file again in the same process
+ *   export <dataDir> <shifts> <server.json> cold
+ *                                           the same with the sender not started: the first file starts
+ *                                           its thread
  *   export <dataDir> <shifts> <folder>      the same into a local folder (no upload: the export's own cost,
  *                                           e.g. under node --cpu-prof)
  *   put <file> <server.json>                the bare ssh2-sftp-client put of a finished file
@@ -14,6 +18,8 @@
  *                                           (thread started, read, formatted, chunks moved here and
  *                                           dropped): no upload
  *   floor                                   nothing: the process with its loader and these modules
+ *   floor <dataDir>                         the same with the store open, as an idle server holds it (its
+ *                                           SQLite connection and checkpoint thread), then closed
  * Each prints one JSON line on its IPC channel: { ms, cpuMs, maxRssMb, bytes }.
  */
 import { readFileSync, statSync } from 'node:fs';
@@ -187,7 +193,7 @@ ${assignments.map((a, i) => `        ${a.id}: { teamId: '${1000 + i}', role: Att
   return { kind, settings, ctx, sender, now, run };
 }
 
-async function exportFile(dataDir: string, to: ServerInfo | string): Promise<void> {
+async function exportFile(dataDir: string, to: ServerInfo | string, cold: boolean): Promise<void> {
   const store = openSqliteStore(dataDir);
   const { kind, settings, ctx, sender, now } = onCallFinder(
     { schedules: store.schedules, exportState: store.exportState },
@@ -209,6 +215,12 @@ async function exportFile(dataDir: string, to: ServerInfo | string): Promise<voi
       createdAt: now,
       updatedAt: now,
     });
+  // A server starts its senders with the connectors, minutes before the first file is due.
+  const s0 = performance.now();
+  const startCpu = process.cpuUsage();
+  if (!cold) await sender.start?.();
+  const startMs = performance.now() - s0;
+  const startCpuMs = cpuSince(startCpu);
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   const answer = await send();
@@ -220,8 +232,9 @@ async function exportFile(dataDir: string, to: ServerInfo | string): Promise<voi
   await send();
   const againMs = performance.now() - t1;
   const againCpuMs = cpuSince(cpu1);
+  await sender.close?.();
   await store.close();
-  done({ ms, cpuMs, againMs, againCpuMs, answer });
+  done({ ms, cpuMs, againMs, againCpuMs, startMs, startCpuMs, answer });
 }
 
 /** The export's read of the window from the store, the shifts dropped as they come. */
@@ -308,6 +321,17 @@ async function formatOnly(count: number): Promise<void> {
   done({ ms, cpuMs, bytes, answer: `${held.length} shifts, ${bytes} bytes` });
 }
 
+/** Nothing, or nothing with the store open (its checkpoint thread given time to start), as a server idles. */
+async function idle(dataDir: string | undefined): Promise<void> {
+  if (dataDir) {
+    const store = openSqliteStore(dataDir);
+    await store.schedules.listAssignments();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await store.close();
+  }
+  done({ ms: 0, cpuMs: 0 });
+}
+
 async function barePut(file: string, server: ServerInfo, fast: boolean): Promise<void> {
   const quiet = { error: () => {}, end: () => {}, close: () => {} };
   const client = new SftpClient('bench', quiet);
@@ -325,14 +349,14 @@ async function barePut(file: string, server: ServerInfo, fast: boolean): Promise
   done({ ms: performance.now() - t0, cpuMs: cpuSince(cpu0), bytes: statSync(file).size });
 }
 
-const [phase, a, b, c] = process.argv.slice(2);
+const [phase, a, b, c, d] = process.argv.slice(2);
 startRssMb = Math.round(process.memoryUsage().rss / 1e6 / 1.048576);
 const serverOf = (f: string) => JSON.parse(readFileSync(f, 'utf8')) as ServerInfo;
 const work =
   phase === 'seed'
     ? seed(a, Number(b))
     : phase === 'export'
-      ? exportFile(a, c.endsWith('.json') ? serverOf(c) : c)
+      ? exportFile(a, c.endsWith('.json') ? serverOf(c) : c, d === 'cold')
       : phase === 'put' || phase === 'fastput'
         ? barePut(a, serverOf(b), phase === 'fastput')
         : phase === 'read'
@@ -342,7 +366,7 @@ const work =
             : phase === 'format'
               ? formatOnly(Number(a))
               : phase === 'floor'
-                ? Promise.resolve(done({ ms: 0, cpuMs: 0 }))
+                ? idle(a)
                 : Promise.reject(new Error(`unknown phase ${phase}`));
 work.then(
   () => process.exit(0),
