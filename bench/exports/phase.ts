@@ -221,6 +221,8 @@ async function exportFile(dataDir: string, to: ServerInfo | string, cold: boolea
   if (!cold) await sender.start?.();
   const startMs = performance.now() - s0;
   const startCpuMs = cpuSince(startCpu);
+  // What a server ready to send holds: the store open, the connector set up, its sender started.
+  const readyRssMb = Math.round(process.memoryUsage().rss / 1048576);
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   const answer = await send();
@@ -234,7 +236,7 @@ async function exportFile(dataDir: string, to: ServerInfo | string, cold: boolea
   const againCpuMs = cpuSince(cpu1);
   await sender.close?.();
   await store.close();
-  done({ ms, cpuMs, againMs, againCpuMs, startMs, startCpuMs, answer });
+  done({ ms, cpuMs, againMs, againCpuMs, startMs, startCpuMs, readyRssMb, answer });
 }
 
 /** The export's read of the window from the store, the shifts dropped as they come. */
