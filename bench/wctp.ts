@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { hashPassword } from '../src/kit/passwords.ts';
-import { type ChildServer, launchServer } from './lib/child-server.ts';
+import { type ChildReport, type ChildServer, launchServer } from './lib/child-server.ts';
 import { LatencySamples } from './lib/latency.ts';
 import { formatMs, formatRate, formatRatio, formatTable } from './lib/table.ts';
 
@@ -90,6 +90,8 @@ interface CellResult {
   frames: number;
   cpuPct: number;
   cpuMs: number;
+  /** The server's event loop over the window, as shares of it (see ChildReport.mainThread). */
+  loop?: { busyPct: number; onCpuPct?: number; runQueuePct?: number };
 }
 
 /** The clinician: signs in, holds the WebSocket, reports each alert frame's arrival by title. */
@@ -197,8 +199,20 @@ async function runCell(
     frames,
     cpuPct: ((report.userCpuMs + report.systemCpuMs) / report.wallMs) * 100,
     cpuMs: report.userCpuMs + report.systemCpuMs,
+    ...(report.mainThread ? { loop: loopShares(report.mainThread, report.wallMs) } : {}),
   };
 }
+
+function loopShares(main: NonNullable<ChildReport['mainThread']>, wallMs: number): CellResult['loop'] {
+  const pct = (ms: number) => (ms / wallMs) * 100;
+  return {
+    busyPct: pct(main.busyMs),
+    ...(main.onCpuMs === undefined ? {} : { onCpuPct: pct(main.onCpuMs) }),
+    ...(main.runQueueMs === undefined ? {} : { runQueuePct: pct(main.runQueueMs) }),
+  };
+}
+
+const percent = (value: number | undefined) => (value === undefined ? '-' : `${Math.round(value)} %`);
 
 export async function run(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -280,6 +294,9 @@ export async function run(argv: string[]): Promise<void> {
       r.errors,
       `${Math.round(r.cpuPct)} %`,
       r.ok ? ((r.cpuMs / r.ok) * 1000).toFixed(0) : '-',
+      percent(r.loop?.busyPct),
+      percent(r.loop?.onCpuPct),
+      percent(r.loop?.runQueuePct),
     ];
   });
   console.log(
@@ -301,6 +318,9 @@ export async function run(argv: string[]): Promise<void> {
         { title: 'errors', align: 'right' },
         { title: 'server CPU', align: 'right' },
         { title: 'CPU us/req', align: 'right' },
+        { title: 'loop busy', align: 'right' },
+        { title: 'on CPU', align: 'right' },
+        { title: 'CPU wait', align: 'right' },
       ],
       rows,
     ),
@@ -310,6 +330,9 @@ export async function run(argv: string[]): Promise<void> {
   );
   console.log(
     'vs B: against the durable floor of the same run; at one sender no gateway that confirms only what is on the disk passes B.',
+  );
+  console.log(
+    "loop busy / on CPU / CPU wait: the server's main thread over the window, not waiting for I/O / running / ready but waiting for a CPU (Linux schedstat). Busy and waiting means the machine's other processes starve it, not a wait of its own.",
   );
   console.log(
     "CPU us/req: the server's CPU time (all its threads) from the first POST until it stopped, per confirmed request; steadier than req/s on a busy machine.",

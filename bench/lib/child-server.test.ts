@@ -24,6 +24,10 @@ describe('launchServer', () => {
     expect(report.info).toEqual({ received: 100 });
     expect(report.userCpuMs).toBeGreaterThanOrEqual(0);
     expect(report.wallMs).toBeGreaterThan(0);
+    // The event loop's share: it served 100 messages, within the window.
+    expect(report.mainThread?.busyMs).toBeGreaterThan(0);
+    expect(report.mainThread?.busyMs).toBeLessThanOrEqual(report.wallMs + 1);
+    if (process.platform === 'linux') expect(report.mainThread?.onCpuMs).toBeGreaterThan(0);
   });
 
   it('rejects with the child’s own reason when it cannot start', async () => {

@@ -12,6 +12,8 @@
  * A child that cannot start sends `failed` with the reason and exits non-zero.
  */
 import { type ChildProcess, fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 
 /** What the child reports when it stops: its own CPU time over the measured window. */
 export interface ChildReport {
@@ -24,6 +26,13 @@ export interface ChildReport {
   stopCpuMs: number;
   /** Anything else the child wants to say (for example how many rows it stored). */
   info: Record<string, unknown>;
+  /**
+   * The main thread (the event loop) over the measured window: `busyMs` it was not waiting for I/O
+   * (event-loop utilisation), `onCpuMs` it ran on a CPU, `runQueueMs` it was ready but waited for a CPU
+   * (Linux's schedstat; absent elsewhere). A loop busy while little on a CPU and long in the run queue
+   * is starved by other processes on the machine, not waiting for a lock or a timer of its own.
+   */
+  mainThread?: { busyMs: number; onCpuMs?: number; runQueueMs?: number };
 }
 
 export interface ChildServer {
@@ -157,6 +166,8 @@ export function serveInChild(start: () => Promise<ServedInChild>): void {
   const reply = (msg: ChildMessage) => process.send?.(msg);
   let markedCpu = process.cpuUsage();
   let markedAt = performance.now();
+  let markedLoop = performance.eventLoopUtilization();
+  let markedSched = mainThreadSchedule();
   start().then(
     (served) => {
       process.on('message', (raw) => {
@@ -164,9 +175,22 @@ export function serveInChild(start: () => Promise<ServedInChild>): void {
         if (msg.type === 'mark') {
           markedCpu = process.cpuUsage();
           markedAt = performance.now();
+          markedLoop = performance.eventLoopUtilization();
+          markedSched = mainThreadSchedule();
         } else if (msg.type === 'stop') {
           const stopAsked = process.cpuUsage();
           const cpu = process.cpuUsage(markedCpu);
+          const loop = performance.eventLoopUtilization(markedLoop);
+          const sched = mainThreadSchedule();
+          const mainThread = {
+            busyMs: loop.active,
+            ...(sched && markedSched
+              ? {
+                  onCpuMs: sched.onCpuMs - markedSched.onCpuMs,
+                  runQueueMs: sched.runQueueMs - markedSched.runQueueMs,
+                }
+              : {}),
+          };
           const stopAt = performance.now();
           const wallMs = stopAt - markedAt;
           served.stop().then(
@@ -180,6 +204,7 @@ export function serveInChild(start: () => Promise<ServedInChild>): void {
                 stopMs: performance.now() - stopAt,
                 stopCpuMs: (stopCpu.user + stopCpu.system) / 1000,
                 info: info ?? {},
+                mainThread,
               });
               process.disconnect();
               // Should a library keep a handle open, end anyway; unref'd, so a clean exit is not delayed.
@@ -200,4 +225,21 @@ export function serveInChild(start: () => Promise<ServedInChild>): void {
       process.disconnect();
     },
   );
+}
+
+/**
+ * The main thread's time on a CPU and waiting in the run queue so far, from /proc/self/task/<pid>/schedstat
+ * (nanoseconds); undefined where the kernel does not offer it.
+ */
+function mainThreadSchedule(): { onCpuMs: number; runQueueMs: number } | undefined {
+  try {
+    const [onCpu, runQueue] = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8')
+      .trim()
+      .split(' ')
+      .map(Number);
+    if (!Number.isFinite(onCpu) || !Number.isFinite(runQueue)) return undefined;
+    return { onCpuMs: onCpu! / 1e6, runQueueMs: runQueue! / 1e6 };
+  } catch {
+    return undefined;
+  }
 }
