@@ -127,7 +127,7 @@ export class Bridge {
             this.hopOf(to),
           );
         }
-        if (tx.finalResponse) return; // a 2xx retransmission: ACKed again above, already answered
+        if (tx.finalStatus !== undefined) return; // a 2xx retransmission: ACKed again above, already answered
         done();
         const answer = buildResponse(request, response.status, {
           reason: response.reason,

@@ -350,12 +350,7 @@ export class SipGateway {
       dialled,
     );
     this.setups.set(tx, call);
-    // A call is being set up until the caller has its final answer; only then can a CANCEL reach it
-    // (RFC 3261 section 9.2). The transaction lingers 64*T1 after that answer (Timer L or H): holding the
-    // call until then would count an answered call twice in health (here and in its bridge's dialogs).
-    tx.onStateChange((state) => {
-      if (state !== 'proceeding') this.setups.delete(tx);
-    });
+    this.forgetSetupWhenAnswered(tx);
     this.deps.calls.route(dialled, new Date(this.clock())).then(
       (route) => {
         try {
@@ -369,6 +364,18 @@ export class SipGateway {
         call.start(undefined, 'routing failed');
       },
     );
+  }
+
+  /**
+   * A call is being set up until the caller has its final answer; only then can a CANCEL reach it
+   * (RFC 3261 section 9.2). The transaction lingers 64*T1 after that answer (Timer L or H): holding the
+   * call until then would count an answered call twice in health (here and in its bridge's dialogs), and
+   * keep it in memory. A method of its own, so that the listener holds the transaction and not the call.
+   */
+  private forgetSetupWhenAnswered(tx: ServerInviteTransaction): void {
+    tx.onStateChange((state) => {
+      if (state !== 'proceeding') this.setups.delete(tx);
+    });
   }
 
   // OPTIONS keep-alive to the trunk (common PBX practice): up on any answer, down when none comes.

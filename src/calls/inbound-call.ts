@@ -30,6 +30,8 @@ import { newBranch, newTag } from '../protocols/sip/ids.ts';
 import type { SipRequest, SipResponse } from '../protocols/sip/message.ts';
 import type { ServerInviteTransaction } from '../protocols/sip/server-invite-transaction.ts';
 import type { TimerHandle, Timers } from '../protocols/sip/timers.ts';
+import type { Resend } from '../protocols/sip/transaction.ts';
+import type { ClientTransaction } from '../protocols/sip/transaction-layer.ts';
 import { formatUri, type Uri } from '../protocols/sip/uri.ts';
 import type { CallRoute, CallTarget } from '../routing/call-port.ts';
 import type { CallDetailRecord, CallOutcome } from '../store/sip-port.ts';
@@ -60,7 +62,10 @@ interface Leg {
   /** Cancel as soon as a provisional response allows it (section 9.1). */
   cancelWanted: boolean;
   dialog?: Dialog;
-  ack?: SipRequest;
+  /** The INVITE's client transaction, once sent. */
+  tx?: ClientTransaction;
+  /** Sends our ACK for its 2xx again (a retransmitted 2xx: the ACK was lost). */
+  ackAgain?: Resend;
   authTried: boolean;
   /** Which stage offered it, and whether its outcome is already in the attempts. */
   stage: number;
@@ -236,7 +241,7 @@ export class InboundCall {
       transportError: () => this.onFailure(leg, 503, 'could not reach the device'),
     };
     try {
-      this.deps.endpoint.request(leg.invite, leg.hop, user);
+      leg.tx = this.deps.endpoint.request(leg.invite, leg.hop, user);
     } catch (err) {
       this.deps.timers.set(0, () => this.onFailure(leg, 503, (err as Error).message));
     }
@@ -316,7 +321,7 @@ export class InboundCall {
   private onAnswer(leg: Leg, response: SipResponse): void {
     if (leg === this.winner) {
       // A retransmitted 2xx: our ACK was lost (or is still waiting for the caller's).
-      if (leg.ack) this.deps.endpoint.sendAck(leg.ack, this.hopOfDialog(leg.dialog!));
+      leg.ackAgain?.();
       return;
     }
     const dialog = createUacDialog(leg.invite, response);
@@ -358,11 +363,14 @@ export class InboundCall {
       // The caller's ACK completes the offer/answer; the callee gets its ACK now, with any SDP it carried.
       ack: (ack) => {
         const hop = this.hopOfDialog(dialog);
-        leg.ack = buildAckFor2xx(dialog, leg.invite, {
+        const ackToCallee = buildAckFor2xx(dialog, leg.invite, {
           via: this.deps.endpoint.via(hop.transport),
           ...bodyOf(ack),
         });
-        this.deps.endpoint.sendAck(leg.ack, hop);
+        leg.ackAgain = this.deps.endpoint.sendAck(ackToCallee, hop);
+        // Until Timer M the callee's transaction only hears retransmissions of its 2xx. Answering them
+        // needs our ACK's bytes, not this call, which it would otherwise keep in memory for 32 s.
+        if (leg.tx) leg.tx.user = ackAgainOn2xx(leg.ackAgain);
       },
       // Timer L without an ACK (section 13.3.1.4): the call cannot be used, end both sides.
       timeout: () => bridge.hangUp(),
@@ -442,4 +450,14 @@ export class InboundCall {
       this.bridge,
     );
   }
+}
+
+/** Hears the 2xx retransmissions of an answered leg once it has our ACK: the same ACK again, nothing else. */
+function ackAgainOn2xx(ackAgain: Resend): ClientTransactionUser {
+  return {
+    response: (response) => {
+      if (response.status >= 200 && response.status < 300) ackAgain();
+    },
+    timeout() {},
+  };
 }

@@ -8,6 +8,7 @@ import type { LocalViaAddress } from '../protocols/sip/build.ts';
 import type { ClientTransactionUser } from '../protocols/sip/client-invite-transaction.ts';
 import type { NextHop, RequestSource, SipTransportName } from '../protocols/sip/hop.ts';
 import type { SipRequest } from '../protocols/sip/message.ts';
+import type { Resend } from '../protocols/sip/transaction.ts';
 import type {
   ClientTransaction,
   ServerTransaction,
@@ -37,8 +38,8 @@ export interface SipNetwork {
   nextHop(target: Uri, route?: NameAddr[]): NextHop;
   /** Starts a client transaction for `request` towards `hop`. */
   request(request: SipRequest, hop: NextHop, user: ClientTransactionUser): ClientTransaction;
-  /** Sends an ACK for a 2xx (its own transaction) or any stateless message. */
-  sendAck(ack: SipRequest, hop: NextHop): void;
+  /** Sends an ACK for a 2xx (its own transaction) or any stateless message; returns what sends it again. */
+  sendAck(ack: SipRequest, hop: NextHop): Resend;
 }
 
 /** A part of the edge that answers one kind of request itself (SIP MESSAGE: listeners/sip/message-intake.ts). */

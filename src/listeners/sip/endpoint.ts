@@ -12,6 +12,7 @@ import type { ClientTransactionUser } from '../../protocols/sip/client-invite-tr
 import type { NextHop, RequestSource, SipTransportName } from '../../protocols/sip/hop.ts';
 import type { SipRequest, SipResponse } from '../../protocols/sip/message.ts';
 import type { Timers } from '../../protocols/sip/timers.ts';
+import type { Resend } from '../../protocols/sip/transaction.ts';
 import {
   type ClientTransaction,
   type ServerTransaction,
@@ -217,8 +218,11 @@ export class SipEndpoint {
     return this.layer.sendRequest(request, this.udp!.channelTo(hop), user);
   }
 
-  /** Sends an ACK for a 2xx (its own transaction, section 13.2.2.4) or any stateless message. */
-  sendAck(ack: SipRequest, hop: NextHop): void {
+  /**
+   * Sends an ACK for a 2xx (its own transaction, section 13.2.2.4) or any stateless message; returns what
+   * sends the same bytes again (for a retransmitted 2xx).
+   */
+  sendAck(ack: SipRequest, hop: NextHop): Resend {
     const via = ack.via[0];
     if (via) {
       via.transport = hop.transport;
@@ -226,7 +230,6 @@ export class SipEndpoint {
       via.port = this.portFor(hop.transport);
     }
     const stream = this.stream(hop.transport);
-    if (stream) stream.sendTo(ack, hop);
-    else this.udp!.sendTo(ack, hop);
+    return stream ? stream.sendTo(ack, hop) : this.udp!.sendTo(ack, hop);
   }
 }

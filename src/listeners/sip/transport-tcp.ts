@@ -13,7 +13,7 @@ import type { SipTransportName } from '../../protocols/sip/hop.ts';
 import type { SipMessage } from '../../protocols/sip/message.ts';
 import { serializeMessage } from '../../protocols/sip/serializer.ts';
 import { SipStreamFramer } from '../../protocols/sip/stream-framer.ts';
-import type { TransactionChannel } from '../../protocols/sip/transaction.ts';
+import type { Resend, TransactionChannel } from '../../protocols/sip/transaction.ts';
 import {
   deliver,
   errorResponseFor,
@@ -130,8 +130,25 @@ export class TcpTransport {
     return socket !== undefined && !socket.destroyed;
   }
 
-  /** Sends over the existing connection to `destination`, opening one when there is none. */
-  sendTo(message: SipMessage, destination: RemoteAddress, onTransportError?: (error: unknown) => void): void {
+  /**
+   * Sends over the existing connection to `destination`, opening one when there is none; returns what sends
+   * the same bytes there again.
+   */
+  sendTo(
+    message: SipMessage,
+    destination: RemoteAddress,
+    onTransportError?: (error: unknown) => void,
+  ): Resend {
+    const bytes = serializeMessage(message);
+    this.sendBytes(bytes, destination, onTransportError);
+    return () => this.sendBytes(bytes, destination, onTransportError);
+  }
+
+  private sendBytes(
+    bytes: Buffer,
+    destination: RemoteAddress,
+    onTransportError?: (error: unknown) => void,
+  ): void {
     let socket = this.connections.get(keyOf(destination));
     if (!socket || socket.destroyed) {
       socket = this.open(destination);
@@ -147,7 +164,7 @@ export class TcpTransport {
     this.waiting.get(socket)?.push(fail);
     // The write callback reports this message's failure (a refused connect included) without piling
     // listeners onto a long-lived connection.
-    socket.write(serializeMessage(message), (err) => {
+    socket.write(bytes, (err) => {
       if (err) fail(err);
     });
   }
@@ -233,17 +250,27 @@ export class TcpTransport {
         responseChannel: {
           reliable: true,
           send: (response) => {
-            if (!socket.destroyed) socket.write(serializeMessage(response));
-            else if (response.kind === 'response') {
-              // The connection is gone: open a new one to the Via's received address and sent-by port.
-              const destination = responseDestination(response);
-              this.sendTo(response, { address: destination.address, port: response.via[0]!.port ?? 5060 });
-            }
+            if (response.kind !== 'response') throw new Error('A server transaction sends responses only');
+            // While the connection is open the response goes back on it; once it is gone, on a new one to
+            // the Via's received address and sent-by port (section 18.2.2).
+            const destination = responseDestination(response);
+            const reopen = { address: destination.address, port: response.via[0]!.port ?? 5060 };
+            return this.answerOn(socket, serializeMessage(response), reopen);
           },
         },
       },
       this.inbound,
       this.options.onError,
     );
+  }
+
+  // Its own function, so that the closure a transaction keeps holds the bytes and the addresses only.
+  private answerOn(socket: Socket, bytes: Buffer, reopen: RemoteAddress): Resend {
+    const send = () => {
+      if (!socket.destroyed) socket.write(bytes);
+      else this.sendBytes(bytes, reopen);
+    };
+    send();
+    return send;
   }
 }

@@ -6,7 +6,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import type { SipMessage } from '../../protocols/sip/message.ts';
 import { serializeMessage } from '../../protocols/sip/serializer.ts';
-import type { TransactionChannel } from '../../protocols/sip/transaction.ts';
+import type { Resend, TransactionChannel } from '../../protocols/sip/transaction.ts';
 import {
   deliver,
   type LocalAddress,
@@ -77,9 +77,24 @@ export class UdpTransport {
     return { reliable: false, send: (message) => this.sendTo(message, destination) };
   }
 
-  /** Sends any message to an explicit destination (ACK for 2xx, stateless answers). */
-  sendTo(message: SipMessage, destination: RemoteAddress): void {
-    this.sendBytes(serializeMessage(message), destination);
+  /**
+   * Responses within a server transaction follow the Via (section 18.2.2, RFC 3581), so one channel
+   * serves every request this socket receives.
+   */
+  private readonly responseChannel: TransactionChannel = {
+    reliable: false,
+    send: (response) => {
+      if (response.kind !== 'response') throw new Error('A server transaction sends responses only');
+      return this.sendTo(response, responseDestination(response));
+    },
+  };
+
+  /**
+   * Sends any message to an explicit destination (ACK for 2xx, stateless answers); returns what sends the
+   * same bytes there again.
+   */
+  sendTo(message: SipMessage, destination: RemoteAddress): Resend {
+    return this.sendAgainLater(serializeMessage(message), destination);
   }
 
   async close(): Promise<void> {
@@ -95,6 +110,12 @@ export class UdpTransport {
     this.socket.send(bytes, destination.port, destination.address);
   }
 
+  // Its own function, so that the closure a transaction keeps holds the bytes and the address only.
+  private sendAgainLater(bytes: Buffer, destination: RemoteAddress): Resend {
+    this.sendBytes(bytes, destination);
+    return () => this.sendBytes(bytes, destination);
+  }
+
   private receive(data: Buffer, source: RemoteAddress): void {
     deliver(
       data,
@@ -104,14 +125,7 @@ export class UdpTransport {
         maxMessageSize: this.options.maxMessageSize,
         // Errors go to the packet's source: the Via that would say otherwise may be what was broken.
         reply: (bytes) => this.sendBytes(bytes, source),
-        // Responses within a server transaction follow the Via (section 18.2.2, RFC 3581).
-        responseChannel: {
-          reliable: false,
-          send: (response) => {
-            if (response.kind !== 'response') throw new Error('A server transaction sends responses only');
-            this.sendTo(response, responseDestination(response));
-          },
-        },
+        responseChannel: this.responseChannel,
       },
       this.inbound,
       this.options.onError,

@@ -27,7 +27,7 @@
  */
 import { buildAckForFailure } from './build.ts';
 import type { SipRequest, SipResponse } from './message.ts';
-import { Transaction, type TransactionChannel, type TransactionTiming } from './transaction.ts';
+import { type Resend, Transaction, type TransactionChannel, type TransactionTiming } from './transaction.ts';
 
 export interface ClientTransactionUser {
   /** Every provisional and final response the TU must see (retransmitted non-2xx finals are absorbed). */
@@ -37,34 +37,50 @@ export interface ClientTransactionUser {
   transportError?(error: unknown): void;
 }
 
+/** The user of a transaction whose user can hear nothing more from it. */
+export const NO_CLIENT_USER: ClientTransactionUser = Object.freeze({ response() {}, timeout() {} });
+
 export type ClientInviteState = 'calling' | 'proceeding' | 'completed' | 'accepted';
 
+/**
+ * After a final response the machine keeps only what Timer D or M needs: the failure ACK's bytes, or its
+ * user for the 2xx retransmissions (which the user may swap for something smaller once it has sent its ACK,
+ * see `user`). The INVITE goes: at hundreds of calls per second those 32 s hold thousands of calls.
+ */
 export class ClientInviteTransaction extends Transaction<ClientInviteState> {
-  private ack: SipRequest | undefined;
+  /** Sends the INVITE again (Timer A), and builds the failure ACK from; kept until a final response. */
+  private request: SipRequest | undefined;
+  private sentRequest: Resend | undefined;
+  private ack: Resend | undefined;
 
   constructor(
     key: string,
-    readonly request: SipRequest,
+    request: SipRequest,
     channel: TransactionChannel,
     timing: TransactionTiming,
-    private readonly tu: ClientTransactionUser,
+    /** Hears the responses; in Accepted only 2xx retransmissions, so a UAC core that has ACKed may swap it. */
+    public user: ClientTransactionUser,
   ) {
     super(key, channel, timing, 'calling');
+    this.request = request;
   }
 
   start(): void {
-    if (!this.transmit(this.request)) return;
+    const sent = this.transmit(this.request!);
+    if (!sent) return;
+    this.sentRequest = sent;
     if (!this.channel.reliable) this.retransmitAfter(this.t1);
     this.arm('B', 64 * this.t1, () => {
+      const user = this.user;
       this.enter('terminated');
-      this.tu.timeout();
+      user.timeout();
     });
   }
 
   // Timer A: retransmit at T1, 2*T1, 4*T1... while Calling (no cap at T2 for INVITE).
   private retransmitAfter(interval: number): void {
     this.arm('A', interval, () => {
-      if (this.transmit(this.request)) this.retransmitAfter(interval * 2);
+      if (this.sentRequest && this.retransmit(this.sentRequest)) this.retransmitAfter(interval * 2);
     });
   }
 
@@ -72,33 +88,39 @@ export class ClientInviteTransaction extends Transaction<ClientInviteState> {
     const { status } = response;
     switch (this.state) {
       case 'calling':
-      case 'proceeding':
+      case 'proceeding': {
         this.disarm('A');
+        const user = this.user;
         if (status < 200) {
           this.disarm('B');
           this.enter('proceeding');
         } else if (status < 300) {
           this.disarm('B');
+          this.forgetRequest();
           this.enter('accepted');
           this.arm('M', 64 * this.t1, () => this.enter('terminated'));
         } else {
           this.disarm('B');
+          const ack = buildAckForFailure(this.request!, response);
+          this.forgetRequest();
+          // Completed only absorbs retransmitted finals: the user has its answer below.
+          this.user = NO_CLIENT_USER;
           this.enter('completed');
-          this.ack = buildAckForFailure(this.request, response);
-          this.transmit(this.ack);
+          this.ack = this.transmit(ack);
           this.arm('D', this.channel.reliable ? 0 : Math.max(32_000, 64 * this.t1), () =>
             this.enter('terminated'),
           );
         }
-        this.tu.response(response);
+        user.response(response);
         break;
+      }
       case 'accepted':
         // RFC 6026: further 2xx (retransmissions, or from other forks) go to the TU, which ACKs them.
-        if (status >= 200 && status < 300) this.tu.response(response);
+        if (status >= 200 && status < 300) this.user.response(response);
         break;
       case 'completed':
         // A retransmitted final response: the ACK was lost, send it again; the TU already knows.
-        if (status >= 300 && this.ack) this.transmit(this.ack);
+        if (status >= 300 && this.ack) this.retransmit(this.ack);
         break;
       default:
     }
@@ -106,7 +128,19 @@ export class ClientInviteTransaction extends Transaction<ClientInviteState> {
 
   transportError(error: unknown): void {
     if (this.terminated) return;
+    const user = this.user;
     this.enter('terminated');
-    this.tu.transportError?.(error);
+    user.transportError?.(error);
+  }
+
+  protected override released(): void {
+    this.forgetRequest();
+    this.ack = undefined;
+    this.user = NO_CLIENT_USER;
+  }
+
+  private forgetRequest(): void {
+    this.request = undefined;
+    this.sentRequest = undefined;
   }
 }

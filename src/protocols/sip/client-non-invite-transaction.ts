@@ -20,36 +20,45 @@
  *   | Completed |-----------> Terminated <+
  *   +-----------+
  */
-import type { ClientTransactionUser } from './client-invite-transaction.ts';
+import { type ClientTransactionUser, NO_CLIENT_USER } from './client-invite-transaction.ts';
 import type { SipRequest, SipResponse } from './message.ts';
-import { Transaction, type TransactionChannel, type TransactionTiming } from './transaction.ts';
+import { type Resend, Transaction, type TransactionChannel, type TransactionTiming } from './transaction.ts';
 
 export type ClientNonInviteState = 'trying' | 'proceeding' | 'completed';
 
+/** Completed only absorbs retransmitted finals until Timer K: the request and the user are let go. */
 export class ClientNonInviteTransaction extends Transaction<ClientNonInviteState> {
+  private request: SipRequest | undefined;
+  private sentRequest: Resend | undefined;
+
   constructor(
     key: string,
-    readonly request: SipRequest,
+    request: SipRequest,
     channel: TransactionChannel,
     timing: TransactionTiming,
-    private readonly tu: ClientTransactionUser,
+    public user: ClientTransactionUser,
   ) {
     super(key, channel, timing, 'trying');
+    this.request = request;
   }
 
   start(): void {
-    if (!this.transmit(this.request)) return;
+    const sent = this.transmit(this.request!);
+    this.request = undefined;
+    if (!sent) return;
+    this.sentRequest = sent;
     if (!this.channel.reliable) this.retransmitAfter(this.t1);
     this.arm('F', 64 * this.t1, () => {
+      const user = this.user;
       this.enter('terminated');
-      this.tu.timeout();
+      user.timeout();
     });
   }
 
   // Timer E: doubles up to T2 in Trying; in Proceeding it is always T2 (section 17.1.2.2).
   private retransmitAfter(interval: number): void {
     this.arm('E', interval, () => {
-      if (!this.transmit(this.request)) return;
+      if (!this.sentRequest || !this.retransmit(this.sentRequest)) return;
       const t2 = this.timing.values.t2;
       this.retransmitAfter(this.state === 'proceeding' ? t2 : Math.min(interval * 2, t2));
     });
@@ -57,20 +66,29 @@ export class ClientNonInviteTransaction extends Transaction<ClientNonInviteState
 
   receive(response: SipResponse): void {
     if (this.state === 'completed' || this.terminated) return; // retransmitted finals are absorbed
+    const user = this.user;
     if (response.status < 200) {
       this.enter('proceeding');
     } else {
       this.disarm('E');
       this.disarm('F');
+      this.released();
       this.enter('completed');
       this.arm('K', this.channel.reliable ? 0 : this.timing.values.t4, () => this.enter('terminated'));
     }
-    this.tu.response(response);
+    user.response(response);
   }
 
   transportError(error: unknown): void {
     if (this.terminated) return;
+    const user = this.user;
     this.enter('terminated');
-    this.tu.transportError?.(error);
+    user.transportError?.(error);
+  }
+
+  protected override released(): void {
+    this.request = undefined;
+    this.sentRequest = undefined;
+    this.user = NO_CLIENT_USER;
   }
 }

@@ -27,7 +27,7 @@
  */
 import { buildResponse } from './build.ts';
 import type { SipRequest, SipResponse } from './message.ts';
-import { Transaction, type TransactionChannel, type TransactionTiming } from './transaction.ts';
+import { type Resend, Transaction, type TransactionChannel, type TransactionTiming } from './transaction.ts';
 
 export interface ServerTransactionUser {
   /** The ACK for this INVITE's 2xx (RFC 6026 Accepted state). */
@@ -37,30 +37,35 @@ export interface ServerTransactionUser {
   transportError?(error: unknown): void;
 }
 
+/** What a transaction tells once its user can hear nothing more from it. */
+export const NO_USER: ServerTransactionUser = Object.freeze({});
+
 export type ServerInviteState = 'proceeding' | 'completed' | 'confirmed' | 'accepted';
 
+/**
+ * Once the caller has acknowledged a final response, the transaction only absorbs retransmissions until
+ * Timer I or L, so it lets go of its user and of the response's bytes: at hundreds of calls per second,
+ * 32 s of Timer L would otherwise keep every call's objects (its user is the call) in memory.
+ */
 export class ServerInviteTransaction extends Transaction<ServerInviteState> {
-  user: ServerTransactionUser = {};
-  private lastResponse: SipResponse | undefined;
+  user: ServerTransactionUser = NO_USER;
+  /** The latest response, to send again on a retransmitted INVITE, Timer G or the 2xx timer. */
+  private lastSent: Resend | undefined;
+  #finalStatus: number | undefined;
   private acked = false;
 
-  constructor(
-    key: string,
-    readonly request: SipRequest,
-    channel: TransactionChannel,
-    timing: TransactionTiming,
-  ) {
+  constructor(key: string, channel: TransactionChannel, timing: TransactionTiming) {
     super(key, channel, timing, 'proceeding');
   }
 
-  /** Sends 100 Trying at once (section 17.2.1: unless the TU answers within 200 ms). */
-  start(sendTrying: boolean): void {
-    if (sendTrying) this.respond(buildResponse(this.request, 100));
+  /** Sends 100 Trying to `invite` at once (section 17.2.1: unless the TU answers within 200 ms). */
+  start(invite: SipRequest, sendTrying: boolean): void {
+    if (sendTrying) this.respond(buildResponse(invite, 100));
   }
 
-  /** The final response sent, if any. */
-  get finalResponse(): SipResponse | undefined {
-    return this.lastResponse !== undefined && this.lastResponse.status >= 200 ? this.lastResponse : undefined;
+  /** The status of the final response sent, if any. */
+  get finalStatus(): number | undefined {
+    return this.#finalStatus;
   }
 
   respond(response: SipResponse): void {
@@ -70,30 +75,35 @@ export class ServerInviteTransaction extends Transaction<ServerInviteState> {
       return;
     }
     if (this.state !== 'proceeding') return;
-    this.lastResponse = response;
-    if (!this.transmit(response)) return;
+    const sent = this.transmit(response);
+    if (!sent) return;
+    this.lastSent = sent;
     if (status < 200) return;
+    this.#finalStatus = status;
     const { t1, t2 } = this.timing.values;
     if (status < 300) {
       this.enter('accepted');
       if (!this.channel.reliable) this.retransmitAfter('2xx', t1, t2);
+      else this.lastSent = undefined;
       this.arm('L', 64 * t1, () => {
+        const user = this.user;
         this.enter('terminated');
-        if (!this.acked) this.user.timeout?.();
+        if (!this.acked) user.timeout?.();
       });
     } else {
       this.enter('completed');
       if (!this.channel.reliable) this.retransmitAfter('G', t1, t2);
       this.arm('H', 64 * t1, () => {
+        const user = this.user;
         this.enter('terminated');
-        this.user.timeout?.();
+        user.timeout?.();
       });
     }
   }
 
   private retransmitAfter(timer: string, interval: number, cap: number): void {
     this.arm(timer, interval, () => {
-      if (this.lastResponse && this.transmit(this.lastResponse)) {
+      if (this.lastSent && this.retransmit(this.lastSent)) {
         this.retransmitAfter(timer, Math.min(interval * 2, cap), cap);
       }
     });
@@ -105,24 +115,38 @@ export class ServerInviteTransaction extends Transaction<ServerInviteState> {
       if (this.state === 'completed') {
         this.disarm('G');
         this.disarm('H');
+        this.letGo();
         this.enter('confirmed');
         this.arm('I', this.channel.reliable ? 0 : this.timing.values.t4, () => this.enter('terminated'));
-      } else if (this.state === 'accepted') {
+      } else if (this.state === 'accepted' && !this.acked) {
         this.disarm('2xx');
         this.acked = true;
-        this.user.ack?.(request);
+        const user = this.user;
+        // Until Timer L only INVITE retransmissions (absorbed) and repeats of this ACK (the TU has it) arrive.
+        this.letGo();
+        user.ack?.(request);
       }
       return;
     }
     // INVITE retransmission: repeat the latest response in Proceeding and Completed, absorb otherwise.
-    if ((this.state === 'proceeding' || this.state === 'completed') && this.lastResponse) {
-      this.transmit(this.lastResponse);
+    if ((this.state === 'proceeding' || this.state === 'completed') && this.lastSent) {
+      this.retransmit(this.lastSent);
     }
   }
 
   transportError(error: unknown): void {
     if (this.terminated) return;
+    const user = this.user;
     this.enter('terminated');
-    this.user.transportError?.(error);
+    user.transportError?.(error);
+  }
+
+  protected override released(): void {
+    this.letGo();
+  }
+
+  private letGo(): void {
+    this.user = NO_USER;
+    this.lastSent = undefined;
   }
 }

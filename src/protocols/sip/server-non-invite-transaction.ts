@@ -14,48 +14,55 @@
  *                                Terminated
  */
 import type { SipRequest, SipResponse } from './message.ts';
-import type { ServerTransactionUser } from './server-invite-transaction.ts';
-import { Transaction, type TransactionChannel, type TransactionTiming } from './transaction.ts';
+import { NO_USER, type ServerTransactionUser } from './server-invite-transaction.ts';
+import { type Resend, Transaction, type TransactionChannel, type TransactionTiming } from './transaction.ts';
 
 export type ServerNonInviteState = 'trying' | 'proceeding' | 'completed';
 
+/** In Completed it keeps only the final response's bytes, to repeat them until Timer J (not the request). */
 export class ServerNonInviteTransaction extends Transaction<ServerNonInviteState> {
-  user: ServerTransactionUser = {};
-  private lastResponse: SipResponse | undefined;
+  user: ServerTransactionUser = NO_USER;
+  private lastSent: Resend | undefined;
+  #finalStatus: number | undefined;
 
-  constructor(
-    key: string,
-    readonly request: SipRequest,
-    channel: TransactionChannel,
-    timing: TransactionTiming,
-  ) {
+  constructor(key: string, channel: TransactionChannel, timing: TransactionTiming) {
     super(key, channel, timing, 'trying');
   }
 
-  get finalResponse(): SipResponse | undefined {
-    return this.lastResponse !== undefined && this.lastResponse.status >= 200 ? this.lastResponse : undefined;
+  /** The status of the final response sent, if any. */
+  get finalStatus(): number | undefined {
+    return this.#finalStatus;
   }
 
   respond(response: SipResponse): void {
     if (this.state === 'completed' || this.terminated) return;
-    this.lastResponse = response;
-    if (!this.transmit(response)) return;
+    const sent = this.transmit(response);
+    if (!sent) return;
+    this.lastSent = sent;
     if (response.status < 200) {
       this.enter('proceeding');
       return;
     }
+    this.#finalStatus = response.status;
+    this.user = NO_USER;
     this.enter('completed');
     this.arm('J', this.channel.reliable ? 0 : 64 * this.t1, () => this.enter('terminated'));
   }
 
   /** A retransmission of the request: repeat the latest response, if any (nothing in Trying). */
   receive(_request: SipRequest): void {
-    if (this.state !== 'trying' && this.lastResponse) this.transmit(this.lastResponse);
+    if (this.state !== 'trying' && this.lastSent) this.retransmit(this.lastSent);
   }
 
   transportError(error: unknown): void {
     if (this.terminated) return;
+    const user = this.user;
     this.enter('terminated');
-    this.user.transportError?.(error);
+    user.transportError?.(error);
+  }
+
+  protected override released(): void {
+    this.user = NO_USER;
+    this.lastSent = undefined;
   }
 }

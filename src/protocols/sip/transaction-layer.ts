@@ -108,19 +108,15 @@ export class TransactionLayer {
       return;
     }
     if (request.method === 'INVITE') {
-      const tx = new ServerInviteTransaction(key, request, channel, this.timing);
+      const tx = new ServerInviteTransaction(key, channel, this.timing);
       this.track(key, tx);
-      const ackKey = dialogAckKey(request);
-      tx.onStateChange((state) => {
-        if (state === 'accepted') this.accepted.set(ackKey, tx);
-        else if (state === 'terminated' && this.accepted.get(ackKey) === tx) this.accepted.delete(ackKey);
-      });
+      this.acceptAckFor(tx, dialogAckKey(request));
       // 100 Trying first, so that a TU answering synchronously never has its response overtaken.
-      tx.start(this.options.autoTrying ?? true);
+      tx.start(request, this.options.autoTrying ?? true);
       this.options.onRequest(request, tx);
       return;
     }
-    const tx = new ServerNonInviteTransaction(key, request, channel, this.timing);
+    const tx = new ServerNonInviteTransaction(key, channel, this.timing);
     this.track(key, tx);
     this.options.onRequest(request, tx);
   }
@@ -129,6 +125,14 @@ export class TransactionLayer {
   findInviteForCancel(cancel: SipRequest): ServerInviteTransaction | undefined {
     const tx = this.servers.get(serverKey({ ...cancel, method: 'INVITE' }));
     return tx instanceof ServerInviteTransaction ? tx : undefined;
+  }
+
+  // In a method of its own, so that the listener (kept until Timer L) holds the key and nothing of the request.
+  private acceptAckFor(tx: ServerInviteTransaction, ackKey: string): void {
+    tx.onStateChange((state) => {
+      if (state === 'accepted') this.accepted.set(ackKey, tx);
+      else if (state === 'terminated' && this.accepted.get(ackKey) === tx) this.accepted.delete(ackKey);
+    });
   }
 
   private track(key: string, tx: ServerTransaction): void {

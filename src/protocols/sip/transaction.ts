@@ -5,6 +5,9 @@
 import type { SipMessage } from './message.ts';
 import type { TimerHandle, Timers, TimerValues } from './timers.ts';
 
+/** Sends the bytes of a message already sent once again, to the same place. */
+export type Resend = () => void;
+
 /**
  * Where a transaction sends. For a client transaction: the next hop chosen when it was created.
  * For a server transaction: back along the request's Via (the transport applies RFC 3261 18.2.2).
@@ -12,7 +15,12 @@ import type { TimerHandle, Timers, TimerValues } from './timers.ts';
 export interface TransactionChannel {
   /** TCP/TLS/SCTP: no retransmissions (timers A, E, G are not armed; D, I, J, K are zero). */
   readonly reliable: boolean;
-  send(message: SipMessage): void;
+  /**
+   * Sends `message` and returns what sends it again. A transaction waiting out Timer J, L or M keeps that,
+   * not the message: a parsed message holds its header fields and body, and through the response's From
+   * and To the request it answers, thousands of calls over at 1,000 calls/s that the collector walks.
+   */
+  send(message: SipMessage): Resend;
 }
 
 export interface TransactionTiming {
@@ -47,6 +55,9 @@ export abstract class Transaction<State extends string> {
     return (this.#state as string) === 'terminated';
   }
 
+  /** Terminated: let go of whatever the machine kept to answer retransmissions (its user included). */
+  protected released(): void {}
+
   /** Called after every state change, 'terminated' included. */
   onStateChange(listener: (state: State | 'terminated') => void): void {
     this.listeners.push(listener);
@@ -69,8 +80,12 @@ export abstract class Transaction<State extends string> {
     if (state === 'terminated') {
       for (const handle of this.armed.values()) this.timing.timers.clear(handle);
       this.armed.clear();
+      this.released();
     }
-    for (const listener of this.listeners) listener(state);
+    const listeners = this.listeners;
+    // A terminated transaction is told nothing more: its listeners (and what they hold) can go.
+    if (state === 'terminated') this.listeners = [];
+    for (const listener of listeners) listener(state);
   }
 
   /** (Re)arms a named timer; a zero delay on a reliable transport still goes through the timer, asynchronously. */
@@ -93,10 +108,23 @@ export abstract class Transaction<State extends string> {
     }
   }
 
-  /** Sends, turning a synchronous transport failure into the machine's transport-error transition. */
-  protected transmit(message: SipMessage): boolean {
+  /**
+   * Sends, turning a synchronous transport failure into the machine's transport-error transition; returns
+   * what sends it again, or undefined when it failed.
+   */
+  protected transmit(message: SipMessage): Resend | undefined {
     try {
-      this.channel.send(message);
+      return this.channel.send(message);
+    } catch (error) {
+      this.transportError(error);
+      return undefined;
+    }
+  }
+
+  /** Sends again what `transmit` sent; false when the transport failed. */
+  protected retransmit(resend: Resend): boolean {
+    try {
+      resend();
       return true;
     } catch (error) {
       this.transportError(error);

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { FakeTimers } from '../../../test/support/fake-timers.ts';
+import { collected } from '../../../test/support/reachability.ts';
 import { buildResponse } from './build.ts';
 import type { ClientTransactionUser } from './client-invite-transaction.ts';
 import type { SipMessage, SipRequest, SipResponse } from './message.ts';
 import { parseMessage } from './parser.ts';
-import type { TransactionChannel } from './transaction.ts';
+import { serializeMessage } from './serializer.ts';
+import { NO_USER } from './server-invite-transaction.ts';
+import type { Resend, TransactionChannel } from './transaction.ts';
 import { type ServerTransaction, TransactionLayer } from './transaction-layer.ts';
 
 function request(method: string, branch = 'z9hG4bKtx1', cseq = 1, extra = ''): SipRequest {
@@ -29,9 +32,13 @@ class RecordingChannel implements TransactionChannel {
     readonly reliable: boolean,
     private readonly timers: FakeTimers,
   ) {}
-  send(message: SipMessage): void {
-    if (this.failing) throw new Error('ECONNRESET');
-    this.sent.push({ at: this.timers.now, message });
+  send(message: SipMessage): Resend {
+    const send = () => {
+      if (this.failing) throw new Error('ECONNRESET');
+      this.sent.push({ at: this.timers.now, message });
+    };
+    send();
+    return send;
   }
   times(filter: (m: SipMessage) => boolean = () => true): number[] {
     return this.sent.filter((s) => filter(s.message)).map((s) => s.at);
@@ -201,6 +208,104 @@ describe('non-INVITE client transaction (RFC 3261 17.1.2)', () => {
   });
 });
 
+/** A channel that keeps only the bytes it sent, as a socket would. */
+function byteChannel() {
+  const sent: Buffer[] = [];
+  const channel: TransactionChannel = {
+    reliable: false,
+    send: (message) => {
+      const bytes = serializeMessage(message);
+      const send = () => {
+        sent.push(bytes);
+      };
+      send();
+      return send;
+    },
+  };
+  return { sent, channel };
+}
+
+/** `make()`'s result, and a WeakRef to it that tells when nothing holds it any more. */
+function watched<T extends object>(make: () => T): [T, WeakRef<T>] {
+  const value = make();
+  return [value, new WeakRef(value)];
+}
+
+describe('what a finished transaction keeps (nothing but the bytes a retransmission needs)', () => {
+  it('an INVITE server transaction in Accepted after the ACK: neither the INVITE, the 2xx nor its user', async () => {
+    const timers = new FakeTimers();
+    const { sent, channel } = byteChannel();
+    const refs: WeakRef<object>[] = [];
+    const layer = new TransactionLayer({
+      timers,
+      onRequest: (invite, tx) => {
+        const [user, userRef] = watched(() => ({ ack: () => {} }));
+        tx.user = user;
+        const [ok, okRef] = watched(() => response(invite, 200));
+        refs.push(userRef, okRef);
+        tx.respond(ok);
+      },
+    });
+    ((invite: SipRequest) => {
+      refs.push(new WeakRef(invite));
+      layer.receiveRequest(invite, channel);
+    })(request('INVITE'));
+    layer.receiveRequest(request('ACK', 'z9hG4bKack'), channel);
+    expect(layer.size.servers).toBe(1);
+    for (const ref of refs) expect(await collected(ref)).toBe(true);
+    layer.receiveRequest(request('INVITE'), channel); // absorbed in Accepted
+    expect(sent).toHaveLength(2); // 100, 200
+  });
+
+  it("a non-INVITE server transaction in Completed: only the final response's bytes, sent again", async () => {
+    const timers = new FakeTimers();
+    const { sent, channel } = byteChannel();
+    const refs: WeakRef<object>[] = [];
+    const layer = new TransactionLayer({
+      timers,
+      onRequest: (bye, tx) => {
+        refs.push(new WeakRef(bye));
+        const [ok, okRef] = watched(() => response(bye, 200));
+        refs.push(okRef);
+        tx.respond(ok);
+      },
+    });
+    layer.receiveRequest(request('BYE'), channel);
+    for (const ref of refs) expect(await collected(ref)).toBe(true);
+    layer.receiveRequest(request('BYE'), channel);
+    expect(sent).toHaveLength(2);
+    expect(sent[1]).toBe(sent[0]);
+    expect(layer.size.servers).toBe(1);
+  });
+
+  it('an INVITE client transaction: no request after the final, no user in Completed; a swapped user hears 2xx repeats', async () => {
+    const timers = new FakeTimers();
+    const { sent, channel } = byteChannel();
+    const layer = new TransactionLayer({ timers, onRequest: () => {} });
+    // Made and used in functions of their own, so that only the WeakRefs stay in this test's scope.
+    const failedRefs = ((invite: SipRequest, user: RecordingUser) => {
+      layer.sendRequest(invite, channel, user);
+      layer.receiveResponse(response(invite, 486));
+      expect(user.responses).toEqual([486]);
+      layer.receiveResponse(response(invite, 486)); // absorbed, ACKed again
+      return [new WeakRef(invite), new WeakRef(user)];
+    })(request('INVITE', 'z9hG4bKfail'), new RecordingUser());
+    expect(sent).toHaveLength(3); // INVITE, ACK, ACK
+    expect(sent[2]).toBe(sent[1]);
+    const repeats = new RecordingUser();
+    const answeredRef = ((invite: SipRequest) => {
+      const tx = layer.sendRequest(invite, channel, new RecordingUser());
+      layer.receiveResponse(response(invite, 200));
+      tx.user = repeats;
+      layer.receiveResponse(response(invite, 200));
+      return new WeakRef(invite);
+    })(request('INVITE', 'z9hG4bKok'));
+    expect(repeats.responses).toEqual([200]);
+    expect(layer.size.clients).toBe(2);
+    for (const ref of [...failedRefs, answeredRef]) expect(await collected(ref)).toBe(true);
+  });
+});
+
 describe('INVITE server transaction (RFC 3261 17.2.1, RFC 6026)', () => {
   it('sends 100 Trying, repeats the latest provisional on a retransmitted INVITE', () => {
     const { channel, layer, incoming } = setup();
@@ -259,6 +364,11 @@ describe('INVITE server transaction (RFC 3261 17.2.1, RFC 6026)', () => {
     expect(channel.times((m) => m.kind === 'response' && m.status === 200)).toEqual([0, 500, 1500, 3500]);
     layer.receiveRequest(request('ACK', 'z9hG4bKnewbranch'), channel);
     expect(acks).toHaveLength(1);
+    // The TU has its ACK: a repeat (the 2xx was retransmitted before the first arrived) is absorbed, and
+    // the transaction no longer holds the TU.
+    layer.receiveRequest(request('ACK', 'z9hG4bKnewbranch2'), channel);
+    expect(acks).toHaveLength(1);
+    expect(tx.user).toBe(NO_USER);
     expect(strays).toHaveLength(0);
     timers.advance(20_000);
     expect(channel.sent).toHaveLength(5); // 100 + four 200s
