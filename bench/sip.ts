@@ -15,13 +15,14 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
 import pino from 'pino';
 import { startSwitchboard } from '../src/main.ts';
 import { freeUdpPort, SIPP, scenarios, sippAvailable } from '../test/sip/sipp.ts';
 import { percentile } from './lib/latency.ts';
+import { fullGc } from './lib/memory.ts';
 import { formatMs, formatRate, formatRatio, formatTable, formatTargets } from './lib/table.ts';
 import { type SocketFigures, UdpWatch } from './lib/udp-counters.ts';
 
@@ -149,6 +150,34 @@ async function callRun(options: {
   return result;
 }
 
+/** Garbage collection pauses of this process while it runs: their sum and the longest, in ms. */
+function watchGc(): { stop(): { totalMs: number; longestMs: number } } {
+  let totalMs = 0;
+  let longestMs = 0;
+  const take = (entries: PerformanceEntry[]) => {
+    for (const e of entries) {
+      totalMs += e.duration;
+      longestMs = Math.max(longestMs, e.duration);
+    }
+  };
+  const observer = new PerformanceObserver((list) => take(list.getEntries()));
+  observer.observe({ entryTypes: ['gc'] });
+  return {
+    stop() {
+      take(observer.takeRecords());
+      observer.disconnect();
+      return { totalMs, longestMs };
+    },
+  };
+}
+
+/** The V8 heap in use after a full collection, in bytes. */
+function heapAfterGc(gc: () => void): number {
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+}
+
 /** Microseconds per call. */
 function perCall(us: number, calls: number): string {
   return calls > 0 ? Math.round(us / calls).toLocaleString('en-US') : '-';
@@ -199,6 +228,7 @@ export async function run(argv: string[]): Promise<void> {
   const rates = values.rates.split(',').map(Number);
   const seconds = Number(values.seconds);
   const rows: (string | number)[][] = [];
+  const gc = fullGc();
   const summary: Record<string, { rate: number; failed: number; p99: number }> = {};
 
   for (const rate of rates) {
@@ -223,6 +253,8 @@ export async function run(argv: string[]): Promise<void> {
       '-',
       '-',
       '-',
+      '-',
+      '-',
       perCall(base.sippCpuMs * 1000, calls),
       formatDrops(base.drops),
       '-',
@@ -233,6 +265,8 @@ export async function run(argv: string[]): Promise<void> {
     const configDir = writeConfig(`sip:bench@127.0.0.3:${phonePort}`, Number(values.t1));
     const dataDir = mkdtempSync(join(tmpdir(), 'sb-bench-sip-data-'));
     const sb = await startSwitchboard({ configDir, dataDir, env: {}, log: pino({ level: 'silent' }) });
+    const heapBefore = heapAfterGc(gc);
+    const collections = watchGc();
     const cpuBefore = process.cpuUsage();
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
@@ -245,7 +279,10 @@ export async function run(argv: string[]): Promise<void> {
       prefix: 'bench-caller_',
     });
     const cpu = process.cpuUsage(cpuBefore);
+    const paused = collections.stop();
     loop.disable();
+    // Every call of the run is still inside its transactions' 64*T1 (Timers J, L, M): what they hold is here.
+    const heldPerCall = (heapAfterGc(gc) - heapBefore) / calls;
     const stall = loop.max / 1e6;
     const cdrs = (await sb.store.sip.listCalls({ limit: 1_000_000 })).length;
     await sb.stop();
@@ -265,6 +302,8 @@ export async function run(argv: string[]): Promise<void> {
       `${Math.round(((cpu.user + cpu.system) / 1e6 / gw.seconds) * 100)} %`,
       `${perCall(cpu.user, calls)} + ${perCall(cpu.system, calls)}`,
       formatMs(stall),
+      `${perCall(paused.totalMs * 1000, calls)} / ${formatMs(paused.longestMs)}`,
+      (heldPerCall / 1024).toFixed(1),
       perCall(gw.sippCpuMs * 1000, calls),
       formatDrops(gw.drops),
       cdrs,
@@ -281,6 +320,12 @@ export async function run(argv: string[]): Promise<void> {
     'gateway CPU: share of one core over the caller run (its tail of retransmissions included); us/call: its CPU time over the calls offered;',
   );
   console.log(
+    'GC: garbage collection pauses of the gateway process over the calls offered, and the longest one;',
+  );
+  console.log(
+    "heap KB/call: V8 heap held after the run (full GC) over the calls, each still inside its transactions' 64*T1;",
+  );
+  console.log(
     'sipp us/call: both SIPp processes together; dropped: datagrams each socket lost to a full receive buffer (/proc/net/udp)\n',
   );
   console.log(
@@ -295,6 +340,8 @@ export async function run(argv: string[]): Promise<void> {
         { title: 'gateway CPU', align: 'right' },
         { title: 'gateway us/call user + sys', align: 'right' },
         { title: 'longest stall ms', align: 'right' },
+        { title: 'GC us/call / longest ms', align: 'right' },
+        { title: 'heap KB/call', align: 'right' },
         { title: 'sipp us/call', align: 'right' },
         { title: 'dropped caller/gateway/callee', align: 'right' },
         { title: 'CDRs', align: 'right' },
