@@ -17,9 +17,9 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { openPostgresStore } from '../src/store/postgres/index.ts';
 import { openSqliteStore } from '../src/store/sqlite/index.ts';
-import { type TimerCell, timerLateness } from './cluster/timers.ts';
 import { type ChildServer, launchServer } from './lib/child-server.ts';
-import { formatMs, formatRate, formatTable } from './lib/table.ts';
+import { type EscalationRunResult, escalationRun } from './lib/escalation-run.ts';
+import { formatMs, formatRate, formatTable, formatTargets } from './lib/table.ts';
 import { runLoad } from './mllp/load.ts';
 import { admissionTemplate, labResultTemplate } from './mllp/messages.ts';
 
@@ -311,14 +311,23 @@ function ceiling(cell: Cell, sqliteRate: number): string {
   );
 }
 
-/** Escalation lateness: N timers due over 10 s, one SQLite store, then 3 stores on one PostgreSQL. */
+interface TimerCell {
+  label: string;
+  result: EscalationRunResult;
+}
+
+/**
+ * Escalation lateness: N steps due over 10 s, run by the real engine and routing cycle (lib/escalation-run.ts)
+ * of one SQLite store, then of 3 instances on one PostgreSQL (three stores in this process, each with its
+ * own engine, cycle and claims).
+ */
 async function timerPart(opts: ReturnType<typeof options>, runTag: string): Promise<void> {
-  const shape = { spreadMs: 10_000, cycleMs: 20 };
+  const shape = { count: opts.timers, windowMs: 10_000, pollMs: 1_000 };
   const cells: TimerCell[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'sb-bench-timers-'));
   const sqlite = openSqliteStore(dir);
   try {
-    cells.push(await timerLateness('SQLite, 1 node', [sqlite], opts.timers, shape));
+    cells.push({ label: 'SQLite, 1 node', result: await escalationRun([sqlite], shape) });
   } finally {
     await sqlite.close();
     rmSync(dir, { recursive: true, force: true });
@@ -327,36 +336,67 @@ async function timerPart(opts: ReturnType<typeof options>, runTag: string): Prom
   await sql(opts.database, `CREATE SCHEMA ${schema}`);
   const stores: Awaited<ReturnType<typeof openPostgresStore>>[] = [];
   try {
-    for (let i = 0; i < 3; i++)
-      stores.push(await openPostgresStore(opts.database, { schema, maxConnections: 4 }));
-    cells.push(await timerLateness('PostgreSQL, 3 instances', stores, opts.timers, shape));
+    for (let i = 0; i < 3; i++) stores.push(await openPostgresStore(opts.database, { schema }));
+    cells.push({
+      label: 'PostgreSQL, 3 instances',
+      result: await escalationRun(stores, { ...shape, watch: watchPostgresCpu }),
+    });
   } finally {
     for (const s of stores) await s.close();
     await sql(opts.database, `DROP SCHEMA IF EXISTS ${schema} CASCADE`);
   }
   console.log(
-    `\nescalation steps: ${opts.timers.toLocaleString('en-US')} timers due over 10 s, a cycle every 20 ms per instance`,
+    `\nescalation steps: ${opts.timers.toLocaleString('en-US')} due over 10 s, run by each instance's engine and routing cycle`,
   );
   console.log(
     formatTable(
       [
         { title: 'cell' },
-        { title: 'fired', align: 'right' },
+        { title: 'notified', align: 'right' },
         { title: 'twice', align: 'right' },
         { title: 'never', align: 'right' },
         { title: 'late p50 ms', align: 'right' },
         { title: 'late p99 ms', align: 'right' },
         { title: 'late max ms', align: 'right' },
+        { title: 'own CPU µs/step', align: 'right' },
+        { title: 'PostgreSQL CPU µs/step', align: 'right' },
       ],
-      cells.map((c) => [
-        c.label,
-        c.fired,
-        c.twice,
-        c.never,
-        formatMs(c.p50),
-        formatMs(c.p99),
-        formatMs(c.max),
-      ]),
+      cells.map(({ label, result }) => {
+        const s = result.late.summary();
+        const perStep = (us: number | undefined) => (us ? Math.round(us / Math.max(1, s.count)) : '');
+        return [
+          label,
+          s.count,
+          result.twice,
+          result.never,
+          formatMs(s.p50Ms),
+          formatMs(s.p99Ms),
+          formatMs(s.maxMs),
+          perStep(result.cpuUs),
+          perStep(result.watchedUs),
+        ];
+      }),
     ),
+  );
+  const cluster = cells[1].result;
+  console.log(
+    formatTargets([
+      {
+        label: 'PostgreSQL, 3 instances: lateness p99 <= 100 ms',
+        measured: cluster.late.summary().p99Ms,
+        threshold: 100,
+        direction: 'at-most',
+        unit: 'ms',
+        format: formatMs,
+      },
+      {
+        label: 'PostgreSQL, 3 instances: steps run twice or never = 0',
+        measured: cluster.twice + cluster.never,
+        threshold: 0,
+        direction: 'at-most',
+        unit: 'steps',
+        format: String,
+      },
+    ]),
   );
 }
