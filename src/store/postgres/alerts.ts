@@ -17,21 +17,53 @@ import { Conditions } from './conditions.ts';
 import { inTransaction, type PgClient, type PgPool, type WritesInFlight } from './database.ts';
 import type { PostgresOutbox } from './outbox.ts';
 
-const upsertTimer = `INSERT INTO escalation_timers (alert_id, policy, rule_recipients, next_step, pass, due_at)
+/*
+ * What every escalation step runs is a named prepared statement, planned once per connection (each finds its
+ * rows by key, so a plan made on small tables stays right; reads name their columns, so a column a later
+ * migration adds changes no result type).
+ */
+const upsertTimer = named(
+  'alerts-upsert-timer',
+)`INSERT INTO escalation_timers (alert_id, policy, rule_recipients, next_step, pass, due_at)
   VALUES ($1, $2, $3, $4, $5, $6)
   ON CONFLICT (alert_id) DO UPDATE SET policy = excluded.policy, rule_recipients = excluded.rule_recipients,
     next_step = excluded.next_step, pass = excluded.pass, due_at = excluded.due_at`;
 
 /* A timer this instance advanced is moved on only while it still exists: an acknowledgement on another
  * instance deleted it meanwhile, and the escalation must stay stopped. */
-const moveClaimedTimer = `UPDATE escalation_timers SET policy = $2, rule_recipients = $3, next_step = $4,
+const moveClaimedTimer = named(
+  'alerts-move-timer',
+)`UPDATE escalation_timers SET policy = $2, rule_recipients = $3, next_step = $4,
   pass = $5, due_at = $6 WHERE alert_id = $1`;
 
-const insertRecipient = `INSERT INTO alert_recipients (alert_id, person_id, state, step, reason, notified_at, updated_at)
+const insertRecipient = named(
+  'alerts-insert-recipient',
+)`INSERT INTO alert_recipients (alert_id, person_id, state, step, reason, notified_at, updated_at)
   VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (alert_id, person_id) DO NOTHING`;
 
-const insertEvent =
-  'INSERT INTO alert_events (alert_id, at, kind, person_id, detail) VALUES ($1, $2, $3, $4, $5)';
+const insertEvent = named(
+  'alerts-insert-event',
+)`INSERT INTO alert_events (alert_id, at, kind, person_id, detail)
+  VALUES ($1, $2, $3, $4, $5)`;
+
+const alertColumns = `id, message_id, source, rule_id, title, body, priority, patient, dedup_key, context, status,
+  created_at, updated_at, acknowledged_by, acknowledged_at`;
+
+const alertById = named('alerts-get')`SELECT ${alertColumns} FROM alerts WHERE id = $1`;
+
+const recipientsOf = named('alerts-recipients')`SELECT alert_id, person_id, state, step, reason, notified_at,
+  updated_at FROM alert_recipients WHERE alert_id = $1 ORDER BY notified_at, person_id`;
+
+const timerOf = named('alerts-timer')`SELECT alert_id, policy, rule_recipients, next_step, pass, due_at
+  FROM escalation_timers WHERE alert_id = $1`;
+
+/** A statement with a name: `pg` prepares it once per connection. */
+function named(name: string) {
+  return (text: TemplateStringsArray, ...parts: string[]) => ({
+    name,
+    text: String.raw({ raw: text }, ...parts),
+  });
+}
 
 /**
  * Alerts in PostgreSQL. A change and the notices it causes share one transaction (the outbox's `write`
@@ -95,7 +127,7 @@ export class PostgresAlertStore implements AlertStore {
           await this.claims.claim(CLAIM_ESCALATION, [alert.id]);
           claimed = alert.id;
         }
-        await client.query(upsertTimer, timerArgs({ ...timer, alertId: alert.id }));
+        await client.query({ ...upsertTimer, values: timerArgs({ ...timer, alertId: alert.id }) });
       }
       return { value: alert, notices: notices?.(alert), at: a.createdAt };
     }).catch(async (error) => {
@@ -114,7 +146,7 @@ export class PostgresAlertStore implements AlertStore {
   }
 
   async get(id: number): Promise<Alert | undefined> {
-    const { rows } = await this.pool.query<AlertRow>('SELECT * FROM alerts WHERE id = $1', [id]);
+    const { rows } = await this.pool.query<AlertRow>({ ...alertById, values: [id] });
     return rows[0] ? toAlert(rows[0]) : undefined;
   }
 
@@ -173,23 +205,16 @@ export class PostgresAlertStore implements AlertStore {
   }
 
   async recipients(alertId: number): Promise<AlertRecipient[]> {
-    const { rows } = await this.pool.query(
-      'SELECT * FROM alert_recipients WHERE alert_id = $1 ORDER BY notified_at, person_id',
-      [alertId],
-    );
+    const { rows } = await this.pool.query({ ...recipientsOf, values: [alertId] });
     return rows.map(toRecipient);
   }
 
   async addRecipient(r: Omit<AlertRecipient, 'updatedAt'>): Promise<boolean> {
     const result = await this.writes.track(
-      this.pool.query(insertRecipient, [
-        r.alertId,
-        r.personId,
-        r.state,
-        r.step,
-        r.reason,
-        r.notifiedAt.getTime(),
-      ]),
+      this.pool.query({
+        ...insertRecipient,
+        values: [r.alertId, r.personId, r.state, r.step, r.reason, r.notifiedAt.getTime()],
+      }),
     );
     return result.rowCount === 1;
   }
@@ -211,7 +236,8 @@ export class PostgresAlertStore implements AlertStore {
       await this.change(async (client) => {
         const at = s.writes.length ? writtenAt(s.writes[0]) : new Date();
         for (const w of s.writes) await writeNotified(client, w, writtenAt(w));
-        if (s.next) await client.query(claimed ? moveClaimedTimer : upsertTimer, timerArgs(s.next));
+        if (s.next)
+          await client.query({ ...(claimed ? moveClaimedTimer : upsertTimer), values: timerArgs(s.next) });
         else await client.query('DELETE FROM escalation_timers WHERE alert_id = $1', [s.alertId]);
         return { value: undefined, notices: s.writes.flatMap((w) => w.notices ?? []), at };
       });
@@ -247,7 +273,7 @@ export class PostgresAlertStore implements AlertStore {
 
   async addEvent(e: TimelineEvent): Promise<void> {
     await this.writes.track(
-      this.pool.query(insertEvent, [e.alertId, e.at.getTime(), e.kind, e.personId, e.detail]),
+      this.pool.query({ ...insertEvent, values: [e.alertId, e.at.getTime(), e.kind, e.personId, e.detail] }),
     );
   }
 
@@ -267,7 +293,9 @@ export class PostgresAlertStore implements AlertStore {
   async setTimer(t: EscalationTimer): Promise<void> {
     const claimed = this.claims.holds(CLAIM_ESCALATION, t.alertId);
     try {
-      await this.writes.track(this.pool.query(claimed ? moveClaimedTimer : upsertTimer, timerArgs(t)));
+      await this.writes.track(
+        this.pool.query({ ...(claimed ? moveClaimedTimer : upsertTimer), values: timerArgs(t) }),
+      );
     } finally {
       if (claimed) await this.claims.release(CLAIM_ESCALATION, t.alertId);
     }
@@ -284,7 +312,7 @@ export class PostgresAlertStore implements AlertStore {
   }
 
   async timer(alertId: number): Promise<EscalationTimer | undefined> {
-    const { rows } = await this.pool.query('SELECT * FROM escalation_timers WHERE alert_id = $1', [alertId]);
+    const { rows } = await this.pool.query({ ...timerOf, values: [alertId] });
     return rows[0] ? toTimer(rows[0]) : undefined;
   }
 
@@ -379,17 +407,14 @@ async function writeNotified(client: PgClient, n: NotifiedWrite, at: Date): Prom
   const r = n.recipient;
   let added = false;
   if (r) {
-    const result = await client.query(insertRecipient, [
-      r.alertId,
-      r.personId,
-      r.state,
-      r.step,
-      r.reason,
-      at.getTime(),
-    ]);
+    const result = await client.query({
+      ...insertRecipient,
+      values: [r.alertId, r.personId, r.state, r.step, r.reason, at.getTime()],
+    });
     added = result.rowCount === 1;
   }
   const e = n.event;
-  if (e) await client.query(insertEvent, [e.alertId, e.at.getTime(), e.kind, e.personId, e.detail]);
+  if (e)
+    await client.query({ ...insertEvent, values: [e.alertId, e.at.getTime(), e.kind, e.personId, e.detail] });
   return added;
 }
