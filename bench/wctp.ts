@@ -27,6 +27,7 @@ export const about =
   'WCTP SubmitRequest: requests/s, p50/p99 to the confirmation and to the clinician WebSocket frame, vs a bare fastify parse';
 
 export const usage = `  --requests N        SubmitRequests per cell (default 3000)
+  --warmup N          SubmitRequests before each cell's window, not counted (default 1000)
   --connections LIST  comma-separated concurrent senders (default 1,16)
   --servers LIST      any of bare-fastify,durable-fastify,switchboard (default all three)
   --data-root DIR     where the temporary data folders go (default the OS temp folder; use a real disk)
@@ -34,6 +35,8 @@ export const usage = `  --requests N        SubmitRequests per cell (default 300
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SENDER = { id: 'bench-nursecall', code: 'bench-code' };
+/** Marks the warm-up's alerts, which the window does not count. */
+const WARM_UP = 'warm-up';
 
 function submitRequest(id: string, text: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?>
@@ -122,12 +125,44 @@ async function clinician(port: number, onAlert: (title: string) => void): Promis
   return socket;
 }
 
+/** Closed-loop senders: each POSTs the next body once its previous one is answered. */
+async function sendAll(
+  url: string,
+  bodies: readonly string[],
+  connections: number,
+  answered: (i: number, confirmed: boolean) => void,
+  sentAt?: Float64Array,
+): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      for (let i = next++; i < bodies.length; i = next++) {
+        if (sentAt) sentAt[i] = performance.now();
+        let confirmed = false;
+        try {
+          const res = await fetch(url, {
+            method: 'POST',
+            headers: { 'content-type': 'text/xml' },
+            body: bodies[i],
+          });
+          const text = await res.text();
+          confirmed = res.status === 200 && text.includes('successCode="200"');
+        } catch {
+          confirmed = false;
+        }
+        answered(i, confirmed);
+      }
+    }),
+  );
+}
+
 async function runCell(
   name: string,
   child: ChildServer,
   requests: number,
   connections: number,
   tag: string,
+  warmup: number,
 ): Promise<CellResult> {
   const url = `http://127.0.0.1:${child.port}/wctp`;
   const sentAt = new Float64Array(requests);
@@ -140,8 +175,18 @@ async function runCell(
   const framesDone = new Promise<void>((r) => {
     allFrames = r;
   });
+  let warmFrames = 0;
+  let allWarmFrames: () => void = () => {};
+  const warmFramesDone = new Promise<void>((r) => {
+    allWarmFrames = warmup > 0 ? r : () => {};
+    if (warmup === 0) r();
+  });
   const socket = frame
     ? await clinician(child.port, (title) => {
+        if (title.includes(WARM_UP)) {
+          if (++warmFrames === warmup) allWarmFrames();
+          return;
+        }
         const i = Number(title.slice(title.lastIndexOf('#') + 1));
         // The first frame of each alert counts; later ones are its updates (delivered, answered).
         if (!(i >= 0 && i < requests) || sentAt[i] === 0 || seen[i]) return;
@@ -151,35 +196,36 @@ async function runCell(
         if (++frames === requests) allFrames();
       })
     : undefined;
+  // The warm-up, outside the window: the server's code compiled and its start-up garbage collected, so
+  // the window measures capacity, not the JIT (a cold Switchboard spent twice its CPU per request).
+  const warmBodies = Array.from({ length: warmup }, (_, i) =>
+    submitRequest(`${tag}-w${i}`, `Rm 401 Bed A: water ${WARM_UP} ${i}`),
+  );
+  let warmFailed = 0;
+  await sendAll(url, warmBodies, connections, (_i, confirmed) => {
+    if (!confirmed) warmFailed++;
+  });
+  if (warmFailed > 0) throw new Error(`${warmFailed} of ${warmup} warm-up requests were not confirmed`);
+  if (socket) await Promise.race([warmFramesDone, new Promise((r) => setTimeout(r, 60_000))]);
   const bodies = Array.from({ length: requests }, (_, i) =>
     submitRequest(`${tag}-${i}`, `Rm 401 Bed A: water #${i}`),
   );
-  let next = 0;
   let ok = 0;
   let errors = 0;
   child.mark();
   const started = performance.now();
   let lastConfirmAt = started;
-  await Promise.all(
-    Array.from({ length: connections }, async () => {
-      for (let i = next++; i < requests; i = next++) {
-        sentAt[i] = performance.now();
-        try {
-          const res = await fetch(url, {
-            method: 'POST',
-            headers: { 'content-type': 'text/xml' },
-            body: bodies[i],
-          });
-          const text = await res.text();
-          if (res.status === 200 && text.includes('successCode="200"')) ok++;
-          else errors++;
-        } catch {
-          errors++;
-        }
-        lastConfirmAt = performance.now();
-        confirm.add(lastConfirmAt - sentAt[i]);
-      }
-    }),
+  await sendAll(
+    url,
+    bodies,
+    connections,
+    (i, confirmed) => {
+      if (confirmed) ok++;
+      else errors++;
+      lastConfirmAt = performance.now();
+      confirm.add(lastConfirmAt - sentAt[i]!);
+    },
+    sentAt,
   );
   if (socket) {
     await Promise.race([framesDone, new Promise((r) => setTimeout(r, 60_000))]);
@@ -219,6 +265,7 @@ export async function run(argv: string[]): Promise<void> {
     args: argv,
     options: {
       requests: { type: 'string', default: '3000' },
+      warmup: { type: 'string', default: '1000' },
       connections: { type: 'string', default: '1,16' },
       servers: { type: 'string', default: 'bare-fastify,durable-fastify,switchboard' },
       'data-root': { type: 'string' },
@@ -250,7 +297,14 @@ export async function run(argv: string[]): Promise<void> {
           stopTimeoutMs: 120_000,
         });
         try {
-          const r = await runCell(server, child, requests, connections, `B${Date.now().toString(36)}`);
+          const r = await runCell(
+            server,
+            child,
+            requests,
+            connections,
+            `B${Date.now().toString(36)}`,
+            Number(values.warmup),
+          );
           results.push(r);
           console.error(
             `  ${server} × ${connections}: ${r.ok} confirmed, ${r.errors} errors, ${r.frames} frames`,
@@ -300,7 +354,7 @@ export async function run(argv: string[]): Promise<void> {
     ];
   });
   console.log(
-    `\nWCTP SubmitRequest, ${requests} per cell (S: from POST to the alert frame on the clinician's WebSocket)\n`,
+    `\nWCTP SubmitRequest, ${requests} per cell after ${values.warmup} not counted (S: from POST to the alert frame on the clinician's WebSocket)\n`,
   );
   console.log(
     formatTable(
