@@ -45,7 +45,7 @@ export interface SessionRecord extends Omit<NewSession, 'tokenHash'> {
   endReason: SessionEndReason | null;
 }
 
-export interface SessionStore {
+export interface SessionStore extends SignInFlows {
   create(session: NewSession): Promise<SessionRecord>;
   /** The session of a token hash if it has not ended and neither expiry has passed at `now`. */
   live(tokenHash: string, now: Date): Promise<SessionRecord | undefined>;
@@ -71,6 +71,38 @@ export interface SessionStore {
    * replayed SAML assertion id). Keys past their expiry at `now` are forgotten.
    */
   useOnce(key: string, expiresAt: Date, now: Date): Promise<boolean>;
+}
+
+/**
+ * Single sign-on's kinds of sign-in under way: an OpenID Connect or a SMART launch's state, a SAML
+ * AuthnRequest id. Each kind is bounded on its own, so a flood of one cannot stop the others.
+ */
+export type SignInFlowKind = 'oidc' | 'saml' | 'smart';
+
+export interface SignInFlow {
+  kind: SignInFlowKind;
+  /** What the browser brings back: the state, or the request id. */
+  key: string;
+  /** What the callback needs to finish (a PKCE verifier, a nonce), as the route wrote it. */
+  value: string;
+  expiresAt: Date;
+}
+
+/**
+ * Sign-ins between the redirect to the identity provider and its callback. Kept in the store, not in the
+ * process that started them, so the callback may reach any instance behind a balancer that is not sticky.
+ * A flow past its expiry is never returned, and is deleted when another flow is held or at `sweep`.
+ */
+export interface SignInFlows {
+  /**
+   * Keeps a flow until its expiry; false (nothing kept) when `limit` unexpired flows of its kind are
+   * already open at `now`, so nobody can fill the table by starting sign-ins they never finish.
+   */
+  holdFlow(flow: SignInFlow, now: Date, limit: number): Promise<boolean>;
+  /** The flow's value, deleted in the same statement: of two callbacks with one key, only one gets it. */
+  takeFlow(kind: SignInFlowKind, key: string, now: Date): Promise<string | undefined>;
+  /** The flow's value, left in place (a check before the answer is verified, as node-saml makes one). */
+  peekFlow(kind: SignInFlowKind, key: string, now: Date): Promise<string | undefined>;
 }
 
 /** Who holds a shared device now, as the last badge tap or MDM check-in reported it. */

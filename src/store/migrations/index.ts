@@ -19,6 +19,7 @@ import { patientTurn } from './020-patient-turn.ts';
 import { staffCoverage } from './021-staff-coverage.ts';
 import { messageWords } from './022-message-words.ts';
 import { ruleEdits } from './023-rule-edits.ts';
+import { signInFlows } from './024-sign-in-flows.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration } from './migration.ts';
@@ -46,4 +47,5 @@ export const migrations: Migration[] = [
   staffCoverage,
   messageWords,
   ruleEdits,
+  signInFlows,
 ].sort((a, b) => a.version - b.version);

@@ -6,6 +6,8 @@ import type {
   SessionEndReason,
   SessionRecord,
   SessionStore,
+  SignInFlow,
+  SignInFlowKind,
 } from '../session-port.ts';
 import { inTransaction, type PgPool, type WritesInFlight } from './database.ts';
 
@@ -118,6 +120,7 @@ export class PostgresSessionStore implements SessionStore {
           [t],
         );
         await client.query('DELETE FROM used_once WHERE expires_at <= $1', [t]);
+        await client.query('DELETE FROM sign_in_flows WHERE expires_at <= $1', [t]);
         return (expired.rowCount ?? 0) + (idle.rowCount ?? 0);
       }),
     );
@@ -134,6 +137,47 @@ export class PostgresSessionStore implements SessionStore {
         return (claimed.rowCount ?? 0) > 0;
       }),
     );
+  }
+
+  /**
+   * The count and the insert are one statement, but two instances holding a flow at the same moment do not
+   * see each other's row: the limit may be passed by a few, never without bound.
+   */
+  async holdFlow(flow: SignInFlow, now: Date, limit: number): Promise<boolean> {
+    const t = now.getTime();
+    return this.writes.track(
+      inTransaction(this.pool, async (client) => {
+        await client.query('DELETE FROM sign_in_flows WHERE kind = $1 AND expires_at <= $2', [flow.kind, t]);
+        const held = await client.query(
+          `INSERT INTO sign_in_flows (kind, key, value, expires_at)
+           SELECT $1, $2, $3, $4
+           WHERE (SELECT count(*) FROM (SELECT 1 FROM sign_in_flows WHERE kind = $1 AND expires_at > $5
+                                        LIMIT $6) AS open) < $6
+           ON CONFLICT (kind, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`,
+          [flow.kind, flow.key, flow.value, flow.expiresAt.getTime(), t, limit],
+        );
+        return (held.rowCount ?? 0) > 0;
+      }),
+    );
+  }
+
+  async takeFlow(kind: SignInFlowKind, key: string, now: Date): Promise<string | undefined> {
+    const { rows } = await this.writes.track(
+      this.pool.query<{ value: string; expires_at: number }>(
+        'DELETE FROM sign_in_flows WHERE kind = $1 AND key = $2 RETURNING value, expires_at',
+        [kind, key],
+      ),
+    );
+    const row = rows[0];
+    return row && row.expires_at > now.getTime() ? row.value : undefined;
+  }
+
+  async peekFlow(kind: SignInFlowKind, key: string, now: Date): Promise<string | undefined> {
+    const { rows } = await this.pool.query<{ value: string }>(
+      'SELECT value FROM sign_in_flows WHERE kind = $1 AND key = $2 AND expires_at > $3',
+      [kind, key, now.getTime()],
+    );
+    return rows[0]?.value;
   }
 
   private async endWhere(

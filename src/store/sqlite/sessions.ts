@@ -6,6 +6,8 @@ import type {
   SessionEndReason,
   SessionRecord,
   SessionStore,
+  SignInFlow,
+  SignInFlowKind,
 } from '../session-port.ts';
 import type { SqliteDb } from './database.ts';
 import type { GroupCommit } from './group-commit.ts';
@@ -23,6 +25,7 @@ export class SqliteSessionStore implements SessionStore {
   private readonly endStmt;
   private readonly forget;
   private readonly claim;
+  private readonly flows;
 
   constructor(
     private readonly db: SqliteDb,
@@ -45,6 +48,20 @@ export class SqliteSessionStore implements SessionStore {
     this.claim = db.prepare(
       'INSERT INTO used_once (key, expires_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING',
     );
+    this.flows = {
+      forget: db.prepare('DELETE FROM sign_in_flows WHERE kind = ? AND expires_at <= ?'),
+      forgetAll: db.prepare('DELETE FROM sign_in_flows WHERE expires_at <= ?'),
+      // Counts no further than the limit: the answer is only ever "at the limit or not".
+      open: db.prepare(
+        `SELECT count(*) AS n FROM (SELECT 1 FROM sign_in_flows WHERE kind = ? AND expires_at > ? LIMIT ?)`,
+      ),
+      hold: db.prepare(
+        `INSERT INTO sign_in_flows (kind, key, value, expires_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (kind, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`,
+      ),
+      take: db.prepare('DELETE FROM sign_in_flows WHERE kind = ? AND key = ? RETURNING value, expires_at'),
+      peek: db.prepare('SELECT value FROM sign_in_flows WHERE kind = ? AND key = ? AND expires_at > ?'),
+    };
   }
 
   async create(s: NewSession): Promise<SessionRecord> {
@@ -117,6 +134,7 @@ export class SqliteSessionStore implements SessionStore {
         )
         .run(t).changes;
       this.forget.run(t);
+      this.flows.forgetAll.run(t);
       return expired + idle;
     });
   }
@@ -126,6 +144,29 @@ export class SqliteSessionStore implements SessionStore {
       this.forget.run(now.getTime());
       return this.claim.run(key, expiresAt.getTime()).changes > 0;
     });
+  }
+
+  async holdFlow(flow: SignInFlow, now: Date, limit: number): Promise<boolean> {
+    const t = now.getTime();
+    return this.commit.write(() => {
+      this.flows.forget.run(flow.kind, t);
+      const { n } = this.flows.open.get(flow.kind, t, limit) as { n: number };
+      if (n >= limit) return false;
+      this.flows.hold.run(flow.kind, flow.key, flow.value, flow.expiresAt.getTime());
+      return true;
+    });
+  }
+
+  async takeFlow(kind: SignInFlowKind, key: string, now: Date): Promise<string | undefined> {
+    const row = await this.commit.write(
+      () => this.flows.take.get(kind, key) as { value: string; expires_at: number } | undefined,
+    );
+    return row && row.expires_at > now.getTime() ? row.value : undefined;
+  }
+
+  async peekFlow(kind: SignInFlowKind, key: string, now: Date): Promise<string | undefined> {
+    const row = this.flows.peek.get(kind, key, now.getTime()) as { value: string } | undefined;
+    return row?.value;
   }
 
   private endWhere(

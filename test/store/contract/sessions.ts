@@ -67,6 +67,57 @@ export function sessionsContract(makeStores: () => StoreFactory): void {
       expect(await store.sessions.useOnce('saml:_abc', at(10), at(6))).toBe(true);
     });
 
+    it('hands a sign-in under way to one callback, once, until it expires', async ({ store }) => {
+      const flow = (key: string, minutes = 10) => ({
+        kind: 'oidc' as const,
+        key,
+        value: `{"verifier":"v-${key}"}`,
+        expiresAt: at(minutes),
+      });
+      expect(await store.sessions.holdFlow(flow('state-1'), at(0), 10)).toBe(true);
+      expect(await store.sessions.peekFlow('oidc', 'state-1', at(1))).toBe('{"verifier":"v-state-1"}');
+      // Another kind's flow of the same key is another flow.
+      expect(await store.sessions.peekFlow('smart', 'state-1', at(1))).toBeUndefined();
+      expect(await store.sessions.takeFlow('oidc', 'state-1', at(2))).toBe('{"verifier":"v-state-1"}');
+      expect(await store.sessions.takeFlow('oidc', 'state-1', at(2))).toBeUndefined();
+      expect(await store.sessions.peekFlow('oidc', 'state-1', at(2))).toBeUndefined();
+
+      expect(await store.sessions.holdFlow(flow('state-2', 5), at(0), 10)).toBe(true);
+      expect(await store.sessions.peekFlow('oidc', 'state-2', at(5))).toBeUndefined();
+      expect(await store.sessions.takeFlow('oidc', 'state-2', at(5))).toBeUndefined();
+    });
+
+    it('gives a flow to only one of two callbacks that race for it', async ({ store }) => {
+      await store.sessions.holdFlow({ kind: 'saml', key: '_req', value: 'x', expiresAt: at(10) }, at(0), 10);
+      const both = await Promise.all([
+        store.sessions.takeFlow('saml', '_req', at(1)),
+        store.sessions.takeFlow('saml', '_req', at(1)),
+      ]);
+      expect(both.sort()).toEqual(['x', undefined]);
+    });
+
+    it('refuses a flow when its kind has the limit open, and counts no expired ones', async ({ store }) => {
+      const smart = (key: string, minutes: number) => ({
+        kind: 'smart' as const,
+        key,
+        value: key,
+        expiresAt: at(minutes),
+      });
+      expect(await store.sessions.holdFlow(smart('a', 5), at(0), 2)).toBe(true);
+      expect(await store.sessions.holdFlow(smart('b', 10), at(0), 2)).toBe(true);
+      expect(await store.sessions.holdFlow(smart('c', 10), at(1), 2)).toBe(false);
+      expect(await store.sessions.peekFlow('smart', 'c', at(1))).toBeUndefined();
+      // The other kinds have a limit of their own.
+      expect(
+        await store.sessions.holdFlow({ kind: 'oidc', key: 'a', value: 'o', expiresAt: at(10) }, at(1), 2),
+      ).toBe(true);
+      // Once 'a' has expired there is room again, and a sweep forgets expired flows of every kind.
+      expect(await store.sessions.holdFlow(smart('c', 20), at(6), 2)).toBe(true);
+      await store.sessions.sweep(at(15));
+      expect(await store.sessions.holdFlow(smart('d', 30), at(15), 2)).toBe(true);
+      expect(await store.sessions.takeFlow('smart', 'c', at(15))).toBe('c');
+    });
+
     it('hands a shared device from one person to the next', async ({ store }) => {
       const login = (personId: string, minutes: number) => ({
         device: 'unit-phone-4',
