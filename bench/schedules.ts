@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatMs, formatTable, formatTargets } from './lib/table.ts';
-import type { SyncFloor } from './schedules/floor.ts';
+import type { Part, SyncFloor } from './schedules/floor.ts';
 import { qgendaPayload } from './schedules/payload.ts';
 import { startBenchQGenda } from './schedules/qgenda-server.ts';
 
@@ -31,6 +31,8 @@ export const usage = `  --shifts 50000       shifts in the payload
 interface PhaseResult {
   phase: string;
   ms: number;
+  /** CPU time of the phase's process over it (every thread, user and system). */
+  cpuMs?: number;
   /** The client's part: the pull (its pages fetched and each entry read). */
   readMs?: number;
   /** The engine's part: map, diff, store with the feed. */
@@ -96,10 +98,13 @@ export async function run(argv: string[]): Promise<void> {
   }
   const floor = floorRun.floor as SyncFloor;
   const vs = (ms: number) => `${(ms / parse.ms).toFixed(2)}x`;
+  const cpu = (ms: number | undefined) =>
+    ms === undefined ? ['', ''] : [formatMs(ms), `${(ms / (parse.cpuMs ?? Number.NaN)).toFixed(2)}x`];
   const rows = [parse, ...sync].map((r) => [
     r.phase,
     formatMs(r.ms),
     vs(r.ms),
+    ...cpu(r.cpuMs),
     r.readMs === undefined ? '' : formatMs(r.readMs),
     r.engineMs === undefined ? '' : formatMs(r.engineMs),
     r.maxRssMb.toFixed(0),
@@ -107,20 +112,23 @@ export async function run(argv: string[]): Promise<void> {
     r.changes ?? '',
   ]);
   const n = floor.rows.toLocaleString('en-US');
-  const floorRows: Array<[string, number]> = [
-    ['floor: the pages fetched and JSON.parse whole', floor.fetchParseMs],
-    [`floor: bare inserts of the ${n} shifts`, floor.shiftsMs],
-    [`floor: bare inserts of their ${n} feed entries, commit, WAL synced`, floor.feedMs],
-    [`floor: bare raw read of the ${n} stored shifts`, floor.readMs],
+  const floorRows: Array<[string, Part]> = [
+    ['floor: the pages fetched and JSON.parse whole', floor.fetchParse],
+    [`floor: bare inserts of the ${n} shifts`, floor.shifts],
+    [`floor: bare inserts of their ${n} feed entries, commit, WAL synced`, floor.feed],
+    [`floor: bare raw read of the ${n} stored shifts`, floor.read],
   ];
   const floorPeak = [floorRun.maxRssMb.toFixed(0), floorRun.idleRssMb.toFixed(0)];
-  for (const [label, ms] of floorRows) rows.push([label, formatMs(ms), vs(ms), '', '', ...floorPeak, '']);
+  for (const [label, p] of floorRows)
+    rows.push([label, formatMs(p.ms), vs(p.ms), ...cpu(p.cpuMs), '', '', ...floorPeak, '']);
   console.log(
     formatTable(
       [
         { title: 'phase' },
         { title: 'ms', align: 'right' },
         { title: 'vs parse', align: 'right' },
+        { title: 'CPU ms', align: 'right' },
+        { title: 'CPU vs parse', align: 'right' },
         { title: 'client pull ms', align: 'right' },
         { title: 'engine ms', align: 'right' },
         { title: 'peak RSS MB', align: 'right' },
@@ -140,10 +148,15 @@ export async function run(argv: string[]): Promise<void> {
   }
   // A first sync fetches, reads and writes everything; a second fetches and reads everything and compares
   // it with the stored window.
-  const firstFloor = floor.fetchParseMs + floor.shiftsMs + floor.feedMs;
-  const secondFloor = floor.fetchParseMs + floor.readMs;
+  const firstFloor = [floor.fetchParse, floor.shifts, floor.feed];
+  const secondFloor = [floor.fetchParse, floor.read];
+  const sum = (parts: Part[]) => {
+    const ms = parts.reduce((n, p) => n + p.ms, 0);
+    const cpuMs = parts.reduce((n, p) => n + p.cpuMs, 0);
+    return `${formatMs(ms)} ms (${vs(ms)}; CPU ${formatMs(cpuMs)} ms, ${cpu(cpuMs)[1]})`;
+  };
   console.log(
-    `\nfloor (measured above, nothing of ours in it): a first sync's fetch + parse + inserts ${formatMs(firstFloor)} ms (${vs(firstFloor)}), a second sync's fetch + parse + read of the stored window ${formatMs(secondFloor)} ms (${vs(secondFloor)}), before any entry is read, mapped or compared`,
+    `\nfloor (measured above, nothing of ours in it): a first sync's fetch + parse + inserts ${sum(firstFloor)}, a second sync's fetch + parse + read of the stored window ${sum(secondFloor)}, before any entry is read, mapped or compared`,
   );
   console.log(
     `\n${formatTargets([
