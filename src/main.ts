@@ -87,6 +87,7 @@ import { installOutboundChannels } from './wiring/outbound.ts';
 import { holdSendersWhileRoutingBehind } from './wiring/routing-hold.ts';
 import { wireSchedulePush } from './wiring/schedule-push.ts';
 import { crosswalkLookup, type ScheduleSync, wireScheduleSync } from './wiring/schedule-sync.ts';
+import { shareLockouts } from './wiring/shared-lockouts.ts';
 import { wireSip } from './wiring/sip.ts';
 import { openConfiguredStore } from './wiring/store.ts';
 import { type InstalledWctp, wireWctp } from './wiring/wctp.ts';
@@ -641,6 +642,11 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
         log,
         now: () => clock.now(),
       });
+      const guards = [signInGuard, ssoGuard, ...(wctp ? [wctp.guard] : []), schedulePush.guard];
+      const lockouts = shareLockouts(store.signInFailures, guards, log.child({ part: 'sign-in' }), () =>
+        clock.now(),
+      );
+      stops.push(() => lockouts.stop());
       const findPerson = (kind: string, value: string) => {
         const p = site.directory.findByExternalId(kind as LookupKind, value);
         return p ? { id: p.id, name: p.name } : undefined;
@@ -849,9 +855,7 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
           (a) => wctp?.routes(a, router),
           (a) =>
             lockoutRoutes(a, {
-              guards: wctp
-                ? [signInGuard, ssoGuard, wctp.guard, schedulePush.guard]
-                : [signInGuard, ssoGuard, schedulePush.guard],
+              guards,
               audit: store.audit,
               now: () => clock.now(),
             }),

@@ -57,7 +57,7 @@ export function lockoutRoutes(app: FastifyInstance, deps: LockoutRoutesDeps): vo
           'Unknown lockout kind',
           `kind is one of ${kinds.join(', ')}`,
         );
-      const lifted = guard.lift(kind, key);
+      const lifted = await guard.lift(kind, key);
       if (!lifted)
         return sendProblem(reply, 404, 'notFound', 'Not locked', `${kind} ${key} has no lock in force`);
       await deps.audit.record({

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { type Admission, type Lockout, type SignInAttempt, SignInGuard } from './sign-in-guard.ts';
+import {
+  type Admission,
+  type FailureRecord,
+  type Lockout,
+  type SharedFailureCounts,
+  type SharedFailureRecord,
+  type SignInAttempt,
+  SignInGuard,
+} from './sign-in-guard.ts';
 
 const limits = (maxFailures: number) => ({
   maxFailures,
@@ -110,8 +118,8 @@ describe('SignInGuard', () => {
   it('an admin lifts a lock, which forgets its failures', async () => {
     const { g } = guard();
     for (let i = 0; i < 3; i++) await fail(g, 'admin', '10.0.0.9');
-    expect(g.lift('account', 'nobody')).toBeUndefined();
-    expect(g.lift('account', 'admin')).toMatchObject({ kind: 'account', key: 'admin' });
+    expect(await g.lift('account', 'nobody')).toBeUndefined();
+    expect(await g.lift('account', 'admin')).toMatchObject({ kind: 'account', key: 'admin' });
     expect(g.lockouts()).toEqual([]);
     await fail(g, 'admin', '10.0.0.9');
     expect(g.admit('admin', '10.0.0.9').admitted).toBe(true);
@@ -122,5 +130,92 @@ describe('SignInGuard', () => {
     for (let i = 0; i < 3; i++) await fail(g, 'admin', `10.0.1.${i}`);
     for (let i = 0; i < 100; i++) await fail(g, `guess-${i}`, `10.0.2.${i}`);
     expect(g.admit('admin', '10.0.3.1')).toMatchObject({ admitted: false, kind: 'account' });
+  });
+
+  describe('shared by the instances of a cluster', () => {
+    /** The store's part, as both stores keep it: one record per kind and key, changed one at a time. */
+    function sharedCounts(): SharedFailureCounts & {
+      inForce(now: number): SharedFailureRecord[];
+      down: boolean;
+    } {
+      const records = new Map<string, SharedFailureRecord>();
+      return {
+        down: false,
+        async fail(kind, key, count) {
+          if (this.down) throw new Error('connection refused');
+          const next = count(records.get(`${kind}:${key}`));
+          records.set(`${kind}:${key}`, { kind, key, ...next });
+          return next;
+        },
+        async forget(kind, key, unlessLockedAt) {
+          const r = records.get(`${kind}:${key}`);
+          if (r && unlessLockedAt && r.lockedUntil > unlessLockedAt.getTime()) return;
+          records.delete(`${kind}:${key}`);
+        },
+        inForce: (now) => [...records.values()].filter((r: FailureRecord) => r.lockedUntil > now),
+      };
+    }
+
+    function instances() {
+      const shared = sharedCounts();
+      const unreachable: unknown[] = [];
+      const a = guard();
+      const b = guard();
+      for (const g of [a.g, b.g]) g.share(shared, (err) => unreachable.push(err));
+      const mirror = () => {
+        for (const g of [a.g, b.g]) g.mirror(shared.inForce(Date.parse('2026-11-22T14:30:00Z')));
+      };
+      return { a, b, shared, mirror, unreachable };
+    }
+
+    it('locks at the limit when the guesses are spread over the instances', async () => {
+      const { a, b, mirror } = instances();
+      await fail(a.g, 'admin', '10.0.0.9');
+      await fail(b.g, 'admin', '10.0.0.8');
+      // The third guess, on A, reaches the limit of 3 counted by both: A locks and says so once.
+      expect(await fail(a.g, 'admin', '10.0.0.7')).toMatchObject([
+        { kind: 'account', key: 'admin', lockouts: 1 },
+      ]);
+      expect(a.locks).toHaveLength(1);
+      expect(a.g.admit('admin', '10.0.0.6').admitted).toBe(false);
+      // B learns of it at its next mirror (every few seconds), and refuses too.
+      mirror();
+      expect(b.g.admit('admin', '10.0.0.6')).toMatchObject({
+        admitted: false,
+        kind: 'account',
+        retryAfterSeconds: 60,
+      });
+      expect(b.locks).toHaveLength(0);
+      expect(b.g.lockouts()).toMatchObject([{ kind: 'account', key: 'admin' }]);
+    });
+
+    it("an admin's lift on one instance ends the lock on the others at their next mirror", async () => {
+      const { a, b, mirror } = instances();
+      for (let i = 0; i < 3; i++) await fail(a.g, 'admin', '10.0.0.9');
+      mirror();
+      expect(b.g.admit('admin', '10.0.0.9').admitted).toBe(false);
+      expect(await a.g.lift('account', 'admin')).toMatchObject({ key: 'admin' });
+      mirror();
+      expect(b.g.admit('admin', '10.0.0.9').admitted).toBe(true);
+    });
+
+    it('a success forgets the shared failures of the account', async () => {
+      const { a, b } = instances();
+      await fail(a.g, 'admin', '10.0.0.9');
+      await fail(b.g, 'admin', '10.0.0.9');
+      attempt(b.g.admit('admin', '10.0.0.9')).succeeded();
+      await new Promise((r) => setImmediate(r));
+      await fail(a.g, 'admin', '10.0.0.9');
+      await fail(a.g, 'admin', '10.0.0.9');
+      expect(a.g.admit('admin', '10.0.0.9').admitted).toBe(true);
+    });
+
+    it('counts here alone while the store cannot be reached, so one node still locks', async () => {
+      const { a, shared, unreachable } = instances();
+      shared.down = true;
+      for (let i = 0; i < 3; i++) await fail(a.g, 'admin', '10.0.0.9');
+      expect(a.g.admit('admin', '10.0.0.9').admitted).toBe(false);
+      expect(unreachable.length).toBeGreaterThan(0);
+    });
   });
 });

@@ -9,7 +9,9 @@
  * address stays bound by its own address lock.
  *
  * Checks under way count as failures until they end, so parallel guesses cannot overshoot the limit.
- * State is in memory: one node's view, cleared by a restart.
+ * State is in memory; with `share` (SharedFailureCounts: the store), every failure is also counted where
+ * each instance of a cluster sees it, and the locks any instance made are mirrored here (`mirror`), so
+ * guesses spread over the instances behind a balancer lock as they would on one node.
  */
 
 export interface LockoutLimits {
@@ -71,13 +73,76 @@ export interface SignInGuardOptions {
   maxTracked?: number;
 }
 
-interface Entry {
+/** What is remembered of a subject's or an address's failures (instants in ms). */
+export interface FailureRecord {
   failures: number;
-  pending: number;
   lastFailureAt: number;
   lockouts: number;
   lockedAt: number;
   lockedUntil: number;
+}
+
+/** A record of failures kept where every instance sees it, with its kind and key. */
+export interface SharedFailureRecord extends FailureRecord {
+  kind: string;
+  key: string;
+}
+
+/** Failure counts kept where every instance of a cluster sees them (the store). */
+export interface SharedFailureCounts {
+  /** Applies `count` to the record of kind and key under a lock, stores and resolves with its result. */
+  fail(
+    kind: string,
+    key: string,
+    count: (record: FailureRecord | undefined) => FailureRecord,
+  ): Promise<FailureRecord>;
+  /**
+   * Forgets a record: an admin's lift, or (with `unlessLockedAt`) a success, which leaves a lock in force
+   * at that moment as it is (one made on another instance this one has not heard of yet).
+   */
+  forget(kind: string, key: string, unlessLockedAt?: Date): Promise<void>;
+}
+
+/** Whether a record is stale at `now`: unlocked, and without a failure for a whole window. */
+function stale(r: FailureRecord, now: number, limits: LockoutLimits): boolean {
+  const quietSince = Math.max(r.lastFailureAt, r.lockedUntil);
+  return r.lockedUntil <= now && now - quietSince > limits.windowSeconds * 1000;
+}
+
+/**
+ * One failure more: the record after it. Reaching the limit while unlocked locks, each further lock twice
+ * as long (up to the ceiling); after a lock one failure more is enough to lock again.
+ */
+export function afterFailure(
+  before: FailureRecord | undefined,
+  now: number,
+  limits: LockoutLimits,
+): FailureRecord {
+  const r: FailureRecord =
+    before && !stale(before, now, limits)
+      ? {
+          failures: before.failures,
+          lastFailureAt: before.lastFailureAt,
+          lockouts: before.lockouts,
+          lockedAt: before.lockedAt,
+          lockedUntil: before.lockedUntil,
+        }
+      : { failures: 0, lastFailureAt: now, lockouts: 0, lockedAt: 0, lockedUntil: 0 };
+  r.failures++;
+  r.lastFailureAt = now;
+  if (r.lockedUntil > now || r.failures < limits.maxFailures) return r;
+  r.lockouts++;
+  const seconds = Math.min(limits.lockSeconds * 2 ** (r.lockouts - 1), limits.maxLockSeconds);
+  r.lockedAt = now;
+  r.lockedUntil = now + seconds * 1000;
+  r.failures = limits.maxFailures - 1;
+  return r;
+}
+
+interface Entry extends FailureRecord {
+  pending: number;
+  /** The lock in force is the shared record's (made here or mirrored): an admin's lift elsewhere ends it. */
+  sharedLock?: boolean;
 }
 
 /** Known addresses remembered per subject. */
@@ -117,20 +182,56 @@ class FailureCounts {
     this.entries.delete(key);
   }
 
-  /** Counts one failure; returns the lock it caused, if any. */
+  /** Counts one failure here; returns the lock it caused, if any. */
   fail(key: string, now: number): Lockout | undefined {
     const e = this.fresh(key, now) ?? this.create(key, now);
     if (e.pending > 0) e.pending--;
-    e.failures++;
-    e.lastFailureAt = now;
-    if (e.lockedUntil > now || e.failures < this.limits.maxFailures) return undefined;
-    e.lockouts++;
-    const seconds = Math.min(this.limits.lockSeconds * 2 ** (e.lockouts - 1), this.limits.maxLockSeconds);
-    e.lockedAt = now;
-    e.lockedUntil = now + seconds * 1000;
-    // One more failure after the lock ends locks again, for twice as long.
-    e.failures = this.limits.maxFailures - 1;
-    return this.describe(key, e, this.limits.maxFailures);
+    const lockouts = e.lockouts;
+    Object.assign(e, afterFailure(e, now, this.limits));
+    return e.lockouts > lockouts ? this.describe(key, e, this.limits.maxFailures) : undefined;
+  }
+
+  /**
+   * Counts one failure in the shared record (which every instance's failures reach) and takes its result
+   * here; returns the lock it caused, if any. The check under way ends either way.
+   */
+  async failShared(key: string, now: number, shared: SharedFailureCounts): Promise<Lockout | undefined> {
+    let lockouts = 0;
+    const record = await shared.fail(this.kind, key, (before) => {
+      lockouts = before?.lockouts ?? 0;
+      return afterFailure(before, now, this.limits);
+    });
+    const e = this.entries.get(key) ?? this.create(key, now);
+    if (e.pending > 0) e.pending--;
+    Object.assign(e, record);
+    e.sharedLock = record.lockedUntil > now;
+    return record.lockouts > lockouts ? this.describe(key, e, this.limits.maxFailures) : undefined;
+  }
+
+  /**
+   * Takes the shared locks in force (every instance's) into this view; a shared lock no longer among them
+   * was lifted by an admin on some instance, and ends here too.
+   */
+  mirror(records: readonly SharedFailureRecord[], now: number): void {
+    const inForce = new Set<string>();
+    for (const r of records) {
+      if (r.kind !== this.kind || r.lockedUntil <= now) continue;
+      inForce.add(r.key);
+      this.mirrorOne(r, now);
+    }
+    for (const [key, e] of this.entries)
+      if (e.sharedLock && e.lockedUntil > now && !inForce.has(key)) this.entries.delete(key);
+  }
+
+  private mirrorOne(r: SharedFailureRecord, now: number): void {
+    const e = this.entries.get(r.key) ?? this.create(r.key, now);
+    e.sharedLock = true;
+    if (e.lockedUntil >= r.lockedUntil) return;
+    e.lockedAt = r.lockedAt;
+    e.lockedUntil = r.lockedUntil;
+    e.lockouts = Math.max(e.lockouts, r.lockouts);
+    e.failures = Math.max(e.failures, r.failures);
+    e.lastFailureAt = Math.max(e.lastFailureAt, r.lastFailureAt);
   }
 
   locked(now: number): Lockout[] {
@@ -161,8 +262,7 @@ class FailureCounts {
   private fresh(key: string, now: number): Entry | undefined {
     const e = this.entries.get(key);
     if (!e) return undefined;
-    const quietSince = Math.max(e.lastFailureAt, e.lockedUntil);
-    if (e.pending === 0 && e.lockedUntil <= now && now - quietSince > this.limits.windowSeconds * 1000) {
+    if (e.pending === 0 && stale(e, now, this.limits)) {
       this.entries.delete(key);
       return undefined;
     }
@@ -204,11 +304,30 @@ export class SignInGuard {
   /** Addresses each subject has signed in from, newest last. */
   private readonly known = new Map<string, string[]>();
   private readonly maxTracked: number;
+  private shared?: { counts: SharedFailureCounts; unreachable: (err: unknown) => void };
 
   constructor(private readonly options: SignInGuardOptions) {
     this.maxTracked = options.maxTracked ?? 10000;
     this.subjects = new FailureCounts(options.subjectKind, options.subject, this.maxTracked);
     this.addresses = new FailureCounts(options.addressKind, options.address, this.maxTracked);
+  }
+
+  /**
+   * Counts failures in `counts` too, where every instance sees them. When they cannot be reached, the
+   * failure is counted here alone (`unreachable` hears why): the lock of one node still holds.
+   */
+  share(counts: SharedFailureCounts, unreachable: (err: unknown) => void): void {
+    this.shared = { counts, unreachable };
+  }
+
+  /**
+   * Takes every shared lock in force (any instance's, `records` whole) into this guard's view, and ends the
+   * shared locks an admin lifted elsewhere. Kinds this guard does not keep are passed over.
+   */
+  mirror(records: readonly SharedFailureRecord[]): void {
+    const now = this.options.now();
+    this.subjects.mirror(records, now);
+    this.addresses.mirror(records, now);
   }
 
   /** The kinds of lock this guard keeps (subject first). */
@@ -247,15 +366,23 @@ export class SignInGuard {
           this.addresses.end(address);
           // A success from a known address leaves a lock others caused in force.
           if (this.subjects.lockedUntil(subject, this.options.now())) this.subjects.end(subject);
-          else this.subjects.reset(subject);
+          else {
+            this.subjects.reset(subject);
+            this.shared?.counts
+              .forget(this.subjects.kind, subject, new Date(this.options.now()))
+              .catch(this.shared.unreachable);
+          }
           this.remember(subject, address);
         },
         failed: async () => {
           end();
           const at = this.options.now();
-          const locks = [this.subjects.fail(subject, at), this.addresses.fail(address, at)].filter(
-            (l): l is Lockout => l !== undefined,
-          );
+          const locks = (
+            await Promise.all([
+              this.failOf(this.subjects, subject, at),
+              this.failOf(this.addresses, address, at),
+            ])
+          ).filter((l): l is Lockout => l !== undefined);
           for (const lock of locks) await this.options.onLockout?.(lock);
           return locks;
         },
@@ -274,12 +401,27 @@ export class SignInGuard {
     return [...this.subjects.locked(now), ...this.addresses.locked(now)];
   }
 
-  /** Lifts a lock in force and forgets its failures; undefined when there was none. */
-  lift(kind: string, key: string): Lockout | undefined {
+  /**
+   * Lifts a lock in force and forgets its failures; when shared, in the store too, so the other instances
+   * end it at their next mirror. Undefined when there was none here.
+   */
+  async lift(kind: string, key: string): Promise<Lockout | undefined> {
     const now = this.options.now();
-    if (kind === this.subjects.kind) return this.subjects.lift(key, now);
-    if (kind === this.addresses.kind) return this.addresses.lift(key, now);
-    return undefined;
+    const counts =
+      kind === this.subjects.kind ? this.subjects : kind === this.addresses.kind ? this.addresses : undefined;
+    if (!counts) return undefined;
+    await this.shared?.counts.forget(kind, key);
+    return counts.lift(key, now);
+  }
+
+  private async failOf(counts: FailureCounts, key: string, at: number): Promise<Lockout | undefined> {
+    if (this.shared)
+      try {
+        return await counts.failShared(key, at, this.shared.counts);
+      } catch (err) {
+        this.shared.unreachable(err);
+      }
+    return counts.fail(key, at);
   }
 
   private remember(subject: string, address: string): void {

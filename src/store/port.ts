@@ -16,6 +16,7 @@ import type { RuleEditStore } from './rule-edit-port.ts';
 import type { ScheduleStore } from './schedule-port.ts';
 import type { ScheduleSourceStore } from './schedule-source-port.ts';
 import type { DeviceLoginStore, SessionStore } from './session-port.ts';
+import type { SignInFailureStore } from './sign-in-failure-port.ts';
 import type { SipStore } from './sip-port.ts';
 
 /** A message as a listener received it, before it is stored. The raw bytes are the record of truth. */
@@ -187,6 +188,8 @@ export interface Store {
   readonly leases: LeaseStore;
   /** Rule files saved from the console, shared by the instances (rule-edit-port.ts). */
   readonly ruleEdits: RuleEditStore;
+  /** Failed sign-ins and their locks, shared by the instances (sign-in-failure-port.ts). */
+  readonly signInFailures: SignInFailureStore;
   /**
    * Resolves when every write that has resolved so far is on the disk. Writes of derived state (census,
    * alerts, statuses: what routing rebuilds from stored messages after a crash) resolve once committed

@@ -20,6 +20,7 @@ import { staffCoverage } from './021-staff-coverage.ts';
 import { messageWords } from './022-message-words.ts';
 import { ruleEdits } from './023-rule-edits.ts';
 import { signInFlows } from './024-sign-in-flows.ts';
+import { signInFailures } from './025-sign-in-failures.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration } from './migration.ts';
@@ -48,4 +49,5 @@ export const migrations: Migration[] = [
   messageWords,
   ruleEdits,
   signInFlows,
+  signInFailures,
 ].sort((a, b) => a.version - b.version);

@@ -17,6 +17,7 @@ import { PostgresRuleEdits } from './rule-edits.ts';
 import { PostgresScheduleSources } from './schedule-sources.ts';
 import { PostgresScheduleStore } from './schedules.ts';
 import { PostgresDeviceLogins, PostgresSessionStore } from './sessions.ts';
+import { PostgresSignInFailures } from './sign-in-failures.ts';
 import { PostgresSipStore } from './sip.ts';
 
 export type PostgresStoreOptions = PostgresOptions & { inbound?: InboundBatchOptions };
@@ -69,6 +70,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     conversations: new PostgresConversationStore(pool, writes),
     leases: new PostgresLeases(pool),
     ruleEdits: new PostgresRuleEdits(pool),
+    signInFailures: new PostgresSignInFailures(pool),
     durable: () => writes.durable(),
     async close() {
       await writes.durable().catch(() => {});

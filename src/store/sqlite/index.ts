@@ -16,6 +16,7 @@ import { SqliteRuleEdits } from './rule-edits.ts';
 import { SqliteScheduleSources } from './schedule-sources.ts';
 import { SqliteScheduleStore } from './schedules.ts';
 import { SqliteDeviceLogins, SqliteSessionStore } from './sessions.ts';
+import { SqliteSignInFailures } from './sign-in-failures.ts';
 import { SqliteSipStore } from './sip.ts';
 
 /**
@@ -53,6 +54,7 @@ export function openSqliteStore(dataDir: string, log?: GroupCommitOptions['log']
     conversations: new SqliteConversationStore(db, commit),
     leases: new SqliteLeases(db),
     ruleEdits: new SqliteRuleEdits(db, commit),
+    signInFailures: new SqliteSignInFailures(db, commit),
     durable: () => commit.durable(),
     async close() {
       commit.close();

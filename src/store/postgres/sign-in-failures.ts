@@ -1,0 +1,63 @@
+import type { FailureRecord, SharedFailureRecord } from '../../kit/sign-in-guard.ts';
+import {
+  failureValues,
+  type SignInFailureRow,
+  signInFailureColumns,
+  toFailureRecord,
+} from '../rows/sign-in-failures.ts';
+import { SIGN_IN_FAILURES_KEPT_MS, type SignInFailureStore } from '../sign-in-failure-port.ts';
+import { inTransaction, type PgPool } from './database.ts';
+
+/**
+ * Failed sign-ins in PostgreSQL, shared by the instances. A failure locks its row (`FOR UPDATE`, after an
+ * insert that makes sure there is one to lock), so failures on two instances at once are counted one
+ * after the other, never one over the other. Failures are rare, so the few round trips do not matter.
+ */
+export class PostgresSignInFailures implements SignInFailureStore {
+  constructor(private readonly pool: PgPool) {}
+
+  fail(
+    kind: string,
+    key: string,
+    count: (record: FailureRecord | undefined) => FailureRecord,
+  ): Promise<FailureRecord> {
+    const before = Date.now() - SIGN_IN_FAILURES_KEPT_MS;
+    return inTransaction(this.pool, async (client) => {
+      await client.query('DELETE FROM sign_in_failures WHERE locked_until < $1 AND last_failure_at < $1', [
+        before,
+      ]);
+      await client.query(
+        `INSERT INTO sign_in_failures (${signInFailureColumns}) VALUES ($1, $2, 0, 0, 0, 0, 0)
+         ON CONFLICT (kind, key) DO NOTHING`,
+        [kind, key],
+      );
+      const { rows } = await client.query<SignInFailureRow>(
+        `SELECT ${signInFailureColumns} FROM sign_in_failures WHERE kind = $1 AND key = $2 FOR UPDATE`,
+        [kind, key],
+      );
+      const record = toFailureRecord(rows[0]);
+      const next = count(record.lastFailureAt === 0 && record.lockedUntil === 0 ? undefined : record);
+      await client.query(
+        `UPDATE sign_in_failures SET failures = $3, last_failure_at = $4, lockouts = $5, locked_at = $6,
+           locked_until = $7 WHERE kind = $1 AND key = $2`,
+        [kind, key, ...failureValues(next)],
+      );
+      return next;
+    });
+  }
+
+  async forget(kind: string, key: string, unlessLockedAt?: Date): Promise<void> {
+    await this.pool.query(
+      'DELETE FROM sign_in_failures WHERE kind = $1 AND key = $2 AND locked_until <= $3',
+      [kind, key, unlessLockedAt?.getTime() ?? Number.MAX_SAFE_INTEGER],
+    );
+  }
+
+  async inForce(now: Date): Promise<SharedFailureRecord[]> {
+    const { rows } = await this.pool.query<SignInFailureRow>(
+      `SELECT ${signInFailureColumns} FROM sign_in_failures WHERE locked_until > $1 ORDER BY kind, key`,
+      [now.getTime()],
+    );
+    return rows.map(toFailureRecord);
+  }
+}

@@ -1,0 +1,72 @@
+import { describe, expect } from 'vitest';
+import { afterFailure } from '../../../src/kit/sign-in-guard.ts';
+import type { StoreFactory } from '../factories.ts';
+import { storePerTest } from './store-per-test.ts';
+
+const limits = { maxFailures: 3, windowSeconds: 900, lockSeconds: 60, maxLockSeconds: 300 };
+const t0 = Date.parse('2026-12-08T02:00:00Z');
+
+/** What every store of failed sign-ins does (store/sign-in-failure-port.ts), run against each adapter. */
+export function signInFailureContract(makeStores: () => StoreFactory): void {
+  describe(`failed sign-ins (${makeStores.name})`, () => {
+    const it = storePerTest(makeStores);
+    const count = (at: number) => (before: Parameters<typeof afterFailure>[0]) =>
+      afterFailure(before, at, limits);
+
+    it('counts failures per kind and key, locks at the limit, and lists the locks in force', async ({
+      store,
+    }) => {
+      const failures = store.signInFailures;
+      expect(await failures.fail('account', 'admin', count(t0))).toMatchObject({ failures: 1, lockouts: 0 });
+      await failures.fail('address', '10.0.0.9', count(t0));
+      await failures.fail('account', 'admin', count(t0 + 1000));
+      expect(await failures.inForce(new Date(t0 + 2000))).toEqual([]);
+      const locked = await failures.fail('account', 'admin', count(t0 + 2000));
+      expect(locked).toEqual({
+        failures: 2,
+        lastFailureAt: t0 + 2000,
+        lockouts: 1,
+        lockedAt: t0 + 2000,
+        lockedUntil: t0 + 62_000,
+      });
+      expect(await failures.inForce(new Date(t0 + 3000))).toEqual([
+        { kind: 'account', key: 'admin', ...locked },
+      ]);
+      expect(await failures.inForce(new Date(t0 + 62_000))).toEqual([]);
+      // The next failure after the lock locks again, twice as long.
+      expect(await failures.fail('account', 'admin', count(t0 + 70_000))).toMatchObject({
+        lockouts: 2,
+        lockedUntil: t0 + 190_000,
+      });
+    });
+
+    it('forgets a record, and counts afresh after', async ({ store }) => {
+      const failures = store.signInFailures;
+      for (let i = 0; i < 3; i++) await failures.fail('wctp-sender', 'nursecall', count(t0 + i));
+      expect(await failures.inForce(new Date(t0 + 10))).toHaveLength(1);
+      // A success leaves a lock in force; an admin's lift does not.
+      await failures.forget('wctp-sender', 'nursecall', new Date(t0 + 10));
+      expect(await failures.inForce(new Date(t0 + 10))).toHaveLength(1);
+      await failures.forget('wctp-sender', 'nursecall');
+      expect(await failures.inForce(new Date(t0 + 10))).toEqual([]);
+      expect(await failures.fail('wctp-sender', 'nursecall', count(t0 + 20))).toMatchObject({ failures: 1 });
+    });
+
+    // On PostgreSQL each failure runs on a connection of the pool's own, as two instances' would.
+    it('counts failures arriving at once one after the other, none lost', async ({ store }) => {
+      await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          store.signInFailures.fail('address', '10.6.6.6', (before) => ({
+            failures: (before?.failures ?? 0) + 1,
+            lastFailureAt: t0 + i,
+            lockouts: 0,
+            lockedAt: 0,
+            lockedUntil: t0 + 3_600_000,
+          })),
+        ),
+      );
+      const [record] = await store.signInFailures.inForce(new Date(t0));
+      expect(record).toMatchObject({ kind: 'address', key: '10.6.6.6', failures: 10 });
+    });
+  });
+}

@@ -1,0 +1,4 @@
+import { signInFailureContract } from './contract/sign-in-failures.ts';
+import { sqliteStores } from './factories.ts';
+
+signInFailureContract(sqliteStores);
