@@ -26,7 +26,8 @@ export const about =
   'schedule sync of a 50,000-shift QGenda payload: time and peak memory of sync+diff+store next to a bare JSON.parse; on-call lookup p99 during the sync next to idle';
 export const usage = `  --shifts 50000       shifts in the payload
   --changed 0.05       share of shifts changed in the second sync
-  --gzip               the QGenda server answers gzip (as QGenda does); the client inflates it`;
+  --gzip               the QGenda server answers gzip (as QGenda does); the client inflates it
+  --semi-space MB      V8's largest semi-space in every phase's process (--max-semi-space-size; 16 by default)`;
 
 interface PhaseResult {
   phase: string;
@@ -49,11 +50,16 @@ interface PhaseResult {
   floor?: SyncFloor;
 }
 
-function runPhase(phase: string, shifts: number, target: string): Promise<PhaseResult[]> {
+function runPhase(
+  phase: string,
+  shifts: number,
+  target: string,
+  v8: readonly string[],
+): Promise<PhaseResult[]> {
   const script = new URL('./schedules/phase.ts', import.meta.url).pathname;
   return new Promise((resolve, reject) => {
     const child = fork(script, [phase, String(shifts), target], {
-      execArgv: ['--import', 'tsx'],
+      execArgv: [...v8, '--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const results: PhaseResult[] = [];
@@ -71,12 +77,16 @@ export async function run(argv: string[]): Promise<void> {
       shifts: { type: 'string', default: '50000' },
       changed: { type: 'string', default: '0.05' },
       gzip: { type: 'boolean', default: false },
+      'semi-space': { type: 'string' },
     },
   });
   const shifts = Number(values.shifts);
+  // A smaller young generation is a process-wide choice (a flag of node), measured here for the sync.
+  const semiSpace = values['semi-space'];
+  const v8 = semiSpace === undefined ? [] : [`--max-semi-space-size=${Number(semiSpace)}`];
   const changed = Number(values.changed);
   console.log(
-    `schedule sync: ${shifts.toLocaleString('en-US')} QGenda shifts, ${Math.round(changed * 100)} % changed in the second sync, served ${values.gzip ? 'gzipped' : 'uncompressed'}\n`,
+    `schedule sync: ${shifts.toLocaleString('en-US')} QGenda shifts, ${Math.round(changed * 100)} % changed in the second sync, served ${values.gzip ? 'gzipped' : 'uncompressed'}${semiSpace === undefined ? '' : `, V8 semi-space at most ${Number(semiSpace)} MB`}\n`,
   );
   // The payloads are written to files first, so a phase's peak memory is its own work, not the generating.
   const dir = mkdtempSync(join(tmpdir(), 'sb-bench-payload-'));
@@ -89,9 +99,9 @@ export async function run(argv: string[]): Promise<void> {
   let floorRun: PhaseResult;
   let sync: PhaseResult[];
   try {
-    [parse] = await runPhase('parse', shifts, file);
-    [floorRun] = await runPhase('floor', shifts, qgenda.url);
-    sync = await runPhase('sync', shifts, qgenda.url);
+    [parse] = await runPhase('parse', shifts, file, v8);
+    [floorRun] = await runPhase('floor', shifts, qgenda.url, v8);
+    sync = await runPhase('sync', shifts, qgenda.url, v8);
   } finally {
     await qgenda.close();
     rmSync(dir, { recursive: true, force: true });
