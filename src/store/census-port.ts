@@ -164,6 +164,13 @@ export interface CensusStore {
   staffCoverage(): Promise<StoredStaffCoverage[]>;
   /** Changes whenever any staff import's entries are saved: compare it to read them again only then. */
   staffCoverageStamp(): Promise<string>;
+  /**
+   * The patients a census file import (`source`) put in the census, each with the number of files in a
+   * row it was missing from: what discharge by absence counts on, whichever instance applies the next file.
+   */
+  fileCensus(source: string): Promise<Map<string, number>>;
+  /** Replaces what `source` holds, after each file it applied. */
+  saveFileCensus(source: string, patients: ReadonlyMap<string, number>, at: Date): Promise<void>;
 }
 
 /** What one staff import (staff-csv, staff-rest) last brought, shared by the instances of a cluster. */

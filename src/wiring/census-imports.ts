@@ -75,7 +75,6 @@ export function startCensusImports(options: {
 }): { status(): CensusImportStatus[]; runNow(id: string): Promise<void>; stop(): void } {
   const staffBySource = new Map<string, StaffCoverage[]>();
   const status = new Map<string, CensusImportStatus>();
-  const census = new Map<string, { ours: Set<string>; missed: Map<string, number> }>();
   const timers: NodeJS.Timeout[] = [];
   const running = new Map<string, Promise<void>>();
 
@@ -207,15 +206,22 @@ export function startCensusImports(options: {
     const read = readCensusFile(text, columns);
     if (read.problems.length)
       throw new Error(read.problems.map((p) => `line ${p.line} ${p.key}: ${p.message}`).join('; '));
-    const state = census.get(imp.id) ?? { ours: new Set<string>(), missed: new Map<string, number>() };
+    // What the import holds is in the store, so the next file discharges by absence alike after a
+    // restart, or on whichever instance holds the import's duty then.
+    const source = `file:${imp.id}`;
+    const held = await options.census.fileCensus(source);
     const applied = await applyCensusFile(options.census, read.rows, {
-      source: `file:${imp.id}`,
+      source,
       now,
       dischargeAfterMissing: imp.dischargeAfterMissing,
-      ours: state.ours,
-      missedBefore: state.missed,
+      ours: new Set(held.keys()),
+      missedBefore: held,
     });
-    census.set(imp.id, { ours: applied.ours, missed: applied.missed });
+    await options.census.saveFileCensus(
+      source,
+      new Map([...applied.ours].map((mrn) => [mrn, applied.missed.get(mrn) ?? 0])),
+      now,
+    );
     s.lastCounts = {
       patients: read.rows.length,
       admittedOrMoved: applied.admittedOrMoved,

@@ -21,6 +21,7 @@ import { messageWords } from './022-message-words.ts';
 import { ruleEdits } from './023-rule-edits.ts';
 import { signInFlows } from './024-sign-in-flows.ts';
 import { signInFailures } from './025-sign-in-failures.ts';
+import { censusFileSources } from './026-census-file-sources.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration } from './migration.ts';
@@ -50,4 +51,5 @@ export const migrations: Migration[] = [
   ruleEdits,
   signInFlows,
   signInFailures,
+  censusFileSources,
 ].sort((a, b) => a.version - b.version);

@@ -171,6 +171,24 @@ export class PostgresCensusStore implements CensusStore {
     return rows.map(toStaffCoverage);
   }
 
+  async fileCensus(source: string): Promise<Map<string, number>> {
+    const { rows } = await this.pool.query<{ patients: string }>(
+      'SELECT patients FROM census_file_sources WHERE source = $1',
+      [source],
+    );
+    return new Map(rows[0] ? Object.entries(JSON.parse(rows[0].patients) as Record<string, number>) : []);
+  }
+
+  async saveFileCensus(source: string, patients: ReadonlyMap<string, number>, at: Date): Promise<void> {
+    await this.writes.track(
+      this.pool.query(
+        `INSERT INTO census_file_sources (source, patients, updated_at) VALUES ($1, $2, $3)
+         ON CONFLICT (source) DO UPDATE SET patients = excluded.patients, updated_at = excluded.updated_at`,
+        [source, JSON.stringify(Object.fromEntries(patients)), at.getTime()],
+      ),
+    );
+  }
+
   async staffCoverageStamp(): Promise<string> {
     const { rows } = await this.pool.query<{ stamp: string }>(
       "SELECT count(*) || ':' || COALESCE(sum(revision), 0) AS stamp FROM staff_coverage",

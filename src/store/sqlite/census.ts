@@ -55,6 +55,11 @@ export class SqliteCensusStore implements CensusStore {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       setFlags: db.prepare('UPDATE census_patients SET flags = ?, updated_at = ? WHERE mrn = ?'),
+      fileCensus: db.prepare('SELECT patients FROM census_file_sources WHERE source = ?'),
+      saveFileCensus: db.prepare(
+        `INSERT INTO census_file_sources (source, patients, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (source) DO UPDATE SET patients = excluded.patients, updated_at = excluded.updated_at`,
+      ),
       patientRow: db.prepare('SELECT * FROM census_patients WHERE mrn = ?'),
       mergedInto: db.prepare('SELECT merged_into FROM census_patients WHERE mrn = ?'),
       visitRow: db.prepare('SELECT * FROM census_visits WHERE visit_number = ?'),
@@ -173,6 +178,16 @@ export class SqliteCensusStore implements CensusStore {
 
   async staffCoverageStamp(): Promise<string> {
     return (this.statements.staffStamp.get() as { stamp: string }).stamp;
+  }
+
+  async fileCensus(source: string): Promise<Map<string, number>> {
+    const row = this.statements.fileCensus.get(source) as { patients: string } | undefined;
+    return new Map(row ? Object.entries(JSON.parse(row.patients) as Record<string, number>) : []);
+  }
+
+  async saveFileCensus(source: string, patients: ReadonlyMap<string, number>, at: Date): Promise<void> {
+    const text = JSON.stringify(Object.fromEntries(patients));
+    await this.commit.write(() => this.statements.saveFileCensus.run(source, text, at.getTime()));
   }
 
   async setPatientFlags(mrn: string, flags: string[]): Promise<void> {

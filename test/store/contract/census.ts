@@ -140,6 +140,28 @@ export function censusContract(makeStores: () => StoreFactory): void {
       expect(await store.census.careTeamScope('100', 'V1')).toEqual([]);
     });
 
+    it('keeps the patients each census file import holds, with their misses, replaced whole', async ({
+      store,
+      stores,
+    }) => {
+      const at = new Date('2026-12-07T14:30:00Z');
+      expect(await store.census.fileCensus('file:adt-backup')).toEqual(new Map());
+      await store.census.saveFileCensus(
+        'file:adt-backup',
+        new Map([
+          ['C1', 0],
+          ['C2', 1],
+        ]),
+        at,
+      );
+      await store.census.saveFileCensus('file:other', new Map([['C9', 0]]), at);
+      await store.census.saveFileCensus('file:adt-backup', new Map([['C1', 1]]), at);
+      await store.close();
+      const reopened = await stores.open();
+      expect(await reopened.census.fileCensus('file:adt-backup')).toEqual(new Map([['C1', 1]]));
+      expect(await reopened.census.fileCensus('file:other')).toEqual(new Map([['C9', 0]]));
+    });
+
     it('keeps what each staff import last brought, counts its saves, and shows any change in the stamp', async ({
       store,
     }) => {
