@@ -17,6 +17,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { SessionStore } from '../store/session-port.ts';
+import { holdSignIn, takeSignIn } from './sign-in-flows.ts';
 
 export interface EhrLaunchSettings {
   /** Signs launch URLs; without it signed launches are refused. */
@@ -36,7 +37,8 @@ export interface EhrLaunchSettings {
 
 export interface EhrLaunchDeps {
   settings: () => EhrLaunchSettings;
-  sessionStore: Pick<SessionStore, 'useOnce'>;
+  /** Used launch nonces, and SMART launches between the redirect and the callback (any instance's). */
+  sessionStore: Pick<SessionStore, 'useOnce' | 'holdFlow' | 'takeFlow'>;
   /** The active directory person whose crosswalk `ehrUser` is this. */
   personByEhrUser: (user: string) => { id: string; name: string } | undefined;
   now: () => Date;
@@ -44,21 +46,16 @@ export interface EhrLaunchDeps {
   fetch?: typeof fetch;
 }
 
-/** A SMART launch in progress, between the redirect and the callback (ten minutes at most). */
+/** A SMART launch in progress, kept under its state between the redirect and the callback. */
 interface PendingLaunch {
   iss: string;
   tokenEndpoint: string;
   verifier: string;
   redirectUri: string;
-  expiresAt: number;
 }
-
-const PENDING_MS = 10 * 60_000;
-const MAX_PENDING = 10_000;
 
 export function ehrLaunchRoutes(app: FastifyInstance, deps: EhrLaunchDeps): void {
   const fetcher = deps.fetch ?? fetch;
-  const pending = new Map<string, PendingLaunch>();
   const open = { config: { access: 'public' as const } };
 
   const refuse = (reply: FastifyReply, status: number, title: string, detail: string) =>
@@ -179,16 +176,14 @@ export function ehrLaunchRoutes(app: FastifyInstance, deps: EhrLaunchDeps): void
       const state = randomBytes(24).toString('base64url');
       const verifier = randomBytes(32).toString('base64url');
       const redirectUri = `${req.protocol}://${req.host}/ehr/smart/callback`;
-      forgetExpired(pending, Date.now());
-      if (pending.size >= MAX_PENDING)
-        return refuse(reply, 503, 'Busy', 'Too many launches in progress; try again shortly.');
-      pending.set(state, {
+      const launchUnderWay: PendingLaunch = {
         iss,
         tokenEndpoint: config.token_endpoint,
         verifier,
         redirectUri,
-        expiresAt: Date.now() + PENDING_MS,
-      });
+      };
+      if (!(await holdSignIn(deps.sessionStore, 'smart', state, launchUnderWay, deps.now())))
+        return refuse(reply, 503, 'Busy', 'Too many launches in progress; try again shortly.');
       const url = new URL(config.authorization_endpoint);
       url.search = new URLSearchParams({
         response_type: 'code',
@@ -211,8 +206,9 @@ export function ehrLaunchRoutes(app: FastifyInstance, deps: EhrLaunchDeps): void
     async (req, reply) => {
       const smart = deps.settings().smart;
       const { code, state, error } = req.query;
-      const launch = state ? pending.get(state) : undefined;
-      if (state) pending.delete(state);
+      const launch = state
+        ? await takeSignIn<PendingLaunch>(deps.sessionStore, 'smart', state, deps.now())
+        : undefined;
       if (!smart)
         return refuse(reply, 404, 'No SMART launch', 'This site is not set up for SMART on FHIR launches.');
       if (error)
@@ -222,7 +218,7 @@ export function ehrLaunchRoutes(app: FastifyInstance, deps: EhrLaunchDeps): void
           'Launch refused',
           `The EHR refused: ${req.query.error_description ?? error}`,
         );
-      if (!code || !launch || launch.expiresAt < Date.now())
+      if (!code || !launch)
         return refuse(
           reply,
           400,
@@ -290,10 +286,6 @@ export function ehrLaunchRoutes(app: FastifyInstance, deps: EhrLaunchDeps): void
 
 function sameIssuer(a: string, b: string): boolean {
   return a.replace(/\/$/, '') === b.replace(/\/$/, '');
-}
-
-function forgetExpired(pending: Map<string, PendingLaunch>, now: number): void {
-  for (const [state, p] of pending) if (p.expiresAt < now) pending.delete(state);
 }
 
 /** The fhirUser claim of an ID token's payload (not verified here: only the token endpoint's answer is). */

@@ -10,26 +10,27 @@
  *                                      crosswalk, session started → 303 to the page with it (#sso=…)
  *
  * The callback goes through the sign-in guard like a password: an address that keeps sending bad
- * callbacks is locked out. The flow's secrets (PKCE verifier, nonce) stay in this process for ten
- * minutes: the callback must reach the instance that started it (sticky sessions behind a balancer).
+ * callbacks is locked out. The flow's secrets (PKCE verifier, nonce) are kept in the store for ten
+ * minutes (api/sign-in-flows.ts), so the callback may reach any instance behind a balancer.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import * as client from 'openid-client';
 import type { SignInGuard } from '../kit/sign-in-guard.ts';
 import type { AuditLog } from '../store/port.ts';
+import type { SignInFlows } from '../store/session-port.ts';
 import { IdTokenKeys } from './id-token-signature.ts';
 import type { OidcOptions as OidcConfig } from './identity-options.ts';
 import { sendProblem } from './problem.ts';
 import type { Role } from './sessions.ts';
+import { holdSignIn, SIGN_IN_FLOW_MS, takeSignIn, tooManySignIns } from './sign-in-flows.ts';
 import { admitSingleSignOn, type FindPerson, resolveIdentity, stringsOf } from './single-sign-on.ts';
 
-const FLOW_MS = 10 * 60_000;
 const COOKIE = 'sb_oidc';
 
+/** What the callback needs of the sign-in it finishes, kept under the state. */
 interface Flow {
   verifier: string;
   nonce: string;
-  expires: number;
 }
 
 export interface OidcDeps {
@@ -37,6 +38,8 @@ export interface OidcDeps {
   find: FindPerson;
   extraRoles?: (personId: string) => Role[];
   guard: SignInGuard;
+  /** Where sign-ins under way are kept between the redirect and the callback. */
+  flows: Pick<SignInFlows, 'holdFlow' | 'takeFlow'>;
   audit: AuditLog;
   now: () => Date;
   /** Tests read the token endpoint's answer through this (openid-client's customFetch). */
@@ -45,7 +48,6 @@ export interface OidcDeps {
 
 export function oidcRoutes(app: FastifyInstance, deps: OidcDeps): void {
   const cfg = deps.config;
-  const flows = new Map<string, Flow>();
   let discovered: Promise<client.Configuration> | undefined;
   // Discovered on first use, not at start: an IdP that is down must not stop the router starting.
   const keys = new IdTokenKeys(async () => {
@@ -84,12 +86,11 @@ export function oidcRoutes(app: FastifyInstance, deps: OidcDeps): void {
           'try again shortly',
         );
       }
-      const now = Date.now();
-      for (const [k, f] of flows) if (f.expires < now) flows.delete(k);
       const verifier = client.randomPKCECodeVerifier();
       const state = client.randomState();
       const nonce = client.randomNonce();
-      flows.set(state, { verifier, nonce, expires: now + FLOW_MS });
+      const flow: Flow = { verifier, nonce };
+      if (!(await holdSignIn(deps.flows, 'oidc', state, flow, deps.now()))) return tooManySignIns(reply);
       const url = client.buildAuthorizationUrl(config, {
         redirect_uri: cfg.redirectUri!,
         scope: cfg.scopes.join(' '),
@@ -100,7 +101,7 @@ export function oidcRoutes(app: FastifyInstance, deps: OidcDeps): void {
       });
       reply.header(
         'set-cookie',
-        `${COOKIE}=${state}; HttpOnly; SameSite=Lax; Path=/api/sign-in/oidc; Max-Age=${FLOW_MS / 1000}${secure(cfg)}`,
+        `${COOKIE}=${state}; HttpOnly; SameSite=Lax; Path=/api/sign-in/oidc; Max-Age=${SIGN_IN_FLOW_MS / 1000}${secure(cfg)}`,
       );
       return reply.redirect(url.href, 302);
     },
@@ -130,10 +131,8 @@ export function oidcRoutes(app: FastifyInstance, deps: OidcDeps): void {
       const { refuse } = callback;
       const params = new URL(req.url, 'http://callback.invalid').searchParams;
       const state = params.get('state') ?? '';
-      const flow = flows.get(state);
-      flows.delete(state);
-      if (!flow || flow.expires < Date.now())
-        return refuse('unknown or expired sign-in (state); start again');
+      const flow = await takeSignIn<Flow>(deps.flows, 'oidc', state, deps.now());
+      if (!flow) return refuse('unknown or expired sign-in (state); start again');
       if (cookieOf(req, COOKIE) !== state) return refuse('this browser did not start this sign-in');
       let claims: Record<string, unknown>;
       try {

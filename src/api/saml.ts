@@ -11,7 +11,8 @@
  * Issuer is the IdP; the audience is our entity id; the subject's Recipient (and the Response's
  * Destination, when present) is our ACS URL; NotBefore / NotOnOrAfter with a small clock tolerance; it
  * answers a request we made (IdP-initiated sign-in is off unless allowIdpInitiated: it is how a login
- * CSRF gets in); and its assertion ID has not been used before (kept in the store until it expires, so
+ * CSRF gets in; the ids of our requests are kept in the store, so any instance knows them); and its
+ * assertion ID has not been used before (kept in the store until it expires, so
  * a replay is refused across restarts and instances).
  */
 
@@ -19,14 +20,15 @@ import { type Profile, SAML, ValidateInResponseTo } from '@node-saml/node-saml';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SignInGuard } from '../kit/sign-in-guard.ts';
 import type { AuditLog } from '../store/port.ts';
-import type { SessionStore } from '../store/session-port.ts';
+import type { SessionStore, SignInFlows } from '../store/session-port.ts';
 import type { SamlOptions as SamlConfig } from './identity-options.ts';
 import { sendProblem } from './problem.ts';
 import type { Role } from './sessions.ts';
+import { SIGN_IN_FLOW_MS, samlRequestIds, TooManySignIns, tooManySignIns } from './sign-in-flows.ts';
 import { admitSingleSignOn, type FindPerson, resolveIdentity, stringsOf } from './single-sign-on.ts';
 
 /** How long a request id stays answerable, and an assertion id remembered at least. */
-const REQUEST_MS = 10 * 60_000;
+const REQUEST_MS = SIGN_IN_FLOW_MS;
 
 export interface SamlDeps {
   config: SamlConfig;
@@ -37,6 +39,8 @@ export interface SamlDeps {
   guard: SignInGuard;
   /** Where assertion ids are kept once used. */
   used: Pick<SessionStore, 'useOnce'>;
+  /** Where the ids of our AuthnRequests are kept until a Response answers them. */
+  flows: SignInFlows;
   audit: AuditLog;
   now: () => Date;
 }
@@ -59,6 +63,7 @@ export function samlRoutes(app: FastifyInstance, deps: SamlDeps): void {
             ? ValidateInResponseTo.ifPresent
             : ValidateInResponseTo.always,
           requestIdExpirationPeriodMs: REQUEST_MS,
+          cacheProvider: samlRequestIds(deps.flows, deps.now),
           identifierFormat: null,
           disableRequestedAuthnContext: true,
         })
@@ -72,7 +77,13 @@ export function samlRoutes(app: FastifyInstance, deps: SamlDeps): void {
     },
     async (_req, reply) => {
       if (!saml) return off(reply);
-      const url = await saml.getAuthorizeUrlAsync('', undefined, {});
+      let url: string;
+      try {
+        url = await saml.getAuthorizeUrlAsync('', undefined, {});
+      } catch (err) {
+        if (err instanceof TooManySignIns) return tooManySignIns(reply);
+        throw err;
+      }
       return reply.redirect(url, 302);
     },
   );
