@@ -21,8 +21,7 @@ function engineWithStuckStep(stuckAt: Date, later?: Date) {
       return { taken: 0, tookAll: true, at };
     },
     nextDue: async (after?: Date) => {
-      for (const due of [stuckAt, later])
-        if (due && (!after || due.getTime() > after.getTime())) return due;
+      for (const due of [stuckAt, later]) if (due && (!after || due.getTime() > after.getTime())) return due;
       return undefined;
     },
   };
