@@ -1,7 +1,9 @@
 /**
- * Two instances on one PostgreSQL behind a balancer that is not sticky: a single sign-on started on A
- * finishes on B, and the state (or SAML request id) it used is spent on every instance.
+ * Two instances on one PostgreSQL behind a balancer that is not sticky: a single sign-on (OpenID Connect,
+ * SAML, a SMART EHR launch) started on A finishes on B, and the state or request id it used is spent on
+ * every instance.
  */
+import { createHash, randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -48,9 +50,11 @@ let balancer: Balancer;
 let provider: TestProvider;
 let certs: TestCerts;
 let samlKeys: IdpKeys;
+let ehr: Awaited<ReturnType<typeof startEhr>>;
 
 beforeAll(async () => {
   balancer = await startBalancer();
+  ehr = await startEhr();
   provider = await startProvider({
     clientId: 'switchboard',
     clientSecret: 'provider-secret',
@@ -65,8 +69,12 @@ beforeAll(async () => {
   const configDir = writeTestConfig({
     'directory.yaml': `directory:
   people:
-    - { id: p-kim, name: Nurse Kim, ids: { upn: kim@hospital.test }, contacts: [{ kind: app, address: kim }] }
+    - { id: p-kim, name: Nurse Kim, ids: { upn: kim@hospital.test, ehrUser: KIM01 }, contacts: [{ kind: app, address: kim }] }
   groups: []
+`,
+    'ehr.yaml': `ehr:
+  launch:
+    smart: { clientId: switchboard, issuers: [ '${ehr.url}/fhir' ] }
 `,
     'idp.pem': samlKeys.cert,
     'identity.yaml': `identity:
@@ -109,6 +117,7 @@ afterAll(async () => {
   for (const i of instances) await i.sb.stop().catch(() => {});
   await balancer?.close();
   await provider?.close();
+  await ehr?.close();
   for (const dir of folders) rmSync(dir, { recursive: true, force: true });
   if (certs) rmSync(certs.dir, { recursive: true, force: true });
   await dropTestSchema(schema);
@@ -164,6 +173,29 @@ describe('single sign-on across instances', () => {
     expect(JSON.parse(onA.body).detail).toMatch(/answers no sign-in started here/);
   });
 
+  it('a SMART launch started on A finishes on B with the PKCE verifier A made', async () => {
+    balancer.point(instances);
+    const browser = new FormBrowser();
+    const iss = encodeURIComponent(`${ehr.url}/fhir`);
+    const callback = await browser.until(
+      `${balancer.url}/ehr/smart/launch?iss=${iss}&launch=launch-7`,
+      (url) => url.pathname === '/ehr/smart/callback',
+      {},
+    );
+    const done = await browser.request(callback);
+    expect(balancer.served).toEqual([
+      { path: '/ehr/smart/launch', by: 'A' },
+      { path: '/ehr/smart/callback', by: 'B' },
+    ]);
+    expect(done.status, done.body).toBe(303);
+    expect(sessionOf(done.location).person).toMatchObject({ id: 'p-kim' });
+    expect(ehr.verified).toBe(1);
+
+    const again = await browser.request(callback.replace(balancer.url, instance('A').url));
+    expect(again.status).toBe(400);
+    expect(again.body).toContain('This launch is unknown or has expired');
+  });
+
   it('refuses to start a sign-in while the limit of its kind is under way (503 sign-in-busy), on every instance', async () => {
     const sql = sqlInSchema(schema);
     // Sign-ins someone started on the cluster and never finished, as many as the limit.
@@ -211,6 +243,61 @@ function sessionOf(location: string | undefined): { token: string; person: { id:
   const fragment = /#sso=([^&]+)/.exec(location ?? '')?.[1];
   if (!fragment) throw new Error(`no session in the redirect to ${location}`);
   return JSON.parse(Buffer.from(fragment, 'base64url').toString('utf8'));
+}
+
+/**
+ * A SMART authorization server (public client, PKCE) for one user: it sends the browser back with a code,
+ * and gives a token naming the user only for the verifier whose challenge it saw.
+ */
+async function startEhr() {
+  const challenges = new Map<string, string>();
+  let verified = 0;
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://ehr.invalid');
+    const json = (status: number, body: object) =>
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    if (url.pathname === '/fhir/.well-known/smart-configuration')
+      return json(200, { authorization_endpoint: `${base}/authorize`, token_endpoint: `${base}/token` });
+    if (url.pathname === '/authorize') {
+      const code = randomBytes(8).toString('hex');
+      challenges.set(code, url.searchParams.get('code_challenge') ?? '');
+      const back = new URL(url.searchParams.get('redirect_uri') ?? '');
+      back.search = new URLSearchParams({ code, state: url.searchParams.get('state') ?? '' }).toString();
+      return res.writeHead(302, { location: back.href }).end();
+    }
+    if (url.pathname === '/token' && req.method === 'POST') {
+      let text = '';
+      req.on('data', (chunk) => {
+        text += chunk;
+      });
+      req.on('end', () => {
+        const form = new URLSearchParams(text);
+        const challenge = challenges.get(form.get('code') ?? '');
+        const sent = createHash('sha256')
+          .update(form.get('code_verifier') ?? '')
+          .digest('base64url');
+        if (!challenge || sent !== challenge) return json(400, { error: 'invalid_grant' });
+        verified++;
+        json(200, { access_token: 'access-1', token_type: 'Bearer', fhirUser: 'Practitioner/KIM01' });
+      });
+      return;
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  return {
+    url: base,
+    get verified() {
+      return verified;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 async function startBalancer(): Promise<Balancer> {
