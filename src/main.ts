@@ -79,6 +79,7 @@ import { wireDemographicImports } from './wiring/demographic-imports.ts';
 import { DutyRoster } from './wiring/duty-roster.ts';
 import { runningConnectorKinds } from './wiring/file-exports.ts';
 import { samlIdpCert, wireIdentity } from './wiring/identity.ts';
+import { knownSendersOf } from './wiring/known-senders.ts';
 import { wireMessaging } from './wiring/messaging.ts';
 import { MllpDirect } from './wiring/mllp-direct.ts';
 import { MllpIngest } from './wiring/mllp-ingest.ts';
@@ -554,6 +555,9 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
     running.ingested = async () => {
       for (const wait of ingested) await wait();
     };
+    const knownSenders = config.listeners.mllp.enabled
+      ? await knownSendersOf(store.knownSenders, 'mllp', log.child({ listener: 'mllp' }), () => clock.now())
+      : undefined;
     if (config.listeners.mllp.enabled && store.kind === 'postgres') {
       // A shared database: each ACK waits for the row's COMMIT, no local journal (DatabaseInbox).
       const mllp = new MllpDirect(config.listeners.mllp, {
@@ -563,6 +567,7 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
         application: config.site.application,
         facility: config.site.facility,
         onTraffic: operations.onTraffic('mllp'),
+        knownSenders,
       });
       stops.push(() => mllp.stop());
       running.mllp = await mllp.start();
@@ -580,6 +585,7 @@ export async function startSwitchboard(options: StartOptions): Promise<RunningSw
         journalDir: join(resolve(options.dataDir), 'journal'),
         logLevel: log.level,
         onTraffic: operations.onTraffic('mllp'),
+        knownSenders,
       });
       stops.push(() => mllp.stop());
       running.mllp = await mllp.start();

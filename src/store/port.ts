@@ -10,6 +10,7 @@ import type { ConnectorStore } from './connector-port.ts';
 import type { ConversationStore } from './conversation-port.ts';
 import type { DirectoryOverlayStore } from './directory-port.ts';
 import type { ExportStateStore } from './export-port.ts';
+import type { KnownSenderStore } from './known-sender-port.ts';
 import type { LeaseStore } from './lease-port.ts';
 import type { OutboxStore, PickupStore } from './outbox-port.ts';
 import type { RuleEditStore } from './rule-edit-port.ts';
@@ -190,6 +191,8 @@ export interface Store {
   readonly ruleEdits: RuleEditStore;
   /** Failed sign-ins and their locks, shared by the instances (sign-in-failure-port.ts). */
   readonly signInFailures: SignInFailureStore;
+  /** Addresses each listener has stored a message from (known-sender-port.ts). */
+  readonly knownSenders: KnownSenderStore;
   /**
    * Resolves when every write that has resolved so far is on the disk. Writes of derived state (census,
    * alerts, statuses: what routing rebuilds from stored messages after a crash) resolve once committed

@@ -4,6 +4,7 @@ import type { TrafficBatch } from '../listeners/mllp/traffic-tally.ts';
 import type { InboundPort } from '../routing/inbound-port.ts';
 import { DatabaseInbox } from '../store/inbox/database-inbox.ts';
 import type { MessageStore } from '../store/port.ts';
+import type { KnownSenders } from './known-senders.ts';
 
 export interface MllpDirectDeps {
   messages: MessageStore;
@@ -13,6 +14,8 @@ export interface MllpDirectDeps {
   facility: string;
   /** Hears what the listener counted per sender, every half second at most (operations dashboard, /metrics). */
   onTraffic?: (batch: TrafficBatch) => void;
+  /** Known senders kept in the store: the reserve starts with them, and learns into them. */
+  knownSenders?: KnownSenders;
 }
 
 /**
@@ -37,6 +40,8 @@ export class MllpDirect {
       log: deps.log,
       application: deps.application,
       facility: deps.facility,
+      knownSenders: deps.knownSenders?.recent,
+      onKnownSender: deps.knownSenders ? (address) => deps.knownSenders?.remember(address) : undefined,
     });
   }
 

@@ -5,6 +5,7 @@ import type { TrafficBatch } from '../listeners/mllp/traffic-tally.ts';
 import type { InboundPort } from '../routing/inbound-port.ts';
 import { EmbeddedInbox } from '../store/inbox/embedded-inbox.ts';
 import type { MessageStore } from '../store/port.ts';
+import type { KnownSenders } from './known-senders.ts';
 import type { MllpThreadData } from './mllp-thread.ts';
 
 export interface MllpIngestDeps {
@@ -20,6 +21,8 @@ export interface MllpIngestDeps {
   logLevel: string;
   /** Hears what the thread counted per sender, every half second at most (operations dashboard, /metrics). */
   onTraffic?: (batch: TrafficBatch) => void;
+  /** Known senders kept in the store: the reserve starts with them, and learns into them. */
+  knownSenders?: KnownSenders;
 }
 
 type FromThread =
@@ -65,6 +68,7 @@ export class MllpIngest {
     },
     private readonly deps: MllpIngestDeps,
   ) {
+    for (const address of deps.knownSenders?.recent ?? []) this.knownSenders.add(address);
     this.inbox = new EmbeddedInbox({
       messages: deps.messages,
       durable: deps.durable,
@@ -213,6 +217,7 @@ export class MllpIngest {
         break;
       case 'known':
         this.knownSenders.add(message.address);
+        this.deps.knownSenders?.remember(message.address);
         break;
       case 'traffic':
         this.deps.onTraffic?.(message.batch);

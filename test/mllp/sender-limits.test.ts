@@ -170,6 +170,25 @@ describe('MLLP connection limits', () => {
     for (const s of [...idle, ...known]) s.close();
   });
 
+  it('keeps its known senders across a restart: the reserve is theirs from the start', async () => {
+    const configDir = writeTestConfig({}, '    maxConnections: 10\n    reservedConnections: 3\n');
+    const first = await startTestSwitchboard({ configDir });
+    const lab = await open(first.mllpPort, '127.0.0.8');
+    expect(await lab.send('KNOWN-1')).toBe('AA');
+    lab.close();
+    await first.stop();
+
+    const sb = await startTestSwitchboard({ configDir, dataDir: first.dataDir });
+    switchboards.push(sb);
+    const idle: Sender[] = [];
+    for (let i = 0; i < 7; i++) idle.push(await open(sb.mllpPort, '127.0.0.9'));
+    expect(await (await open(sb.mllpPort, '127.0.0.9')).staysOpen()).toBe('closed');
+    // The lab has sent nothing since the restart, and still gets one of the reserved connections.
+    const known = await open(sb.mllpPort, '127.0.0.8');
+    expect(await known.send('KNOWN-2')).toBe('AA');
+    for (const s of [...idle, known]) s.close();
+  });
+
   it('lets a known sender in while 1,000 idle connections are held (the defaults)', async () => {
     const sb = await start('');
     const lab = await open(sb.mllpPort, '127.0.0.10');

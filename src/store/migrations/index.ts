@@ -22,6 +22,7 @@ import { ruleEdits } from './023-rule-edits.ts';
 import { signInFlows } from './024-sign-in-flows.ts';
 import { signInFailures } from './025-sign-in-failures.ts';
 import { censusFileSources } from './026-census-file-sources.ts';
+import { knownSenders } from './027-known-senders.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration } from './migration.ts';
@@ -52,4 +53,5 @@ export const migrations: Migration[] = [
   signInFlows,
   signInFailures,
   censusFileSources,
+  knownSenders,
 ].sort((a, b) => a.version - b.version);

@@ -10,6 +10,7 @@ import { PostgresDirectoryOverlay } from './directory.ts';
 import { PostgresExportState } from './export-state.ts';
 import { InboundBatch, type InboundBatchOptions } from './inbound-batch.ts';
 import { InstanceLock } from './instance-lock.ts';
+import { PostgresKnownSenders } from './known-senders.ts';
 import { PostgresLeases } from './leases.ts';
 import { PostgresMessageStore } from './messages.ts';
 import { PostgresOutbox, PostgresPickups } from './outbox.ts';
@@ -71,6 +72,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     leases: new PostgresLeases(pool),
     ruleEdits: new PostgresRuleEdits(pool),
     signInFailures: new PostgresSignInFailures(pool),
+    knownSenders: new PostgresKnownSenders(pool, writes),
     durable: () => writes.durable(),
     async close() {
       await writes.durable().catch(() => {});

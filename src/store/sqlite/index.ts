@@ -9,6 +9,7 @@ import { openSqlite } from './database.ts';
 import { SqliteDirectoryOverlay } from './directory.ts';
 import { SqliteExportState } from './export-state.ts';
 import { GroupCommit, type GroupCommitOptions } from './group-commit.ts';
+import { SqliteKnownSenders } from './known-senders.ts';
 import { SqliteLeases } from './leases.ts';
 import { SqliteMessageStore } from './messages.ts';
 import { SqliteOutbox, SqlitePickups } from './outbox.ts';
@@ -55,6 +56,7 @@ export function openSqliteStore(dataDir: string, log?: GroupCommitOptions['log']
     leases: new SqliteLeases(db),
     ruleEdits: new SqliteRuleEdits(db, commit),
     signInFailures: new SqliteSignInFailures(db, commit),
+    knownSenders: new SqliteKnownSenders(db, commit),
     durable: () => commit.durable(),
     async close() {
       commit.close();

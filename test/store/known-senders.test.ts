@@ -1,0 +1,4 @@
+import { knownSenderContract } from './contract/known-senders.ts';
+import { sqliteStores } from './factories.ts';
+
+knownSenderContract(sqliteStores);
