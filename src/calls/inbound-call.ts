@@ -370,7 +370,7 @@ export class InboundCall {
         leg.ackAgain = this.deps.endpoint.sendAck(ackToCallee, hop);
         // Until Timer M the callee's transaction only hears retransmissions of its 2xx. Answering them
         // needs our ACK's bytes, not this call, which it would otherwise keep in memory for 32 s.
-        if (leg.tx) leg.tx.user = ackAgainOn2xx(leg.ackAgain);
+        if (leg.tx) leg.tx.user = new AckAgainOn2xx(leg.ackAgain);
       },
       // Timer L without an ACK (section 13.3.1.4): the call cannot be used, end both sides.
       timeout: () => bridge.hangUp(),
@@ -452,12 +452,16 @@ export class InboundCall {
   }
 }
 
-/** Hears the 2xx retransmissions of an answered leg once it has our ACK: the same ACK again, nothing else. */
-function ackAgainOn2xx(ackAgain: Resend): ClientTransactionUser {
-  return {
-    response: (response) => {
-      if (response.status >= 200 && response.status < 300) ackAgain();
-    },
-    timeout() {},
-  };
+/**
+ * Hears the 2xx retransmissions of an answered leg once it has our ACK: the same ACK again, nothing else.
+ * A class, so that what waits out Timer M is one small object and the ACK's bytes.
+ */
+class AckAgainOn2xx implements ClientTransactionUser {
+  constructor(private readonly ackAgain: Resend) {}
+
+  response(response: SipResponse): void {
+    if (response.status >= 200 && response.status < 300) this.ackAgain();
+  }
+
+  timeout(): void {}
 }

@@ -11,6 +11,7 @@ import type { SipMessage, SipRequest, SipResponse } from '../../protocols/sip/me
 import { parseMessage } from '../../protocols/sip/parser.ts';
 import type { Timers } from '../../protocols/sip/timers.ts';
 import type { TransactionChannel } from '../../protocols/sip/transaction.ts';
+import { TimerQueues } from './timer-queues.ts';
 
 export interface RemoteAddress {
   address: string;
@@ -66,10 +67,7 @@ export function errorResponseFor(error: SipParseError): Buffer | undefined {
 }
 
 /** Node's timers in the shape the SIP machines take (they never create timers of their own). */
-export const nodeTimers: Timers = {
-  set: (ms, fn) => setTimeout(fn, ms),
-  clear: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
+export const nodeTimers: Timers = new TimerQueues();
 
 /** How one transport answers on the path a message arrived by. */
 export interface ArrivalPath {

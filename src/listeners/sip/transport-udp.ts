@@ -74,7 +74,7 @@ export class UdpTransport {
 
   /** A channel for a client transaction towards `destination`. */
   channelTo(destination: RemoteAddress): TransactionChannel {
-    return { reliable: false, send: (message) => this.sendTo(message, destination) };
+    return new DestinationChannel(this, destination);
   }
 
   /**
@@ -130,5 +130,23 @@ export class UdpTransport {
       this.inbound,
       this.options.onError,
     );
+  }
+}
+
+/**
+ * Every message of one client transaction goes to one destination. A class rather than an object with an
+ * arrow function: a transaction keeps its channel for 64*T1, and under tsx (keepNames) each such named
+ * arrow also carries a property array of its own.
+ */
+class DestinationChannel implements TransactionChannel {
+  readonly reliable = false;
+
+  constructor(
+    private readonly transport: UdpTransport,
+    private readonly destination: RemoteAddress,
+  ) {}
+
+  send(message: SipMessage): Resend {
+    return this.transport.sendTo(message, this.destination);
   }
 }

@@ -52,6 +52,8 @@ export class ClientInviteTransaction extends Transaction<ClientInviteState> {
   private request: SipRequest | undefined;
   private sentRequest: Resend | undefined;
   private ack: Resend | undefined;
+  /** The current interval of Timer A. */
+  private interval = 0;
 
   constructor(
     key: string,
@@ -70,18 +72,29 @@ export class ClientInviteTransaction extends Transaction<ClientInviteState> {
     if (!sent) return;
     this.sentRequest = sent;
     if (!this.channel.reliable) this.retransmitAfter(this.t1);
-    this.arm('B', 64 * this.t1, () => {
-      const user = this.user;
-      this.enter('terminated');
-      user.timeout();
-    });
+    this.arm('B', 64 * this.t1);
   }
 
-  // Timer A: retransmit at T1, 2*T1, 4*T1... while Calling (no cap at T2 for INVITE).
   private retransmitAfter(interval: number): void {
-    this.arm('A', interval, () => {
-      if (this.sentRequest && this.retransmit(this.sentRequest)) this.retransmitAfter(interval * 2);
-    });
+    this.interval = interval;
+    this.arm('A', interval);
+  }
+
+  protected expire(timer: string): void {
+    switch (timer) {
+      case 'A':
+        // Retransmit at T1, 2*T1, 4*T1... while Calling (no cap at T2 for INVITE).
+        if (this.sentRequest && this.retransmit(this.sentRequest)) this.retransmitAfter(this.interval * 2);
+        return;
+      case 'B': {
+        const user = this.user;
+        this.enter('terminated');
+        user.timeout();
+        return;
+      }
+      default: // D, M
+        this.enter('terminated');
+    }
   }
 
   receive(response: SipResponse): void {
@@ -98,7 +111,7 @@ export class ClientInviteTransaction extends Transaction<ClientInviteState> {
           this.disarm('B');
           this.forgetRequest();
           this.enter('accepted');
-          this.arm('M', 64 * this.t1, () => this.enter('terminated'));
+          this.arm('M', 64 * this.t1);
         } else {
           this.disarm('B');
           const ack = buildAckForFailure(this.request!, response);
@@ -107,9 +120,7 @@ export class ClientInviteTransaction extends Transaction<ClientInviteState> {
           this.user = NO_CLIENT_USER;
           this.enter('completed');
           this.ack = this.transmit(ack);
-          this.arm('D', this.channel.reliable ? 0 : Math.max(32_000, 64 * this.t1), () =>
-            this.enter('terminated'),
-          );
+          this.arm('D', this.channel.reliable ? 0 : Math.max(32_000, 64 * this.t1));
         }
         user.response(response);
         break;

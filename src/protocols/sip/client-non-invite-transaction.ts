@@ -30,6 +30,8 @@ export type ClientNonInviteState = 'trying' | 'proceeding' | 'completed';
 export class ClientNonInviteTransaction extends Transaction<ClientNonInviteState> {
   private request: SipRequest | undefined;
   private sentRequest: Resend | undefined;
+  /** The current interval of Timer E. */
+  private interval = 0;
 
   constructor(
     key: string,
@@ -48,20 +50,32 @@ export class ClientNonInviteTransaction extends Transaction<ClientNonInviteState
     if (!sent) return;
     this.sentRequest = sent;
     if (!this.channel.reliable) this.retransmitAfter(this.t1);
-    this.arm('F', 64 * this.t1, () => {
-      const user = this.user;
-      this.enter('terminated');
-      user.timeout();
-    });
+    this.arm('F', 64 * this.t1);
   }
 
-  // Timer E: doubles up to T2 in Trying; in Proceeding it is always T2 (section 17.1.2.2).
   private retransmitAfter(interval: number): void {
-    this.arm('E', interval, () => {
-      if (!this.sentRequest || !this.retransmit(this.sentRequest)) return;
-      const t2 = this.timing.values.t2;
-      this.retransmitAfter(this.state === 'proceeding' ? t2 : Math.min(interval * 2, t2));
-    });
+    this.interval = interval;
+    this.arm('E', interval);
+  }
+
+  protected expire(timer: string): void {
+    switch (timer) {
+      case 'E': {
+        // Doubles up to T2 in Trying; in Proceeding it is always T2 (section 17.1.2.2).
+        if (!this.sentRequest || !this.retransmit(this.sentRequest)) return;
+        const t2 = this.timing.values.t2;
+        this.retransmitAfter(this.state === 'proceeding' ? t2 : Math.min(this.interval * 2, t2));
+        return;
+      }
+      case 'F': {
+        const user = this.user;
+        this.enter('terminated');
+        user.timeout();
+        return;
+      }
+      default: // K
+        this.enter('terminated');
+    }
   }
 
   receive(response: SipResponse): void {
@@ -74,7 +88,7 @@ export class ClientNonInviteTransaction extends Transaction<ClientNonInviteState
       this.disarm('F');
       this.released();
       this.enter('completed');
-      this.arm('K', this.channel.reliable ? 0 : this.timing.values.t4, () => this.enter('terminated'));
+      this.arm('K', this.channel.reliable ? 0 : this.timing.values.t4);
     }
     user.response(response);
   }

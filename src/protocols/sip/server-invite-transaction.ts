@@ -49,10 +49,14 @@ export type ServerInviteState = 'proceeding' | 'completed' | 'confirmed' | 'acce
  */
 export class ServerInviteTransaction extends Transaction<ServerInviteState> {
   user: ServerTransactionUser = NO_USER;
+  /** How the ACK for its 2xx, which has a branch of its own, finds it in Accepted (set by the layer). */
+  ackKey = '';
   /** The latest response, to send again on a retransmitted INVITE, Timer G or the 2xx timer. */
   private lastSent: Resend | undefined;
   #finalStatus: number | undefined;
   private acked = false;
+  /** The current interval of the 2xx or Timer G retransmissions. */
+  private interval = 0;
 
   constructor(key: string, channel: TransactionChannel, timing: TransactionTiming) {
     super(key, channel, timing, 'proceeding');
@@ -80,33 +84,44 @@ export class ServerInviteTransaction extends Transaction<ServerInviteState> {
     this.lastSent = sent;
     if (status < 200) return;
     this.#finalStatus = status;
-    const { t1, t2 } = this.timing.values;
+    const t1 = this.t1;
     if (status < 300) {
       this.enter('accepted');
-      if (!this.channel.reliable) this.retransmitAfter('2xx', t1, t2);
+      if (!this.channel.reliable) this.retransmitAfter('2xx', t1);
       else this.lastSent = undefined;
-      this.arm('L', 64 * t1, () => {
-        const user = this.user;
-        this.enter('terminated');
-        if (!this.acked) user.timeout?.();
-      });
+      this.arm('L', 64 * t1);
     } else {
       this.enter('completed');
-      if (!this.channel.reliable) this.retransmitAfter('G', t1, t2);
-      this.arm('H', 64 * t1, () => {
-        const user = this.user;
-        this.enter('terminated');
-        user.timeout?.();
-      });
+      if (!this.channel.reliable) this.retransmitAfter('G', t1);
+      this.arm('H', 64 * t1);
     }
   }
 
-  private retransmitAfter(timer: string, interval: number, cap: number): void {
-    this.arm(timer, interval, () => {
-      if (this.lastSent && this.retransmit(this.lastSent)) {
-        this.retransmitAfter(timer, Math.min(interval * 2, cap), cap);
-      }
-    });
+  private retransmitAfter(timer: '2xx' | 'G', interval: number): void {
+    this.interval = interval;
+    this.arm(timer, interval);
+  }
+
+  protected expire(timer: string): void {
+    const user = this.user;
+    switch (timer) {
+      case '2xx':
+      case 'G':
+        // Doubling from T1, capped at T2 (sections 17.2.1 and 13.3.1.4).
+        if (this.lastSent && this.retransmit(this.lastSent))
+          this.retransmitAfter(timer, Math.min(this.interval * 2, this.timing.values.t2));
+        return;
+      case 'L':
+        this.enter('terminated');
+        if (!this.acked) user.timeout?.();
+        return;
+      case 'H':
+        this.enter('terminated');
+        user.timeout?.();
+        return;
+      default: // I
+        this.enter('terminated');
+    }
   }
 
   /** A retransmitted INVITE, or an ACK matched to this transaction. */
@@ -117,7 +132,7 @@ export class ServerInviteTransaction extends Transaction<ServerInviteState> {
         this.disarm('H');
         this.letGo();
         this.enter('confirmed');
-        this.arm('I', this.channel.reliable ? 0 : this.timing.values.t4, () => this.enter('terminated'));
+        this.arm('I', this.channel.reliable ? 0 : this.timing.values.t4);
       } else if (this.state === 'accepted' && !this.acked) {
         this.disarm('2xx');
         this.acked = true;

@@ -46,7 +46,11 @@ export class ServerNonInviteTransaction extends Transaction<ServerNonInviteState
     this.#finalStatus = response.status;
     this.user = NO_USER;
     this.enter('completed');
-    this.arm('J', this.channel.reliable ? 0 : 64 * this.t1, () => this.enter('terminated'));
+    this.arm('J', this.channel.reliable ? 0 : 64 * this.t1);
+  }
+
+  protected expire(): void {
+    this.enter('terminated'); // Timer J
   }
 
   /** A retransmission of the request: repeat the latest response, if any (nothing in Trying). */

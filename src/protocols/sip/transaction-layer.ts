@@ -17,7 +17,7 @@ import type { SipRequest, SipResponse } from './message.ts';
 import { ServerInviteTransaction } from './server-invite-transaction.ts';
 import { ServerNonInviteTransaction } from './server-non-invite-transaction.ts';
 import { DEFAULT_TIMER_VALUES, type Timers, type TimerValues } from './timers.ts';
-import type { TransactionChannel, TransactionTiming } from './transaction.ts';
+import type { TransactionChannel, TransactionOwner, TransactionTiming } from './transaction.ts';
 import { branchOf, MAGIC_COOKIE } from './via.ts';
 
 export type ClientTransaction = ClientInviteTransaction | ClientNonInviteTransaction;
@@ -42,6 +42,8 @@ export interface TransactionLayerOptions {
   onStrayResponse?(response: SipResponse): void;
   /** Send 100 Trying as soon as an INVITE server transaction starts. @defaultValue true */
   autoTrying?: boolean;
+  /** Every transaction records its states and timers in `history` (tests). @defaultValue false */
+  keepHistory?: boolean;
 }
 
 export class TransactionLayer {
@@ -52,7 +54,11 @@ export class TransactionLayer {
   private readonly accepted = new Map<string, ServerInviteTransaction>();
 
   constructor(private readonly options: TransactionLayerOptions) {
-    this.timing = { timers: options.timers, values: { ...DEFAULT_TIMER_VALUES, ...options.values } };
+    this.timing = {
+      timers: options.timers,
+      values: { ...DEFAULT_TIMER_VALUES, ...options.values },
+      keepHistory: options.keepHistory ?? false,
+    };
   }
 
   /** Live transactions, for tests and health reporting. */
@@ -73,7 +79,7 @@ export class TransactionLayer {
     const top = request.via[0];
     if (!top) throw new Error('A request needs a Via header field before it is sent');
     if (!branchOf(top)?.startsWith(MAGIC_COOKIE)) top.params.set('branch', newBranch());
-    const key = clientKey(branchOf(top)!, request.method);
+    const key = ownString(clientKey(branchOf(top)!, request.method));
     if (this.clients.has(key))
       throw new Error(`A client transaction with branch ${branchOf(top)} already exists`);
     const tx =
@@ -81,7 +87,7 @@ export class TransactionLayer {
         ? new ClientInviteTransaction(key, request, channel, this.timing, user)
         : new ClientNonInviteTransaction(key, request, channel, this.timing, user);
     this.clients.set(key, tx);
-    tx.onTerminated(() => this.clients.delete(key));
+    tx.owner = this.tracker;
     tx.start();
     return tx;
   }
@@ -95,7 +101,7 @@ export class TransactionLayer {
   }
 
   receiveRequest(request: SipRequest, channel: TransactionChannel): void {
-    const key = serverKey(request);
+    let key = serverKey(request);
     const existing = this.servers.get(key);
     if (existing) {
       existing.receive(request);
@@ -107,10 +113,11 @@ export class TransactionLayer {
       else this.options.onStrayAck?.(request);
       return;
     }
+    key = ownString(key);
     if (request.method === 'INVITE') {
       const tx = new ServerInviteTransaction(key, channel, this.timing);
+      tx.ackKey = ownString(dialogAckKey(request));
       this.track(key, tx);
-      this.acceptAckFor(tx, dialogAckKey(request));
       // 100 Trying first, so that a TU answering synchronously never has its response overtaken.
       tx.start(request, this.options.autoTrying ?? true);
       this.options.onRequest(request, tx);
@@ -127,18 +134,33 @@ export class TransactionLayer {
     return tx instanceof ServerInviteTransaction ? tx : undefined;
   }
 
-  // In a method of its own, so that the listener (kept until Timer L) holds the key and nothing of the request.
-  private acceptAckFor(tx: ServerInviteTransaction, ackKey: string): void {
-    tx.onStateChange((state) => {
-      if (state === 'accepted') this.accepted.set(ackKey, tx);
-      else if (state === 'terminated' && this.accepted.get(ackKey) === tx) this.accepted.delete(ackKey);
-    });
-  }
-
   private track(key: string, tx: ServerTransaction): void {
     this.servers.set(key, tx);
-    tx.onTerminated(() => this.servers.delete(key));
+    tx.owner = this.tracker;
   }
+
+  // One object for every transaction: a closure per transaction would live as long as it (64*T1).
+  private readonly tracker: TransactionOwner = {
+    stateChanged: (tx, state) => {
+      if (tx instanceof ServerInviteTransaction) {
+        if (state === 'accepted') this.accepted.set(tx.ackKey, tx);
+        else if (state === 'terminated' && this.accepted.get(tx.ackKey) === tx)
+          this.accepted.delete(tx.ackKey);
+      }
+      if (state !== 'terminated') return;
+      if (this.servers.get(tx.key) === tx) this.servers.delete(tx.key);
+      else if (this.clients.get(tx.key) === tx) this.clients.delete(tx.key);
+    },
+  };
+}
+
+/**
+ * A copy of `key` that holds nothing else. A key made of parts of a received message is a tree of slices
+ * of that message's whole header text, which it would keep in memory as long as the transaction (64*T1):
+ * two header sections a call. Through bytes and back is the one copy JavaScript guarantees is flat.
+ */
+function ownString(key: string): string {
+  return Buffer.from(key, 'utf8').toString('utf8');
 }
 
 function clientKey(branch: string, method: string): string {

@@ -26,15 +26,34 @@ export interface TransactionChannel {
 export interface TransactionTiming {
   timers: Timers;
   values: TimerValues;
+  /**
+   * Record every state change and timer in `history` (tests, debugging). Off in production: a transaction
+   * outlives its call by 64*T1, and at thousands of calls a second its history was a large share of what
+   * the collector had to walk. @defaultValue false
+   */
+  keepHistory?: boolean;
 }
 
-export type TransactionEvent = { state: string } | { timer: string };
+export type TransactionEvent = Readonly<{ state: string } | { timer: string }>;
+
+/** Told of every state change of the transactions it tracks (the transaction layer): a method, not a closure each. */
+export interface TransactionOwner {
+  stateChanged(tx: { readonly key: string }, state: string): void;
+}
+
+const NO_HISTORY: readonly TransactionEvent[] = Object.freeze([]);
 
 export abstract class Transaction<State extends string> {
-  /** Seen by tests and logs: every state change and every timer firing, in order. */
-  readonly history: TransactionEvent[] = [];
-  private armed = new Map<string, TimerHandle>();
-  private listeners: ((state: State | 'terminated') => void)[] = [];
+  /** With `keepHistory`: every state change and every timer firing, in order; otherwise empty. */
+  readonly history: readonly TransactionEvent[];
+  owner: TransactionOwner | undefined;
+  // The running timers, by name. A machine runs at most two at once (one that retransmits, one that ends
+  // the state), so two slots in the object itself: a Map for it lived 64*T1 in every transaction.
+  private firstTimer: string | undefined;
+  private firstHandle: TimerHandle;
+  private secondTimer: string | undefined;
+  private secondHandle: TimerHandle;
+  private listeners: ((state: State | 'terminated') => void)[] | undefined;
   #state: State;
 
   protected constructor(
@@ -44,7 +63,7 @@ export abstract class Transaction<State extends string> {
     initial: State,
   ) {
     this.#state = initial;
-    this.history.push({ state: initial });
+    this.history = timing.keepHistory ? [{ state: initial }] : NO_HISTORY;
   }
 
   get state(): State | 'terminated' {
@@ -60,7 +79,8 @@ export abstract class Transaction<State extends string> {
 
   /** Called after every state change, 'terminated' included. */
   onStateChange(listener: (state: State | 'terminated') => void): void {
-    this.listeners.push(listener);
+    if (this.listeners) this.listeners.push(listener);
+    else this.listeners = [listener];
   }
 
   onTerminated(listener: () => void): void {
@@ -76,36 +96,67 @@ export abstract class Transaction<State extends string> {
   protected enter(state: State | 'terminated'): void {
     if (this.terminated) return;
     this.#state = state as State;
-    this.history.push({ state });
-    if (state === 'terminated') {
-      for (const handle of this.armed.values()) this.timing.timers.clear(handle);
-      this.armed.clear();
-      this.released();
-    }
+    this.record({ state });
     const listeners = this.listeners;
-    // A terminated transaction is told nothing more: its listeners (and what they hold) can go.
-    if (state === 'terminated') this.listeners = [];
-    for (const listener of listeners) listener(state);
+    if (state === 'terminated') {
+      if (this.firstTimer !== undefined) this.disarm(this.firstTimer);
+      if (this.secondTimer !== undefined) this.disarm(this.secondTimer);
+      this.released();
+      // A terminated transaction is told nothing more: its listeners (and what they hold) can go.
+      this.listeners = undefined;
+    }
+    this.owner?.stateChanged(this, state);
+    if (listeners) for (const listener of listeners) listener(state);
   }
 
-  /** (Re)arms a named timer; a zero delay on a reliable transport still goes through the timer, asynchronously. */
-  protected arm(name: string, ms: number, fire: () => void): void {
+  /** (Re)arms a named timer; `expire(name)` runs when it fires. A zero delay still goes through the timer. */
+  protected arm(name: string, ms: number): void {
     this.disarm(name);
-    const handle = this.timing.timers.set(ms, () => {
-      this.armed.delete(name);
-      if (this.terminated) return;
-      this.history.push({ timer: name });
-      fire();
-    });
-    this.armed.set(name, handle);
+    const handle = this.timing.timers.set(ms, () => this.fire(name));
+    if (this.firstTimer === undefined) {
+      this.firstTimer = name;
+      this.firstHandle = handle;
+    } else if (this.secondTimer === undefined) {
+      this.secondTimer = name;
+      this.secondHandle = handle;
+    } else {
+      this.timing.timers.clear(handle);
+      throw new Error(`A third timer (${name}) while ${this.firstTimer} and ${this.secondTimer} run`);
+    }
   }
+
+  private fire(name: string): void {
+    this.forget(name);
+    if (this.terminated) return;
+    this.record({ timer: name });
+    this.expire(name);
+  }
+
+  /** A timer armed with `arm` fired (never after termination). */
+  protected abstract expire(name: string): void;
 
   protected disarm(name: string): void {
-    const handle = this.armed.get(name);
-    if (handle !== undefined) {
-      this.timing.timers.clear(handle);
-      this.armed.delete(name);
+    const handle = this.forget(name);
+    if (handle !== undefined) this.timing.timers.clear(handle);
+  }
+
+  /** Frees the slot of timer `name`; returns its handle if it was running. */
+  private forget(name: string): TimerHandle {
+    let handle: TimerHandle;
+    if (this.firstTimer === name) {
+      handle = this.firstHandle;
+      this.firstTimer = undefined;
+      this.firstHandle = undefined;
+    } else if (this.secondTimer === name) {
+      handle = this.secondHandle;
+      this.secondTimer = undefined;
+      this.secondHandle = undefined;
     }
+    return handle;
+  }
+
+  private record(event: TransactionEvent): void {
+    if (this.history !== NO_HISTORY) (this.history as TransactionEvent[]).push(event);
   }
 
   /**

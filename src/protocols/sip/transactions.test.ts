@@ -7,7 +7,7 @@ import type { SipMessage, SipRequest, SipResponse } from './message.ts';
 import { parseMessage } from './parser.ts';
 import { serializeMessage } from './serializer.ts';
 import { NO_USER } from './server-invite-transaction.ts';
-import type { Resend, TransactionChannel } from './transaction.ts';
+import type { Resend, TransactionChannel, TransactionEvent } from './transaction.ts';
 import { type ServerTransaction, TransactionLayer } from './transaction-layer.ts';
 
 function request(method: string, branch = 'z9hG4bKtx1', cseq = 1, extra = ''): SipRequest {
@@ -67,6 +67,7 @@ function setup(reliable = false) {
   const strays: SipMessage[] = [];
   const layer = new TransactionLayer({
     timers,
+    keepHistory: true,
     onRequest: (req, tx) => incoming.push({ request: req, tx }),
     onStrayAck: (ack) => strays.push(ack),
     onStrayResponse: (res) => strays.push(res),
@@ -74,7 +75,7 @@ function setup(reliable = false) {
   return { timers, channel, layer, incoming, strays, user: new RecordingUser() };
 }
 
-const states = (tx: { history: ({ state: string } | { timer: string })[] }) =>
+const states = (tx: { history: readonly TransactionEvent[] }) =>
   tx.history.flatMap((e) => ('state' in e ? [e.state] : []));
 
 describe('INVITE client transaction (RFC 3261 17.1.1, RFC 6026)', () => {
