@@ -49,7 +49,7 @@ describe('TimerQueues', () => {
     expect(timers.pending).toBe(0);
   });
 
-  it('keeps nothing alive once every timer is cleared: no Node timer stays armed', () => {
+  it('keeps the process alive for nothing once every timer is cleared', () => {
     const timers = new TimerQueues();
     const handles = Array.from({ length: 3 }, () => timers.set(60_000, () => {}));
     const before = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;

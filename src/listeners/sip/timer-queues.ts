@@ -39,15 +39,18 @@ class DurationQueue {
   add(fn: () => void): Entry {
     const entry: Entry = { at: Math.ceil(performance.now()) + this.ms, fn, queue: this };
     this.entries.push(entry);
-    this.live++;
     if (this.timer === undefined) this.schedule();
+    else if (this.live === 0) this.timer.ref();
+    this.live++;
     return entry;
   }
 
+  // A retransmission timer is set and cleared within milliseconds at every call: the Node timer stays,
+  // unreferenced while nothing waits, rather than being dropped and made again each time.
   clear(entry: Entry): void {
     if (entry.fn === undefined) return;
     entry.fn = undefined;
-    if (--this.live === 0) this.stop();
+    if (--this.live === 0) this.timer?.unref();
   }
 
   private schedule(): void {
@@ -88,13 +91,12 @@ class DurationQueue {
     else if (this.timer === undefined) this.schedule();
   }
 
-  // Nothing left to run: no Node timer keeps the process alive for it, and the queue can go.
+  // Nothing left to run: the queue can go.
   private stop(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     this.entries = [];
     this.head = 0;
-    this.live = 0;
     this.emptied(this);
   }
 }
