@@ -141,7 +141,7 @@ describe('SignInGuard', () => {
       const records = new Map<string, SharedFailureRecord>();
       return {
         down: false,
-        async fail(kind, key, count) {
+        async fail(kind, key, _at, count) {
           if (this.down) throw new Error('connection refused');
           const next = count(records.get(`${kind}:${key}`));
           records.set(`${kind}:${key}`, { kind, key, ...next });

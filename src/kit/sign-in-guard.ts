@@ -90,10 +90,14 @@ export interface SharedFailureRecord extends FailureRecord {
 
 /** Failure counts kept where every instance of a cluster sees them (the store). */
 export interface SharedFailureCounts {
-  /** Applies `count` to the record of kind and key under a lock, stores and resolves with its result. */
+  /**
+   * Applies `count` to the record of kind and key under a lock, stores and resolves with its result; `at`
+   * is the failure's moment on the guard's clock.
+   */
   fail(
     kind: string,
     key: string,
+    at: Date,
     count: (record: FailureRecord | undefined) => FailureRecord,
   ): Promise<FailureRecord>;
   /**
@@ -197,7 +201,7 @@ class FailureCounts {
    */
   async failShared(key: string, now: number, shared: SharedFailureCounts): Promise<Lockout | undefined> {
     let lockouts = 0;
-    const record = await shared.fail(this.kind, key, (before) => {
+    const record = await shared.fail(this.kind, key, new Date(now), (before) => {
       lockouts = before?.lockouts ?? 0;
       return afterFailure(before, now, this.limits);
     });

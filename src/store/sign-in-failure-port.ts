@@ -10,11 +10,12 @@ import type { FailureRecord, SharedFailureRecord } from '../kit/sign-in-guard.ts
 export interface SignInFailureStore {
   /**
    * Applies `count` to the record of kind and key under its lock, stores and resolves with the result.
-   * Records quiet for a week are swept on the way.
+   * Records quiet for a week before `at` (the failure's moment) are swept on the way.
    */
   fail(
     kind: string,
     key: string,
+    at: Date,
     count: (record: FailureRecord | undefined) => FailureRecord,
   ): Promise<FailureRecord>;
   /**

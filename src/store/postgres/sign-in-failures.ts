@@ -19,9 +19,10 @@ export class PostgresSignInFailures implements SignInFailureStore {
   fail(
     kind: string,
     key: string,
+    at: Date,
     count: (record: FailureRecord | undefined) => FailureRecord,
   ): Promise<FailureRecord> {
-    const before = Date.now() - SIGN_IN_FAILURES_KEPT_MS;
+    const before = at.getTime() - SIGN_IN_FAILURES_KEPT_MS;
     return inTransaction(this.pool, async (client) => {
       await client.query('DELETE FROM sign_in_failures WHERE locked_until < $1 AND last_failure_at < $1', [
         before,

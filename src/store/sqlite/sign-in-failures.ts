@@ -36,9 +36,10 @@ export class SqliteSignInFailures implements SignInFailureStore {
   fail(
     kind: string,
     key: string,
+    at: Date,
     count: (record: FailureRecord | undefined) => FailureRecord,
   ): Promise<FailureRecord> {
-    const before = Date.now() - SIGN_IN_FAILURES_KEPT_MS;
+    const before = at.getTime() - SIGN_IN_FAILURES_KEPT_MS;
     return this.commit.write(() => {
       this.s.sweep.run(before, before);
       const row = this.s.get.get(kind, key) as SignInFailureRow | undefined;

@@ -17,11 +17,14 @@ export function signInFailureContract(makeStores: () => StoreFactory): void {
       store,
     }) => {
       const failures = store.signInFailures;
-      expect(await failures.fail('account', 'admin', count(t0))).toMatchObject({ failures: 1, lockouts: 0 });
-      await failures.fail('address', '10.0.0.9', count(t0));
-      await failures.fail('account', 'admin', count(t0 + 1000));
+      expect(await failures.fail('account', 'admin', new Date(t0), count(t0))).toMatchObject({
+        failures: 1,
+        lockouts: 0,
+      });
+      await failures.fail('address', '10.0.0.9', new Date(t0), count(t0));
+      await failures.fail('account', 'admin', new Date(t0 + 1000), count(t0 + 1000));
       expect(await failures.inForce(new Date(t0 + 2000))).toEqual([]);
-      const locked = await failures.fail('account', 'admin', count(t0 + 2000));
+      const locked = await failures.fail('account', 'admin', new Date(t0 + 2000), count(t0 + 2000));
       expect(locked).toEqual({
         failures: 2,
         lastFailureAt: t0 + 2000,
@@ -34,29 +37,47 @@ export function signInFailureContract(makeStores: () => StoreFactory): void {
       ]);
       expect(await failures.inForce(new Date(t0 + 62_000))).toEqual([]);
       // The next failure after the lock locks again, twice as long.
-      expect(await failures.fail('account', 'admin', count(t0 + 70_000))).toMatchObject({
+      expect(
+        await failures.fail('account', 'admin', new Date(t0 + 70_000), count(t0 + 70_000)),
+      ).toMatchObject({
         lockouts: 2,
         lockedUntil: t0 + 190_000,
       });
     });
 
+    it('sweeps by the failure’s clock, not the wall clock: a site’s clock, or a test’s, may be far from it', async ({
+      store,
+    }) => {
+      const past = Date.parse('2020-01-01T00:00:00Z');
+      const failures = store.signInFailures;
+      await failures.fail('account', 'admin', new Date(past), count(past));
+      expect(
+        await failures.fail('account', 'admin', new Date(past + 1000), count(past + 1000)),
+      ).toMatchObject({
+        failures: 2,
+      });
+    });
+
     it('forgets a record, and counts afresh after', async ({ store }) => {
       const failures = store.signInFailures;
-      for (let i = 0; i < 3; i++) await failures.fail('wctp-sender', 'nursecall', count(t0 + i));
+      for (let i = 0; i < 3; i++)
+        await failures.fail('wctp-sender', 'nursecall', new Date(t0 + i), count(t0 + i));
       expect(await failures.inForce(new Date(t0 + 10))).toHaveLength(1);
       // A success leaves a lock in force; an admin's lift does not.
       await failures.forget('wctp-sender', 'nursecall', new Date(t0 + 10));
       expect(await failures.inForce(new Date(t0 + 10))).toHaveLength(1);
       await failures.forget('wctp-sender', 'nursecall');
       expect(await failures.inForce(new Date(t0 + 10))).toEqual([]);
-      expect(await failures.fail('wctp-sender', 'nursecall', count(t0 + 20))).toMatchObject({ failures: 1 });
+      expect(
+        await failures.fail('wctp-sender', 'nursecall', new Date(t0 + 20), count(t0 + 20)),
+      ).toMatchObject({ failures: 1 });
     });
 
     // On PostgreSQL each failure runs on a connection of the pool's own, as two instances' would.
     it('counts failures arriving at once one after the other, none lost', async ({ store }) => {
       await Promise.all(
         Array.from({ length: 10 }, (_, i) =>
-          store.signInFailures.fail('address', '10.6.6.6', (before) => ({
+          store.signInFailures.fail('address', '10.6.6.6', new Date(t0 + i), (before) => ({
             failures: (before?.failures ?? 0) + 1,
             lastFailureAt: t0 + i,
             lockouts: 0,
