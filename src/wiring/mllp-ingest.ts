@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
+import { plainThreadModule } from '../kit/thread-module.ts';
 import type { ListenerHealth, MllpListenerOptions } from '../listeners/mllp/server.ts';
 import type { TrafficBatch } from '../listeners/mllp/traffic-tally.ts';
 import type { InboundPort } from '../routing/inbound-port.ts';
@@ -94,11 +95,13 @@ export class MllpIngest {
     this.state = { ...this.state, state: 'starting' };
     const channel = this.inbox.openJournal();
     const data: MllpThreadData = {
-      // The compiled build (npm run build) runs .js files; a clone runs this .ts file through tsx.
-      entry: new URL(
-        import.meta.url.endsWith('.ts') ? './mllp-thread.ts' : './mllp-thread.js',
-        import.meta.url,
-      ).href,
+      // The compiled build (npm run build) runs .js files; a clone's .ts thread is bundled into plain
+      // JavaScript (kit/thread-module.ts): through tsx's loader it cost 261-271 ms of CPU and 36-40 MB more
+      // at every start (bench/README.md, exports).
+      entry: await plainThreadModule(
+        new URL(import.meta.url.endsWith('.ts') ? './mllp-thread.ts' : './mllp-thread.js', import.meta.url)
+          .href,
+      ),
       listener: {
         host: this.config.host,
         port: this.boundPort ?? this.config.port,
@@ -124,6 +127,8 @@ export class MllpIngest {
     const worker = new Worker(new URL('../kit/thread-boot.mjs', import.meta.url), {
       workerData: data,
       transferList: [channel],
+      // A process started with `--import tsx` would load tsx into the thread too: it runs plain JavaScript.
+      execArgv: [],
     });
     this.worker = worker;
     let ready = false;
