@@ -5,24 +5,13 @@
  * failure does to it, applied under the record's lock so two instances' failures never overwrite each
  * other.
  */
-import type { FailureRecord, SharedFailureRecord } from '../kit/sign-in-guard.ts';
+import type { SharedFailureCounts, SharedFailureRecord } from '../kit/sign-in-guard.ts';
 
-export interface SignInFailureStore {
-  /**
-   * Applies `count` to the record of kind and key under its lock, stores and resolves with the result.
-   * Records quiet for a week before `at` (the failure's moment) are swept on the way.
-   */
-  fail(
-    kind: string,
-    key: string,
-    at: Date,
-    count: (record: FailureRecord | undefined) => FailureRecord,
-  ): Promise<FailureRecord>;
-  /**
-   * Forgets the record of kind and key: an admin's lift, or (with `unlessLockedAt`) a success, which
-   * leaves a lock in force at that moment as it is.
-   */
-  forget(kind: string, key: string, unlessLockedAt?: Date): Promise<void>;
+/**
+ * The guard's shared counts (`fail`, `forget`: see SharedFailureCounts) kept in the store; `fail` also
+ * sweeps the records quiet for a week before the failure's moment.
+ */
+export interface SignInFailureStore extends SharedFailureCounts {
   /** Every record locked at `now`, whichever instance locked it. */
   inForce(now: Date): Promise<SharedFailureRecord[]>;
 }
