@@ -139,6 +139,7 @@ describe('SignInGuard', () => {
       down: boolean;
     } {
       const records = new Map<string, SharedFailureRecord>();
+      const known = new Map<string, string[]>();
       return {
         down: false,
         async fail(kind, key, _at, count) {
@@ -152,7 +153,14 @@ describe('SignInGuard', () => {
           if (r && unlessLockedAt && r.lockedUntil > unlessLockedAt.getTime()) return;
           records.delete(`${kind}:${key}`);
         },
-        inForce: (now) => [...records.values()].filter((r: FailureRecord) => r.lockedUntil > now),
+        async signedIn(kind, key, address) {
+          const list = (known.get(`${kind}:${key}`) ?? []).filter((a) => a !== address);
+          known.set(`${kind}:${key}`, [...list, address]);
+        },
+        inForce: (now) =>
+          [...records.values()]
+            .filter((r: FailureRecord) => r.lockedUntil > now)
+            .map((r) => ({ ...r, knownAddresses: known.get(`${r.kind}:${r.key}`) ?? [] })),
       };
     }
 
@@ -208,6 +216,18 @@ describe('SignInGuard', () => {
       await fail(a.g, 'admin', '10.0.0.9');
       await fail(a.g, 'admin', '10.0.0.9');
       expect(a.g.admit('admin', '10.0.0.9').admitted).toBe(true);
+    });
+
+    it('an address the subject signed in from on one instance is not held by its lock on the others', async () => {
+      const { a, b, mirror } = instances();
+      attempt(a.g.admit('nursecall', '10.1.1.1')).succeeded();
+      await new Promise((r) => setImmediate(r));
+      // Someone elsewhere guesses at the nurse call system's name on B, which never saw it sign in.
+      for (let i = 0; i < 3; i++) await fail(b.g, 'nursecall', '10.6.6.6');
+      expect(b.g.admit('nursecall', '10.1.1.1').admitted).toBe(false);
+      mirror();
+      expect(b.g.admit('nursecall', '10.1.1.1').admitted).toBe(true);
+      expect(b.g.admit('nursecall', '10.6.6.7').admitted).toBe(false);
     });
 
     it('counts here alone while the store cannot be reached, so one node still locks', async () => {

@@ -86,6 +86,8 @@ export interface FailureRecord {
 export interface SharedFailureRecord extends FailureRecord {
   kind: string;
   key: string;
+  /** For a subject: the addresses it signed in from (any instance), which its lock does not hold. */
+  knownAddresses?: readonly string[];
 }
 
 /** Failure counts kept where every instance of a cluster sees them (the store). */
@@ -105,6 +107,8 @@ export interface SharedFailureCounts {
    * at that moment as it is (one made on another instance this one has not heard of yet).
    */
   forget(kind: string, key: string, unlessLockedAt?: Date): Promise<void>;
+  /** The subject signed in from `address`: on every instance its lock will not hold that address. */
+  signedIn(kind: string, key: string, address: string, at: Date): Promise<void>;
 }
 
 /** Whether a record is stale at `now`: unlocked, and without a failure for a whole window. */
@@ -332,6 +336,10 @@ export class SignInGuard {
     const now = this.options.now();
     this.subjects.mirror(records, now);
     this.addresses.mirror(records, now);
+    for (const r of records)
+      if (r.kind === this.subjects.kind)
+        for (const address of r.knownAddresses ?? [])
+          if (!this.known.get(r.key)?.includes(address)) this.remember(r.key, address);
   }
 
   /** The kinds of lock this guard keeps (subject first). */
@@ -377,6 +385,9 @@ export class SignInGuard {
               .catch(this.shared.unreachable);
           }
           this.remember(subject, address);
+          this.shared?.counts
+            .signedIn(this.subjects.kind, subject, address, new Date(this.options.now()))
+            .catch(this.shared.unreachable);
         },
         failed: async () => {
           end();

@@ -12,9 +12,15 @@ import type { SharedFailureCounts, SharedFailureRecord } from '../kit/sign-in-gu
  * sweeps the records quiet for a week before the failure's moment.
  */
 export interface SignInFailureStore extends SharedFailureCounts {
-  /** Every record locked at `now`, whichever instance locked it. */
+  /**
+   * Every record locked at `now`, whichever instance locked it, with the addresses its subject signed in
+   * from (the newest KNOWN_ADDRESSES_KEPT are kept per subject).
+   */
   inForce(now: Date): Promise<SharedFailureRecord[]>;
 }
+
+/** Addresses kept per subject, as the guard keeps them. */
+export const KNOWN_ADDRESSES_KEPT = 8;
 
 /** Records neither locked nor failed for this long are swept (longer than any window or lock a site sets). */
 export const SIGN_IN_FAILURES_KEPT_MS = 7 * 86_400_000;

@@ -23,6 +23,7 @@ import { signInFlows } from './024-sign-in-flows.ts';
 import { signInFailures } from './025-sign-in-failures.ts';
 import { censusFileSources } from './026-census-file-sources.ts';
 import { knownSenders } from './027-known-senders.ts';
+import { signInKnownAddresses } from './028-sign-in-known-addresses.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration } from './migration.ts';
@@ -54,4 +55,5 @@ export const migrations: Migration[] = [
   signInFailures,
   censusFileSources,
   knownSenders,
+  signInKnownAddresses,
 ].sort((a, b) => a.version - b.version);

@@ -5,7 +5,11 @@ import {
   signInFailureColumns,
   toFailureRecord,
 } from '../rows/sign-in-failures.ts';
-import { SIGN_IN_FAILURES_KEPT_MS, type SignInFailureStore } from '../sign-in-failure-port.ts';
+import {
+  KNOWN_ADDRESSES_KEPT,
+  SIGN_IN_FAILURES_KEPT_MS,
+  type SignInFailureStore,
+} from '../sign-in-failure-port.ts';
 import { inTransaction, type PgPool } from './database.ts';
 
 /**
@@ -54,11 +58,26 @@ export class PostgresSignInFailures implements SignInFailureStore {
     );
   }
 
+  async signedIn(kind: string, key: string, address: string, at: Date): Promise<void> {
+    await this.pool.query(
+      `WITH signed_in AS (
+         INSERT INTO sign_in_known_addresses (kind, key, address, signed_in_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (kind, key, address) DO UPDATE SET signed_in_at = excluded.signed_in_at)
+       DELETE FROM sign_in_known_addresses WHERE kind = $1 AND key = $2 AND address <> $3 AND address NOT IN (
+         SELECT address FROM sign_in_known_addresses WHERE kind = $1 AND key = $2 AND address <> $3
+         ORDER BY signed_in_at DESC, address LIMIT $5)`,
+      [kind, key, address, at.getTime(), KNOWN_ADDRESSES_KEPT - 1],
+    );
+  }
+
   async inForce(now: Date): Promise<SharedFailureRecord[]> {
-    const { rows } = await this.pool.query<SignInFailureRow>(
-      `SELECT ${signInFailureColumns} FROM sign_in_failures WHERE locked_until > $1 ORDER BY kind, key`,
+    const { rows } = await this.pool.query<SignInFailureRow & { known: string[] }>(
+      `SELECT ${signInFailureColumns.replace(/(\w+)/g, 'f.$1')},
+         ARRAY(SELECT k.address FROM sign_in_known_addresses k WHERE k.kind = f.kind AND k.key = f.key
+               ORDER BY k.signed_in_at, k.address) AS known
+       FROM sign_in_failures f WHERE f.locked_until > $1 ORDER BY f.kind, f.key`,
       [now.getTime()],
     );
-    return rows.map(toFailureRecord);
+    return rows.map((row) => ({ ...toFailureRecord(row), knownAddresses: row.known }));
   }
 }

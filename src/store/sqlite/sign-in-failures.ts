@@ -5,7 +5,11 @@ import {
   signInFailureColumns,
   toFailureRecord,
 } from '../rows/sign-in-failures.ts';
-import { SIGN_IN_FAILURES_KEPT_MS, type SignInFailureStore } from '../sign-in-failure-port.ts';
+import {
+  KNOWN_ADDRESSES_KEPT,
+  SIGN_IN_FAILURES_KEPT_MS,
+  type SignInFailureStore,
+} from '../sign-in-failure-port.ts';
 import type { SqliteDb } from './database.ts';
 import type { GroupCommit } from './group-commit.ts';
 
@@ -28,6 +32,18 @@ export class SqliteSignInFailures implements SignInFailureStore {
       forget: db.prepare('DELETE FROM sign_in_failures WHERE kind = ? AND key = ? AND locked_until <= ?'),
       inForce: db.prepare(
         `SELECT ${signInFailureColumns} FROM sign_in_failures WHERE locked_until > ? ORDER BY kind, key`,
+      ),
+      signedIn: db.prepare(
+        `INSERT INTO sign_in_known_addresses (kind, key, address, signed_in_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (kind, key, address) DO UPDATE SET signed_in_at = excluded.signed_in_at`,
+      ),
+      trimKnown: db.prepare(
+        `DELETE FROM sign_in_known_addresses WHERE kind = ? AND key = ? AND address NOT IN (
+           SELECT address FROM sign_in_known_addresses WHERE kind = ? AND key = ?
+           ORDER BY signed_in_at DESC, address LIMIT ?)`,
+      ),
+      known: db.prepare(
+        'SELECT address FROM sign_in_known_addresses WHERE kind = ? AND key = ? ORDER BY signed_in_at, address',
       ),
       sweep: db.prepare('DELETE FROM sign_in_failures WHERE locked_until < ? AND last_failure_at < ?'),
     };
@@ -54,7 +70,17 @@ export class SqliteSignInFailures implements SignInFailureStore {
     await this.commit.write(() => this.s.forget.run(kind, key, at));
   }
 
+  async signedIn(kind: string, key: string, address: string, at: Date): Promise<void> {
+    await this.commit.write(() => {
+      this.s.signedIn.run(kind, key, address, at.getTime());
+      this.s.trimKnown.run(kind, key, kind, key, KNOWN_ADDRESSES_KEPT);
+    });
+  }
+
   async inForce(now: Date): Promise<SharedFailureRecord[]> {
-    return (this.s.inForce.all(now.getTime()) as SignInFailureRow[]).map(toFailureRecord);
+    return (this.s.inForce.all(now.getTime()) as SignInFailureRow[]).map((row) => {
+      const known = this.s.known.all(row.kind, row.key) as Array<{ address: string }>;
+      return { ...toFailureRecord(row), knownAddresses: known.map((k) => k.address) };
+    });
   }
 }

@@ -33,7 +33,7 @@ export function signInFailureContract(makeStores: () => StoreFactory): void {
         lockedUntil: t0 + 62_000,
       });
       expect(await failures.inForce(new Date(t0 + 3000))).toEqual([
-        { kind: 'account', key: 'admin', ...locked },
+        { kind: 'account', key: 'admin', ...locked, knownAddresses: [] },
       ]);
       expect(await failures.inForce(new Date(t0 + 62_000))).toEqual([]);
       // The next failure after the lock locks again, twice as long.
@@ -56,6 +56,29 @@ export function signInFailureContract(makeStores: () => StoreFactory): void {
       ).toMatchObject({
         failures: 2,
       });
+    });
+
+    it('lists with a locked subject the newest eight addresses it signed in from', async ({ store }) => {
+      const failures = store.signInFailures;
+      for (let i = 0; i < 10; i++)
+        await failures.signedIn('wctp-sender', 'nursecall', `10.1.1.${i}`, new Date(t0 + i * 1000));
+      await failures.signedIn('wctp-sender', 'nursecall', '10.1.1.3', new Date(t0 + 20_000));
+      await failures.signedIn('account', 'nursecall', '10.9.9.9', new Date(t0));
+      for (let i = 0; i < 3; i++)
+        await failures.fail('wctp-sender', 'nursecall', new Date(t0 + 30_000), count(t0 + 30_000));
+      const [locked] = await failures.inForce(new Date(t0 + 31_000));
+      expect(locked).toMatchObject({ kind: 'wctp-sender', key: 'nursecall', lockouts: 1 });
+      // Oldest first; .0 and .1 were the oldest of ten and are gone; .3 signed in again last.
+      expect(locked.knownAddresses).toEqual([
+        '10.1.1.2',
+        '10.1.1.4',
+        '10.1.1.5',
+        '10.1.1.6',
+        '10.1.1.7',
+        '10.1.1.8',
+        '10.1.1.9',
+        '10.1.1.3',
+      ]);
     });
 
     it('forgets a record, and counts afresh after', async ({ store }) => {
