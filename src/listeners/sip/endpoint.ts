@@ -26,6 +26,9 @@ import { UdpTransport } from './transport-udp.ts';
 /** Room for bursts of a few hundred calls per second (see UdpTransportOptions.receiveBufferBytes). */
 const UDP_RECEIVE_BUFFER = 4 * 1024 * 1024;
 
+/** Ports a listener configured with port 0 picks before it gives up finding one free for UDP and TCP alike. */
+const PICKS = 5;
+
 /** Connections remembered for registered phones; well above the phones one site registers. */
 const MAX_FLOWS = 20_000;
 
@@ -82,10 +85,38 @@ export class SipEndpoint {
     };
   }
 
-  /** Binds UDP first (port 0 picks one), then TCP on the same port number. */
+  /**
+   * Binds UDP first (port 0 picks one), then TCP on the same port number. A port UDP picked may be taken
+   * for TCP (another program's connection from that local port): then both are tried again on another.
+   */
   async start(): Promise<{ host: string; port: number; tlsPort?: number }> {
     const { host, onError } = this.options;
     let port = this.options.port;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        port = await this.bindUdpAndTcp(host, this.options.port, onError);
+        break;
+      } catch (err) {
+        const taken = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+        await this.udp?.close().catch(() => {});
+        this.udp = undefined;
+        this.tcp = undefined;
+        if (!taken || this.options.port !== 0 || attempt === PICKS) throw err;
+      }
+    }
+    if (this.options.tls) {
+      const { port: tlsPort, ...tlsOptions } = this.options.tls;
+      this.tls = new TcpTransport(this.inbound('TLS'), { host, port: tlsPort, onError, tls: tlsOptions });
+      this.tlsPort = (await this.tls.listen()).port;
+    }
+    this.boundPort = port;
+    this.advertised = this.options.publicHost ?? (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host);
+    return this.tls ? { host, port, tlsPort: this.tlsPort } : { host, port };
+  }
+
+  /** Binds the datagram and stream transports on one port number; resolves with it. */
+  private async bindUdpAndTcp(host: string, wanted: number, onError: SipEndpointOptions['onError']) {
+    let port = wanted;
     if (this.options.udp) {
       this.udp = new UdpTransport(this.inbound('UDP'), {
         host,
@@ -99,14 +130,7 @@ export class SipEndpoint {
       this.tcp = new TcpTransport(this.inbound('TCP'), { host, port, onError });
       port = (await this.tcp.listen()).port;
     }
-    if (this.options.tls) {
-      const { port: tlsPort, ...tlsOptions } = this.options.tls;
-      this.tls = new TcpTransport(this.inbound('TLS'), { host, port: tlsPort, onError, tls: tlsOptions });
-      this.tlsPort = (await this.tls.listen()).port;
-    }
-    this.boundPort = port;
-    this.advertised = this.options.publicHost ?? (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host);
-    return this.tls ? { host, port, tlsPort: this.tlsPort } : { host, port };
+    return port;
   }
 
   async close(): Promise<void> {
