@@ -11,7 +11,7 @@ import type { EscalationPolicy, RecipientSpec } from './rules/types.ts';
 const MINUTE = 60_000;
 
 /** Alerts whose due steps run at once in a cycle (see EscalationEngine.tick). */
-export const STEPS_AT_ONCE = 16;
+const STEPS_AT_ONCE = 16;
 
 /** Due steps a cycle takes at most; more wait for the next cycle, which runs at once. */
 const STEPS_PER_CYCLE = 500;

@@ -19,7 +19,7 @@ export function shareLockouts(
   guards: readonly SignInGuard[],
   log: Logger,
   now: () => Date,
-): { look(): Promise<void>; stop(): void } {
+): { stop(): void } {
   let loggedAt = Number.NEGATIVE_INFINITY;
   const unreachable = (err: unknown) => {
     const at = Date.now();
@@ -39,5 +39,5 @@ export function shareLockouts(
   const timer = setInterval(() => void look(), LOOK_EVERY_MS);
   timer.unref();
   void look();
-  return { look, stop: () => clearInterval(timer) };
+  return { stop: () => clearInterval(timer) };
 }
